@@ -1,0 +1,45 @@
+package dev.tl.bundle;
+
+import dev.tl.data.InputSpec;
+import dev.tl.data.Preprocessing;
+import dev.tl.model.BaseSpec;
+import dev.tl.model.HeadSpec;
+import dev.tl.model.ModelSpec;
+import dev.tl.train.EpochRecord;
+import dev.tl.train.TrainOptions;
+import java.util.List;
+
+/**
+ * {@code tl-model.json}: everything {@code evaluate} and {@code predict} need besides the DL4J model file, and a
+ * record of how the model was trained.
+ */
+public record BundleMetadata(int formatVersion, String createdBy, String createdAt, String modelFile,
+                             List<Input> inputs, List<String> classes, HeadSpec head, Training training,
+                             List<EpochRecord> history, EpochRecord keptEpoch) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    /** One network input: the backbone it feeds, its image size and preprocessing. */
+    public record Input(String backbone, int imageSize, String preprocessing) {
+        public InputSpec inputSpec() {
+            return new InputSpec(imageSize, Preprocessing.fromId(preprocessing));
+        }
+    }
+
+    /** The data and settings a model was trained with. */
+    public record Training(String data, String valData, Double valSplit, String weights, int trainImages,
+                           int valImages, TrainOptions options) {
+    }
+
+    public static List<Input> inputsOf(ModelSpec spec) {
+        return spec.bases().stream().map(BundleMetadata::inputOf).toList();
+    }
+
+    private static Input inputOf(BaseSpec base) {
+        return new Input(base.backboneName(), base.imageSize(), base.backbone().preprocessing().id());
+    }
+
+    public List<InputSpec> inputSpecs() {
+        return inputs.stream().map(Input::inputSpec).toList();
+    }
+}

@@ -1,0 +1,168 @@
+package dev.tl.bundle;
+
+import dev.tl.Json;
+import dev.tl.TlException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * A trained model on disk: a directory holding the DL4J model file and {@code tl-model.json}.
+ * Saving writes a complete bundle beside the target and renames it into place, so the target directory is always
+ * either the previous complete bundle or the new one, never a half-written mix.
+ */
+public final class ModelBundle {
+
+    public static final String METADATA_FILE = "tl-model.json";
+    public static final String MODEL_FILE = "model.zip";
+
+    /** A bundle read back from disk. */
+    public record Loaded(Path directory, ComputationGraph graph, BundleMetadata metadata) {
+    }
+
+    private ModelBundle() {
+    }
+
+    public static void save(Path directory, ComputationGraph graph, BundleMetadata metadata) {
+        Path target = directory.toAbsolutePath().normalize();
+        refuseToReplaceForeignDirectory(target);
+        Path staging = null;
+        try {
+            Files.createDirectories(target.getParent());
+            staging = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".saving-");
+            makeReadable(staging, "rwxr-xr-x");
+            ModelSerializer.writeModel(graph, staging.resolve(MODEL_FILE).toFile(), false);
+            Files.writeString(staging.resolve(METADATA_FILE), Json.write(metadata), StandardCharsets.UTF_8);
+            replace(staging, target);
+            staging = null;
+        } catch (IOException e) {
+            throw new TlException("cannot write model bundle to " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (staging != null) {
+                deleteRecursively(staging);
+            }
+        }
+    }
+
+    public static Loaded load(Path directory) {
+        Path dir = directory.toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new TlException("--model-dir: no model at " + dir + " (train one with: tl train ... --output "
+                    + directory + ")");
+        }
+        Path metadataFile = dir.resolve(METADATA_FILE);
+        if (!Files.isRegularFile(metadataFile)) {
+            throw new TlException("--model-dir: " + dir + " is not a tl model bundle (no " + METADATA_FILE + ")");
+        }
+        BundleMetadata metadata;
+        try {
+            metadata = Json.MAPPER.readValue(metadataFile.toFile(), BundleMetadata.class);
+        } catch (IOException e) {
+            throw new TlException("--model-dir: cannot read " + metadataFile + ": " + e.getMessage(), e);
+        }
+        if (metadata.formatVersion() > BundleMetadata.FORMAT_VERSION) {
+            throw new TlException("--model-dir: " + dir + " was written by a newer tl (bundle format "
+                    + metadata.formatVersion() + "); upgrade tl to read it");
+        }
+        Path modelFile = dir.resolve(metadata.modelFile());
+        try {
+            return new Loaded(dir, ModelSerializer.restoreComputationGraph(modelFile.toFile(), false), metadata);
+        } catch (IOException | RuntimeException e) {
+            throw new TlException("--model-dir: cannot read model file " + modelFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a small file (e.g. an evaluation report) into a bundle without ever leaving a partial file. */
+    public static void writeFileAtomically(Path file, String content) {
+        try {
+            Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+            makeReadable(temp, "rw-r--r--");
+            Files.writeString(temp, content, StandardCharsets.UTF_8);
+            move(temp, file);
+        } catch (IOException e) {
+            throw new TlException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Temp files are created private (0600/0700); a bundle should get the usual permissions. */
+    private static void makeReadable(Path path, String permissions) throws IOException {
+        if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+        }
+    }
+
+    private static void refuseToReplaceForeignDirectory(Path target) {
+        if (Files.isRegularFile(target)) {
+            throw new TlException("--output: " + target + " is a file, not a directory");
+        }
+        if (Files.isDirectory(target) && !Files.exists(target.resolve(METADATA_FILE))) {
+            try (Stream<Path> entries = Files.list(target)) {
+                if (entries.findAny().isPresent()) {
+                    throw new TlException("--output: " + target + " exists and is not a tl model bundle; "
+                            + "refusing to replace it (choose an empty or new directory)");
+                }
+            } catch (IOException e) {
+                throw new TlException("--output: cannot read " + target + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Swaps the staged bundle in; the old bundle is moved aside first and deleted only once the new one is in. */
+    private static void replace(Path staging, Path target) throws IOException {
+        Path old = null;
+        if (Files.exists(target)) {
+            old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
+            Files.delete(old);
+            move(target, old);
+        }
+        try {
+            move(staging, target);
+        } catch (IOException e) {
+            if (old != null) {
+                move(old, target);
+            }
+            throw e;
+        }
+        if (old != null) {
+            deleteRecursively(old);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteRecursively(Path path) {
+        try {
+            Files.walkFileTree(path, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException ignored) {
+            // leftovers are hidden (dot-prefixed) and harmless
+        }
+    }
+}

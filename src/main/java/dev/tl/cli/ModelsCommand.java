@@ -1,0 +1,52 @@
+package dev.tl.cli;
+
+import dev.tl.Json;
+import dev.tl.zoo.Backbone;
+import dev.tl.zoo.Backbones;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code tl models}: the backbones tl can train. */
+@Command(name = "models", mixinStandardHelpOptions = true, description = "List the available backbones.")
+final class ModelsCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "Print one JSON array instead of a table.")
+    boolean json;
+
+    /** One row of the listing. */
+    record Row(String name, int inputSize, String preprocessing, long parameters, String weightsUrl,
+               String weightsMd5) {
+    }
+
+    @Override
+    public Integer call() {
+        List<Row> rows = Backbones.all().stream().map(ModelsCommand::row).toList();
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.write(rows));
+        } else {
+            out.printf(Locale.ROOT, "%-16s %6s %-14s %12s  %s%n", "name", "input", "preprocessing",
+                    "params", "imagenet weights (no top)");
+            for (Row row : rows) {
+                out.printf(Locale.ROOT, "%-16s %6d %-14s %,12d  %s%n", row.name(), row.inputSize(),
+                        row.preprocessing(), row.parameters(), row.weightsUrl());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static Row row(Backbone backbone) {
+        return new Row(backbone.name(), backbone.defaultImageSize(), backbone.preprocessing().id(),
+                backbone.baseParameterCount(), backbone.noTopWeights().url(), backbone.noTopWeights().md5());
+    }
+}

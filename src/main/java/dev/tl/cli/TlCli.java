@@ -1,0 +1,107 @@
+package dev.tl.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import dev.tl.TlException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** Entry point: {@code tl train | evaluate | predict | models}. Exit 0 on success, 2 on bad usage or input, 1 on internal failure. */
+@Command(name = "tl", mixinStandardHelpOptions = true, versionProvider = TlCli.Version.class,
+        description = "Train image classifiers by transfer learning from ImageNet backbones.",
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ModelsCommand.class,
+                CommandLine.HelpCommand.class})
+public final class TlCli implements Runnable {
+
+    public static final int EXIT_INTERNAL = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Log debug details to stderr.")
+    void verbose(boolean on) {
+        if (on) {
+            setLogLevel(Level.DEBUG);
+        }
+    }
+
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "Log only warnings and errors.")
+    void quiet(boolean on) {
+        if (on) {
+            setLogLevel(Level.WARN);
+        }
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line; tests call {@code execute} on it to run commands in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new TlCli());
+        cli.setExecutionExceptionHandler(TlCli::handleFailure);
+        return cli;
+    }
+
+    private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
+        PrintWriter err = cli.getErr();
+        TlException userError = findUserError(e);
+        if (userError != null) {
+            err.println("tl " + cli.getCommandName() + ": error: " + userError.getMessage());
+            err.flush();
+            return EXIT_USAGE;
+        }
+        err.println("tl " + cli.getCommandName() + ": internal error: " + e);
+        e.printStackTrace(err);
+        err.flush();
+        return EXIT_INTERNAL;
+    }
+
+    /** A user error may arrive wrapped (e.g. by DL4J or a worker thread). */
+    private static TlException findUserError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TlException tl) {
+                return tl;
+            }
+        }
+        return null;
+    }
+
+    private static void setLogLevel(Level level) {
+        ((Logger) LoggerFactory.getLogger("dev.tl")).setLevel(level);
+    }
+
+    /** The version Maven wrote into the jar, e.g. "tl 0.1.0". */
+    static final class Version implements CommandLine.IVersionProvider {
+        static String current() {
+            Properties properties = new Properties();
+            try (InputStream in = TlCli.class.getResourceAsStream("/tl-version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            } catch (IOException e) {
+                // fall through to "unknown"
+            }
+            return "tl " + properties.getProperty("version", "unknown");
+        }
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {current()};
+        }
+    }
+}

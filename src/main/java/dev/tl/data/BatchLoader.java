@@ -1,0 +1,148 @@
+package dev.tl.data;
+
+import dev.tl.TlException;
+import java.awt.image.BufferedImage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Streams images from disk as minibatches: files are decoded and preprocessed in parallel on a small thread pool,
+ * and a few batches are prepared ahead of the one being consumed. Only those batches are ever in memory.
+ */
+public final class BatchLoader implements AutoCloseable {
+
+    private static final int PREFETCH_BATCHES = 2;
+
+    private final List<InputSpec> inputs;
+    private final int numClasses;
+    private final ExecutorService pool;
+
+    /** {@code numClasses} 0 means unlabelled images (labels are null). */
+    public BatchLoader(List<InputSpec> inputs, int numClasses, int threads) {
+        this.inputs = List.copyOf(inputs);
+        this.numClasses = numClasses;
+        this.pool = Executors.newFixedThreadPool(threads, daemonThreads());
+    }
+
+    public BatchLoader(List<InputSpec> inputs, int numClasses) {
+        this(inputs, numClasses, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Batches of {@code images} in the given order; the last batch may be smaller. */
+    public Iterator<Batch> batches(List<LabeledImage> images, int batchSize) {
+        return new Prefetcher(images, batchSize);
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+
+    private Batch assemble(List<LabeledImage> images, List<float[][]> decoded) {
+        int n = images.size();
+        INDArray[] arrays = new INDArray[inputs.size()];
+        for (int i = 0; i < inputs.size(); i++) {
+            int size = inputs.get(i).imageSize();
+            int perImage = 3 * size * size;
+            float[] data = new float[n * perImage];
+            for (int k = 0; k < n; k++) {
+                System.arraycopy(decoded.get(k)[i], 0, data, k * perImage, perImage);
+            }
+            arrays[i] = Nd4j.create(data, new long[] {n, 3, size, size}, 'c');
+        }
+        INDArray labels = null;
+        if (numClasses > 0) {
+            labels = Nd4j.zeros(n, numClasses);
+            for (int k = 0; k < n; k++) {
+                labels.putScalar(k, images.get(k).label(), 1f);
+            }
+        }
+        return new Batch(arrays, labels, images);
+    }
+
+    private float[][] decode(LabeledImage image) {
+        BufferedImage rgb = ImageDecoder.readRgb(image.path());
+        float[][] planes = new float[inputs.size()][];
+        for (int i = 0; i < inputs.size(); i++) {
+            InputSpec spec = inputs.get(i);
+            int[] pixels = ImageDecoder.resizedPixels(rgb, spec.imageSize());
+            planes[i] = new float[3 * pixels.length];
+            spec.preprocessing().toPlanes(pixels, planes[i], 0);
+        }
+        return planes;
+    }
+
+    private final class Prefetcher implements Iterator<Batch> {
+        private final List<LabeledImage> images;
+        private final int batchSize;
+        private final Deque<CompletableFuture<Batch>> ahead = new ArrayDeque<>();
+        private int nextStart;
+
+        Prefetcher(List<LabeledImage> images, int batchSize) {
+            this.images = images;
+            this.batchSize = batchSize;
+            fill();
+        }
+
+        private void fill() {
+            while (ahead.size() < PREFETCH_BATCHES && nextStart < images.size()) {
+                List<LabeledImage> slice = images.subList(nextStart, Math.min(nextStart + batchSize, images.size()));
+                nextStart += slice.size();
+                List<CompletableFuture<float[][]>> parts = new ArrayList<>();
+                for (LabeledImage image : slice) {
+                    parts.add(CompletableFuture.supplyAsync(() -> decode(image), pool));
+                }
+                ahead.add(CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                        .thenApply(done -> assemble(slice, parts.stream().map(CompletableFuture::join).toList())));
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return !ahead.isEmpty();
+        }
+
+        @Override
+        public Batch next() {
+            if (ahead.isEmpty()) {
+                throw new NoSuchElementException();
+            }
+            CompletableFuture<Batch> head = ahead.poll();
+            fill();
+            try {
+                return head.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while loading images", e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause();
+                if (cause instanceof TlException tl) {
+                    throw new TlException(tl.getMessage(), tl);
+                }
+                throw new IllegalStateException("image loading failed: " + cause, cause);
+            }
+        }
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, "tl-decode-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,61 @@
+package dev.tl.data;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/** Labelled images plus the class names their labels index into. */
+public record ImageSet(List<String> classes, List<LabeledImage> images) {
+
+    public ImageSet {
+        classes = List.copyOf(classes);
+        images = List.copyOf(images);
+    }
+
+    public int size() {
+        return images.size();
+    }
+
+    public int[] countsPerClass() {
+        int[] counts = new int[classes.size()];
+        images.forEach(image -> counts[image.label()]++);
+        return counts;
+    }
+
+    /** Images in a random order that depends only on {@code seed}. */
+    public List<LabeledImage> shuffled(long seed) {
+        List<LabeledImage> order = new ArrayList<>(images);
+        Collections.shuffle(order, new Random(seed));
+        return order;
+    }
+
+    /**
+     * Splits off {@code fraction} of every class (rounded, at least one image when the class has two or more)
+     * as validation data. The split depends only on the file list and the seed.
+     */
+    public Split stratifiedSplit(double fraction, long seed) {
+        List<LabeledImage> train = new ArrayList<>();
+        List<LabeledImage> validation = new ArrayList<>();
+        Random random = new Random(seed);
+        for (int label = 0; label < classes.size(); label++) {
+            List<LabeledImage> ofClass = new ArrayList<>();
+            for (LabeledImage image : images) {
+                if (image.label() == label) {
+                    ofClass.add(image);
+                }
+            }
+            Collections.shuffle(ofClass, random);
+            int take = (int) Math.round(ofClass.size() * fraction);
+            if (take == 0 && fraction > 0 && ofClass.size() >= 2) {
+                take = 1;
+            }
+            validation.addAll(ofClass.subList(0, take));
+            train.addAll(ofClass.subList(take, ofClass.size()));
+        }
+        return new Split(new ImageSet(classes, train), new ImageSet(classes, validation));
+    }
+
+    public record Split(ImageSet train, ImageSet validation) {
+    }
+}

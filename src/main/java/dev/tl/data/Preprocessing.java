@@ -1,0 +1,54 @@
+package dev.tl.data;
+
+import java.util.Locale;
+
+/**
+ * Keras' {@code imagenet_utils.preprocess_input} modes, applied to RGB pixels in 0..255.
+ * The mode is fixed by the weights a backbone was trained with.
+ */
+public enum Preprocessing {
+    /** RGB to BGR, then subtract the ImageNet mean per channel (VGG, ResNet50). */
+    CAFFE(new float[] {103.939f, 116.779f, 123.68f}, new float[] {1f, 1f, 1f}, true),
+    /** Scale to -1..1 (MobileNet, MobileNetV2). */
+    TF(new float[] {127.5f, 127.5f, 127.5f}, new float[] {127.5f, 127.5f, 127.5f}, false),
+    /** Scale to 0..1, then normalise with ImageNet mean/std in RGB (DenseNet, EfficientNet). */
+    TORCH(new float[] {0.485f * 255, 0.456f * 255, 0.406f * 255},
+            new float[] {0.229f * 255, 0.224f * 255, 0.225f * 255}, false);
+
+    private final float[] mean;
+    private final float[] std;
+    private final boolean bgr;
+
+    Preprocessing(float[] mean, float[] std, boolean bgr) {
+        this.mean = mean;
+        this.std = std;
+        this.bgr = bgr;
+    }
+
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Preprocessing fromId(String id) {
+        return valueOf(id.toUpperCase(Locale.ROOT));
+    }
+
+    /**
+     * Writes packed RGB pixels into {@code out} as three planes (channels-first) starting at {@code offset}.
+     * Plane c holds the model's channel c (BGR order for caffe).
+     */
+    public void toPlanes(int[] rgb, float[] out, int offset) {
+        int plane = rgb.length;
+        for (int i = 0; i < plane; i++) {
+            int pixel = rgb[i];
+            float r = (pixel >> 16) & 0xFF;
+            float g = (pixel >> 8) & 0xFF;
+            float b = pixel & 0xFF;
+            float first = bgr ? b : r;
+            float third = bgr ? r : b;
+            out[offset + i] = (first - mean[0]) / std[0];
+            out[offset + plane + i] = (g - mean[1]) / std[1];
+            out[offset + 2 * plane + i] = (third - mean[2]) / std[2];
+        }
+    }
+}

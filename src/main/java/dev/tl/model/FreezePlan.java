@@ -1,0 +1,34 @@
+package dev.tl.model;
+
+import dev.tl.zoo.BatchNormMode;
+import dev.tl.zoo.NetBuilder;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+
+/**
+ * Which base vertices a training graph freezes and how its BatchNorm layers behave. Frozen vertices always form a
+ * bottom part of the base (a prefix in topological order), which is what DL4J's FrozenLayer needs: it passes no
+ * gradient down.
+ */
+public record FreezePlan(Set<String> frozen, BatchNormMode batchNorm) {
+
+    /** Inference: nothing wrapped, BatchNorm with fixed statistics. */
+    public static final FreezePlan INFERENCE = new FreezePlan(Set.of(), BatchNormMode.FROZEN);
+
+    /** Fine-tuning: the top layers of each base learn, the rest stays frozen. */
+    public static FreezePlan fineTune(ModelSpec spec, Unfreeze unfreeze, boolean batchNormTrainable) {
+        Set<String> frozen = new HashSet<>();
+        for (int i = 0; i < spec.bases().size(); i++) {
+            List<String> names = ModelGraphs.baseVertexNames(spec, i);
+            int trainable = Math.min(unfreeze.topLayers(), names.size());
+            frozen.addAll(names.subList(0, names.size() - trainable));
+        }
+        return new FreezePlan(Set.copyOf(frozen), batchNormTrainable ? BatchNormMode.TRAINABLE : BatchNormMode.FROZEN);
+    }
+
+    NetBuilder.Options builderOptions() {
+        return new NetBuilder.Options(CNN2DFormat.NCHW, batchNorm, frozen::contains);
+    }
+}

@@ -1,0 +1,163 @@
+package dev.tl.model;
+
+import dev.tl.TlException;
+import dev.tl.zoo.Backbone;
+import dev.tl.zoo.FeatureMap;
+import dev.tl.zoo.NetBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Builds the three graphs a model is made of, all with the same vertex and parameter names:
+ * the full model (base(s) → global average pooling → [concat] → head), the feature extractor (everything up to the
+ * pooled features) and the head alone (features → [Dense] → Dropout → softmax), which trains on cached features.
+ */
+public final class ModelGraphs {
+
+    public static final String FEATURES_INPUT = "features";
+    public static final String DENSE = "head/dense";
+    public static final String OUTPUT = "head/output";
+    private static final String CONCAT = "head/concat";
+
+    private ModelGraphs() {
+    }
+
+    /** The whole model, ready to train with {@code updater} under {@code plan}, or for inference. */
+    public static ComputationGraph full(ModelSpec spec, FreezePlan plan, IUpdater updater, long seed) {
+        GraphBuilder graph = graphBuilder(updater, seed);
+        String features = addBases(graph, spec, plan);
+        addHead(graph, spec, features, featureSize(spec));
+        return init(graph, OUTPUT);
+    }
+
+    /** Base(s) and pooling only: outputs the pooled (and for fused models concatenated) feature vector. */
+    public static ComputationGraph featureExtractor(ModelSpec spec) {
+        GraphBuilder graph = graphBuilder(new NoOp(), 0);
+        return init(graph, addBases(graph, spec, FreezePlan.INFERENCE));
+    }
+
+    /** The head alone, fed with pooled features. */
+    public static ComputationGraph head(ModelSpec spec, IUpdater updater, long seed) {
+        GraphBuilder graph = graphBuilder(updater, seed);
+        int size = featureSize(spec);
+        graph.addInputs(FEATURES_INPUT);
+        graph.setInputTypes(InputType.feedForward(size));
+        addHead(graph, spec, FEATURES_INPUT, size);
+        return init(graph, OUTPUT);
+    }
+
+    public static int featureSize(ModelSpec spec) {
+        int size = 0;
+        for (int i = 0; i < spec.bases().size(); i++) {
+            size += buildBase(new NeuralNetConfiguration.Builder().graphBuilder(), spec, i, FreezePlan.INFERENCE)
+                    .output().channels();
+        }
+        return size;
+    }
+
+    /** Vertex names of base {@code i} in topological order (the order "top N layers" counts from the end). */
+    public static List<String> baseVertexNames(ModelSpec spec, int i) {
+        return buildBase(new NeuralNetConfiguration.Builder().graphBuilder(), spec, i, FreezePlan.INFERENCE).names();
+    }
+
+    public static String inputName(ModelSpec spec, int i) {
+        return spec.prefix(i) + "input";
+    }
+
+    private record BuiltBase(FeatureMap output, List<String> names) {
+    }
+
+    private static BuiltBase buildBase(GraphBuilder graph, ModelSpec spec, int i, FreezePlan plan) {
+        BaseSpec base = spec.bases().get(i);
+        Backbone backbone = base.backbone();
+        if (base.imageSize() < backbone.minImageSize()) {
+            throw new TlException("--image-size " + base.imageSize() + " is too small for " + backbone.name()
+                    + " (minimum " + backbone.minImageSize() + ")");
+        }
+        NetBuilder net = new NetBuilder(graph, spec.prefix(i), plan.builderOptions());
+        FeatureMap input = new FeatureMap(inputName(spec, i), 3, base.imageSize(), base.imageSize());
+        try {
+            return new BuiltBase(backbone.architecture().base(net, input), new ArrayList<>(net.vertexNames()));
+        } catch (IllegalArgumentException e) {
+            throw new TlException("--image-size " + base.imageSize() + " is too small for " + backbone.name()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String addBases(GraphBuilder graph, ModelSpec spec, FreezePlan plan) {
+        List<String> pooled = new ArrayList<>();
+        List<InputType> inputTypes = new ArrayList<>();
+        for (int i = 0; i < spec.bases().size(); i++) {
+            int size = spec.bases().get(i).imageSize();
+            graph.addInputs(inputName(spec, i));
+            inputTypes.add(InputType.convolutional(size, size, 3, plan.builderOptions().format()));
+            FeatureMap out = buildBase(graph, spec, i, plan).output();
+            String pool = spec.prefix(i) + "head/pool";
+            graph.addLayer(pool, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), out.name());
+            pooled.add(pool);
+        }
+        graph.setInputTypes(inputTypes.toArray(InputType[]::new));
+        if (pooled.size() == 1) {
+            return pooled.get(0);
+        }
+        graph.addVertex(CONCAT, new MergeVertex(), pooled.toArray(String[]::new));
+        return CONCAT;
+    }
+
+    private static void addHead(GraphBuilder graph, ModelSpec spec, String features, int featureSize) {
+        HeadSpec head = spec.head();
+        String input = features;
+        int width = featureSize;
+        if (head.denseUnits() > 0) {
+            graph.addLayer(DENSE, new DenseLayer.Builder().nIn(width).nOut(head.denseUnits())
+                    .activation(Activation.RELU).weightInit(WeightInit.XAVIER_UNIFORM).build(), input);
+            input = DENSE;
+            width = head.denseUnits();
+        }
+        OutputLayer.Builder output = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .nIn(width)
+                .nOut(spec.numClasses())
+                .weightInit(WeightInit.XAVIER_UNIFORM) // Keras' glorot_uniform
+                .activation(Activation.SOFTMAX);
+        if (head.dropout() > 0) {
+            output.dropOut(1.0 - head.dropout()); // DL4J takes the retain probability; Keras takes the drop rate
+        }
+        graph.addLayer(OUTPUT, output.build(), input);
+    }
+
+    private static GraphBuilder graphBuilder(IUpdater updater, long seed) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .weightInit(WeightInit.RELU) // He: keeps random ReLU bases' activations alive under fixed BatchNorm
+                .updater(updater)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .graphBuilder();
+    }
+
+    private static ComputationGraph init(GraphBuilder graph, String output) {
+        graph.setOutputs(output);
+        ComputationGraphConfiguration conf = graph.build();
+        ComputationGraph net = new ComputationGraph(conf);
+        net.init();
+        return net;
+    }
+}

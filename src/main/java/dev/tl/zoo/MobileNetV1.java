@@ -1,0 +1,40 @@
+package dev.tl.zoo;
+
+import org.nd4j.linalg.activations.Activation;
+
+/** MobileNet (alpha 1.0, depth multiplier 1) as in keras.applications.mobilenet. */
+final class MobileNetV1 implements Architecture {
+
+    /** Pointwise filters and depthwise stride of the 13 depthwise-separable blocks. */
+    private static final int[][] BLOCKS = {
+            {64, 1}, {128, 2}, {128, 1}, {256, 2}, {256, 1}, {512, 2},
+            {512, 1}, {512, 1}, {512, 1}, {512, 1}, {512, 1}, {1024, 2}, {1024, 1}};
+    private static final double BN_EPSILON = 1e-3;
+    private static final double BN_MOMENTUM = 0.99;
+
+    @Override
+    public FeatureMap base(NetBuilder net, FeatureMap input) {
+        FeatureMap x = net.conv("conv1", input, 32, 3, 2, Padding.SAME, false);
+        x = net.batchNorm("conv1_bn", x, BN_EPSILON, BN_MOMENTUM);
+        x = net.activation("conv1_relu", x, Activation.RELU6);
+        for (int i = 0; i < BLOCKS.length; i++) {
+            x = depthwiseBlock(net, x, BLOCKS[i][0], BLOCKS[i][1], i + 1);
+        }
+        return x;
+    }
+
+    private static FeatureMap depthwiseBlock(NetBuilder net, FeatureMap x, int filters, int stride, int id) {
+        Padding padding = Padding.SAME;
+        if (stride == 2) {
+            // Keras pads bottom/right only, then convolves 'valid'.
+            x = net.zeroPad("conv_pad_" + id, x, 0, 1, 0, 1);
+            padding = Padding.VALID;
+        }
+        x = net.depthwiseConv("conv_dw_" + id, x, 3, stride, padding, false);
+        x = net.batchNorm("conv_dw_" + id + "_bn", x, BN_EPSILON, BN_MOMENTUM);
+        x = net.activation("conv_dw_" + id + "_relu", x, Activation.RELU6);
+        x = net.conv("conv_pw_" + id, x, filters, 1, 1, Padding.SAME, false);
+        x = net.batchNorm("conv_pw_" + id + "_bn", x, BN_EPSILON, BN_MOMENTUM);
+        return net.activation("conv_pw_" + id + "_relu", x, Activation.RELU6);
+    }
+}

@@ -1,0 +1,199 @@
+package dev.tl.zoo;
+
+import dev.tl.zoo.layers.FrozenBatchNormalization;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Predicate;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.FrozenVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
+
+/**
+ * Adds Keras-style layers to a DL4J graph while tracking shapes, so architectures read like their Keras source and
+ * padding can be computed exactly as Keras does. Every vertex name gets {@code prefix} (empty for a single backbone,
+ * used to keep fused backbones apart). The options decide which vertices are frozen and how BatchNorm is built.
+ */
+public final class NetBuilder {
+
+    /** How to build: data layout, BatchNorm mode and which (prefixed) vertex names are frozen. */
+    public record Options(CNN2DFormat format, BatchNormMode batchNorm, Predicate<String> frozen) {
+        public static Options inference() {
+            return new Options(CNN2DFormat.NCHW, BatchNormMode.FROZEN, name -> false);
+        }
+    }
+
+    private final GraphBuilder graph;
+    private final String prefix;
+    private final Options options;
+    private final List<String> vertexNames = new ArrayList<>();
+    private long parameterCount;
+
+    public NetBuilder(GraphBuilder graph, String prefix, Options options) {
+        this.graph = graph;
+        this.prefix = prefix;
+        this.options = options;
+    }
+
+    /** Names of the vertices added so far, in insertion (hence topological) order. */
+    public List<String> vertexNames() {
+        return Collections.unmodifiableList(vertexNames);
+    }
+
+    /** Parameters of the layers added so far, counted the Keras way (BatchNorm: 4 per channel). */
+    public long parameterCount() {
+        return parameterCount;
+    }
+
+    public CNN2DFormat format() {
+        return options.format();
+    }
+
+    public FeatureMap conv(String name, FeatureMap in, int filters, int kernel, int stride, Padding padding,
+                           boolean bias, IActivation activation) {
+        ConvolutionLayer layer = new ConvolutionLayer.Builder(kernel, kernel)
+                .stride(stride, stride)
+                .nIn(in.channels())
+                .nOut(filters)
+                .hasBias(bias)
+                .convolutionMode(mode(padding))
+                .activation(activation)
+                .dataFormat(options.format())
+                .build();
+        return addLayer(name, layer, in, filters, padding.outputSize(in.height(), kernel, stride),
+                padding.outputSize(in.width(), kernel, stride));
+    }
+
+    public FeatureMap conv(String name, FeatureMap in, int filters, int kernel, int stride, Padding padding,
+                           boolean bias) {
+        return conv(name, in, filters, kernel, stride, padding, bias, Activation.IDENTITY.getActivationFunction());
+    }
+
+    public FeatureMap depthwiseConv(String name, FeatureMap in, int kernel, int stride, Padding padding,
+                                    boolean bias) {
+        DepthwiseConvolution2D layer = new DepthwiseConvolution2D.Builder(kernel, kernel)
+                .stride(stride, stride)
+                .nIn(in.channels())
+                .nOut(in.channels())
+                .depthMultiplier(1)
+                // DL4J takes the fan-in of a depthwise kernel as channels*k*k; each output sees only k*k inputs.
+                .weightInit(new NormalDistribution(0, Math.sqrt(2.0 / (kernel * kernel))))
+                .hasBias(bias)
+                .convolutionMode(mode(padding))
+                .activation(Activation.IDENTITY)
+                .dataFormat(options.format())
+                .build();
+        return addLayer(name, layer, in, in.channels(), padding.outputSize(in.height(), kernel, stride),
+                padding.outputSize(in.width(), kernel, stride));
+    }
+
+    /** Keras BatchNormalization(epsilon, momentum); DL4J's decay is Keras' momentum. */
+    public FeatureMap batchNorm(String name, FeatureMap in, double epsilon, double momentum) {
+        String full = prefix + name;
+        Layer layer;
+        if (options.batchNorm() == BatchNormMode.TRAINABLE && !options.frozen().test(full)) {
+            layer = new BatchNormalization.Builder()
+                    .nIn(in.channels())
+                    .nOut(in.channels())
+                    .eps(epsilon)
+                    .decay(momentum)
+                    .useLogStd(false)
+                    .dataFormat(options.format())
+                    .build();
+        } else {
+            layer = new FrozenBatchNormalization(full, in.channels(), epsilon, options.format());
+        }
+        return addLayer(name, layer, in, in.channels(), in.height(), in.width());
+    }
+
+    public FeatureMap activation(String name, FeatureMap in, IActivation activation) {
+        return addLayer(name, new ActivationLayer.Builder().activation(activation).build(), in,
+                in.channels(), in.height(), in.width());
+    }
+
+    public FeatureMap activation(String name, FeatureMap in, Activation activation) {
+        return activation(name, in, activation.getActivationFunction());
+    }
+
+    public FeatureMap zeroPad(String name, FeatureMap in, int top, int bottom, int left, int right) {
+        ZeroPaddingLayer layer = new ZeroPaddingLayer.Builder(top, bottom, left, right)
+                .dataFormat(options.format())
+                .build();
+        return addLayer(name, layer, in, in.channels(), in.height() + top + bottom, in.width() + left + right);
+    }
+
+    public FeatureMap maxPool(String name, FeatureMap in, int kernel, int stride, Padding padding) {
+        return pool(name, in, PoolingType.MAX, kernel, stride, padding);
+    }
+
+    public FeatureMap avgPool(String name, FeatureMap in, int kernel, int stride, Padding padding) {
+        return pool(name, in, PoolingType.AVG, kernel, stride, padding);
+    }
+
+    private FeatureMap pool(String name, FeatureMap in, PoolingType type, int kernel, int stride, Padding padding) {
+        SubsamplingLayer layer = new SubsamplingLayer.Builder(type)
+                .kernelSize(kernel, kernel)
+                .stride(stride, stride)
+                .convolutionMode(mode(padding))
+                .dataFormat(options.format())
+                .build();
+        return addLayer(name, layer, in, in.channels(), padding.outputSize(in.height(), kernel, stride),
+                padding.outputSize(in.width(), kernel, stride));
+    }
+
+    /** Channel concatenation (Keras Concatenate on the channel axis). */
+    public FeatureMap concat(String name, FeatureMap... in) {
+        int channels = Arrays.stream(in).mapToInt(FeatureMap::channels).sum();
+        // DL4J picks the channel axis from the input type's data format.
+        return addVertex(name, new MergeVertex(), channels, in[0].height(), in[0].width(), in);
+    }
+
+    public FeatureMap add(String name, FeatureMap a, FeatureMap b) {
+        return addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a.channels(), a.height(), a.width(),
+                a, b);
+    }
+
+    /** Adds any layer whose output shape the caller knows; frozen layers are wrapped in DL4J's FrozenLayer. */
+    public FeatureMap addLayer(String name, Layer layer, FeatureMap in, int channels, int height, int width) {
+        String full = prefix + name;
+        if (height < 1 || width < 1) {
+            throw new IllegalArgumentException("Input too small: layer " + full + " would have no spatial extent");
+        }
+        layer.setLayerName(full);
+        parameterCount += layer.initializer().numParams(layer);
+        graph.addLayer(full, options.frozen().test(full) ? new FrozenLayer(layer) : layer, in.name());
+        vertexNames.add(full);
+        return new FeatureMap(full, channels, height, width);
+    }
+
+    /** Adds a parameter-free vertex; frozen ones are wrapped in DL4J's FrozenVertex so backprop skips them. */
+    public FeatureMap addVertex(String name, GraphVertex vertex, int channels, int height, int width,
+                                FeatureMap... in) {
+        String full = prefix + name;
+        String[] inputs = Arrays.stream(in).map(FeatureMap::name).toArray(String[]::new);
+        graph.addVertex(full, options.frozen().test(full) ? new FrozenVertex(vertex) : vertex, inputs);
+        vertexNames.add(full);
+        return new FeatureMap(full, channels, height, width);
+    }
+
+    private static ConvolutionMode mode(Padding padding) {
+        return padding == Padding.SAME ? ConvolutionMode.Same : ConvolutionMode.Truncate;
+    }
+}

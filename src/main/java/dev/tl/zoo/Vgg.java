@@ -1,0 +1,36 @@
+package dev.tl.zoo;
+
+import org.nd4j.linalg.activations.Activation;
+
+/** VGG16/VGG19 as in keras.applications.vgg16/vgg19: 3x3 'same' convolutions with ReLU, 2x2 max pooling. */
+final class Vgg implements Architecture {
+
+    private static final int[] FILTERS = {64, 128, 256, 512, 512};
+
+    private final int[] convsPerBlock;
+
+    private Vgg(int... convsPerBlock) {
+        this.convsPerBlock = convsPerBlock;
+    }
+
+    static Vgg vgg16() {
+        return new Vgg(2, 2, 3, 3, 3);
+    }
+
+    static Vgg vgg19() {
+        return new Vgg(2, 2, 4, 4, 4);
+    }
+
+    @Override
+    public FeatureMap base(NetBuilder net, FeatureMap input) {
+        FeatureMap x = input;
+        for (int block = 1; block <= convsPerBlock.length; block++) {
+            for (int conv = 1; conv <= convsPerBlock[block - 1]; conv++) {
+                x = net.conv("block" + block + "_conv" + conv, x, FILTERS[block - 1], 3, 1, Padding.SAME, true,
+                        Activation.RELU.getActivationFunction());
+            }
+            x = net.maxPool("block" + block + "_pool", x, 2, 2, Padding.VALID);
+        }
+        return x;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.tl.zoo.layers;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.regularization.Regularization;
+
+/**
+ * BatchNorm with fixed statistics and affine parameters (like torchvision's FrozenBatchNorm2d): always normalises
+ * with the running mean/variance, never updates them or gamma/beta, but passes gradients to the layers below.
+ *
+ * <p>DL4J has no such layer: wrapping its BatchNormalization in FrozenLayer blocks the gradient, and
+ * FrozenLayerWithBackprop crashes because BN's backward pass needs a training-mode forward pass. This is what lets
+ * the fine-tune phase train convolutions while BatchNorm stays in inference mode, as Keras does.
+ *
+ * <p>Parameters are stored exactly like DL4J's BatchNormalization with {@code useLogStd=false} (gamma, beta, mean,
+ * var), so a parameter vector moves between the two layer types unchanged.
+ */
+public class FrozenBatchNormalization extends BatchNormalization {
+
+    /** For JSON deserialisation. */
+    public FrozenBatchNormalization() {
+        setUseLogStd(false);
+    }
+
+    public FrozenBatchNormalization(String name, int channels, double epsilon, CNN2DFormat format) {
+        setUseLogStd(false);
+        setLayerName(name);
+        setNIn(channels);
+        setNOut(channels);
+        setEps(epsilon);
+        setCnn2DFormat(format);
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
+                             int layerIndex, INDArray layerParamsView, boolean initializeParams,
+                             DataType networkDataType) {
+        FrozenBatchNormalizationLayer layer = new FrozenBatchNormalizationLayer(conf, networkDataType);
+        layer.setListeners(trainingListeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(paramTable);
+        layer.setConf(conf);
+        return layer;
+    }
+
+    @Override
+    public IUpdater getUpdaterByParam(String paramName) {
+        return new NoOp();
+    }
+
+    @Override
+    public List<Regularization> getRegularizationByParam(String paramName) {
+        return null;
+    }
+
+    @Override
+    public FrozenBatchNormalization clone() {
+        return (FrozenBatchNormalization) super.clone();
+    }
+}

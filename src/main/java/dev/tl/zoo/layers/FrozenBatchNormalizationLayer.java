@@ -1,0 +1,67 @@
+package dev.tl.zoo.layers;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** Runtime side of {@link FrozenBatchNormalization}. */
+public class FrozenBatchNormalizationLayer extends BatchNormalization {
+
+    public FrozenBatchNormalizationLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /** Inference-mode normalisation whatever the training flag: one fused libnd4j op. */
+    @Override
+    public INDArray preOutput(INDArray x, TrainingMode training, LayerWorkspaceMgr workspaceMgr) {
+        INDArray in = x.castTo(dataType);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, in.shape(), 'c');
+        Nd4j.exec(BatchNorm.builder()
+                .inputArrays(new INDArray[] {in, param(BatchNormalizationParamInitializer.GLOBAL_MEAN),
+                        param(BatchNormalizationParamInitializer.GLOBAL_VAR),
+                        param(BatchNormalizationParamInitializer.GAMMA),
+                        param(BatchNormalizationParamInitializer.BETA)})
+                .outputArrays(new INDArray[] {out})
+                .applyGamma(true)
+                .applyBeta(true)
+                .epsilon(layerConf().getEps())
+                .axis(new int[] {channelAxis(in)})
+                .build());
+        return out;
+    }
+
+    /** d(out)/d(in) = gamma / sqrt(var + eps) per channel; the parameters get zero gradient. */
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        INDArray scale = Transforms.sqrt(param(BatchNormalizationParamInitializer.GLOBAL_VAR).add(layerConf().getEps()), false)
+                .rdivi(param(BatchNormalizationParamInitializer.GAMMA));
+        INDArray epsOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, epsilon.shape(), 'c');
+        Nd4j.getExecutioner().exec(new BroadcastMulOp(epsilon, scale, epsOut, channelAxis(epsilon)));
+
+        Gradient zero = new DefaultGradient(gradientsFlattened);
+        for (String key : gradientViews.keySet()) {
+            zero.setGradientFor(key, gradientViews.get(key).assign(0));
+        }
+        return new Pair<>(zero, epsOut);
+    }
+
+    private INDArray param(String key) {
+        return getParam(key).reshape(-1);
+    }
+
+    private int channelAxis(INDArray x) {
+        return x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NHWC ? 3 : 1;
+    }
+}

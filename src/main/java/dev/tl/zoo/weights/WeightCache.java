@@ -1,0 +1,150 @@
+package dev.tl.zoo.weights;
+
+import dev.tl.TlException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Downloads published weight files once into {@code $TL_HOME/weights} (default {@code ~/.tl/weights}), verifies
+ * their MD5 where one is published, and reuses the cached copy offline. A download is written beside the cache
+ * entry and renamed into place only after it verified, so an interrupted download never poisons the cache.
+ */
+public final class WeightCache {
+
+    private static final Logger log = LoggerFactory.getLogger(WeightCache.class);
+
+    private final Path directory;
+    private final HttpClient http;
+
+    public WeightCache(Path home) {
+        this.directory = home.resolve("weights");
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(15))
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+    }
+
+    /** {@code $TL_HOME}, else {@code ~/.tl}. */
+    public static WeightCache standard() {
+        String home = System.getenv("TL_HOME");
+        return new WeightCache(home != null && !home.isBlank() ? Path.of(home)
+                : Path.of(System.getProperty("user.home"), ".tl"));
+    }
+
+    public Path pathFor(WeightFile file) {
+        return directory.resolve(file.fileName());
+    }
+
+    /** True when the file is cached and (where a hash is published) verified. */
+    public boolean isCached(WeightFile file) {
+        Path path = pathFor(file);
+        return Files.isRegularFile(path) && (file.md5() == null || file.md5().equals(md5(path)));
+    }
+
+    /** The cached file, downloading it first if needed. */
+    public Path fetch(WeightFile file, String what) {
+        Path target = pathFor(file);
+        if (Files.isRegularFile(target)) {
+            if (file.md5() == null || file.md5().equals(md5(target))) {
+                return target;
+            }
+            log.warn("cached {} fails its MD5 check; downloading it again", target);
+        }
+        download(file, target, what);
+        return target;
+    }
+
+    private void download(WeightFile file, Path target, String what) {
+        Path partial = target.resolveSibling(target.getFileName() + ".part");
+        try {
+            Files.createDirectories(directory);
+            log.info("downloading {} from {}", what, file.url());
+            HttpRequest request = HttpRequest.newBuilder(URI.create(file.url())).GET().build();
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200) {
+                response.body().close();
+                throw new IOException("HTTP " + response.statusCode());
+            }
+            try (InputStream body = response.body()) {
+                Files.copy(body, partial, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            deleteQuietly(partial);
+            throw unavailable(file, target, what, describe(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            deleteQuietly(partial);
+            throw unavailable(file, target, what, "interrupted");
+        }
+        if (file.md5() != null) {
+            String actual = md5(partial);
+            if (!file.md5().equals(actual)) {
+                deleteQuietly(partial);
+                throw new TlException("downloaded " + what + " from " + file.url() + " has MD5 " + actual
+                        + " but " + file.md5() + " was expected; the file was discarded");
+            }
+        }
+        try {
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new TlException("cannot store " + what + " at " + target + ": " + e.getMessage(), e);
+        }
+        log.info("cached {} at {}", what, target);
+    }
+
+    private static TlException unavailable(WeightFile file, Path target, String what, String reason) {
+        return new TlException("cannot download " + what + " (" + reason + ").\n"
+                + "  URL:        " + file.url() + "\n"
+                + "  Place it at " + target + (file.md5() == null ? "" : " (MD5 " + file.md5() + ")") + "\n"
+                + "  or train without pretrained weights: --weights none");
+    }
+
+    /** "ConnectException: null" says little; name every exception in the chain with its message, if any. */
+    private static String describe(Throwable e) {
+        StringBuilder reason = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (reason.length() > 0) {
+                reason.append(" <- ");
+            }
+            reason.append(t.getClass().getSimpleName());
+            if (t.getMessage() != null) {
+                reason.append(": ").append(t.getMessage());
+            }
+        }
+        return reason.toString();
+    }
+
+    static String md5(Path path) {
+        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(path), MessageDigest.getInstance("MD5"))) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(in.getMessageDigest().digest());
+        } catch (IOException e) {
+            throw new TlException("cannot read " + path + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // best effort: a stale .part file is overwritten by the next download
+        }
+    }
+}
