@@ -46,7 +46,7 @@ public final class KerasWeightsFile {
                     throw new TlException("weights file " + file + ": layer '" + layer + "' has no group");
                 }
                 Map<String, Tensor> tensors = new LinkedHashMap<>();
-                for (String weightName : strings(layerGroup.getAttribute("weight_names"), file, layer + "/weight_names")) {
+                for (String weightName : weightNames(layerGroup)) {
                     Dataset dataset = (Dataset) layerGroup.getByPath(weightName);
                     tensors.put(shortName(weightName), new Tensor(layer + "/" + weightName,
                             dataset.getDimensionsAsLong(), toFloats(dataset.getDataFlat(), file, weightName)));
@@ -70,12 +70,21 @@ public final class KerasWeightsFile {
         return colon < 0 ? name : name.substring(0, colon);
     }
 
+    /** Keras writes an empty {@code weight_names} for layers without weights; a missing one means the same. */
+    private static List<String> weightNames(Group layer) {
+        Attribute attribute = layer.getAttribute("weight_names");
+        return attribute == null ? List.of() : strings(attribute.getData());
+    }
+
     private static List<String> strings(Attribute attribute, Path file, String what) {
         if (attribute == null) {
             throw new TlException("weights file " + file + " is not in Keras' HDF5 weight layout (no '" + what
                     + "' attribute)");
         }
-        Object data = attribute.getData();
+        return strings(attribute.getData());
+    }
+
+    private static List<String> strings(Object data) {
         List<String> values = new ArrayList<>();
         if (data instanceof String[] array) {
             values.addAll(List.of(array));

@@ -1,0 +1,118 @@
+package dev.tl.zoo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tl.zoo.layers.FrozenBatchNormalization;
+import java.util.Set;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+class FrozenBatchNormalizationTest {
+
+    private static final double EPS = 1e-3;
+
+    @AfterEach
+    void restoreFloat() {
+        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+    }
+
+    /** conv -> frozen BN -> tanh -> global average pool -> softmax, with non-trivial BN statistics. */
+    private static ComputationGraph network(DataType type) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(7).dataType(type).updater(new NoOp())
+                .graphBuilder()
+                .addInputs("in")
+                .setInputTypes(InputType.convolutional(5, 5, 3, CNN2DFormat.NCHW))
+                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).build(), "in")
+                .addLayer("bn", new FrozenBatchNormalization("bn", 4, EPS, CNN2DFormat.NCHW), "conv")
+                .addLayer("act", new ActivationLayer.Builder().activation(Activation.TANH).build(), "bn")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "act")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out")
+                .build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        graph.getLayer("bn").getParam("gamma").assign(Nd4j.create(new double[] {1.5, 0.5, -1.0, 2.0}));
+        graph.getLayer("bn").getParam("beta").assign(Nd4j.create(new double[] {0.1, -0.2, 0.3, 0.0}));
+        graph.getLayer("bn").getParam("mean").assign(Nd4j.create(new double[] {0.2, -0.1, 0.05, 0.3}));
+        graph.getLayer("bn").getParam("var").assign(Nd4j.create(new double[] {0.5, 2.0, 1.0, 0.25}));
+        return graph;
+    }
+
+    @Test
+    void forwardUsesRunningStatisticsEvenInTraining() {
+        ComputationGraph graph = network(DataType.FLOAT);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 4, 5, 5);
+        INDArray y = graph.getLayer("bn").activate(x, true, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+
+        INDArray gamma = graph.getLayer("bn").getParam("gamma").reshape(1, 4, 1, 1);
+        INDArray beta = graph.getLayer("bn").getParam("beta").reshape(1, 4, 1, 1);
+        INDArray mean = graph.getLayer("bn").getParam("mean").reshape(1, 4, 1, 1);
+        INDArray std = org.nd4j.linalg.ops.transforms.Transforms.sqrt(
+                graph.getLayer("bn").getParam("var").reshape(1, 4, 1, 1).add(EPS));
+        INDArray expected = x.sub(mean.broadcast(x.shape())).div(std.broadcast(x.shape()))
+                .mul(gamma.broadcast(x.shape())).add(beta.broadcast(x.shape()));
+        assertThat(y.equalsWithEps(expected, 1e-5)).isTrue();
+    }
+
+    @Test
+    void gradientsFlowThroughToLowerLayers() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        ComputationGraph graph = network(DataType.DOUBLE);
+        INDArray input = Nd4j.rand(DataType.DOUBLE, 3, 3, 5, 5);
+        INDArray labels = Nd4j.create(new double[][] {{1, 0}, {0, 1}, {1, 0}});
+
+        // BN parameters get zero gradient by design; the conv below must get exact gradients through BN.
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
+                .net(graph).inputs(new INDArray[] {input}).labels(new INDArray[] {labels})
+                .excludeParams(Set.of("bn_gamma", "bn_beta", "bn_mean", "bn_var"))
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-10)
+                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(true));
+        assertThat(ok).isTrue();
+    }
+
+    @Test
+    void fittingNeverChangesBatchNormParameters() {
+        ComputationGraph graph = network(DataType.FLOAT);
+        graph.setLearningRate(0.1);
+        INDArray before = graph.getLayer("bn").params().dup();
+        INDArray convBefore = graph.getLayer("conv").params().dup();
+        for (int i = 0; i < 3; i++) {
+            graph.fit(new org.nd4j.linalg.dataset.MultiDataSet(Nd4j.rand(DataType.FLOAT, 4, 3, 5, 5),
+                    Nd4j.create(new float[][] {{1, 0}, {0, 1}, {1, 0}, {0, 1}})));
+        }
+        assertThat(graph.getLayer("bn").params()).isEqualTo(before);
+        assertThat(graph.getLayer("conv").params()).isNotEqualTo(convBefore);
+    }
+
+    @Test
+    void configurationSurvivesJsonRoundTrip() {
+        ComputationGraph graph = network(DataType.FLOAT);
+        String json = graph.getConfiguration().toJson();
+        ComputationGraph restored = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
+        restored.init(graph.params().dup(), false);
+        assertThat(restored.getLayer("bn")).isInstanceOf(dev.tl.zoo.layers.FrozenBatchNormalizationLayer.class);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 5, 5);
+        assertThat(restored.output(x)[0]).isEqualTo(graph.output(x)[0]);
+    }
+}
