@@ -1,0 +1,44 @@
+package dev.tl;
+
+import dev.tl.data.ImageFolder;
+import dev.tl.data.ImageSet;
+import dev.tl.data.LabeledImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The real images shipped in data/ (a sample of the hymenoptera ants/bees set), and small subsets of them. */
+public final class TestData {
+
+    public static final Path TRAIN = Path.of("data/hymenoptera/train");
+    public static final Path VAL = Path.of("data/hymenoptera/val");
+
+    private TestData() {
+    }
+
+    /** The first {@code perClass} images of every class in {@code dir}. */
+    public static ImageSet subset(Path dir, int perClass) {
+        ImageSet all = ImageFolder.scan(dir, "--data");
+        List<LabeledImage> chosen = new ArrayList<>();
+        int[] taken = new int[all.classes().size()];
+        for (LabeledImage image : all.images()) {
+            if (taken[image.label()]++ < perClass) {
+                chosen.add(image);
+            }
+        }
+        return new ImageSet(all.classes(), chosen);
+    }
+
+    /** Copies a subset into {@code target} in the class-per-folder layout; returns {@code target}. */
+    public static Path copySubset(Path dir, int perClass, Path target) throws IOException {
+        ImageSet set = subset(dir, perClass);
+        for (LabeledImage image : set.images()) {
+            Path classDir = target.resolve(set.classes().get(image.label()));
+            Files.createDirectories(classDir);
+            Files.copy(image.path(), classDir.resolve(image.path().getFileName()));
+        }
+        return target;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.tl.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tl.TestData;
+import dev.tl.TlException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageFolderTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void scansClassFoldersInNameOrder() {
+        ImageSet set = ImageFolder.scan(TestData.TRAIN, "--data");
+        assertThat(set.classes()).containsExactly("ants", "bees");
+        assertThat(set.countsPerClass()).containsExactly(32, 30);
+        assertThat(set.images()).allMatch(image -> image.path().toString().contains(set.classes().get(image.label())));
+    }
+
+    @Test
+    void stratifiedSplitIsPerClassAndDependsOnlyOnTheSeed() {
+        ImageSet set = ImageFolder.scan(TestData.TRAIN, "--data");
+        ImageSet.Split a = set.stratifiedSplit(0.25, 5);
+        ImageSet.Split b = set.stratifiedSplit(0.25, 5);
+        ImageSet.Split c = set.stratifiedSplit(0.25, 6);
+
+        assertThat(a.validation().countsPerClass()).containsExactly(8, 8); // round(32/4), round(30/4)=8
+        assertThat(a.train().size() + a.validation().size()).isEqualTo(set.size());
+        assertThat(a.validation().images()).isEqualTo(b.validation().images());
+        assertThat(a.validation().images()).isNotEqualTo(c.validation().images());
+        assertThat(a.train().images()).doesNotContainAnyElementsOf(a.validation().images());
+    }
+
+    @Test
+    void errorsNameTheFlagAndThePath() throws Exception {
+        assertThatThrownBy(() -> ImageFolder.scan(dir.resolve("nope"), "--data"))
+                .isInstanceOf(TlException.class).hasMessageStartingWith("--data: not a directory").hasMessageContaining("nope");
+
+        assertThatThrownBy(() -> ImageFolder.scan(dir, "--val-data"))
+                .isInstanceOf(TlException.class).hasMessageStartingWith("--val-data: no class folders");
+
+        Files.createDirectories(dir.resolve("cats"));
+        Files.writeString(dir.resolve("cats/readme.txt"), "no images here");
+        assertThatThrownBy(() -> ImageFolder.scan(dir, "--data"))
+                .isInstanceOf(TlException.class).hasMessageContaining("class folder has no images")
+                .hasMessageContaining("cats");
+    }
+
+    @Test
+    void evaluationDataMustUseTheModelsClasses() throws Exception {
+        TestData.copySubset(TestData.VAL, 1, dir);
+        Files.move(dir.resolve("bees"), dir.resolve("wasps"));
+        assertThatThrownBy(() -> ImageFolder.scanWithClasses(dir, "--data", List.of("ants", "bees")))
+                .isInstanceOf(TlException.class).hasMessageContaining("'wasps'");
+    }
+
+    @Test
+    void ignoresHiddenAndNonImageFilesAndWalksSubfolders() throws Exception {
+        TestData.copySubset(TestData.VAL, 2, dir);
+        Files.createDirectories(dir.resolve("ants/more"));
+        Files.copy(TestData.VAL.resolve("ants").resolve(Files.list(TestData.VAL.resolve("ants")).findFirst()
+                .orElseThrow().getFileName()), dir.resolve("ants/more/x.JPG"));
+        Files.writeString(dir.resolve("ants/notes.txt"), "x");
+        Files.writeString(dir.resolve("ants/.hidden.jpg"), "x");
+        ImageSet set = ImageFolder.scan(dir, "--data");
+        assertThat(set.countsPerClass()).containsExactly(3, 2);
+    }
+}
