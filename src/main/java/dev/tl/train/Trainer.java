@@ -1,5 +1,6 @@
 package dev.tl.train;
 
+import dev.tl.NativeBuild;
 import dev.tl.data.Batch;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
@@ -62,6 +63,7 @@ public final class Trainer {
      * @param validation  may be empty: then the last epoch's weights are kept
      */
     public TrainedModel train(ImageSet train, ImageSet validation, List<Optional<Path>> weightFiles) {
+        log.info("ND4J native build: {}", NativeBuild.name());
         Nd4j.getRandom().setSeed(options.seed());
         ComputationGraph model = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), options.seed());
         for (int i = 0; i < spec.bases().size(); i++) {
