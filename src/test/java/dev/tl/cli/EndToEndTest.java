@@ -1,0 +1,106 @@
+package dev.tl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tl.Json;
+import dev.tl.TestData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** train → evaluate → predict through the command line, on real images, checking the files and output. */
+class EndToEndTest {
+
+    @TempDir
+    static Path work;
+
+    private static Path train;
+    private static Path val;
+    private static Path model;
+    private static CliRunner.Result trained;
+
+    @BeforeAll
+    static void trainOnce() throws Exception {
+        train = TestData.copySubset(TestData.TRAIN, 8, work.resolve("train"));
+        val = TestData.copySubset(TestData.VAL, 4, work.resolve("val"));
+        model = work.resolve("model");
+        trained = CliRunner.run("train", "--model", "mobilenet", "--weights", "none", "--data", train.toString(),
+                "--val-data", val.toString(), "--image-size", "32", "--batch-size", "8", "--frozen-epochs", "2",
+                "--finetune-epochs", "1", "--output", model.toString());
+    }
+
+    @Test
+    void trainWritesACompleteBundle() throws Exception {
+        assertThat(trained.exitCode()).as(trained.err()).isZero();
+        assertThat(trained.out()).contains("saved model to " + model);
+        assertThat(model.resolve("model.zip")).isRegularFile();
+        JsonNode meta = Json.MAPPER.readTree(model.resolve("tl-model.json").toFile());
+        assertThat(meta.get("format_version").asInt()).isEqualTo(1);
+        assertThat(meta.get("classes").toString()).isEqualTo("[\"ants\",\"bees\"]");
+        assertThat(meta.get("inputs").get(0).get("backbone").asText()).isEqualTo("mobilenet");
+        assertThat(meta.get("inputs").get(0).get("image_size").asInt()).isEqualTo(32);
+        assertThat(meta.get("inputs").get(0).get("preprocessing").asText()).isEqualTo("tf");
+        assertThat(meta.get("history")).hasSize(3);
+        assertThat(meta.get("history").get(2).get("phase").asText()).isEqualTo("finetune");
+        assertThat(meta.get("training").get("weights").asText()).isEqualTo("none");
+        assertThat(meta.get("kept_epoch").get("val_accuracy").isNumber()).isTrue();
+        try (var leftovers = Files.list(work)) {
+            assertThat(leftovers.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith("."));
+        }
+    }
+
+    @Test
+    void evaluatePrintsJsonAndStoresItInTheBundle() throws Exception {
+        CliRunner.Result result = CliRunner.run("evaluate", "--model-dir", model.toString(), "--data", val.toString(),
+                "--json");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode report = Json.MAPPER.readTree(result.out());
+        assertThat(report.get("images").asInt()).isEqualTo(8);
+        assertThat(report.get("accuracy").asDouble()).isBetween(0.0, 1.0);
+        assertThat(report.get("loss").asDouble()).isPositive();
+        assertThat(report.get("per_class")).hasSize(2);
+        assertThat(report.get("macro_average").get("f1").isNumber()).isTrue();
+        int total = 0;
+        for (JsonNode row : report.get("confusion_matrix")) {
+            for (JsonNode cell : row) {
+                total += cell.asInt();
+            }
+        }
+        assertThat(total).isEqualTo(8);
+        assertThat(Json.MAPPER.readTree(model.resolve("evaluation.json").toFile())).isEqualTo(report);
+    }
+
+    @Test
+    void evaluatePrintsATableByDefault() {
+        CliRunner.Result result = CliRunner.run("evaluate", "--model-dir", model.toString(), "--data", val.toString());
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("accuracy", "precision", "macro avg", "confusion matrix", "ants", "bees");
+    }
+
+    @Test
+    void predictGivesTopKProbabilitiesPerImage() throws Exception {
+        Path ant;
+        try (var files = Files.list(val.resolve("ants"))) {
+            ant = files.sorted().findFirst().orElseThrow();
+        }
+        CliRunner.Result one = CliRunner.run("predict", "--model-dir", model.toString(), "--json", ant.toString());
+        assertThat(one.exitCode()).as(one.err()).isZero();
+        JsonNode predictions = Json.MAPPER.readTree(one.out());
+        assertThat(predictions).hasSize(1);
+        assertThat(predictions.get(0).get("path").asText()).isEqualTo(ant.toString());
+        JsonNode top = predictions.get(0).get("predictions");
+        assertThat(top).hasSize(2); // --top-k 3 capped at the number of classes
+        assertThat(top.get(0).get("probability").asDouble()).isGreaterThanOrEqualTo(top.get(1).get("probability").asDouble());
+        assertThat(top.get(0).get("probability").asDouble() + top.get(1).get("probability").asDouble())
+                .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+
+        CliRunner.Result directory = CliRunner.run("predict", "--model-dir", model.toString(), "--top-k", "1",
+                val.toString());
+        assertThat(directory.exitCode()).as(directory.err()).isZero();
+        assertThat(directory.out().lines()).hasSize(8).allMatch(line -> line.matches(".*\\t(ants|bees) [01]\\.\\d{4}"));
+    }
+}
