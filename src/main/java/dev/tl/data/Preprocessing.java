@@ -12,8 +12,25 @@ public enum Preprocessing {
     /** Scale to -1..1 (MobileNet, MobileNetV2). */
     TF(new float[] {127.5f, 127.5f, 127.5f}, new float[] {127.5f, 127.5f, 127.5f}, false),
     /** Scale to 0..1, then normalise with ImageNet mean/std in RGB (DenseNet, EfficientNet). */
-    TORCH(new float[] {0.485f * 255, 0.456f * 255, 0.406f * 255},
-            new float[] {0.229f * 255, 0.224f * 255, 0.225f * 255}, false);
+    TORCH(scaled(Constants.IMAGENET_MEAN), scaled(Constants.IMAGENET_STD), false);
+
+    /** ImageNet's RGB channel statistics in 0..1 units, as the torch mode uses them. */
+    public static final float[] IMAGENET_MEAN = Constants.IMAGENET_MEAN.clone();
+    public static final float[] IMAGENET_STD = Constants.IMAGENET_STD.clone();
+
+    /** Enum constants cannot refer to the enum's own static fields while they are being built. */
+    private static final class Constants {
+        static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+        static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+    }
+
+    private static float[] scaled(float[] values) {
+        float[] out = values.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] *= 255;
+        }
+        return out;
+    }
 
     private final float[] mean;
     private final float[] std;

@@ -1,8 +1,18 @@
 package dev.tl.zoo;
 
+import org.nd4j.linalg.activations.Activation;
+
 /** A convolutional base, built layer by layer with Keras' layer names so Keras weights load by name. */
 public interface Architecture {
 
     /** Adds the base (Keras {@code include_top=False}) on top of {@code input}; returns its last feature map. */
     FeatureMap base(NetBuilder net, FeatureMap input);
+
+    /**
+     * Adds Keras' ImageNet classifier ({@code include_top=True}) on the base's output; returns the softmax over the
+     * 1000 classes. Most Keras applications use global average pooling and a Dense layer named "predictions".
+     */
+    default FeatureMap imagenetTop(NetBuilder net, FeatureMap features) {
+        return net.dense("predictions", net.globalAvgPool("avg_pool", features), 1000, Activation.SOFTMAX);
+    }
 }

@@ -23,6 +23,17 @@ final class MobileNetV1 implements Architecture {
         return x;
     }
 
+    /** Keras keeps the pooled map 1x1 and classifies with a 1x1 convolution. */
+    @Override
+    public FeatureMap imagenetTop(NetBuilder net, FeatureMap features) {
+        FeatureMap x = net.globalAvgPool("global_average_pooling2d", features);
+        x = net.reshapeToMap("reshape_1", x);
+        x = net.dropout("dropout", x, 1e-3);
+        x = net.conv("conv_preds", x, 1000, 1, 1, Padding.SAME, true);
+        x = net.globalAvgPool("reshape_2", x);
+        return net.activation("predictions", x, Activation.SOFTMAX);
+    }
+
     private static FeatureMap depthwiseBlock(NetBuilder net, FeatureMap x, int filters, int stride, int id) {
         Padding padding = Padding.SAME;
         if (stride == 2) {

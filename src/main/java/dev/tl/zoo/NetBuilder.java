@@ -1,6 +1,8 @@
 package dev.tl.zoo;
 
+import dev.tl.zoo.layers.BroadcastMultiplyVertex;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
+import dev.tl.zoo.layers.SampleDropout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -13,15 +15,20 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
@@ -163,6 +170,46 @@ public final class NetBuilder {
         int channels = Arrays.stream(in).mapToInt(FeatureMap::channels).sum();
         // DL4J picks the channel axis from the input type's data format.
         return addVertex(name, new MergeVertex(), channels, in[0].height(), in[0].width(), in);
+    }
+
+    /** Global average pooling to a [N, C] vector (Keras GlobalAveragePooling2D). */
+    public FeatureMap globalAvgPool(String name, FeatureMap in) {
+        return addLayer(name, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), in, in.channels(), 1, 1);
+    }
+
+    /** [N, C] to [N, C, 1, 1] (Keras Reshape((1, 1, C)) in channels-last terms). */
+    public FeatureMap reshapeToMap(String name, FeatureMap in) {
+        if (options.format() != CNN2DFormat.NCHW) {
+            throw new UnsupportedOperationException("reshapeToMap supports NCHW only");
+        }
+        return addVertex(name, new ReshapeVertex(-1, in.channels(), 1, 1), in.channels(), 1, 1, in);
+    }
+
+    /** x * s with s broadcast over the spatial axes (squeeze-and-excitation). */
+    public FeatureMap multiply(String name, FeatureMap x, FeatureMap scale) {
+        return addVertex(name, new BroadcastMultiplyVertex(), x.channels(), x.height(), x.width(), x, scale);
+    }
+
+    /** Keras Dropout(rate): element-wise dropout in training, identity at inference. */
+    public FeatureMap dropout(String name, FeatureMap in, double rate) {
+        return addLayer(name, new DropoutLayer.Builder(1.0 - rate).build(), in, in.channels(), in.height(), in.width());
+    }
+
+    /** Keras Dropout(rate, noise_shape=(None, 1, 1, 1)): drops whole examples (EfficientNet's drop-connect). */
+    public FeatureMap dropExamples(String name, FeatureMap in, double rate) {
+        return addLayer(name, new DropoutLayer.Builder().dropOut(new SampleDropout(rate)).build(), in,
+                in.channels(), in.height(), in.width());
+    }
+
+    /** Keras Dense; a feature map input is flattened first (DL4J adds the preprocessor). */
+    public FeatureMap dense(String name, FeatureMap in, int units, Activation activation) {
+        DenseLayer layer = new DenseLayer.Builder()
+                .nIn((long) in.channels() * in.height() * in.width())
+                .nOut(units)
+                .activation(activation)
+                .weightInit(WeightInit.XAVIER_UNIFORM)
+                .build();
+        return addLayer(name, layer, in, units, 1, 1);
     }
 
     public FeatureMap add(String name, FeatureMap a, FeatureMap b) {

@@ -33,4 +33,12 @@ final class Vgg implements Architecture {
         }
         return x;
     }
+
+    /** Flatten, two Dense(4096, ReLU) and the classifier; needs the 224 px input the weights were trained at. */
+    @Override
+    public FeatureMap imagenetTop(NetBuilder net, FeatureMap features) {
+        FeatureMap x = net.dense("fc1", features, 4096, Activation.RELU);
+        x = net.dense("fc2", x, 4096, Activation.RELU);
+        return net.dense("predictions", x, 1000, Activation.SOFTMAX);
+    }
 }

@@ -98,6 +98,16 @@ public final class KerasWeightsFile {
         if (flat instanceof float[] floats) {
             return floats;
         }
+        if (flat instanceof Number scalar) { // e.g. the int64 "count" of a Normalization layer
+            return new float[] {scalar.floatValue()};
+        }
+        if (flat instanceof long[] longs) {
+            float[] floats = new float[longs.length];
+            for (int i = 0; i < longs.length; i++) {
+                floats[i] = longs[i];
+            }
+            return floats;
+        }
         if (flat instanceof double[] doubles) {
             float[] floats = new float[doubles.length];
             for (int i = 0; i < doubles.length; i++) {

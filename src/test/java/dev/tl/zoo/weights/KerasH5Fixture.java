@@ -1,14 +1,25 @@
 package dev.tl.zoo.weights;
 
-import io.jhdf.HdfFile;
-import io.jhdf.WritableHdfFile;
-import io.jhdf.api.WritableGroup;
+import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_TRUNC;
+import static org.bytedeco.hdf5.global.hdf5.H5T_STR_NULLPAD;
+
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.bytedeco.hdf5.Attribute;
+import org.bytedeco.hdf5.DataSet;
+import org.bytedeco.hdf5.DataSpace;
+import org.bytedeco.hdf5.Group;
+import org.bytedeco.hdf5.H5File;
+import org.bytedeco.hdf5.PredType;
+import org.bytedeco.hdf5.StrType;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * Writes HDF5 files in Keras' legacy weight layout (what {@code model.save_weights(...h5)} produces), for tests:
@@ -23,7 +34,7 @@ public final class KerasH5Fixture {
 
     private final Map<String, List<Tensor>> layers = new LinkedHashMap<>();
 
-    /** Adds a layer; a layer with no tensors is listed in layer_names (with no weight_names), as Keras does. */
+    /** Adds a layer; a layer with no tensors is listed in layer_names with empty weight_names, as Keras does. */
     public KerasH5Fixture layer(String name, Tensor... tensors) {
         layers.put(name, new ArrayList<>(List.of(tensors)));
         return this;
@@ -41,63 +52,65 @@ public final class KerasH5Fixture {
         return new Tensor(weightName, shape, values);
     }
 
+    /** Writes the file with the native HDF5 library, in the layout h5py gives Keras' legacy weight files. */
     public void write(Path file) {
-        try (WritableHdfFile hdf = HdfFile.write(file)) {
-            hdf.putAttribute("layer_names", layers.keySet().toArray(String[]::new));
+        H5File hdf = new H5File(file.toString(), H5F_ACC_TRUNC);
+        // HDF5 only really closes (and flushes) the file once every handle into it is closed.
+        List<Group> opened = new ArrayList<>();
+        try {
+            Group root = hdf.openGroup("/");
+            opened.add(root);
+            stringArrayAttribute(root, "layer_names", layers.keySet().toArray(String[]::new));
             for (Map.Entry<String, List<Tensor>> layer : layers.entrySet()) {
-                WritableGroup group = groupAt(hdf, layer.getKey());
-                if (layer.getValue().isEmpty()) {
-                    continue; // jHDF cannot write an empty string array; Keras' empty weight_names means the same
-                }
-                group.putAttribute("weight_names",
+                Group group = groupAt(root, layer.getKey(), opened);
+                stringArrayAttribute(group, "weight_names",
                         layer.getValue().stream().map(Tensor::weightName).toArray(String[]::new));
                 for (Tensor tensor : layer.getValue()) {
                     String path = tensor.weightName();
                     int slash = path.lastIndexOf('/');
-                    WritableGroup parent = slash < 0 ? group : groupAt(group, path.substring(0, slash));
-                    parent.putDataset(path.substring(slash + 1), nested(tensor.values(), tensor.shape()));
+                    Group parent = slash < 0 ? group : groupAt(group, path.substring(0, slash), opened);
+                    long[] dims = Arrays.stream(tensor.shape()).asLongStream().toArray();
+                    DataSpace space = new DataSpace(dims.length, dims);
+                    DataSet dataset = parent.createDataSet(path.substring(slash + 1), PredType.NATIVE_FLOAT(), space);
+                    dataset.write(new FloatPointer(tensor.values()), PredType.NATIVE_FLOAT());
+                    dataset.close();
+                    space.close();
                 }
             }
+        } finally {
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                opened.get(i).close();
+            }
+            hdf.close();
         }
     }
 
-    private static WritableGroup groupAt(WritableGroup root, String path) {
-        WritableGroup group = root;
+    /** Keras stores names as a fixed-length byte-string array (numpy 'S'); an empty list as zero elements. */
+    private static void stringArrayAttribute(Group group, String name, String[] values) {
+        int width = Math.max(1, Arrays.stream(values).mapToInt(v -> v.getBytes(StandardCharsets.UTF_8).length)
+                .max().orElse(1));
+        byte[] packed = new byte[Math.max(1, values.length) * width];
+        for (int i = 0; i < values.length; i++) {
+            byte[] bytes = values[i].getBytes(StandardCharsets.UTF_8);
+            System.arraycopy(bytes, 0, packed, i * width, bytes.length);
+        }
+        StrType type = new StrType(PredType.C_S1(), width);
+        type.setStrpad(H5T_STR_NULLPAD);
+        DataSpace space = new DataSpace(1, new long[] {values.length});
+        Attribute attribute = group.createAttribute(name, type, space);
+        attribute.write(type, new BytePointer(packed));
+        attribute.close();
+        space.close();
+        type.close();
+    }
+
+    private static Group groupAt(Group root, String path, List<Group> opened) {
+        Group group = root;
         for (String part : path.split("/")) {
-            group = group.getChild(part) instanceof WritableGroup existing ? existing : group.putGroup(part);
+            group = group.nameExists(part) ? group.openGroup(part) : group.createGroup(part);
+            opened.add(group);
         }
         return group;
     }
 
-    /** jHDF infers the dataset shape from nested Java arrays. */
-    private static Object nested(float[] values, int[] shape) {
-        return switch (shape.length) {
-            case 1 -> values.clone();
-            case 2 -> {
-                float[][] a = new float[shape[0]][shape[1]];
-                int k = 0;
-                for (float[] row : a) {
-                    for (int j = 0; j < row.length; j++) {
-                        row[j] = values[k++];
-                    }
-                }
-                yield a;
-            }
-            case 4 -> {
-                float[][][][] a = new float[shape[0]][shape[1]][shape[2]][shape[3]];
-                int k = 0;
-                for (float[][][] x : a) {
-                    for (float[][] y : x) {
-                        for (float[] z : y) {
-                            for (int j = 0; j < z.length; j++) {
-                                z[j] = values[k++];
-                            }
-                        }
-                    }
-                }
-                yield a;
-            }
-            default -> throw new IllegalArgumentException("rank " + shape.length + " not needed by Keras weights");
-        };
-    }
 }

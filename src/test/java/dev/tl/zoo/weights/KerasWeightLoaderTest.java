@@ -9,6 +9,7 @@ import dev.tl.model.FreezePlan;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
+import dev.tl.zoo.Backbones;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.NoOp;
@@ -130,19 +132,140 @@ class KerasWeightLoaderTest {
         return new ModelSpec(List.of(new BaseSpec(backbone, 32)), new HeadSpec(0, 0), 2);
     }
 
+    /** Keras' EfficientNet files carry the input Normalization layer (the std stored as "variance"). */
+    private static void addNormalizationIfEfficientNet(String backbone,
+                                                       Map<String, Map<String, KerasH5Fixture.Tensor>> tensors) {
+        if (backbone.startsWith("efficientnet")) {
+            Map<String, KerasH5Fixture.Tensor> normalization = new LinkedHashMap<>();
+            normalization.put("mean", new KerasH5Fixture.Tensor("normalization/mean:0", new int[] {3},
+                    new float[] {0.485f, 0.456f, 0.406f}));
+            normalization.put("variance", new KerasH5Fixture.Tensor("normalization/variance:0", new int[] {3},
+                    new float[] {0.229f, 0.224f, 0.225f}));
+            Map<String, Map<String, KerasH5Fixture.Tensor>> withNormalization = new LinkedHashMap<>();
+            withNormalization.put("normalization", normalization);
+            withNormalization.putAll(tensors);
+            tensors.clear();
+            tensors.putAll(withNormalization);
+        }
+    }
+
+    /** One architecture per family: base only, as in the *_notop.h5 files. */
     @ParameterizedTest
-    @ValueSource(strings = {"mobilenet", "vgg16"})
+    @ValueSource(strings = {"vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0"})
     void everyTensorLandsInItsParameter(String backbone) {
         ModelSpec spec = spec(backbone);
         ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
         List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
         Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 11);
+        addNormalizationIfEfficientNet(backbone, tensors);
         Path file = dir.resolve(backbone + ".h5");
         write(tensors, file);
 
-        KerasWeightLoader.load(file, graph, "", layers);
+        KerasWeightLoader.load(file, graph, "", layers, spec.bases().get(0).backbone().preprocessing());
+
+        tensors.remove("normalization");
+        assertLoaded(graph, tensors);
+    }
+
+    /** With the ImageNet classifier, as in the with-top files, including the classifier names older files use. */
+    @ParameterizedTest
+    @CsvSource({"mobilenet, predictions", "mobilenetv2, Logits", "densenet121, fc1000", "resnet50, probs",
+            "efficientnetb0, predictions"})
+    void withTopFilesLoadIncludingHistoricalClassifierNames(String backbone, String classifierInFile) {
+        ModelGraphs.ImageNetGraph classifier = ModelGraphs.imagenetClassifier(Backbones.get(backbone), 32);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors =
+                kerasTensors(classifier.graph(), classifier.vertexNames(), 5);
+        addNormalizationIfEfficientNet(backbone, tensors);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> inFile = new LinkedHashMap<>();
+        tensors.forEach((layer, t) -> inFile.put(layer.equals("predictions") ? classifierInFile : layer, t));
+        write(inFile, dir.resolve(backbone + "_top.h5"));
+
+        KerasWeightLoader.load(dir.resolve(backbone + "_top.h5"), classifier.graph(), "", classifier.vertexNames(),
+                Backbones.get(backbone).preprocessing());
+
+        tensors.remove("normalization");
+        assertLoaded(classifier.graph(), tensors);
+    }
+
+    @Test
+    void keras3LayerNamesWithUnderscoresLoadToo() {
+        ModelSpec spec = spec("densenet121");
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 3);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> renamed = new LinkedHashMap<>();
+        tensors.forEach((layer, t) -> {
+            Map<String, KerasH5Fixture.Tensor> copy = new LinkedHashMap<>();
+            t.forEach((k, v) -> copy.put(k, new KerasH5Fixture.Tensor(v.weightName().replace("conv1/", "conv1_"),
+                    v.shape(), v.values())));
+            renamed.put(layer.replace("conv1/", "conv1_"), copy);
+        });
+        assertThat(renamed).containsKey("conv1_conv").doesNotContainKey("conv1/conv");
+        write(renamed, dir.resolve("keras3.h5"));
+
+        KerasWeightLoader.load(dir.resolve("keras3.h5"), graph, "", layers, Backbones.get("densenet121").preprocessing());
 
         assertLoaded(graph, tensors);
+    }
+
+    /** VGG's fc1 sees a flattened map: Keras flattens (h, w, c), DL4J (c, h, w); outputs must still agree. */
+    @Test
+    void denseOnAFlattenedMapUsesKerasChannelsLastOrder() {
+        var graph = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .dataType(org.nd4j.linalg.api.buffer.DataType.FLOAT).graphBuilder().addInputs("input")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(2, 3, 3));
+        dev.tl.zoo.NetBuilder net = new dev.tl.zoo.NetBuilder(graph, "", dev.tl.zoo.NetBuilder.Options.inference());
+        dev.tl.zoo.FeatureMap conv = net.conv("conv", new dev.tl.zoo.FeatureMap("input", 3, 2, 3), 2, 1, 1,
+                dev.tl.zoo.Padding.SAME, false);
+        net.dense("fc1", conv, 4, org.nd4j.linalg.activations.Activation.IDENTITY);
+        ComputationGraph g = new ComputationGraph(graph.setOutputs("fc1").build());
+        g.init();
+        Random random = new Random(4);
+        KerasH5Fixture.Tensor kernel = KerasH5Fixture.random("conv/kernel:0", random, 1, 1, 3, 2);
+        KerasH5Fixture.Tensor dense = KerasH5Fixture.random("fc1/kernel:0", random, 12, 4);
+        KerasH5Fixture.Tensor bias = KerasH5Fixture.random("fc1/bias:0", random, 4);
+        new KerasH5Fixture().layer("conv", kernel).layer("fc1", dense, bias).write(dir.resolve("flat.h5"));
+
+        KerasWeightLoader.load(dir.resolve("flat.h5"), g, "", List.of("conv", "fc1"),
+                dev.tl.data.Preprocessing.CAFFE);
+
+        INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 3, 2, 3);
+        float[] expected = new float[4];
+        for (int h = 0; h < 2; h++) {
+            for (int w = 0; w < 3; w++) {
+                for (int c = 0; c < 2; c++) {
+                    float y = 0; // 1x1 conv, Keras kernel [1, 1, in, out]
+                    for (int i = 0; i < 3; i++) {
+                        y += x.getFloat(0, i, h, w) * kernel.values()[i * 2 + c];
+                    }
+                    int row = (h * 3 + w) * 2 + c; // Keras' channels-last flatten
+                    for (int o = 0; o < 4; o++) {
+                        expected[o] += y * dense.values()[row * 4 + o];
+                    }
+                }
+            }
+        }
+        for (int o = 0; o < 4; o++) {
+            expected[o] += bias.values()[o];
+        }
+        assertThat(g.output(x)[0].toFloatVector()).containsExactly(expected, org.assertj.core.data.Offset.offset(1e-4f));
+    }
+
+    @Test
+    void aForeignInputNormalizationIsRejected() {
+        ModelSpec spec = spec("efficientnetb0");
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 3);
+        addNormalizationIfEfficientNet("efficientnetb0", tensors);
+        tensors.get("normalization").put("mean", new KerasH5Fixture.Tensor("normalization/mean:0", new int[] {3},
+                new float[] {0.5f, 0.5f, 0.5f}));
+        write(tensors, dir.resolve("odd.h5"));
+
+        assertThatThrownBy(() -> KerasWeightLoader.load(dir.resolve("odd.h5"), graph, "", layers,
+                Backbones.get("efficientnetb0").preprocessing()))
+                .isInstanceOf(TlException.class)
+                .hasMessageContaining("normalization");
     }
 
     /** Writes a complete MobileNet weight file after {@code damage}, then loads it into a fresh graph. */
@@ -154,7 +277,7 @@ class KerasWeightLoaderTest {
         damage.accept(tensors);
         Path file = dir.resolve("damaged.h5");
         write(tensors, file);
-        KerasWeightLoader.load(file, graph, "", layers);
+        KerasWeightLoader.load(file, graph, "", layers, spec.bases().get(0).backbone().preprocessing());
     }
 
     @Test

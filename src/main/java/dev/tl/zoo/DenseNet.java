@@ -1,0 +1,71 @@
+package dev.tl.zoo;
+
+import org.nd4j.linalg.activations.Activation;
+
+/**
+ * DenseNet121/169/201 as in keras.applications.densenet. The stem keeps the names the published weight files were
+ * written with ("conv1/conv"; Keras 3 renamed it "conv1_conv", and the weight loader treats '/' and '_' alike).
+ */
+final class DenseNet implements Architecture {
+
+    private static final int GROWTH_RATE = 32;
+    private static final double BN_EPSILON = 1.001e-5;
+    private static final double BN_MOMENTUM = 0.99;
+
+    private final int[] blocks;
+
+    private DenseNet(int... blocks) {
+        this.blocks = blocks;
+    }
+
+    static DenseNet densenet121() {
+        return new DenseNet(6, 12, 24, 16);
+    }
+
+    static DenseNet densenet169() {
+        return new DenseNet(6, 12, 32, 32);
+    }
+
+    static DenseNet densenet201() {
+        return new DenseNet(6, 12, 48, 32);
+    }
+
+    @Override
+    public FeatureMap base(NetBuilder net, FeatureMap input) {
+        FeatureMap x = net.zeroPad("zero_padding2d", input, 3, 3, 3, 3);
+        x = net.conv("conv1/conv", x, 64, 7, 2, Padding.VALID, false);
+        x = net.batchNorm("conv1/bn", x, BN_EPSILON, BN_MOMENTUM);
+        x = net.activation("conv1/relu", x, Activation.RELU);
+        x = net.zeroPad("zero_padding2d_1", x, 1, 1, 1, 1);
+        x = net.maxPool("pool1", x, 3, 2, Padding.VALID);
+        for (int b = 0; b < blocks.length; b++) {
+            x = denseBlock(net, x, blocks[b], "conv" + (b + 2));
+            if (b < blocks.length - 1) {
+                x = transition(net, x, "pool" + (b + 2));
+            }
+        }
+        x = net.batchNorm("bn", x, BN_EPSILON, BN_MOMENTUM);
+        return net.activation("relu", x, Activation.RELU);
+    }
+
+    private static FeatureMap denseBlock(NetBuilder net, FeatureMap x, int layers, String name) {
+        for (int i = 1; i <= layers; i++) {
+            String prefix = name + "_block" + i;
+            FeatureMap y = net.batchNorm(prefix + "_0_bn", x, BN_EPSILON, BN_MOMENTUM);
+            y = net.activation(prefix + "_0_relu", y, Activation.RELU);
+            y = net.conv(prefix + "_1_conv", y, 4 * GROWTH_RATE, 1, 1, Padding.VALID, false);
+            y = net.batchNorm(prefix + "_1_bn", y, BN_EPSILON, BN_MOMENTUM);
+            y = net.activation(prefix + "_1_relu", y, Activation.RELU);
+            y = net.conv(prefix + "_2_conv", y, GROWTH_RATE, 3, 1, Padding.SAME, false);
+            x = net.concat(prefix + "_concat", x, y);
+        }
+        return x;
+    }
+
+    private static FeatureMap transition(NetBuilder net, FeatureMap x, String name) {
+        x = net.batchNorm(name + "_bn", x, BN_EPSILON, BN_MOMENTUM);
+        x = net.activation(name + "_relu", x, Activation.RELU);
+        x = net.conv(name + "_conv", x, x.channels() / 2, 1, 1, Padding.VALID, false);
+        return net.avgPool(name + "_pool", x, 2, 2, Padding.VALID);
+    }
+}

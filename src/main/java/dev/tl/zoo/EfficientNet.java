@@ -1,0 +1,118 @@
+package dev.tl.zoo;
+
+import org.nd4j.linalg.activations.Activation;
+
+/**
+ * EfficientNetB0..B7 as in keras.applications.efficientnet: MBConv blocks with swish, depthwise convolutions,
+ * squeeze-and-excitation and drop-connect. Keras' in-model Rescaling and Normalization are tl's "torch"
+ * preprocessing, applied before the network.
+ */
+final class EfficientNet implements Architecture {
+
+    /** kernel, repeats, filters in, filters out, expand ratio, stride of the seven stages (B0). */
+    private static final int[][] STAGES = {
+            {3, 1, 32, 16, 1, 1}, {3, 2, 16, 24, 6, 2}, {5, 2, 24, 40, 6, 2}, {3, 3, 40, 80, 6, 2},
+            {5, 3, 80, 112, 6, 1}, {5, 4, 112, 192, 6, 2}, {3, 1, 192, 320, 6, 1}};
+    private static final double SE_RATIO = 0.25;
+    private static final double DROP_CONNECT_RATE = 0.2;
+    private static final int DEPTH_DIVISOR = 8;
+    private static final double BN_EPSILON = 1e-3;
+    private static final double BN_MOMENTUM = 0.99;
+
+    private final double widthCoefficient;
+    private final double depthCoefficient;
+    private final double topDropoutRate;
+
+    EfficientNet(double widthCoefficient, double depthCoefficient, double topDropoutRate) {
+        this.widthCoefficient = widthCoefficient;
+        this.depthCoefficient = depthCoefficient;
+        this.topDropoutRate = topDropoutRate;
+    }
+
+    @Override
+    public FeatureMap base(NetBuilder net, FeatureMap input) {
+        FeatureMap x = KerasPadding.correctPad(net, "stem_conv_pad", input, 3);
+        x = net.conv("stem_conv", x, roundFilters(32), 3, 2, Padding.VALID, false);
+        x = net.batchNorm("stem_bn", x, BN_EPSILON, BN_MOMENTUM);
+        x = net.activation("stem_activation", x, Activation.SWISH);
+
+        int totalBlocks = 0;
+        for (int[] stage : STAGES) {
+            totalBlocks += roundRepeats(stage[1]);
+        }
+        int blockIndex = 0;
+        for (int s = 0; s < STAGES.length; s++) {
+            int[] stage = STAGES[s];
+            int filtersIn = roundFilters(stage[2]);
+            int filtersOut = roundFilters(stage[3]);
+            for (int j = 0; j < roundRepeats(stage[1]); j++) {
+                String name = "block" + (s + 1) + (char) ('a' + j) + "_";
+                double dropRate = DROP_CONNECT_RATE * blockIndex / totalBlocks;
+                x = block(net, x, name, j == 0 ? filtersIn : filtersOut, filtersOut, stage[0],
+                        j == 0 ? stage[5] : 1, stage[4], dropRate);
+                blockIndex++;
+            }
+        }
+        x = net.conv("top_conv", x, roundFilters(1280), 1, 1, Padding.SAME, false);
+        x = net.batchNorm("top_bn", x, BN_EPSILON, BN_MOMENTUM);
+        return net.activation("top_activation", x, Activation.SWISH);
+    }
+
+    @Override
+    public FeatureMap imagenetTop(NetBuilder net, FeatureMap features) {
+        FeatureMap x = net.globalAvgPool("avg_pool", features);
+        x = net.dropout("top_dropout", x, topDropoutRate);
+        return net.dense("predictions", x, 1000, Activation.SOFTMAX);
+    }
+
+    private static FeatureMap block(NetBuilder net, FeatureMap in, String name, int filtersIn, int filtersOut,
+                                    int kernel, int stride, int expandRatio, double dropRate) {
+        int filters = filtersIn * expandRatio;
+        FeatureMap x = in;
+        if (expandRatio != 1) {
+            x = net.conv(name + "expand_conv", x, filters, 1, 1, Padding.SAME, false);
+            x = net.batchNorm(name + "expand_bn", x, BN_EPSILON, BN_MOMENTUM);
+            x = net.activation(name + "expand_activation", x, Activation.SWISH);
+        }
+        Padding padding = Padding.SAME;
+        if (stride == 2) {
+            x = KerasPadding.correctPad(net, name + "dwconv_pad", x, kernel);
+            padding = Padding.VALID;
+        }
+        x = net.depthwiseConv(name + "dwconv", x, kernel, stride, padding, false);
+        x = net.batchNorm(name + "bn", x, BN_EPSILON, BN_MOMENTUM);
+        x = net.activation(name + "activation", x, Activation.SWISH);
+
+        int filtersSe = Math.max(1, (int) (filtersIn * SE_RATIO));
+        FeatureMap se = net.globalAvgPool(name + "se_squeeze", x);
+        se = net.reshapeToMap(name + "se_reshape", se);
+        se = net.conv(name + "se_reduce", se, filtersSe, 1, 1, Padding.SAME, true,
+                Activation.SWISH.getActivationFunction());
+        se = net.conv(name + "se_expand", se, filters, 1, 1, Padding.SAME, true,
+                Activation.SIGMOID.getActivationFunction());
+        x = net.multiply(name + "se_excite", x, se);
+
+        x = net.conv(name + "project_conv", x, filtersOut, 1, 1, Padding.SAME, false);
+        x = net.batchNorm(name + "project_bn", x, BN_EPSILON, BN_MOMENTUM);
+        if (stride == 1 && filtersIn == filtersOut) {
+            if (dropRate > 0) {
+                x = net.dropExamples(name + "drop", x, dropRate);
+            }
+            x = net.add(name + "add", x, in);
+        }
+        return x;
+    }
+
+    private int roundFilters(int filters) {
+        double scaled = filters * widthCoefficient;
+        int rounded = Math.max(DEPTH_DIVISOR, (int) (scaled + DEPTH_DIVISOR / 2.0) / DEPTH_DIVISOR * DEPTH_DIVISOR);
+        if (rounded < 0.9 * scaled) {
+            rounded += DEPTH_DIVISOR;
+        }
+        return rounded;
+    }
+
+    private int roundRepeats(int repeats) {
+        return (int) Math.ceil(depthCoefficient * repeats);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.tl.zoo;
+
+import org.nd4j.linalg.activations.Activation;
+
+/** MobileNetV2 (alpha 1.0) as in keras.applications.mobilenet_v2. */
+final class MobileNetV2 implements Architecture {
+
+    /** Output filters, stride and expansion of the 17 inverted residual blocks. */
+    private static final int[][] BLOCKS = {
+            {16, 1, 1}, {24, 2, 6}, {24, 1, 6}, {32, 2, 6}, {32, 1, 6}, {32, 1, 6}, {64, 2, 6}, {64, 1, 6},
+            {64, 1, 6}, {64, 1, 6}, {96, 1, 6}, {96, 1, 6}, {96, 1, 6}, {160, 2, 6}, {160, 1, 6}, {160, 1, 6},
+            {320, 1, 6}};
+    private static final double BN_EPSILON = 1e-3;
+    private static final double BN_MOMENTUM = 0.999;
+
+    @Override
+    public FeatureMap base(NetBuilder net, FeatureMap input) {
+        FeatureMap x = net.conv("Conv1", input, 32, 3, 2, Padding.SAME, false);
+        x = net.batchNorm("bn_Conv1", x, BN_EPSILON, BN_MOMENTUM);
+        x = net.activation("Conv1_relu", x, Activation.RELU6);
+        for (int id = 0; id < BLOCKS.length; id++) {
+            x = invertedResidual(net, x, BLOCKS[id][0], BLOCKS[id][1], BLOCKS[id][2], id);
+        }
+        x = net.conv("Conv_1", x, 1280, 1, 1, Padding.VALID, false);
+        x = net.batchNorm("Conv_1_bn", x, BN_EPSILON, BN_MOMENTUM);
+        return net.activation("out_relu", x, Activation.RELU6);
+    }
+
+    private static FeatureMap invertedResidual(NetBuilder net, FeatureMap in, int filters, int stride,
+                                               int expansion, int id) {
+        String prefix = "block_" + id + "_";
+        FeatureMap x = in;
+        if (id > 0) {
+            x = net.conv(prefix + "expand", x, expansion * in.channels(), 1, 1, Padding.SAME, false);
+            x = net.batchNorm(prefix + "expand_BN", x, BN_EPSILON, BN_MOMENTUM);
+            x = net.activation(prefix + "expand_relu", x, Activation.RELU6);
+        } else {
+            prefix = "expanded_conv_";
+        }
+        Padding padding = Padding.SAME;
+        if (stride == 2) {
+            x = KerasPadding.correctPad(net, prefix + "pad", x, 3);
+            padding = Padding.VALID;
+        }
+        x = net.depthwiseConv(prefix + "depthwise", x, 3, stride, padding, false);
+        x = net.batchNorm(prefix + "depthwise_BN", x, BN_EPSILON, BN_MOMENTUM);
+        x = net.activation(prefix + "depthwise_relu", x, Activation.RELU6);
+        x = net.conv(prefix + "project", x, filters, 1, 1, Padding.SAME, false);
+        x = net.batchNorm(prefix + "project_BN", x, BN_EPSILON, BN_MOMENTUM);
+        if (in.channels() == filters && stride == 1) {
+            return net.add(prefix + "add", in, x);
+        }
+        return x;
+    }
+}

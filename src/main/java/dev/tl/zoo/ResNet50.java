@@ -1,0 +1,52 @@
+package dev.tl.zoo;
+
+import org.nd4j.linalg.activations.Activation;
+
+/** ResNet50 (v1, biases on every convolution) as in keras.applications.resnet. */
+final class ResNet50 implements Architecture {
+
+    private static final double BN_EPSILON = 1.001e-5;
+    private static final double BN_MOMENTUM = 0.99;
+
+    @Override
+    public FeatureMap base(NetBuilder net, FeatureMap input) {
+        FeatureMap x = net.zeroPad("conv1_pad", input, 3, 3, 3, 3);
+        x = net.conv("conv1_conv", x, 64, 7, 2, Padding.VALID, true);
+        x = net.batchNorm("conv1_bn", x, BN_EPSILON, BN_MOMENTUM);
+        x = net.activation("conv1_relu", x, Activation.RELU);
+        x = net.zeroPad("pool1_pad", x, 1, 1, 1, 1);
+        x = net.maxPool("pool1_pool", x, 3, 2, Padding.VALID);
+        x = stack(net, x, 64, 3, 1, "conv2");
+        x = stack(net, x, 128, 4, 2, "conv3");
+        x = stack(net, x, 256, 6, 2, "conv4");
+        return stack(net, x, 512, 3, 2, "conv5");
+    }
+
+    private static FeatureMap stack(NetBuilder net, FeatureMap x, int filters, int blocks, int firstStride,
+                                    String name) {
+        x = block(net, x, filters, firstStride, true, name + "_block1");
+        for (int i = 2; i <= blocks; i++) {
+            x = block(net, x, filters, 1, false, name + "_block" + i);
+        }
+        return x;
+    }
+
+    private static FeatureMap block(NetBuilder net, FeatureMap in, int filters, int stride, boolean convShortcut,
+                                    String name) {
+        FeatureMap shortcut = in;
+        if (convShortcut) {
+            shortcut = net.conv(name + "_0_conv", in, 4 * filters, 1, stride, Padding.VALID, true);
+            shortcut = net.batchNorm(name + "_0_bn", shortcut, BN_EPSILON, BN_MOMENTUM);
+        }
+        FeatureMap x = net.conv(name + "_1_conv", in, filters, 1, stride, Padding.VALID, true);
+        x = net.batchNorm(name + "_1_bn", x, BN_EPSILON, BN_MOMENTUM);
+        x = net.activation(name + "_1_relu", x, Activation.RELU);
+        x = net.conv(name + "_2_conv", x, filters, 3, 1, Padding.SAME, true);
+        x = net.batchNorm(name + "_2_bn", x, BN_EPSILON, BN_MOMENTUM);
+        x = net.activation(name + "_2_relu", x, Activation.RELU);
+        x = net.conv(name + "_3_conv", x, 4 * filters, 1, 1, Padding.VALID, true);
+        x = net.batchNorm(name + "_3_bn", x, BN_EPSILON, BN_MOMENTUM);
+        x = net.add(name + "_add", shortcut, x);
+        return net.activation(name + "_out", x, Activation.RELU);
+    }
+}
