@@ -2,6 +2,7 @@ package dev.tl.bundle;
 
 import dev.tl.Json;
 import dev.tl.TlException;
+import dev.tl.model.Classifier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -28,6 +29,9 @@ public final class ModelBundle {
 
     /** A bundle read back from disk. */
     public record Loaded(Path directory, ComputationGraph graph, BundleMetadata metadata) {
+        public Classifier classifier() {
+            return new Classifier(graph, metadata.inputSpecs(), metadata.classes());
+        }
     }
 
     private ModelBundle() {

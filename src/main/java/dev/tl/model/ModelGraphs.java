@@ -48,8 +48,8 @@ public final class ModelGraphs {
     }
 
     /** Base(s) and pooling only: outputs the pooled (and for fused models concatenated) feature vector. */
-    public static ComputationGraph featureExtractor(ModelSpec spec) {
-        GraphBuilder graph = graphBuilder(new NoOp(), 0);
+    public static ComputationGraph featureExtractor(ModelSpec spec, long seed) {
+        GraphBuilder graph = graphBuilder(new NoOp(), seed);
         return init(graph, addBases(graph, spec, FreezePlan.INFERENCE));
     }
 
@@ -61,6 +61,25 @@ public final class ModelGraphs {
         graph.setInputTypes(InputType.feedForward(size));
         addHead(graph, spec, FEATURES_INPUT, size);
         return init(graph, OUTPUT);
+    }
+
+    /** A backbone with Keras' ImageNet classifier, for inference, and the names of all its vertices. */
+    public record ImageNetGraph(ComputationGraph graph, List<String> vertexNames) {
+    }
+
+    public static ImageNetGraph imagenetClassifier(Backbone backbone, int imageSize) {
+        if (imageSize < backbone.minImageSize()) {
+            throw new TlException("--image-size " + imageSize + " is too small for " + backbone.name()
+                    + " (minimum " + backbone.minImageSize() + ")");
+        }
+        GraphBuilder graph = graphBuilder(new NoOp(), 0);
+        graph.addInputs("input");
+        graph.setInputTypes(InputType.convolutional(imageSize, imageSize, 3,
+                FreezePlan.INFERENCE.builderOptions().format()));
+        NetBuilder net = new NetBuilder(graph, "", FreezePlan.INFERENCE.builderOptions());
+        FeatureMap output = backbone.architecture().imagenetTop(net,
+                backbone.architecture().base(net, new FeatureMap("input", 3, imageSize, imageSize)));
+        return new ImageNetGraph(init(graph, output.name()), List.copyOf(net.vertexNames()));
     }
 
     public static int featureSize(ModelSpec spec) {

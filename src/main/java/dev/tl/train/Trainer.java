@@ -6,13 +6,13 @@ import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.data.LabeledImage;
 import dev.tl.eval.Metrics;
+import dev.tl.model.BaseWeights;
 import dev.tl.model.Features;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.Inference;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
-import dev.tl.zoo.weights.KerasWeightLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -66,13 +66,7 @@ public final class Trainer {
         log.info("ND4J native build: {}", NativeBuild.name());
         Nd4j.getRandom().setSeed(options.seed());
         ComputationGraph model = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), options.seed());
-        for (int i = 0; i < spec.bases().size(); i++) {
-            int base = i;
-            weightFiles.get(i).ifPresent(file -> {
-                log.info("loading {} weights from {}", spec.bases().get(base).backboneName(), file);
-                KerasWeightLoader.load(file, model, spec.prefix(base), ModelGraphs.baseVertexNames(spec, base));
-            });
-        }
+        BaseWeights.load(model, spec, weightFiles);
         try (BatchLoader loader = new BatchLoader(spec.inputSpecs(), spec.numClasses())) {
             if (options.frozenEpochs() > 0) {
                 trainHead(model, loader, train, validation);
@@ -92,7 +86,7 @@ public final class Trainer {
 
     private void trainHead(ComputationGraph model, BatchLoader loader, ImageSet train, ImageSet validation) {
         long start = System.nanoTime();
-        ComputationGraph extractor = ModelGraphs.featureExtractor(spec);
+        ComputationGraph extractor = ModelGraphs.featureExtractor(spec, options.seed());
         Params.copyShared(model, extractor);
         log.info("frozen phase: computing features of {} training and {} validation images once",
                 train.size(), validation.size());

@@ -1,0 +1,39 @@
+package dev.tl.model;
+
+import dev.tl.zoo.Backbone;
+import dev.tl.zoo.weights.KerasWeightLoader;
+import dev.tl.zoo.weights.WeightCache;
+import dev.tl.zoo.weights.WeightsChoice;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Puts each base's starting weights (pretrained, a file, or left random) into any graph of a model. */
+public final class BaseWeights {
+
+    private static final Logger log = LoggerFactory.getLogger(BaseWeights.class);
+
+    private BaseWeights() {
+    }
+
+    /** The file per base that {@code choice} means, downloading ImageNet weights that are not cached yet. */
+    public static List<Optional<Path>> resolve(ModelSpec spec, WeightsChoice choice, WeightCache cache) {
+        return spec.bases().stream().map(base -> choice.resolve(base.backbone(), cache)).toList();
+    }
+
+    /** Loads the files into the bases of {@code graph} (the full model or its feature extractor). */
+    public static void load(ComputationGraph graph, ModelSpec spec, List<Optional<Path>> files) {
+        for (int i = 0; i < spec.bases().size(); i++) {
+            Backbone backbone = spec.bases().get(i).backbone();
+            Optional<Path> file = files.get(i);
+            if (file.isPresent()) {
+                log.info("loading {} weights from {}", backbone.name(), file.get());
+                KerasWeightLoader.load(file.get(), graph, spec.prefix(i), ModelGraphs.baseVertexNames(spec, i),
+                        backbone.preprocessing());
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.tl.model;
+
+import dev.tl.TlException;
+import dev.tl.data.ImageSet;
+import dev.tl.data.LabeledImage;
+import java.io.BufferedWriter;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+
+/**
+ * Writes one feature vector per image: CSV ({@code path,label,f0,f1,...}) or NumPy's .npy (a float32 matrix, with
+ * the paths and labels in a CSV beside it). Files are written aside and renamed into place.
+ */
+public final class FeatureFiles {
+
+    private FeatureFiles() {
+    }
+
+    public static boolean isNpy(Path out) {
+        return out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy");
+    }
+
+    /** For an .npy output, where the row index (path, label) goes. */
+    public static Path indexFileFor(Path npy) {
+        String name = npy.getFileName().toString();
+        return npy.resolveSibling(name.substring(0, name.length() - 4) + ".index.csv");
+    }
+
+    public static void write(Path out, ImageSet images, Features features) {
+        if (isNpy(out)) {
+            atomically(out, stream -> writeNpy(stream, features));
+            atomically(indexFileFor(out), stream -> writeCsv(stream, images, null));
+        } else {
+            atomically(out, stream -> writeCsv(stream, images, features));
+        }
+    }
+
+    private static void writeCsv(OutputStream stream, ImageSet images, Features features) throws IOException {
+        Writer writer = new BufferedWriter(new java.io.OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
+        writer.write("path,label");
+        float[][] rows = features == null ? null : features.matrix().toFloatMatrix();
+        if (rows != null) {
+            for (int j = 0; j < features.dimension(); j++) {
+                writer.write(",f" + j);
+            }
+        }
+        writer.write('\n');
+        for (int i = 0; i < images.size(); i++) {
+            LabeledImage image = images.images().get(i);
+            writer.write(quote(image.path().toString()));
+            writer.write(',');
+            writer.write(quote(images.classes().get(image.label())));
+            if (rows != null) {
+                for (float value : rows[i]) {
+                    writer.write(',');
+                    writer.write(Float.toString(value));
+                }
+            }
+            writer.write('\n');
+        }
+        writer.flush();
+    }
+
+    /** NumPy format 1.0: magic, header dict padded to a multiple of 64 bytes, then little-endian float32 data. */
+    private static void writeNpy(OutputStream stream, Features features) throws IOException {
+        int rows = features.size();
+        int cols = features.dimension();
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
+        int headerLength = 10 + dict.length() + 1;
+        String header = dict + " ".repeat((64 - headerLength % 64) % 64) + "\n";
+        DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(stream, 1 << 16));
+        out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+        out.write(ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) header.length()).array());
+        out.write(header.getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer row = ByteBuffer.allocate(4 * cols).order(ByteOrder.LITTLE_ENDIAN);
+        for (float[] values : features.matrix().toFloatMatrix()) {
+            row.clear();
+            row.asFloatBuffer().put(values);
+            out.write(row.array());
+        }
+        out.flush();
+    }
+
+    private static String quote(String field) {
+        return field.contains(",") || field.contains("\"") || field.contains("\n")
+                ? '"' + field.replace("\"", "\"\"") + '"' : field;
+    }
+
+    private interface Content {
+        void writeTo(OutputStream stream) throws IOException;
+    }
+
+    private static void atomically(Path target, Content content) {
+        Path absolute = target.toAbsolutePath();
+        Path temp = null;
+        try {
+            Files.createDirectories(absolute.getParent());
+            temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
+            try (OutputStream stream = Files.newOutputStream(temp)) {
+                content.writeTo(stream);
+            }
+            Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            temp = null;
+        } catch (IOException e) {
+            throw new TlException("--out: cannot write " + absolute + ": " + e.getMessage(), e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // the failure above is what the user needs to see
+                }
+            }
+        }
+    }
+}
