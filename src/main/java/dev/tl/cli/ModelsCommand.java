@@ -22,9 +22,13 @@ final class ModelsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON array instead of a table.")
     boolean json;
 
-    /** One row of the listing. */
-    record Row(String name, int inputSize, String preprocessing, long parameters, String weightsUrl,
-               String weightsMd5) {
+    /**
+     * One row of the listing. {@code parameters} includes Keras' ImageNet classifier and counts BatchNorm's moving
+     * statistics, as Keras does (EfficientNet: Keras' count less its 7 in-model Normalization values);
+     * {@code baseParameters} is the backbone alone.
+     */
+    record Row(String name, int inputSize, String preprocessing, long parameters, long baseParameters,
+               String weightsUrl, String weightsMd5, String topWeightsUrl, String topWeightsMd5) {
     }
 
     @Override
@@ -34,11 +38,11 @@ final class ModelsCommand implements Callable<Integer> {
         if (json) {
             out.println(Json.write(rows));
         } else {
-            out.printf(Locale.ROOT, "%-16s %6s %-14s %12s  %s%n", "name", "input", "preprocessing",
-                    "params", "imagenet weights (no top)");
+            out.printf(Locale.ROOT, "%-16s %6s %-14s %12s %12s  %s%n", "name", "input", "preprocessing",
+                    "params", "base params", "imagenet weights (base)");
             for (Row row : rows) {
-                out.printf(Locale.ROOT, "%-16s %6d %-14s %,12d  %s%n", row.name(), row.inputSize(),
-                        row.preprocessing(), row.parameters(), row.weightsUrl());
+                out.printf(Locale.ROOT, "%-16s %6d %-14s %,12d %,12d  %s%n", row.name(), row.inputSize(),
+                        row.preprocessing(), row.parameters(), row.baseParameters(), row.weightsUrl());
             }
         }
         out.flush();
@@ -47,6 +51,7 @@ final class ModelsCommand implements Callable<Integer> {
 
     private static Row row(Backbone backbone) {
         return new Row(backbone.name(), backbone.defaultImageSize(), backbone.preprocessing().id(),
-                backbone.baseParameterCount(), backbone.noTopWeights().url(), backbone.noTopWeights().md5());
+                backbone.parameterCountWithTop(), backbone.baseParameterCount(), backbone.noTopWeights().url(),
+                backbone.noTopWeights().md5(), backbone.topWeights().url(), backbone.topWeights().md5());
     }
 }

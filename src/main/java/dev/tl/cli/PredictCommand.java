@@ -8,7 +8,12 @@ import dev.tl.data.ImageFolder;
 import dev.tl.data.LabeledImage;
 import dev.tl.eval.Prediction;
 import dev.tl.eval.Predictions;
+import dev.tl.model.Classifier;
+import dev.tl.model.ImageNetClassifier;
 import dev.tl.model.Inference;
+import dev.tl.zoo.Backbones;
+import dev.tl.zoo.weights.WeightCache;
+import dev.tl.zoo.weights.WeightsChoice;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -26,14 +31,22 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tl predict}: top-k classes with probabilities for images or directories of images. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Classify images with a trained model.")
+        description = "Classify images with a trained model, or with a backbone's stock ImageNet classifier (--model).")
 final class PredictCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model-dir", defaultValue = "tl-model", paramLabel = "DIR", description = "Model bundle. Default: ./${DEFAULT-VALUE}.")
+    @Option(names = "--model-dir", paramLabel = "DIR", description = "Model bundle. Default: ./tl-model.")
     Path modelDir;
+
+    @Option(names = "--model", paramLabel = "NAME",
+            description = "Instead of a bundle: a backbone (see `tl models`) with Keras' 1000-class ImageNet classifier.")
+    String model;
+
+    @Option(names = "--weights", defaultValue = "imagenet", paramLabel = "imagenet|FILE",
+            description = "With --model: Keras' with-top ImageNet weights (downloaded once, cached) or a with-top .h5 file. Default: ${DEFAULT-VALUE}.")
+    String weights;
 
     @Option(names = "--top-k", defaultValue = "3", paramLabel = "K", description = "Classes to show per image. Default: ${DEFAULT-VALUE}.")
     int topK;
@@ -52,15 +65,20 @@ final class PredictCommand implements Callable<Integer> {
         if (topK < 1) {
             throw new TlException("--top-k must be at least 1, got " + topK);
         }
+        if (model != null && modelDir != null) {
+            throw new TlException("--model and --model-dir exclude each other");
+        }
         List<LabeledImage> images = expand(inputs);
-        ModelBundle.Loaded bundle = ModelBundle.load(modelDir);
-        List<String> classes = bundle.metadata().classes();
+        Classifier classifier = model != null
+                ? ImageNetClassifier.load(Backbones.get(model), WeightsChoice.parse(weights), WeightCache.standard())
+                : ModelBundle.load(modelDir != null ? modelDir : Path.of("tl-model")).classifier();
         List<Prediction> predictions = new ArrayList<>();
-        try (BatchLoader loader = new BatchLoader(bundle.metadata().inputSpecs(), 0)) {
-            Inference.run(bundle.graph(), loader, images, Math.max(1, batchSize), (batch, output) -> {
+        try (BatchLoader loader = new BatchLoader(classifier.inputs(), 0)) {
+            Inference.run(classifier.graph(), loader, images, Math.max(1, batchSize), (batch, output) -> {
                 float[][] rows = output.toFloatMatrix();
                 for (int i = 0; i < rows.length; i++) {
-                    predictions.add(Predictions.topK(batch.images().get(i).path().toString(), rows[i], classes, topK));
+                    predictions.add(Predictions.topK(batch.images().get(i).path().toString(), rows[i],
+                            classifier.classes(), topK));
                 }
             });
         }

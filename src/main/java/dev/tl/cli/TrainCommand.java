@@ -6,6 +6,7 @@ import dev.tl.bundle.ModelBundle;
 import dev.tl.data.ImageFolder;
 import dev.tl.data.ImageSet;
 import dev.tl.model.BaseSpec;
+import dev.tl.model.BaseWeights;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Unfreeze;
@@ -18,7 +19,6 @@ import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -124,11 +124,7 @@ final class TrainCommand implements Callable<Integer> {
                 .map(b -> new BaseSpec(b.name(), imageSize != null ? imageSize : b.defaultImageSize()))
                 .toList();
         ModelSpec modelSpec = new ModelSpec(bases, new HeadSpec(dense, dropout), train.classes().size());
-        WeightCache cache = WeightCache.standard();
-        List<Optional<Path>> weightFiles = new ArrayList<>();
-        for (Backbone backbone : backbones) {
-            weightFiles.add(weightsChoice.resolve(backbone, cache));
-        }
+        List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, weightsChoice, WeightCache.standard());
 
         TrainedModel trained = new Trainer(modelSpec, options).train(train, validation, weightFiles);
         BundleMetadata metadata = new BundleMetadata(BundleMetadata.FORMAT_VERSION, TlCli.Version.current(),

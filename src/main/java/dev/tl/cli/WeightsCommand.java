@@ -3,6 +3,7 @@ package dev.tl.cli;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.Backbones;
 import dev.tl.zoo.weights.WeightCache;
+import dev.tl.zoo.weights.WeightFile;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,6 +24,9 @@ final class WeightsCommand implements Callable<Integer> {
     @Option(names = "--download", description = "Download (and verify) the weights that are not cached yet.")
     boolean download;
 
+    @Option(names = "--with-top", description = "Also the files with the ImageNet classifier (for `tl predict --model`).")
+    boolean withTop;
+
     @Parameters(paramLabel = "NAME", arity = "0..*", description = "Backbones (default: all).")
     List<String> names;
 
@@ -33,14 +37,20 @@ final class WeightsCommand implements Callable<Integer> {
                 : names.stream().map(Backbones::get).toList();
         PrintWriter out = spec.commandLine().getOut();
         for (Backbone backbone : backbones) {
-            if (download) {
-                cache.fetch(backbone.noTopWeights(), "ImageNet weights for " + backbone.name());
+            show(out, cache, backbone.name(), backbone.noTopWeights(), "ImageNet weights for " + backbone.name());
+            if (withTop) {
+                show(out, cache, backbone.name() + "+top", backbone.topWeights(),
+                        "ImageNet weights with classifier for " + backbone.name());
             }
-            boolean cached = cache.isCached(backbone.noTopWeights());
-            out.printf("%-16s %-8s %s%n", backbone.name(), cached ? "cached" : "missing",
-                    cache.pathFor(backbone.noTopWeights()));
         }
         out.flush();
         return 0;
+    }
+
+    private void show(PrintWriter out, WeightCache cache, String label, WeightFile file, String what) {
+        if (download) {
+            cache.fetch(file, what);
+        }
+        out.printf("%-20s %-8s %s%n", label, cache.isCached(file) ? "cached" : "missing", cache.pathFor(file));
     }
 }
