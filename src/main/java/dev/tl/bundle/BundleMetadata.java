@@ -8,6 +8,7 @@ import dev.tl.model.ModelSpec;
 import dev.tl.train.EpochRecord;
 import dev.tl.train.TrainOptions;
 import java.util.List;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 
 /**
  * {@code tl-model.json}: everything {@code evaluate} and {@code predict} need besides the DL4J model file, and a
@@ -19,10 +20,11 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
 
     public static final int FORMAT_VERSION = 1;
 
-    /** One network input: the backbone it feeds, its image size and preprocessing. */
-    public record Input(String backbone, int imageSize, String preprocessing) {
+    /** One network input: the backbone it feeds, its image size, preprocessing and layout (NHWC or NCHW). */
+    public record Input(String backbone, int imageSize, String preprocessing, String layout) {
         public InputSpec inputSpec() {
-            return new InputSpec(imageSize, Preprocessing.fromId(preprocessing));
+            return new InputSpec(imageSize, Preprocessing.fromId(preprocessing),
+                    layout == null ? CNN2DFormat.NCHW : CNN2DFormat.valueOf(layout));
         }
     }
 
@@ -36,7 +38,8 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
     }
 
     private static Input inputOf(BaseSpec base) {
-        return new Input(base.backboneName(), base.imageSize(), base.backbone().preprocessing().id());
+        InputSpec spec = base.inputSpec();
+        return new Input(base.backboneName(), spec.imageSize(), spec.preprocessing().id(), spec.layout().name());
     }
 
     public List<InputSpec> inputSpecs() {

@@ -3,7 +3,7 @@ package dev.tl.data;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** A decoded minibatch: one array per network input (NCHW), one-hot labels, and the images it came from. */
+/** A decoded minibatch: one array per network input (in its layout), one-hot labels, and the images it came from. */
 public record Batch(INDArray[] inputs, INDArray labels, List<LabeledImage> images) {
 
     public int size() {

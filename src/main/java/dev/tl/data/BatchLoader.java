@@ -61,7 +61,7 @@ public final class BatchLoader implements AutoCloseable {
             for (int k = 0; k < n; k++) {
                 System.arraycopy(decoded.get(k)[i], 0, data, k * perImage, perImage);
             }
-            arrays[i] = Nd4j.create(data, new long[] {n, 3, size, size}, 'c');
+            arrays[i] = Nd4j.create(data, inputs.get(i).batchShape(n), 'c');
         }
         INDArray labels = null;
         if (numClasses > 0) {
@@ -80,7 +80,7 @@ public final class BatchLoader implements AutoCloseable {
             InputSpec spec = inputs.get(i);
             int[] pixels = ImageDecoder.resizedPixels(rgb, spec.imageSize());
             planes[i] = new float[3 * pixels.length];
-            spec.preprocessing().toPlanes(pixels, planes[i], 0);
+            spec.write(pixels, planes[i], 0);
         }
         return planes;
     }

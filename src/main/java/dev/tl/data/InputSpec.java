@@ -1,5 +1,24 @@
 package dev.tl.data;
 
-/** What one network input expects: square images of {@code imageSize} pixels, preprocessed with a mode. */
-public record InputSpec(int imageSize, Preprocessing preprocessing) {
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+
+/**
+ * What one network input expects: square images of {@code imageSize} pixels, preprocessed with a mode, laid out
+ * channels-first (NCHW) or channels-last (NHWC).
+ */
+public record InputSpec(int imageSize, Preprocessing preprocessing, CNN2DFormat layout) {
+
+    public long[] batchShape(int batchSize) {
+        return layout == CNN2DFormat.NHWC ? new long[] {batchSize, imageSize, imageSize, 3}
+                : new long[] {batchSize, 3, imageSize, imageSize};
+    }
+
+    /** Writes one image's preprocessed pixels at {@code offset} in the input's layout. */
+    public void write(int[] rgb, float[] out, int offset) {
+        if (layout == CNN2DFormat.NHWC) {
+            preprocessing.toInterleaved(rgb, out, offset);
+        } else {
+            preprocessing.toPlanes(rgb, out, offset);
+        }
+    }
 }

@@ -55,17 +55,25 @@ public enum Preprocessing {
      * Plane c holds the model's channel c (BGR order for caffe).
      */
     public void toPlanes(int[] rgb, float[] out, int offset) {
-        int plane = rgb.length;
-        for (int i = 0; i < plane; i++) {
+        write(rgb, out, offset, rgb.length, 1);
+    }
+
+    /** Writes packed RGB pixels into {@code out} channels-last (pixel by pixel) starting at {@code offset}. */
+    public void toInterleaved(int[] rgb, float[] out, int offset) {
+        write(rgb, out, offset, 1, 3);
+    }
+
+    /** Channel c of pixel i goes to {@code offset + c * channelStride + i * pixelStride}. */
+    private void write(int[] rgb, float[] out, int offset, int channelStride, int pixelStride) {
+        for (int i = 0; i < rgb.length; i++) {
             int pixel = rgb[i];
             float r = (pixel >> 16) & 0xFF;
             float g = (pixel >> 8) & 0xFF;
             float b = pixel & 0xFF;
-            float first = bgr ? b : r;
-            float third = bgr ? r : b;
-            out[offset + i] = (first - mean[0]) / std[0];
-            out[offset + plane + i] = (g - mean[1]) / std[1];
-            out[offset + 2 * plane + i] = (third - mean[2]) / std[2];
+            int at = offset + i * pixelStride;
+            out[at] = ((bgr ? b : r) - mean[0]) / std[0];
+            out[at + channelStride] = (g - mean[1]) / std[1];
+            out[at + 2 * channelStride] = ((bgr ? r : b) - mean[2]) / std[2];
         }
     }
 }

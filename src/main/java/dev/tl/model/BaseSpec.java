@@ -3,6 +3,7 @@ package dev.tl.model;
 import dev.tl.data.InputSpec;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.Backbones;
+import dev.tl.zoo.NetBuilder;
 
 /** One backbone of a model and the image size it runs at. */
 public record BaseSpec(String backboneName, int imageSize) {
@@ -12,6 +13,6 @@ public record BaseSpec(String backboneName, int imageSize) {
     }
 
     public InputSpec inputSpec() {
-        return new InputSpec(imageSize, backbone().preprocessing());
+        return new InputSpec(imageSize, backbone().preprocessing(), NetBuilder.LAYOUT);
     }
 }

@@ -5,7 +5,6 @@ import dev.tl.zoo.NetBuilder;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 
 /**
  * Which base vertices a training graph freezes and how its BatchNorm layers behave. Frozen vertices always form a
@@ -29,6 +28,6 @@ public record FreezePlan(Set<String> frozen, BatchNormMode batchNorm) {
     }
 
     NetBuilder.Options builderOptions() {
-        return new NetBuilder.Options(CNN2DFormat.NCHW, batchNorm, frozen::contains);
+        return new NetBuilder.Options(NetBuilder.LAYOUT, batchNorm, frozen::contains);
     }
 }

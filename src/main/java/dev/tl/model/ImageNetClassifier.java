@@ -3,6 +3,7 @@ package dev.tl.model;
 import dev.tl.TlException;
 import dev.tl.data.InputSpec;
 import dev.tl.zoo.Backbone;
+import dev.tl.zoo.NetBuilder;
 import dev.tl.zoo.weights.KerasWeightLoader;
 import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
@@ -42,7 +43,8 @@ public final class ImageNetClassifier {
         ModelGraphs.ImageNetGraph network = ModelGraphs.imagenetClassifier(backbone, backbone.defaultImageSize());
         KerasWeightLoader.load(file, network.graph(), "", network.vertexNames(), backbone.preprocessing());
         return new Classifier(network.graph(),
-                List.of(new InputSpec(backbone.defaultImageSize(), backbone.preprocessing())), CLASSES);
+                List.of(new InputSpec(backbone.defaultImageSize(), backbone.preprocessing(), NetBuilder.LAYOUT)),
+                CLASSES);
     }
 
     private static List<String> readClasses() {

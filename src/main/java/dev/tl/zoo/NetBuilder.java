@@ -2,7 +2,9 @@ package dev.tl.zoo;
 
 import dev.tl.zoo.layers.BroadcastMultiplyVertex;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
+import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.SampleDropout;
+import dev.tl.zoo.layers.VectorToMapVertex;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -15,7 +17,6 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -40,10 +41,16 @@ import org.nd4j.linalg.activations.IActivation;
  */
 public final class NetBuilder {
 
+    /**
+     * Activations are channels-last: oneDNN runs NHWC without reordering to its blocked layouts, which measured
+     * 1.5-1.7x faster than NCHW on this project's benchmark machine (docs/BENCHMARKS.md).
+     */
+    public static final CNN2DFormat LAYOUT = CNN2DFormat.NHWC;
+
     /** How to build: data layout, BatchNorm mode and which (prefixed) vertex names are frozen. */
     public record Options(CNN2DFormat format, BatchNormMode batchNorm, Predicate<String> frozen) {
         public static Options inference() {
-            return new Options(CNN2DFormat.NCHW, BatchNormMode.FROZEN, name -> false);
+            return new Options(LAYOUT, BatchNormMode.FROZEN, name -> false);
         }
     }
 
@@ -75,15 +82,14 @@ public final class NetBuilder {
 
     public FeatureMap conv(String name, FeatureMap in, int filters, int kernel, int stride, Padding padding,
                            boolean bias, IActivation activation) {
-        ConvolutionLayer layer = new ConvolutionLayer.Builder(kernel, kernel)
+        NativeConvolution layer = new NativeConvolution(new ConvolutionLayer.Builder(kernel, kernel)
                 .stride(stride, stride)
                 .nIn(in.channels())
                 .nOut(filters)
                 .hasBias(bias)
                 .convolutionMode(mode(padding))
                 .activation(activation)
-                .dataFormat(options.format())
-                .build();
+                .dataFormat(options.format()));
         return addLayer(name, layer, in, filters, padding.outputSize(in.height(), kernel, stride),
                 padding.outputSize(in.width(), kernel, stride));
     }
@@ -177,12 +183,9 @@ public final class NetBuilder {
         return addLayer(name, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), in, in.channels(), 1, 1);
     }
 
-    /** [N, C] to [N, C, 1, 1] (Keras Reshape((1, 1, C)) in channels-last terms). */
+    /** [N, C] to a 1x1 feature map (Keras Reshape((1, 1, C))), so 1x1 convolutions can follow pooling. */
     public FeatureMap reshapeToMap(String name, FeatureMap in) {
-        if (options.format() != CNN2DFormat.NCHW) {
-            throw new UnsupportedOperationException("reshapeToMap supports NCHW only");
-        }
-        return addVertex(name, new ReshapeVertex(-1, in.channels(), 1, 1), in.channels(), 1, 1, in);
+        return addVertex(name, new VectorToMapVertex(in.channels(), options.format()), in.channels(), 1, 1, in);
     }
 
     /** x * s with s broadcast over the spatial axes (squeeze-and-excitation). */

@@ -36,14 +36,19 @@ class FrozenBatchNormalizationTest {
 
     /** conv -> frozen BN -> tanh -> global average pool -> softmax, with non-trivial BN statistics. */
     private static ComputationGraph network(DataType type) {
+        return network(type, CNN2DFormat.NCHW);
+    }
+
+    private static ComputationGraph network(DataType type, CNN2DFormat format) {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(7).dataType(type).updater(new NoOp())
                 .graphBuilder()
                 .addInputs("in")
-                .setInputTypes(InputType.convolutional(5, 5, 3, CNN2DFormat.NCHW))
-                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4)
-                        .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).build(), "in")
-                .addLayer("bn", new FrozenBatchNormalization("bn", 4, EPS, CNN2DFormat.NCHW), "conv")
+                .setInputTypes(InputType.convolutional(5, 5, 3, format))
+                .addLayer("conv", new dev.tl.zoo.layers.NativeConvolution(new ConvolutionLayer.Builder(3, 3).nOut(4)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).dataFormat(format)),
+                        "in")
+                .addLayer("bn", new FrozenBatchNormalization("bn", 4, EPS, format), "conv")
                 .addLayer("act", new ActivationLayer.Builder().activation(Activation.TANH).build(), "bn")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "act")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
@@ -75,11 +80,13 @@ class FrozenBatchNormalizationTest {
         assertThat(y.equalsWithEps(expected, 1e-5)).isTrue();
     }
 
-    @Test
-    void gradientsFlowThroughToLowerLayers() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(CNN2DFormat.class)
+    void gradientsFlowThroughToLowerLayers(CNN2DFormat format) {
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        ComputationGraph graph = network(DataType.DOUBLE);
-        INDArray input = Nd4j.rand(DataType.DOUBLE, 3, 3, 5, 5);
+        ComputationGraph graph = network(DataType.DOUBLE, format);
+        INDArray input = format == CNN2DFormat.NCHW ? Nd4j.rand(DataType.DOUBLE, 3, 3, 5, 5)
+                : Nd4j.rand(DataType.DOUBLE, 3, 5, 5, 3);
         INDArray labels = Nd4j.create(new double[][] {{1, 0}, {0, 1}, {1, 0}});
 
         // BN parameters get zero gradient by design; the conv below must get exact gradients through BN.

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -128,12 +129,15 @@ public final class KerasWeightLoader {
         };
     }
 
-    /** The [channels, height, width] of a feature map that DL4J flattens into this layer's input, else null. */
+    /**
+     * The [channels, height, width] of a feature map that DL4J flattens channels-first into this layer's input,
+     * else null (channels-last maps flatten in Keras' order already).
+     */
     private static long[] flattenedFrom(ComputationGraph graph, String layerName) {
         GraphVertex vertex = graph.getConfiguration().getVertices().get(layerName);
         if (vertex instanceof LayerVertex layerVertex) {
             InputPreProcessor preProcessor = layerVertex.getPreProcessor();
-            if (preProcessor instanceof CnnToFeedForwardPreProcessor flatten) {
+            if (preProcessor instanceof CnnToFeedForwardPreProcessor flatten && flatten.getFormat() == CNN2DFormat.NCHW) {
                 return new long[] {flatten.getNumChannels(), flatten.getInputHeight(), flatten.getInputWidth()};
             }
         }

@@ -208,13 +208,16 @@ class KerasWeightLoaderTest {
         assertLoaded(graph, tensors);
     }
 
-    /** VGG's fc1 sees a flattened map: Keras flattens (h, w, c), DL4J (c, h, w); outputs must still agree. */
-    @Test
-    void denseOnAFlattenedMapUsesKerasChannelsLastOrder() {
+    /** VGG's fc1 sees a flattened map: Keras flattens (h, w, c); outputs must agree in either DL4J layout. */
+    @ParameterizedTest
+    @ValueSource(strings = {"NHWC", "NCHW"})
+    void denseOnAFlattenedMapUsesKerasChannelsLastOrder(String layout) {
+        org.deeplearning4j.nn.conf.CNN2DFormat format = org.deeplearning4j.nn.conf.CNN2DFormat.valueOf(layout);
         var graph = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
                 .dataType(org.nd4j.linalg.api.buffer.DataType.FLOAT).graphBuilder().addInputs("input")
-                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(2, 3, 3));
-        dev.tl.zoo.NetBuilder net = new dev.tl.zoo.NetBuilder(graph, "", dev.tl.zoo.NetBuilder.Options.inference());
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(2, 3, 3, format));
+        dev.tl.zoo.NetBuilder net = new dev.tl.zoo.NetBuilder(graph, "",
+                new dev.tl.zoo.NetBuilder.Options(format, dev.tl.zoo.BatchNormMode.FROZEN, name -> false));
         dev.tl.zoo.FeatureMap conv = net.conv("conv", new dev.tl.zoo.FeatureMap("input", 3, 2, 3), 2, 1, 1,
                 dev.tl.zoo.Padding.SAME, false);
         net.dense("fc1", conv, 4, org.nd4j.linalg.activations.Activation.IDENTITY);
@@ -229,14 +232,15 @@ class KerasWeightLoaderTest {
         KerasWeightLoader.load(dir.resolve("flat.h5"), g, "", List.of("conv", "fc1"),
                 dev.tl.data.Preprocessing.CAFFE);
 
-        INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 3, 2, 3);
+        INDArray nhwc = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 2, 3, 3);
+        INDArray x = format == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC ? nhwc : nhwc.permute(0, 3, 1, 2).dup();
         float[] expected = new float[4];
         for (int h = 0; h < 2; h++) {
             for (int w = 0; w < 3; w++) {
                 for (int c = 0; c < 2; c++) {
                     float y = 0; // 1x1 conv, Keras kernel [1, 1, in, out]
                     for (int i = 0; i < 3; i++) {
-                        y += x.getFloat(0, i, h, w) * kernel.values()[i * 2 + c];
+                        y += nhwc.getFloat(0, h, w, i) * kernel.values()[i * 2 + c];
                     }
                     int row = (h * 3 + w) * 2 + c; // Keras' channels-last flatten
                     for (int o = 0; o < 4; o++) {
