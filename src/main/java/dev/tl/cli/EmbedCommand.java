@@ -17,8 +17,11 @@ import dev.tl.zoo.weights.WeightsChoice;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,6 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Write one feature vector per image (the backbone's global-average-pooled output).")
 final class EmbedCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbedCommand.class);
 
     @Spec
     CommandSpec spec;
@@ -67,9 +72,13 @@ final class EmbedCommand implements Callable<Integer> {
         BaseWeights.load(extractor, modelSpec,
                 BaseWeights.resolve(modelSpec, WeightsChoice.parse(weights), WeightCache.standard()));
         Features features;
+        long start = System.nanoTime();
         try (BatchLoader loader = new BatchLoader(modelSpec.inputSpecs(), 0)) {
             features = Inference.features(extractor, loader, images.images(), Math.max(1, batchSize));
         }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        log.info("embedded {} images in {} s ({} img/s, decoding included)", features.size(),
+                String.format(Locale.ROOT, "%.2f", seconds), String.format(Locale.ROOT, "%.2f", features.size() / seconds));
         FeatureFiles.write(out, images, features);
         spec.commandLine().getOut().printf("wrote %d x %d features to %s%n", features.size(), features.dimension(),
                 out.toAbsolutePath().normalize());

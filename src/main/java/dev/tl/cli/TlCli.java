@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "tl", mixinStandardHelpOptions = true, versionProvider = TlCli.Version.class,
         description = "Train image classifiers by transfer learning from ImageNet backbones.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ModelsCommand.class,
-                EmbedCommand.class, WeightsCommand.class,
+                EmbedCommand.class, WeightsCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TlCli implements Runnable {
 

@@ -1,7 +1,6 @@
 package dev.tl.data;
 
 import dev.tl.TlException;
-import java.awt.image.BufferedImage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -74,15 +73,16 @@ public final class BatchLoader implements AutoCloseable {
     }
 
     private float[][] decode(LabeledImage image) {
-        BufferedImage rgb = ImageDecoder.readRgb(image.path());
-        float[][] planes = new float[inputs.size()][];
-        for (int i = 0; i < inputs.size(); i++) {
-            InputSpec spec = inputs.get(i);
-            int[] pixels = ImageDecoder.resizedPixels(rgb, spec.imageSize());
-            planes[i] = new float[3 * pixels.length];
-            spec.write(pixels, planes[i], 0);
+        try (ImageDecoder.Decoded decoded = ImageDecoder.decode(image.path())) {
+            float[][] planes = new float[inputs.size()][];
+            for (int i = 0; i < inputs.size(); i++) {
+                InputSpec spec = inputs.get(i);
+                int[] pixels = decoded.resizedRgb(spec.imageSize());
+                planes[i] = new float[3 * pixels.length];
+                spec.write(pixels, planes[i], 0);
+            }
+            return planes;
         }
-        return planes;
     }
 
     private final class Prefetcher implements Iterator<Batch> {

@@ -1,84 +1,142 @@
 package dev.tl.data;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_IGNORE_ORIENTATION;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+
 import dev.tl.TlException;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
 
 /**
- * Decodes JPEG, PNG, BMP and GIF files (CMYK JPEGs through the TwelveMonkeys ImageIO plugin) to 8-bit RGB.
- * Grayscale is replicated to three channels, alpha is composited over black, palette images are expanded.
+ * Decodes images to 8-bit RGB and resizes them, as Keras' {@code image_dataset_from_directory} does
+ * ({@code decode_image(channels=3)}, then bilinear {@code tf.image.resize}): grayscale is replicated, alpha dropped,
+ * EXIF orientation ignored, aspect ratio not kept. OpenCV (libjpeg-turbo, libpng) decodes JPEG, PNG and BMP;
+ * ImageIO, with TwelveMonkeys for CMYK JPEGs, decodes the rest (GIF). Resizing is OpenCV's bilinear interpolation,
+ * which uses TensorFlow's half-pixel centres and, like it, no antialiasing.
  */
 public final class ImageDecoder {
 
     static {
+        opencv_core.setNumThreads(1); // images are decoded in parallel already
         ImageIO.setUseCache(false);
     }
 
     private ImageDecoder() {
     }
 
-    public static BufferedImage readRgb(Path path) {
+    /** An image in memory as BGR bytes (OpenCV's order). */
+    public static final class Decoded implements AutoCloseable {
+        private final Mat bgr;
+
+        private Decoded(Mat bgr) {
+            this.bgr = bgr;
+        }
+
+        public int width() {
+            return bgr.cols();
+        }
+
+        public int height() {
+            return bgr.rows();
+        }
+
+        /** Bilinear resize to size x size, as packed 0xRRGGBB pixels in row-major order. */
+        public int[] resizedRgb(int size) {
+            byte[] bytes = new byte[size * size * 3];
+            if (bgr.cols() == size && bgr.rows() == size) {
+                bgr.data().get(bytes);
+            } else {
+                try (Mat resized = new Mat(); Size target = new Size(size, size)) {
+                    resize(bgr, resized, target, 0, 0, INTER_LINEAR);
+                    resized.data().get(bytes);
+                }
+            }
+            int[] rgb = new int[size * size];
+            for (int i = 0, j = 0; i < rgb.length; i++, j += 3) {
+                rgb[i] = ((bytes[j + 2] & 0xFF) << 16) | ((bytes[j + 1] & 0xFF) << 8) | (bytes[j] & 0xFF);
+            }
+            return rgb;
+        }
+
+        @Override
+        public void close() {
+            bgr.close();
+        }
+    }
+
+    public static Decoded decode(Path path) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new TlException("cannot read image " + path + ": " + e.getMessage(), e);
+        }
+        try (Mat encoded = new Mat(1, bytes.length, CV_8UC1, new BytePointer(bytes))) {
+            Mat bgr = imdecode(encoded, IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION);
+            if (!bgr.empty()) {
+                return new Decoded(bgr);
+            }
+            bgr.close();
+        }
+        return new Decoded(toMat(readWithImageIo(path, bytes)));
+    }
+
+    private static BufferedImage readWithImageIo(Path path, byte[] bytes) {
         BufferedImage image;
         try {
-            image = ImageIO.read(path.toFile());
+            image = ImageIO.read(new ByteArrayInputStream(bytes));
         } catch (IOException | RuntimeException e) {
             throw new TlException("cannot decode image " + path + ": " + e.getMessage(), e);
         }
         if (image == null) {
             throw new TlException("cannot decode image " + path + ": not a supported image format");
         }
-        return toRgb(image);
+        return image;
     }
 
-    /** Bilinear resize to size x size, ignoring aspect ratio (as Keras' image_dataset_from_directory does). */
-    public static int[] resizedPixels(BufferedImage rgb, int size) {
-        BufferedImage target = rgb;
-        if (rgb.getWidth() != size || rgb.getHeight() != size) {
-            target = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = target.createGraphics();
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(rgb, 0, 0, size, size, null);
-            g.dispose();
-        }
-        return target.getRGB(0, 0, size, size, null, 0, size);
-    }
-
-    private static BufferedImage toRgb(BufferedImage image) {
-        if (image.getType() == BufferedImage.TYPE_INT_RGB) {
-            return image;
-        }
+    /** Any decoded image as BGR bytes: gray values kept as stored, palette expanded, alpha dropped. */
+    private static Mat toMat(BufferedImage image) {
         int width = image.getWidth();
         int height = image.getHeight();
-        BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        byte[] bgr = new byte[width * height * 3];
         Raster raster = image.getRaster();
         boolean plainGray = raster.getNumBands() <= 2 && image.getColorModel().getNumColorComponents() == 1
                 && raster.getSampleModel().getSampleSize(0) <= 16;
-        if (plainGray) {
-            // Java2D would gamma-convert a linear gray colour space; take the stored values as they are.
-            int max = (1 << raster.getSampleModel().getSampleSize(0)) - 1;
-            boolean alpha = raster.getNumBands() == 2;
-            int[] pixels = new int[width];
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    long v = raster.getSample(x, y, 0) * 255L / max;
-                    if (alpha) {
-                        v = v * raster.getSample(x, y, 1) / max;
-                    }
-                    int gray = (int) v;
-                    pixels[x] = (gray << 16) | (gray << 8) | gray;
-                }
-                rgb.setRGB(0, y, width, 1, pixels, 0, width);
+        int max = (1 << raster.getSampleModel().getSampleSize(0)) - 1;
+        int[] row = new int[width];
+        for (int y = 0, k = 0; y < height; y++) {
+            if (!plainGray) {
+                image.getRGB(0, y, width, 1, row, 0, width); // colour-converted (e.g. CMYK) ARGB
             }
-            return rgb;
+            for (int x = 0; x < width; x++, k += 3) {
+                // Java2D would gamma-convert a linear gray colour space; take the stored values as they are.
+                int pixel = plainGray ? gray(raster.getSample(x, y, 0), max) : row[x];
+                bgr[k] = (byte) pixel;
+                bgr[k + 1] = (byte) (pixel >> 8);
+                bgr[k + 2] = (byte) (pixel >> 16);
+            }
         }
-        Graphics2D g = rgb.createGraphics();
-        g.drawImage(image, 0, 0, null);
-        g.dispose();
-        return rgb;
+        Mat mat = new Mat(height, width, CV_8UC3);
+        mat.data().put(bgr);
+        return mat;
+    }
+
+    private static int gray(int sample, int max) {
+        int value = (int) (sample * 255L / max);
+        return (value << 16) | (value << 8) | value;
     }
 }

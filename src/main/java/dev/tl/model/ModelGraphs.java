@@ -146,7 +146,8 @@ public final class ModelGraphs {
         int width = featureSize;
         if (head.denseUnits() > 0) {
             graph.addLayer(DENSE, new DenseLayer.Builder().nIn(width).nOut(head.denseUnits())
-                    .activation(Activation.RELU).weightInit(WeightInit.XAVIER_UNIFORM).build(), input);
+                    .activation(NetBuilder.function(Activation.RELU)).weightInit(WeightInit.XAVIER_UNIFORM).build(),
+                    input);
             input = DENSE;
             width = head.denseUnits();
         }

@@ -87,9 +87,9 @@ final class EfficientNet implements Architecture {
         FeatureMap se = net.globalAvgPool(name + "se_squeeze", x);
         se = net.reshapeToMap(name + "se_reshape", se);
         se = net.conv(name + "se_reduce", se, filtersSe, 1, 1, Padding.SAME, true,
-                Activation.SWISH.getActivationFunction());
+                Activation.SWISH);
         se = net.conv(name + "se_expand", se, filters, 1, 1, Padding.SAME, true,
-                Activation.SIGMOID.getActivationFunction());
+                Activation.SIGMOID);
         x = net.multiply(name + "se_excite", x, se);
 
         x = net.conv(name + "project_conv", x, filtersOut, 1, 1, Padding.SAME, false);

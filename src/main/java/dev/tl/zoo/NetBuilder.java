@@ -2,8 +2,11 @@ package dev.tl.zoo;
 
 import dev.tl.zoo.layers.BroadcastMultiplyVertex;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
+import dev.tl.zoo.layers.NativeActivationLayer;
 import dev.tl.zoo.layers.NativeConvolution;
+import dev.tl.zoo.layers.ReLUActivation;
 import dev.tl.zoo.layers.SampleDropout;
+import dev.tl.zoo.layers.SwishActivation;
 import dev.tl.zoo.layers.VectorToMapVertex;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +20,6 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -96,7 +98,12 @@ public final class NetBuilder {
 
     public FeatureMap conv(String name, FeatureMap in, int filters, int kernel, int stride, Padding padding,
                            boolean bias) {
-        return conv(name, in, filters, kernel, stride, padding, bias, Activation.IDENTITY.getActivationFunction());
+        return conv(name, in, filters, kernel, stride, padding, bias, Activation.IDENTITY);
+    }
+
+    public FeatureMap conv(String name, FeatureMap in, int filters, int kernel, int stride, Padding padding,
+                           boolean bias, Activation activation) {
+        return conv(name, in, filters, kernel, stride, padding, bias, function(activation));
     }
 
     public FeatureMap depthwiseConv(String name, FeatureMap in, int kernel, int stride, Padding padding,
@@ -137,12 +144,24 @@ public final class NetBuilder {
     }
 
     public FeatureMap activation(String name, FeatureMap in, IActivation activation) {
-        return addLayer(name, new ActivationLayer.Builder().activation(activation).build(), in,
-                in.channels(), in.height(), in.width());
+        return addLayer(name, new NativeActivationLayer(activation), in, in.channels(), in.height(), in.width());
     }
 
     public FeatureMap activation(String name, FeatureMap in, Activation activation) {
-        return activation(name, in, activation.getActivationFunction());
+        return activation(name, in, function(activation));
+    }
+
+    /**
+     * DL4J's activation, except ReLU, ReLU6 and swish, which tl computes out of place (see
+     * {@link NativeActivationLayer}) and, for the ReLUs, with a much faster backward pass.
+     */
+    public static IActivation function(Activation activation) {
+        return switch (activation) {
+            case RELU -> ReLUActivation.relu();
+            case RELU6 -> ReLUActivation.relu6();
+            case SWISH -> new SwishActivation();
+            default -> activation.getActivationFunction();
+        };
     }
 
     public FeatureMap zeroPad(String name, FeatureMap in, int top, int bottom, int left, int right) {
@@ -209,7 +228,7 @@ public final class NetBuilder {
         DenseLayer layer = new DenseLayer.Builder()
                 .nIn((long) in.channels() * in.height() * in.width())
                 .nOut(units)
-                .activation(activation)
+                .activation(function(activation))
                 .weightInit(WeightInit.XAVIER_UNIFORM)
                 .build();
         return addLayer(name, layer, in, units, 1, 1);

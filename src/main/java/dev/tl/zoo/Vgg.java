@@ -27,7 +27,7 @@ final class Vgg implements Architecture {
         for (int block = 1; block <= convsPerBlock.length; block++) {
             for (int conv = 1; conv <= convsPerBlock[block - 1]; conv++) {
                 x = net.conv("block" + block + "_conv" + conv, x, FILTERS[block - 1], 3, 1, Padding.SAME, true,
-                        Activation.RELU.getActivationFunction());
+                        Activation.RELU);
             }
             x = net.maxPool("block" + block + "_pool", x, 2, 2, Padding.VALID);
         }

@@ -37,12 +37,19 @@ class ImageDecoderTest {
         return file;
     }
 
+    /** Decodes and returns the pixels at the image's own size (a square image), row-major 0xRRGGBB. */
+    private static int[] pixels(Path file, int size) {
+        try (ImageDecoder.Decoded decoded = ImageDecoder.decode(file)) {
+            assertThat(decoded.width()).isEqualTo(size);
+            return decoded.resizedRgb(size);
+        }
+    }
+
     @Test
     void grayscaleValuesAreReplicatedUnchanged() throws Exception {
         BufferedImage gray = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY);
         gray.getRaster().setSample(1, 2, 0, 77);
-        BufferedImage rgb = ImageDecoder.readRgb(write(gray, "png", "gray.png"));
-        int pixel = rgb.getRGB(1, 2);
+        int pixel = pixels(write(gray, "png", "gray.png"), 4)[2 * 4 + 1];
         assertThat(new int[] {red(pixel), green(pixel), blue(pixel)}).containsExactly(77, 77, 77);
     }
 
@@ -50,21 +57,20 @@ class ImageDecoderTest {
     void sixteenBitGrayscaleIsScaledTo8Bits() throws Exception {
         BufferedImage gray = new BufferedImage(2, 2, BufferedImage.TYPE_USHORT_GRAY);
         gray.getRaster().setSample(0, 0, 0, 65535);
-        gray.getRaster().setSample(1, 0, 0, 32896); // 128 * 257
-        BufferedImage rgb = ImageDecoder.readRgb(write(gray, "png", "gray16.png"));
-        assertThat(red(rgb.getRGB(0, 0))).isEqualTo(255);
-        assertThat(red(rgb.getRGB(1, 0))).isEqualTo(128);
+        gray.getRaster().setSample(1, 0, 0, 32896); // 128.5 * 256
+        int[] rgb = pixels(write(gray, "png", "gray16.png"), 2);
+        assertThat(red(rgb[0])).isEqualTo(255);
+        assertThat(red(rgb[1])).isBetween(128, 129);
     }
 
     @Test
-    void alphaIsCompositedOverBlack() throws Exception {
-        BufferedImage argb = new BufferedImage(2, 1, BufferedImage.TYPE_INT_ARGB);
+    void alphaIsDroppedAsKerasDoes() throws Exception {
+        BufferedImage argb = new BufferedImage(2, 2, BufferedImage.TYPE_INT_ARGB);
         argb.setRGB(0, 0, new Color(200, 100, 50, 255).getRGB());
         argb.setRGB(1, 0, new Color(200, 100, 50, 0).getRGB());
-        BufferedImage rgb = ImageDecoder.readRgb(write(argb, "png", "alpha.png"));
-        assertThat(rgb.getType()).isEqualTo(BufferedImage.TYPE_INT_RGB);
-        assertThat(rgb.getRGB(0, 0) & 0xFFFFFF).isEqualTo(0xC86432);
-        assertThat(rgb.getRGB(1, 0) & 0xFFFFFF).isZero();
+        int[] rgb = pixels(write(argb, "png", "alpha.png"), 2);
+        assertThat(rgb[0]).isEqualTo(0xC86432);
+        assertThat(rgb[1]).isEqualTo(0xC86432);
     }
 
     @Test
@@ -75,16 +81,20 @@ class ImageDecoderTest {
         g.fillRect(0, 0, 3, 3);
         g.dispose();
         for (String format : new String[] {"bmp", "gif"}) {
-            BufferedImage rgb = ImageDecoder.readRgb(write(image, format, "blue." + format));
-            assertThat(rgb.getRGB(1, 1) & 0xFFFFFF).as(format).isEqualTo(0x0000FF);
+            assertThat(pixels(write(image, format, "blue." + format), 3)[4]).as(format).isEqualTo(0x0000FF);
         }
     }
 
     @Test
     void cmykJpegBecomesRgb() {
-        BufferedImage rgb = ImageDecoder.readRgb(Path.of("src/test/resources/images/cmyk.jpg"));
-        int left = rgb.getRGB(2, 6);
-        int right = rgb.getRGB(13, 6);
+        int[] rgb;
+        try (ImageDecoder.Decoded decoded = ImageDecoder.decode(Path.of("src/test/resources/images/cmyk.jpg"))) {
+            assertThat(decoded.width()).isEqualTo(16);
+            assertThat(decoded.height()).isEqualTo(12);
+            rgb = decoded.resizedRgb(16);
+        }
+        int left = rgb[6 * 16 + 2];
+        int right = rgb[6 * 16 + 13];
         assertThat(red(left)).isGreaterThan(200);
         assertThat(blue(left)).isLessThan(60);
         assertThat(blue(right)).isGreaterThan(200);
@@ -92,11 +102,27 @@ class ImageDecoderTest {
     }
 
     @Test
+    void resizingIsBilinearWithTensorFlowsPixelCentres() throws Exception {
+        BufferedImage small = new BufferedImage(2, 2, BufferedImage.TYPE_BYTE_GRAY);
+        small.getRaster().setSamples(0, 0, 2, 2, 0, new int[] {0, 100, 200, 250});
+        int[] up;
+        try (ImageDecoder.Decoded decoded = ImageDecoder.decode(write(small, "png", "up.png"))) {
+            up = decoded.resizedRgb(4);
+        }
+        // torch.nn.functional.interpolate(bilinear, align_corners=False) == tf.image.resize(bilinear)
+        int[] expected = {0, 25, 75, 100, 50, 72, 116, 138, 150, 166, 197, 213, 200, 213, 238, 250};
+        for (int i = 0; i < 16; i++) {
+            assertThat(red(up[i])).as("pixel %d", i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1));
+        }
+    }
+
+    @Test
     void realJpegGifAndJpegExtensionsOfTheSampleDecode() {
         for (String name : new String[] {"formica.jpeg", "imageNotFound.gif", "0013035.jpg"}) {
-            BufferedImage rgb = ImageDecoder.readRgb(TestData.TRAIN.resolve("ants").resolve(name));
-            assertThat(rgb.getWidth()).as(name).isGreaterThan(0);
-            assertThat(ImageDecoder.resizedPixels(rgb, 48)).hasSize(48 * 48);
+            try (ImageDecoder.Decoded decoded = ImageDecoder.decode(TestData.TRAIN.resolve("ants").resolve(name))) {
+                assertThat(decoded.width()).as(name).isGreaterThan(0);
+                assertThat(decoded.resizedRgb(48)).hasSize(48 * 48);
+            }
         }
     }
 
@@ -104,7 +130,7 @@ class ImageDecoderTest {
     void aCorruptFileIsNamedInTheError() throws Exception {
         Path broken = dir.resolve("broken.jpg");
         Files.writeString(broken, "not an image");
-        assertThatThrownBy(() -> ImageDecoder.readRgb(broken))
+        assertThatThrownBy(() -> ImageDecoder.decode(broken))
                 .isInstanceOf(TlException.class)
                 .hasMessageContaining(broken.toString());
     }

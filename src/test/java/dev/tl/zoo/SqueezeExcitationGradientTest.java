@@ -41,8 +41,8 @@ class SqueezeExcitationGradientTest {
         x = KerasPadding.correctPad(net, "pad", x, 3);
         x = net.depthwiseConv("dwconv", x, 3, 2, Padding.VALID, false);
         FeatureMap se = net.reshapeToMap("se_reshape", net.globalAvgPool("se_squeeze", x));
-        se = net.conv("se_reduce", se, 2, 1, 1, Padding.SAME, true, Activation.SWISH.getActivationFunction());
-        se = net.conv("se_expand", se, 4, 1, 1, Padding.SAME, true, Activation.SIGMOID.getActivationFunction());
+        se = net.conv("se_reduce", se, 2, 1, 1, Padding.SAME, true, Activation.SWISH);
+        se = net.conv("se_expand", se, 4, 1, 1, Padding.SAME, true, Activation.SIGMOID);
         x = net.multiply("se_excite", x, se);
         x = net.globalAvgPool("pool", x);
         graph.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(2)

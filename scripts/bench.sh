@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# tl against PyTorch, side by side on this machine, in one run:
+#   embed   decode + preprocess + pooled features of the hymenoptera training images (images/s)
+#   step    synthetic batches: inference and fine-tune training step, BatchNorm frozen (median images/s)
+#   train   end to end on hymenoptera: 10 frozen + 2 fine-tune epochs at 224 px (seconds), tl vs a plain PyTorch
+#           script doing the same epochs
+# Both sides use 2 threads, batch 16, 224 px and random weights (this machine cannot download ImageNet weights).
+# Prints a Markdown table of ratios (recorded in docs/BENCHMARKS.md).
+#
+# Needs: apt-get install -y python3-torch python3-torchvision
+# Usage: scripts/bench.sh [--data DIR] [--quick]     (DIR has train/ and val/; default ../shared/datasets/hymenoptera)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+data="$repo/../shared/datasets/hymenoptera"
+embed_models="mobilenetv2 densenet201 efficientnetb0"
+step_models="mobilenetv2 densenet201 efficientnetb0"
+train_models="mobilenetv2 densenet201"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --data) data="$2"; shift 2 ;;
+    --quick) embed_models="mobilenetv2"; step_models="mobilenetv2"; train_models="mobilenetv2"; shift ;;
+    *) echo "bench: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+if [ ! -d "$data/train" ] || [ ! -d "$data/val" ]; then
+  echo "bench: $data has no train/ and val/; using the sample in data/" >&2
+  data="$repo/data/hymenoptera"
+fi
+if ! /usr/bin/python3 -c 'import torch, torchvision' 2> /dev/null; then
+  echo "bench: needs Debian's PyTorch: apt-get install -y python3-torch python3-torchvision" >&2
+  exit 2
+fi
+
+tl="$repo/scripts/tl"
+torch_bench=(/usr/bin/python3 "$repo/scripts/bench_torch.py" --threads 2 --batch 16 --size 224)
+results="$(mktemp)"
+work="$(mktemp -d)"
+trap 'rm -rf "$results" "$work"' EXIT
+"$tl" -q models > /dev/null   # builds the jar and unpacks the natives outside the timings
+
+for model in $embed_models; do
+  echo "bench: embed $model" >&2
+  ours="$("$tl" embed --model "$model" --weights none --batch-size 16 --data "$data/train" \
+      --out "$work/features.csv" 2>&1 | sed -n 's/.*(\([0-9.]*\) img\/s.*/\1/p')"
+  theirs="$("${torch_bench[@]}" embed --model "$model" --data "$data/train" \
+      | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["images_per_second"])')"
+  echo -e "embed images/s\t$model\t$ours\t$theirs\t1.0" >> "$results"
+done
+
+for model in $step_models; do
+  echo "bench: step $model" >&2
+  ours="$("$tl" -q bench --model "$model" --batch-size 16 --json)"
+  theirs="$("${torch_bench[@]}" step --model "$model")"
+  for kind in inference training; do
+    target=$([ "$kind" = training ] && echo 0.8 || echo -)
+    echo -e "$kind step images/s\t$model\t$(echo "$ours" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['${kind}_images_per_second'])")\t$(echo "$theirs" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['${kind}_images_per_second'])")\t$target" >> "$results"
+  done
+done
+
+for model in $train_models; do
+  echo "bench: train $model" >&2
+  start=$(date +%s.%N)
+  "$tl" -q train --model "$model" --weights none --data "$data/train" --val-data "$data/val" --image-size 224 \
+      --batch-size 16 --frozen-epochs 10 --finetune-epochs 2 --output "$work/model" > /dev/null
+  ours=$(echo "$(date +%s.%N) - $start" | bc)
+  theirs="$("${torch_bench[@]}" train --model "$model" --train "$data/train" --val "$data/val" \
+      --frozen-epochs 10 --finetune-epochs 2 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')"
+  echo -e "train 10+2 epochs, seconds\t$model\t$ours\t$theirs\t-" >> "$results"
+done
+
+/usr/bin/python3 - "$results" "$data" <<'EOF'
+import sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
+print("| measurement | model | tl | PyTorch | tl vs PyTorch | target | met |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+for what, model, ours, theirs, target in rows:
+    ours, theirs = float(ours), float(theirs)
+    seconds = "seconds" in what
+    ratio = theirs / ours if seconds else ours / theirs  # > 1 means tl is faster
+    met = "-" if target == "-" else ("yes" if ratio >= float(target) else "NO")
+    print(f"| {what} | {model} | {ours:.2f} | {theirs:.2f} | {ratio:.2f}x | {target if target == '-' else '>= ' + target + 'x'} | {met} |")
+print(f"\nData: {sys.argv[2]}. tl vs PyTorch > 1 means tl is faster (for seconds: PyTorch's time / tl's time).")
+EOF

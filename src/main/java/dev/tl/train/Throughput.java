@@ -1,0 +1,61 @@
+package dev.tl.train;
+
+import dev.tl.model.FreezePlan;
+import dev.tl.model.ModelGraphs;
+import dev.tl.model.ModelSpec;
+import dev.tl.model.Unfreeze;
+import java.util.Arrays;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.NoOp;
+
+/**
+ * Measures a model's speed on synthetic batches: inference (what the frozen phase's feature pass, evaluate and
+ * predict do) and fine-tune training steps (forward, backward and Adam update, BatchNorm frozen, whole base
+ * unfrozen). Each figure is the median over timed batches after warm-up batches (workspaces size themselves first).
+ */
+public final class Throughput {
+
+    /** Images per second. */
+    public record Result(double inference, double training) {
+    }
+
+    private Throughput() {
+    }
+
+    public static Result measure(ModelSpec spec, int batchSize, int warmup, int timed) {
+        INDArray[] inputs = spec.inputSpecs().stream()
+                .map(input -> Nd4j.rand(DataType.FLOAT, input.batchShape(batchSize)).muli(2).subi(1))
+                .toArray(INDArray[]::new);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, batchSize, spec.numClasses());
+        for (int i = 0; i < batchSize; i++) {
+            labels.putScalar(i, i % spec.numClasses(), 1f);
+        }
+        ComputationGraph inference = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        double forward = median(batchSize, warmup, timed, () -> inference.output(false, inputs));
+
+        ComputationGraph training = ModelGraphs.full(spec, FreezePlan.fineTune(spec, Unfreeze.ALL, false),
+                new Adam(1e-4), 1);
+        MultiDataSet batch = new MultiDataSet(inputs, new INDArray[] {labels});
+        double train = median(batchSize, warmup, timed, () -> training.fit(batch));
+        return new Result(forward, train);
+    }
+
+    private static double median(int batchSize, int warmup, int timed, Runnable step) {
+        for (int i = 0; i < warmup; i++) {
+            step.run();
+        }
+        double[] rates = new double[timed];
+        for (int i = 0; i < timed; i++) {
+            long start = System.nanoTime();
+            step.run();
+            rates[i] = batchSize / ((System.nanoTime() - start) / 1e9);
+        }
+        Arrays.sort(rates);
+        return timed % 2 == 1 ? rates[timed / 2] : (rates[timed / 2 - 1] + rates[timed / 2]) / 2;
+    }
+}
