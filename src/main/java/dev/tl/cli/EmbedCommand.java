@@ -4,6 +4,7 @@ import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageFolder;
 import dev.tl.data.ImageSet;
 import dev.tl.model.BaseSpec;
+import dev.tl.model.BaseSpecs;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.FeatureFiles;
 import dev.tl.model.Features;
@@ -11,11 +12,9 @@ import dev.tl.model.HeadSpec;
 import dev.tl.model.Inference;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
-import dev.tl.zoo.Backbones;
 import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -45,8 +44,8 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Weights of the backbone (as for train). Default: ${DEFAULT-VALUE}.")
     String weights;
 
-    @Option(names = "--image-size", paramLabel = "N", description = "Input size. Default: the backbone's own.")
-    Integer imageSize;
+    @Option(names = "--image-size", paramLabel = "N[,N...]", description = "Input size, or one per backbone. Default: each backbone's own.")
+    String imageSize;
 
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
@@ -63,9 +62,7 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<BaseSpec> bases = Arrays.stream(model.split(",")).map(Backbones::get)
-                .map(b -> new BaseSpec(b.name(), imageSize != null ? imageSize : b.defaultImageSize()))
-                .toList();
+        List<BaseSpec> bases = BaseSpecs.parse(model, imageSize);
         ModelSpec modelSpec = new ModelSpec(bases, new HeadSpec(0, 0), 1);
         ImageSet images = ImageFolder.scan(data, "--data");
         ComputationGraph extractor = ModelGraphs.featureExtractor(modelSpec, seed);

@@ -2,11 +2,9 @@ package dev.tl.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import dev.tl.BuildInfo;
 import dev.tl.TlException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.util.Properties;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -86,23 +84,11 @@ public final class TlCli implements Runnable {
         ((Logger) LoggerFactory.getLogger("dev.tl")).setLevel(level);
     }
 
-    /** The version Maven wrote into the jar, e.g. "tl 0.1.0". */
+    /** picocli's --version. */
     static final class Version implements CommandLine.IVersionProvider {
-        static String current() {
-            Properties properties = new Properties();
-            try (InputStream in = TlCli.class.getResourceAsStream("/tl-version.properties")) {
-                if (in != null) {
-                    properties.load(in);
-                }
-            } catch (IOException e) {
-                // fall through to "unknown"
-            }
-            return "tl " + properties.getProperty("version", "unknown");
-        }
-
         @Override
         public String[] getVersion() {
-            return new String[] {current()};
+            return new String[] {BuildInfo.version()};
         }
     }
 }

@@ -1,25 +1,25 @@
 package dev.tl.cli;
 
+import dev.tl.BuildInfo;
 import dev.tl.TlException;
 import dev.tl.bundle.BundleMetadata;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.ImageFolder;
 import dev.tl.data.ImageSet;
 import dev.tl.model.BaseSpec;
+import dev.tl.model.BaseSpecs;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Unfreeze;
+import dev.tl.train.FeatureCache;
 import dev.tl.train.TrainOptions;
 import dev.tl.train.TrainedModel;
 import dev.tl.train.Trainer;
-import dev.tl.zoo.Backbone;
-import dev.tl.zoo.Backbones;
 import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -59,8 +59,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Starting weights of the base: Keras ImageNet weights (downloaded once, then cached in $TL_HOME), random, or a Keras .h5 file. Default: ${DEFAULT-VALUE}.")
     String weights;
 
-    @Option(names = "--image-size", paramLabel = "N", description = "Input size in pixels. Default: the backbone's own (224 for most).")
-    Integer imageSize;
+    @Option(names = "--image-size", paramLabel = "N[,N...]",
+            description = "Input size in pixels, or one per fused backbone. Default: each backbone's own (224 for most).")
+    String imageSize;
 
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
@@ -96,13 +97,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed for the split, initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--no-feature-cache",
+            description = "Do not keep the frozen phase's backbone features in $TL_HOME/features for later runs.")
+    boolean noFeatureCache;
+
     @Option(names = "--output", defaultValue = "tl-model", paramLabel = "DIR", description = "Where to write the model bundle. Default: ./${DEFAULT-VALUE}.")
     Path output;
 
     @Override
     public Integer call() {
-        List<Backbone> backbones = Arrays.stream(model.split(",")).map(Backbones::get).toList();
-        boolean fused = backbones.size() > 1;
+        List<BaseSpec> bases = BaseSpecs.parse(model, imageSize);
+        boolean fused = bases.size() > 1;
         TrainOptions options = options(fused);
         WeightsChoice weightsChoice = WeightsChoice.parse(weights);
         if (fused && weightsChoice.kind() == WeightsChoice.Kind.FILE) {
@@ -120,14 +125,17 @@ final class TrainCommand implements Callable<Integer> {
         }
         logCounts(train, validation);
 
-        List<BaseSpec> bases = backbones.stream()
-                .map(b -> new BaseSpec(b.name(), imageSize != null ? imageSize : b.defaultImageSize()))
-                .toList();
         ModelSpec modelSpec = new ModelSpec(bases, new HeadSpec(dense, dropout), train.classes().size());
+        if (fused) {
+            log.info("fusing {}: their pooled features are concatenated into one head; the backbones stay frozen",
+                    bases.stream().map(b -> b.backboneName() + " (" + b.imageSize() + " px, "
+                            + b.backbone().preprocessing().id() + ")").toList());
+        }
         List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, weightsChoice, WeightCache.standard());
 
-        TrainedModel trained = new Trainer(modelSpec, options).train(train, validation, weightFiles);
-        BundleMetadata metadata = new BundleMetadata(BundleMetadata.FORMAT_VERSION, TlCli.Version.current(),
+        TrainedModel trained = new Trainer(modelSpec, options, noFeatureCache ? null : FeatureCache.standard())
+                .train(train, validation, weightFiles);
+        BundleMetadata metadata = new BundleMetadata(BundleMetadata.FORMAT_VERSION, BuildInfo.version(),
                 Instant.now().toString(), ModelBundle.MODEL_FILE, BundleMetadata.inputsOf(modelSpec),
                 train.classes(), modelSpec.head(),
                 new BundleMetadata.Training(data.toString(), valData == null ? null : valData.toString(),
@@ -148,15 +156,12 @@ final class TrainCommand implements Callable<Integer> {
         requireAtLeast("--batch-size", batchSize, 1);
         requireAtLeast("--frozen-epochs", frozenEpochs, 0);
         requireAtLeast("--dense", dense, 0);
-        if (imageSize != null) {
-            requireAtLeast("--image-size", imageSize, 1);
-        }
         if (finetuneEpochs != null) {
             requireAtLeast("--finetune-epochs", finetuneEpochs, 0);
         }
         if (fused && finetuneEpochs != null && finetuneEpochs > 0) {
             throw new TlException("--finetune-epochs: fused models train only the head on the frozen backbones' "
-                    + "features; fine-tuning is not supported for them (use --finetune-epochs 0 or one backbone)");
+                    + "features; fine-tuning them is not supported (use --finetune-epochs 0, or one backbone)");
         }
         requireInRange("--lr", lr, 0, false, Double.MAX_VALUE);
         requireInRange("--finetune-lr", finetuneLr, 0, false, Double.MAX_VALUE);

@@ -53,6 +53,18 @@ public final class ModelGraphs {
         return init(graph, addBases(graph, spec, FreezePlan.INFERENCE));
     }
 
+    /** One base of a (possibly fused) model and its pooling, with the model's vertex names. */
+    public static ComputationGraph featureExtractor(ModelSpec spec, int base, long seed) {
+        GraphBuilder graph = graphBuilder(new NoOp(), seed);
+        int size = spec.bases().get(base).imageSize();
+        graph.addInputs(inputName(spec, base));
+        graph.setInputTypes(InputType.convolutional(size, size, 3, FreezePlan.INFERENCE.builderOptions().format()));
+        FeatureMap out = buildBase(graph, spec, base, FreezePlan.INFERENCE).output();
+        String pool = spec.prefix(base) + "head/pool";
+        graph.addLayer(pool, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), out.name());
+        return init(graph, pool);
+    }
+
     /** The head alone, fed with pooled features. */
     public static ComputationGraph head(ModelSpec spec, IUpdater updater, long seed) {
         GraphBuilder graph = graphBuilder(updater, seed);

@@ -1,5 +1,6 @@
 package dev.tl.train;
 
+import dev.tl.BuildInfo;
 import dev.tl.NativeBuild;
 import dev.tl.data.Batch;
 import dev.tl.data.BatchLoader;
@@ -50,12 +51,15 @@ public final class Trainer {
 
     private final ModelSpec spec;
     private final TrainOptions options;
+    private final FeatureCache featureCache;
     private final List<EpochRecord> history = new ArrayList<>();
     private final BestWeights best = new BestWeights();
 
-    public Trainer(ModelSpec spec, TrainOptions options) {
+    /** @param featureCache where the frozen phase keeps backbone features across runs; null to always compute */
+    public Trainer(ModelSpec spec, TrainOptions options, FeatureCache featureCache) {
         this.spec = spec;
         this.options = options;
+        this.featureCache = featureCache;
     }
 
     /**
@@ -69,7 +73,7 @@ public final class Trainer {
         BaseWeights.load(model, spec, weightFiles);
         try (BatchLoader loader = new BatchLoader(spec.inputSpecs(), spec.numClasses())) {
             if (options.frozenEpochs() > 0) {
-                trainHead(model, loader, train, validation);
+                trainHead(model, train, validation, weightFiles);
             }
             if (options.finetuneEpochs() > 0) {
                 fineTune(model, loader, train, validation);
@@ -84,15 +88,13 @@ public final class Trainer {
         return new TrainedModel(model, List.copyOf(history), best.epoch());
     }
 
-    private void trainHead(ComputationGraph model, BatchLoader loader, ImageSet train, ImageSet validation) {
+    private void trainHead(ComputationGraph model, ImageSet train, ImageSet validation,
+                           List<Optional<Path>> weightFiles) {
         long start = System.nanoTime();
-        ComputationGraph extractor = ModelGraphs.featureExtractor(spec, options.seed());
-        Params.copyShared(model, extractor);
-        log.info("frozen phase: computing features of {} training and {} validation images once",
-                train.size(), validation.size());
-        Features trainFeatures = Inference.features(extractor, loader, train.images(), options.batchSize());
-        Features valFeatures = validation.size() == 0 ? null
-                : Inference.features(extractor, loader, validation.images(), options.batchSize());
+        log.info("frozen phase: features of {} training and {} validation images, computed once", train.size(),
+                validation.size());
+        Features trainFeatures = features(model, train, weightFiles);
+        Features valFeatures = validation.size() == 0 ? null : features(model, validation, weightFiles);
         double featureSeconds = seconds(start);
         log.info("features ready in {} s", String.format(Locale.ROOT, "%.1f", featureSeconds));
 
@@ -150,6 +152,27 @@ public final class Trainer {
         if (best.isEmpty()) {
             Params.copyAll(net, model);
         }
+    }
+
+    /** Pooled features of every base (from the cache where possible), concatenated in base order. */
+    private Features features(ComputationGraph model, ImageSet images, List<Optional<Path>> weightFiles) {
+        INDArray[] perBase = new INDArray[spec.bases().size()];
+        for (int i = 0; i < perBase.length; i++) {
+            int base = i;
+            Supplier<INDArray> compute = () -> {
+                ComputationGraph extractor = ModelGraphs.featureExtractor(spec, base, options.seed());
+                Params.copyShared(model, extractor);
+                try (BatchLoader loader = new BatchLoader(List.of(spec.bases().get(base).inputSpec()), 0)) {
+                    return Inference.outputs(extractor, loader, images.images(), options.batchSize());
+                }
+            };
+            perBase[i] = featureCache == null ? compute.get()
+                    : featureCache.features(new FeatureCache.Source(spec.bases().get(i).backboneName(),
+                    spec.bases().get(i).inputSpec(), weightFiles.get(i), options.seed(), BuildInfo.version()),
+                    images.images(), compute);
+        }
+        INDArray matrix = perBase.length == 1 ? perBase[0] : Nd4j.hstack(perBase);
+        return new Features(matrix, images.images().stream().mapToInt(LabeledImage::label).toArray());
     }
 
     private void finishEpoch(String phase, int epoch, int epochs, double loss, Metrics.Score val, double lr,

@@ -10,6 +10,15 @@ final class CliRunner {
     record Result(int exitCode, String out, String err) {
     }
 
+    static {
+        // Keep downloads and cached features of the tests out of the user's ~/.tl.
+        try {
+            System.setProperty("tl.home", java.nio.file.Files.createTempDirectory("tl-home").toString());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private CliRunner() {
     }
 

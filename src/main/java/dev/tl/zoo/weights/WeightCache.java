@@ -1,6 +1,7 @@
 package dev.tl.zoo.weights;
 
 import dev.tl.TlException;
+import dev.tl.TlHome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,11 +40,9 @@ public final class WeightCache {
                 .build();
     }
 
-    /** {@code $TL_HOME}, else {@code ~/.tl}. */
+    /** Under {@code $TL_HOME}, else {@code ~/.tl}. */
     public static WeightCache standard() {
-        String home = System.getenv("TL_HOME");
-        return new WeightCache(home != null && !home.isBlank() ? Path.of(home)
-                : Path.of(System.getProperty("user.home"), ".tl"));
+        return new WeightCache(TlHome.directory());
     }
 
     public Path pathFor(WeightFile file) {
@@ -129,7 +128,7 @@ public final class WeightCache {
         return reason.toString();
     }
 
-    static String md5(Path path) {
+    public static String md5(Path path) {
         try (DigestInputStream in = new DigestInputStream(Files.newInputStream(path), MessageDigest.getInstance("MD5"))) {
             in.transferTo(OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(in.getMessageDigest().digest());
