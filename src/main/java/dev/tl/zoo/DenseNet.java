@@ -34,8 +34,7 @@ final class DenseNet implements Architecture {
     public FeatureMap base(NetBuilder net, FeatureMap input) {
         FeatureMap x = net.zeroPad("zero_padding2d", input, 3, 3, 3, 3);
         x = net.conv("conv1/conv", x, 64, 7, 2, Padding.VALID, false);
-        x = net.batchNorm("conv1/bn", x, BN_EPSILON, BN_MOMENTUM);
-        x = net.activation("conv1/relu", x, Activation.RELU);
+        x = net.batchNormActivation("conv1/bn", "conv1/relu", x, BN_EPSILON, BN_MOMENTUM, Activation.RELU);
         x = net.zeroPad("zero_padding2d_1", x, 1, 1, 1, 1);
         x = net.maxPool("pool1", x, 3, 2, Padding.VALID);
         for (int b = 0; b < blocks.length; b++) {
@@ -44,18 +43,17 @@ final class DenseNet implements Architecture {
                 x = transition(net, x, "pool" + (b + 2));
             }
         }
-        x = net.batchNorm("bn", x, BN_EPSILON, BN_MOMENTUM);
-        return net.activation("relu", x, Activation.RELU);
+        return net.batchNormActivation("bn", "relu", x, BN_EPSILON, BN_MOMENTUM, Activation.RELU);
     }
 
     private static FeatureMap denseBlock(NetBuilder net, FeatureMap x, int layers, String name) {
         for (int i = 1; i <= layers; i++) {
             String prefix = name + "_block" + i;
-            FeatureMap y = net.batchNorm(prefix + "_0_bn", x, BN_EPSILON, BN_MOMENTUM);
-            y = net.activation(prefix + "_0_relu", y, Activation.RELU);
+            FeatureMap y = net.batchNormActivation(prefix + "_0_bn", prefix + "_0_relu", x, BN_EPSILON, BN_MOMENTUM,
+                    Activation.RELU);
             y = net.conv(prefix + "_1_conv", y, 4 * GROWTH_RATE, 1, 1, Padding.VALID, false);
-            y = net.batchNorm(prefix + "_1_bn", y, BN_EPSILON, BN_MOMENTUM);
-            y = net.activation(prefix + "_1_relu", y, Activation.RELU);
+            y = net.batchNormActivation(prefix + "_1_bn", prefix + "_1_relu", y, BN_EPSILON, BN_MOMENTUM,
+                    Activation.RELU);
             y = net.conv(prefix + "_2_conv", y, GROWTH_RATE, 3, 1, Padding.SAME, false);
             x = net.concat(prefix + "_concat", x, y);
         }
@@ -63,8 +61,7 @@ final class DenseNet implements Architecture {
     }
 
     private static FeatureMap transition(NetBuilder net, FeatureMap x, String name) {
-        x = net.batchNorm(name + "_bn", x, BN_EPSILON, BN_MOMENTUM);
-        x = net.activation(name + "_relu", x, Activation.RELU);
+        x = net.batchNormActivation(name + "_bn", name + "_relu", x, BN_EPSILON, BN_MOMENTUM, Activation.RELU);
         x = net.conv(name + "_conv", x, x.channels() / 2, 1, 1, Padding.VALID, false);
         return net.avgPool(name + "_pool", x, 2, 2, Padding.VALID);
     }

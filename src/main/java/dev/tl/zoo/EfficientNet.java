@@ -33,8 +33,7 @@ final class EfficientNet implements Architecture {
     public FeatureMap base(NetBuilder net, FeatureMap input) {
         FeatureMap x = KerasPadding.correctPad(net, "stem_conv_pad", input, 3);
         x = net.conv("stem_conv", x, roundFilters(32), 3, 2, Padding.VALID, false);
-        x = net.batchNorm("stem_bn", x, BN_EPSILON, BN_MOMENTUM);
-        x = net.activation("stem_activation", x, Activation.SWISH);
+        x = net.batchNormActivation("stem_bn", "stem_activation", x, BN_EPSILON, BN_MOMENTUM, Activation.SWISH);
 
         int totalBlocks = 0;
         for (int[] stage : STAGES) {
@@ -54,8 +53,7 @@ final class EfficientNet implements Architecture {
             }
         }
         x = net.conv("top_conv", x, roundFilters(1280), 1, 1, Padding.SAME, false);
-        x = net.batchNorm("top_bn", x, BN_EPSILON, BN_MOMENTUM);
-        return net.activation("top_activation", x, Activation.SWISH);
+        return net.batchNormActivation("top_bn", "top_activation", x, BN_EPSILON, BN_MOMENTUM, Activation.SWISH);
     }
 
     @Override
@@ -71,8 +69,8 @@ final class EfficientNet implements Architecture {
         FeatureMap x = in;
         if (expandRatio != 1) {
             x = net.conv(name + "expand_conv", x, filters, 1, 1, Padding.SAME, false);
-            x = net.batchNorm(name + "expand_bn", x, BN_EPSILON, BN_MOMENTUM);
-            x = net.activation(name + "expand_activation", x, Activation.SWISH);
+            x = net.batchNormActivation(name + "expand_bn", name + "expand_activation", x, BN_EPSILON, BN_MOMENTUM,
+                    Activation.SWISH);
         }
         Padding padding = Padding.SAME;
         if (stride == 2) {
@@ -80,8 +78,7 @@ final class EfficientNet implements Architecture {
             padding = Padding.VALID;
         }
         x = net.depthwiseConv(name + "dwconv", x, kernel, stride, padding, false);
-        x = net.batchNorm(name + "bn", x, BN_EPSILON, BN_MOMENTUM);
-        x = net.activation(name + "activation", x, Activation.SWISH);
+        x = net.batchNormActivation(name + "bn", name + "activation", x, BN_EPSILON, BN_MOMENTUM, Activation.SWISH);
 
         int filtersSe = Math.max(1, (int) (filtersIn * SE_RATIO));
         FeatureMap se = net.globalAvgPool(name + "se_squeeze", x);

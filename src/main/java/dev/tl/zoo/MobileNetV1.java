@@ -15,8 +15,7 @@ final class MobileNetV1 implements Architecture {
     @Override
     public FeatureMap base(NetBuilder net, FeatureMap input) {
         FeatureMap x = net.conv("conv1", input, 32, 3, 2, Padding.SAME, false);
-        x = net.batchNorm("conv1_bn", x, BN_EPSILON, BN_MOMENTUM);
-        x = net.activation("conv1_relu", x, Activation.RELU6);
+        x = net.batchNormActivation("conv1_bn", "conv1_relu", x, BN_EPSILON, BN_MOMENTUM, Activation.RELU6);
         for (int i = 0; i < BLOCKS.length; i++) {
             x = depthwiseBlock(net, x, BLOCKS[i][0], BLOCKS[i][1], i + 1);
         }
@@ -42,10 +41,10 @@ final class MobileNetV1 implements Architecture {
             padding = Padding.VALID;
         }
         x = net.depthwiseConv("conv_dw_" + id, x, 3, stride, padding, false);
-        x = net.batchNorm("conv_dw_" + id + "_bn", x, BN_EPSILON, BN_MOMENTUM);
-        x = net.activation("conv_dw_" + id + "_relu", x, Activation.RELU6);
+        x = net.batchNormActivation("conv_dw_" + id + "_bn", "conv_dw_" + id + "_relu", x, BN_EPSILON, BN_MOMENTUM,
+                Activation.RELU6);
         x = net.conv("conv_pw_" + id, x, filters, 1, 1, Padding.SAME, false);
-        x = net.batchNorm("conv_pw_" + id + "_bn", x, BN_EPSILON, BN_MOMENTUM);
-        return net.activation("conv_pw_" + id + "_relu", x, Activation.RELU6);
+        return net.batchNormActivation("conv_pw_" + id + "_bn", "conv_pw_" + id + "_relu", x, BN_EPSILON,
+                BN_MOMENTUM, Activation.RELU6);
     }
 }

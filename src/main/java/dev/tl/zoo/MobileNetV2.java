@@ -16,14 +16,12 @@ final class MobileNetV2 implements Architecture {
     @Override
     public FeatureMap base(NetBuilder net, FeatureMap input) {
         FeatureMap x = net.conv("Conv1", input, 32, 3, 2, Padding.SAME, false);
-        x = net.batchNorm("bn_Conv1", x, BN_EPSILON, BN_MOMENTUM);
-        x = net.activation("Conv1_relu", x, Activation.RELU6);
+        x = net.batchNormActivation("bn_Conv1", "Conv1_relu", x, BN_EPSILON, BN_MOMENTUM, Activation.RELU6);
         for (int id = 0; id < BLOCKS.length; id++) {
             x = invertedResidual(net, x, BLOCKS[id][0], BLOCKS[id][1], BLOCKS[id][2], id);
         }
         x = net.conv("Conv_1", x, 1280, 1, 1, Padding.VALID, false);
-        x = net.batchNorm("Conv_1_bn", x, BN_EPSILON, BN_MOMENTUM);
-        return net.activation("out_relu", x, Activation.RELU6);
+        return net.batchNormActivation("Conv_1_bn", "out_relu", x, BN_EPSILON, BN_MOMENTUM, Activation.RELU6);
     }
 
     private static FeatureMap invertedResidual(NetBuilder net, FeatureMap in, int filters, int stride,
@@ -32,8 +30,8 @@ final class MobileNetV2 implements Architecture {
         FeatureMap x = in;
         if (id > 0) {
             x = net.conv(prefix + "expand", x, expansion * in.channels(), 1, 1, Padding.SAME, false);
-            x = net.batchNorm(prefix + "expand_BN", x, BN_EPSILON, BN_MOMENTUM);
-            x = net.activation(prefix + "expand_relu", x, Activation.RELU6);
+            x = net.batchNormActivation(prefix + "expand_BN", prefix + "expand_relu", x, BN_EPSILON, BN_MOMENTUM,
+                    Activation.RELU6);
         } else {
             prefix = "expanded_conv_";
         }
@@ -43,8 +41,8 @@ final class MobileNetV2 implements Architecture {
             padding = Padding.VALID;
         }
         x = net.depthwiseConv(prefix + "depthwise", x, 3, stride, padding, false);
-        x = net.batchNorm(prefix + "depthwise_BN", x, BN_EPSILON, BN_MOMENTUM);
-        x = net.activation(prefix + "depthwise_relu", x, Activation.RELU6);
+        x = net.batchNormActivation(prefix + "depthwise_BN", prefix + "depthwise_relu", x, BN_EPSILON, BN_MOMENTUM,
+                Activation.RELU6);
         x = net.conv(prefix + "project", x, filters, 1, 1, Padding.SAME, false);
         x = net.batchNorm(prefix + "project_BN", x, BN_EPSILON, BN_MOMENTUM);
         if (in.channels() == filters && stride == 1) {

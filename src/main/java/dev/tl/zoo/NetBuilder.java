@@ -68,7 +68,10 @@ public final class NetBuilder {
         this.options = options;
     }
 
-    /** Names of the vertices added so far, in insertion (hence topological) order. */
+    /**
+     * Keras' names of the layers added so far, in insertion (hence topological) order. A name that became part of
+     * another DL4J layer (an activation fused into BatchNorm) has no vertex of its own.
+     */
     public List<String> vertexNames() {
         return Collections.unmodifiableList(vertexNames);
     }
@@ -124,11 +127,27 @@ public final class NetBuilder {
                 padding.outputSize(in.width(), kernel, stride));
     }
 
+    /**
+     * Keras BatchNormalization followed by an activation layer. With frozen statistics both are one DL4J layer,
+     * named after the BatchNorm (DL4J keeps every layer's output for backprop; two layers would keep two full-size
+     * tensors); the activation's Keras name is still listed, so layer counts stay Keras'.
+     */
+    public FeatureMap batchNormActivation(String bnName, String activationName, FeatureMap in, double epsilon,
+                                          double momentum, Activation activation) {
+        if (trainableBatchNorm(prefix + bnName)) {
+            return activation(activationName, batchNorm(bnName, in, epsilon, momentum), activation);
+        }
+        FeatureMap out = addLayer(bnName, new FrozenBatchNormalization(prefix + bnName, in.channels(), epsilon,
+                options.format(), function(activation)), in, in.channels(), in.height(), in.width());
+        vertexNames.add(prefix + activationName);
+        return out;
+    }
+
     /** Keras BatchNormalization(epsilon, momentum); DL4J's decay is Keras' momentum. */
     public FeatureMap batchNorm(String name, FeatureMap in, double epsilon, double momentum) {
         String full = prefix + name;
         Layer layer;
-        if (options.batchNorm() == BatchNormMode.TRAINABLE && !options.frozen().test(full)) {
+        if (trainableBatchNorm(full)) {
             layer = new BatchNormalization.Builder()
                     .nIn(in.channels())
                     .nOut(in.channels())
@@ -141,6 +160,10 @@ public final class NetBuilder {
             layer = new FrozenBatchNormalization(full, in.channels(), epsilon, options.format());
         }
         return addLayer(name, layer, in, in.channels(), in.height(), in.width());
+    }
+
+    private boolean trainableBatchNorm(String fullName) {
+        return options.batchNorm() == BatchNormMode.TRAINABLE && !options.frozen().test(fullName);
     }
 
     public FeatureMap activation(String name, FeatureMap in, IActivation activation) {

@@ -12,8 +12,7 @@ final class ResNet50 implements Architecture {
     public FeatureMap base(NetBuilder net, FeatureMap input) {
         FeatureMap x = net.zeroPad("conv1_pad", input, 3, 3, 3, 3);
         x = net.conv("conv1_conv", x, 64, 7, 2, Padding.VALID, true);
-        x = net.batchNorm("conv1_bn", x, BN_EPSILON, BN_MOMENTUM);
-        x = net.activation("conv1_relu", x, Activation.RELU);
+        x = net.batchNormActivation("conv1_bn", "conv1_relu", x, BN_EPSILON, BN_MOMENTUM, Activation.RELU);
         x = net.zeroPad("pool1_pad", x, 1, 1, 1, 1);
         x = net.maxPool("pool1_pool", x, 3, 2, Padding.VALID);
         x = stack(net, x, 64, 3, 1, "conv2");
@@ -39,11 +38,9 @@ final class ResNet50 implements Architecture {
             shortcut = net.batchNorm(name + "_0_bn", shortcut, BN_EPSILON, BN_MOMENTUM);
         }
         FeatureMap x = net.conv(name + "_1_conv", in, filters, 1, stride, Padding.VALID, true);
-        x = net.batchNorm(name + "_1_bn", x, BN_EPSILON, BN_MOMENTUM);
-        x = net.activation(name + "_1_relu", x, Activation.RELU);
+        x = net.batchNormActivation(name + "_1_bn", name + "_1_relu", x, BN_EPSILON, BN_MOMENTUM, Activation.RELU);
         x = net.conv(name + "_2_conv", x, filters, 3, 1, Padding.SAME, true);
-        x = net.batchNorm(name + "_2_bn", x, BN_EPSILON, BN_MOMENTUM);
-        x = net.activation(name + "_2_relu", x, Activation.RELU);
+        x = net.batchNormActivation(name + "_2_bn", name + "_2_relu", x, BN_EPSILON, BN_MOMENTUM, Activation.RELU);
         x = net.conv(name + "_3_conv", x, 4 * filters, 1, 1, Padding.VALID, true);
         x = net.batchNorm(name + "_3_bn", x, BN_EPSILON, BN_MOMENTUM);
         x = net.add(name + "_add", shortcut, x);

@@ -38,7 +38,7 @@ class ModelBundleTest {
         ImageSet train = TestData.subset(TestData.TRAIN, 6);
         val = TestData.subset(TestData.VAL, 4);
         TrainOptions options = new TrainOptions(6, 2, 1, Unfreeze.ALL, false, 1e-3, 1e-4, 9);
-        trained = new Trainer(SPEC, options).train(train, val, List.of(Optional.empty()));
+        trained = new Trainer(SPEC, options, null).train(train, val, List.of(Optional.empty()));
     }
 
     private static BundleMetadata metadata(String createdAt) {

@@ -42,7 +42,7 @@ class FreezeSemanticsTest {
                                                    boolean bnTrainable) {
         // No validation data: the last epoch's weights are kept, so we see exactly what training did.
         TrainOptions options = new TrainOptions(4, frozenEpochs, finetuneEpochs, unfreeze, bnTrainable, 1e-2, 1e-2, SEED);
-        ComputationGraph graph = new Trainer(SPEC, options)
+        ComputationGraph graph = new Trainer(SPEC, options, null)
                 .train(train, EMPTY, List.of(Optional.<Path>empty())).graph();
         return Params.snapshot(graph);
     }

@@ -40,6 +40,11 @@ class FrozenBatchNormalizationTest {
     }
 
     private static ComputationGraph network(DataType type, CNN2DFormat format) {
+        return network(type, format, new org.nd4j.linalg.activations.impl.ActivationIdentity());
+    }
+
+    private static ComputationGraph network(DataType type, CNN2DFormat format,
+                                            org.nd4j.linalg.activations.IActivation fused) {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(7).dataType(type).updater(new NoOp())
                 .graphBuilder()
@@ -48,7 +53,7 @@ class FrozenBatchNormalizationTest {
                 .addLayer("conv", new dev.tl.zoo.layers.NativeConvolution(new ConvolutionLayer.Builder(3, 3).nOut(4)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).dataFormat(format)),
                         "in")
-                .addLayer("bn", new FrozenBatchNormalization("bn", 4, EPS, format), "conv")
+                .addLayer("bn", new FrozenBatchNormalization("bn", 4, EPS, format, fused), "conv")
                 .addLayer("act", new ActivationLayer.Builder().activation(Activation.TANH).build(), "bn")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "act")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
@@ -87,15 +92,27 @@ class FrozenBatchNormalizationTest {
         ComputationGraph graph = network(DataType.DOUBLE, format);
         INDArray input = format == CNN2DFormat.NCHW ? Nd4j.rand(DataType.DOUBLE, 3, 3, 5, 5)
                 : Nd4j.rand(DataType.DOUBLE, 3, 5, 5, 3);
-        INDArray labels = Nd4j.create(new double[][] {{1, 0}, {0, 1}, {1, 0}});
 
-        // BN parameters get zero gradient by design; the conv below must get exact gradients through BN.
-        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
+        assertThat(gradientsMatchNumerically(graph, input)).isTrue();
+    }
+
+    /** With the following activation fused in (BN then swish in one layer), as the zoo builds frozen BatchNorm. */
+    @Test
+    void gradientsFlowThroughAFusedActivation() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        ComputationGraph graph = network(DataType.DOUBLE, CNN2DFormat.NHWC, new dev.tl.zoo.layers.SwishActivation());
+        INDArray input = Nd4j.rand(DataType.DOUBLE, 3, 5, 5, 3);
+        assertThat(gradientsMatchNumerically(graph, input)).isTrue();
+    }
+
+    /** BN parameters get zero gradient by design; the conv below must get exact gradients through BN. */
+    private static boolean gradientsMatchNumerically(ComputationGraph graph, INDArray input) {
+        INDArray labels = Nd4j.create(new double[][] {{1, 0}, {0, 1}, {1, 0}});
+        return GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
                 .net(graph).inputs(new INDArray[] {input}).labels(new INDArray[] {labels})
                 .excludeParams(Set.of("bn_gamma", "bn_beta", "bn_mean", "bn_var"))
                 .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-10)
                 .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(true));
-        assertThat(ok).isTrue();
     }
 
     @Test

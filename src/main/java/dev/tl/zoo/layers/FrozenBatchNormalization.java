@@ -8,6 +8,8 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -24,6 +26,9 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  *
  * <p>Parameters are stored exactly like DL4J's BatchNormalization with {@code useLogStd=false} (gamma, beta, mean,
  * var), so a parameter vector moves between the two layer types unchanged.
+ *
+ * <p>The layer can apply the activation that follows it in the network (its {@code activationFn}): DL4J keeps every
+ * layer's output for backprop, so a separate activation layer would keep a second full-size copy.
  */
 public class FrozenBatchNormalization extends BatchNormalization {
 
@@ -33,12 +38,18 @@ public class FrozenBatchNormalization extends BatchNormalization {
     }
 
     public FrozenBatchNormalization(String name, int channels, double epsilon, CNN2DFormat format) {
+        this(name, channels, epsilon, format, new ActivationIdentity());
+    }
+
+    public FrozenBatchNormalization(String name, int channels, double epsilon, CNN2DFormat format,
+                                    IActivation activation) {
         setUseLogStd(false);
         setLayerName(name);
         setNIn(channels);
         setNOut(channels);
         setEps(epsilon);
         setCnn2DFormat(format);
+        setActivationFn(activation);
     }
 
     @Override

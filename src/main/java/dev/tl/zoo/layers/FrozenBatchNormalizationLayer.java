@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
@@ -23,11 +24,23 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
         super(conf, dataType);
     }
 
-    /** Inference-mode normalisation whatever the training flag: one fused libnd4j op. */
+    /** Normalised (and, if configured, activated) input; inference mode whatever the training flag. */
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        INDArray out = normalise(input, workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
+                input.shape(), 'c'));
+        return hasActivation() ? layerConf().getActivationFn().getActivation(out, training) : out;
+    }
+
     @Override
     public INDArray preOutput(INDArray x, TrainingMode training, LayerWorkspaceMgr workspaceMgr) {
+        return normalise(x, workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c'));
+    }
+
+    /** One fused libnd4j op with the running statistics. */
+    private INDArray normalise(INDArray x, INDArray out) {
         INDArray in = x.castTo(dataType);
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, in.shape(), 'c');
         Nd4j.exec(BatchNorm.builder()
                 .inputArrays(new INDArray[] {in, param(BatchNormalizationParamInitializer.GLOBAL_MEAN),
                         param(BatchNormalizationParamInitializer.GLOBAL_VAR),
@@ -42,19 +55,30 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
         return out;
     }
 
-    /** d(out)/d(in) = gamma / sqrt(var + eps) per channel; the parameters get zero gradient. */
+    /**
+     * d(out)/d(in) = act'(z) * gamma / sqrt(var + eps) per channel, with z the normalised input (recomputed rather
+     * than kept from the forward pass); the parameters get zero gradient.
+     */
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         INDArray scale = Transforms.sqrt(param(BatchNormalizationParamInitializer.GLOBAL_VAR).add(layerConf().getEps()), false)
                 .rdivi(param(BatchNormalizationParamInitializer.GAMMA));
         INDArray epsOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, epsilon.shape(), 'c');
-        Nd4j.getExecutioner().exec(new BroadcastMulOp(epsilon, scale, epsOut, channelAxis(epsilon)));
+        INDArray dLdz = epsilon;
+        if (hasActivation()) {
+            dLdz = layerConf().getActivationFn().backprop(normalise(input, epsOut), epsilon).getFirst();
+        }
+        Nd4j.getExecutioner().exec(new BroadcastMulOp(dLdz, scale, epsOut, channelAxis(epsilon)));
 
         Gradient zero = new DefaultGradient(gradientsFlattened);
         for (String key : gradientViews.keySet()) {
             zero.setGradientFor(key, gradientViews.get(key).assign(0));
         }
         return new Pair<>(zero, epsOut);
+    }
+
+    private boolean hasActivation() {
+        return !(layerConf().getActivationFn() instanceof ActivationIdentity);
     }
 
     private INDArray param(String key) {

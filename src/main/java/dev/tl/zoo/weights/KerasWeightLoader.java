@@ -54,7 +54,7 @@ public final class KerasWeightLoader {
         Set<String> used = new HashSet<>();
         List<String> missing = new ArrayList<>();
         for (String fullName : layerNames) {
-            Layer layer = graph.getLayer(fullName);
+            Layer layer = graph.getVertex(fullName) == null ? null : graph.getLayer(fullName);
             if (layer == null || layer.numParams() == 0) {
                 continue;
             }

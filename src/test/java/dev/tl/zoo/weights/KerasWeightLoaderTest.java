@@ -43,7 +43,7 @@ class KerasWeightLoaderTest {
         Random random = new Random(seed);
         Map<String, Map<String, KerasH5Fixture.Tensor>> out = new LinkedHashMap<>();
         for (String name : layers) {
-            Layer layer = graph.getLayer(name);
+            Layer layer = graph.getVertex(name) == null ? null : graph.getLayer(name);
             Map<String, KerasH5Fixture.Tensor> tensors = new LinkedHashMap<>();
             if (layer != null && layer.numParams() > 0) {
                 org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
