@@ -2,6 +2,7 @@
 # tl against PyTorch, side by side on this machine, in one run:
 #   embed   decode + preprocess + pooled features of the hymenoptera training images (images/s)
 #   step    synthetic batches: inference and fine-tune training step, BatchNorm frozen (median images/s)
+#   memory  peak resident memory of DenseNet201 fine-tuning at batch 32
 #   train   end to end on hymenoptera: 10 frozen + 2 fine-tune epochs at 224 px (seconds), tl vs a plain PyTorch
 #           script doing the same epochs
 # Both sides use 2 threads, batch 16, 224 px and random weights (this machine cannot download ImageNet weights).
@@ -16,10 +17,11 @@ data="$repo/../shared/datasets/hymenoptera"
 embed_models="mobilenetv2 densenet201 efficientnetb0"
 step_models="mobilenetv2 densenet201 efficientnetb0"
 train_models="mobilenetv2 densenet201"
+memory_model="densenet201"
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data="$2"; shift 2 ;;
-    --quick) embed_models="mobilenetv2"; step_models="mobilenetv2"; train_models="mobilenetv2"; shift ;;
+    --quick) embed_models="mobilenetv2"; step_models="mobilenetv2"; train_models="mobilenetv2"; memory_model=""; shift ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -58,12 +60,21 @@ for model in $step_models; do
   done
 done
 
+# Memory: fine-tuning DenseNet201 at batch 32, 224 px, whole base unfrozen (peak resident set, GB; target < 8 GB).
+if [ -n "$memory_model" ]; then
+  echo "bench: memory $memory_model" >&2
+  peak() { /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["peak_rss_bytes"] / 1e9)'; }
+  ours="$("$tl" -q bench --model "$memory_model" --batch-size 32 --phase training --warmup 1 --batches 2 --json | peak)"
+  theirs="$("${torch_bench[@]}" step --model "$memory_model" --batch 32 --phase training --warmup 1 --batches 2 | peak)"
+  echo -e "fine-tune peak memory GB, batch 32\t$memory_model\t$ours\t$theirs\tmem<8" >> "$results"
+fi
+
 for model in $train_models; do
   echo "bench: train $model" >&2
-  start=$(date +%s.%N)
+  start=$(date +%s%N)
   "$tl" -q train --model "$model" --weights none --data "$data/train" --val-data "$data/val" --image-size 224 \
       --batch-size 16 --frozen-epochs 10 --finetune-epochs 2 --output "$work/model" > /dev/null
-  ours=$(echo "$(date +%s.%N) - $start" | bc)
+  ours=$(/usr/bin/python3 -c "print(($(date +%s%N) - $start) / 1e9)")
   theirs="$("${torch_bench[@]}" train --model "$model" --train "$data/train" --val "$data/val" \
       --frozen-epochs 10 --finetune-epochs 2 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')"
   echo -e "train 10+2 epochs, seconds\t$model\t$ours\t$theirs\t-" >> "$results"
@@ -76,9 +87,15 @@ print("| measurement | model | tl | PyTorch | tl vs PyTorch | target | met |")
 print("| --- | --- | --- | --- | --- | --- | --- |")
 for what, model, ours, theirs, target in rows:
     ours, theirs = float(ours), float(theirs)
-    seconds = "seconds" in what
-    ratio = theirs / ours if seconds else ours / theirs  # > 1 means tl is faster
-    met = "-" if target == "-" else ("yes" if ratio >= float(target) else "NO")
-    print(f"| {what} | {model} | {ours:.2f} | {theirs:.2f} | {ratio:.2f}x | {target if target == '-' else '>= ' + target + 'x'} | {met} |")
-print(f"\nData: {sys.argv[2]}. tl vs PyTorch > 1 means tl is faster (for seconds: PyTorch's time / tl's time).")
+    smaller_is_better = "seconds" in what or "memory" in what
+    ratio = theirs / ours if smaller_is_better else ours / theirs  # > 1 means tl is better
+    if target.startswith("mem<"):
+        limit = float(target[4:])
+        target, met = f"< {limit:g} GB", ("yes" if ours < limit else "NO")
+    elif target == "-":
+        met = "-"
+    else:
+        target, met = f">= {target}x", ("yes" if ratio >= float(target) else "NO")
+    print(f"| {what} | {model} | {ours:.2f} | {theirs:.2f} | {ratio:.2f}x | {target} | {met} |")
+print(f"\nData: {sys.argv[2]}. tl vs PyTorch > 1 means tl is better (for seconds and memory: PyTorch's / tl's).")
 EOF

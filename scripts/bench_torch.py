@@ -1,6 +1,7 @@
 """The PyTorch side of scripts/bench.sh: the same measurements as tl, written as a PyTorch user would.
 
-  step   synthetic batches: inference and fine-tune training steps (BatchNorm frozen), median images/s
+  step   synthetic batches: inference and fine-tune training steps (BatchNorm frozen), median images/s, and the
+         process's peak resident memory
   embed  decode JPEGs, preprocess, pooled features (torchvision ImageFolder + DataLoader), images/s
   train  plain two-phase transfer learning: frozen base + head for E1 epochs, then all layers for E2 epochs
 
@@ -8,6 +9,7 @@ Prints one JSON object. Uses Debian's python3-torch/python3-torchvision; threads
 """
 import argparse
 import json
+import resource
 import statistics
 import time
 
@@ -68,9 +70,19 @@ def step(args):
     model = Classifier(args.model)
     x = torch.rand(args.batch, 3, args.size, args.size) * 2 - 1
     y = torch.arange(args.batch) % 2
-    model.eval()
-    with torch.no_grad():
-        inference = median_rate(args.batch, args.warmup, args.batches, lambda: model(x))
+    result = {}
+    if args.phase != "training":
+        model.eval()
+        with torch.no_grad():
+            result["inference_images_per_second"] = median_rate(args.batch, args.warmup, args.batches,
+                                                                lambda: model(x))
+    if args.phase != "inference":
+        result["training_images_per_second"] = training_rate(args, model, x, y)
+    result["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return result
+
+
+def training_rate(args, model, x, y):
     model.train()
     freeze_batchnorm(model)
     optimizer = torch.optim.Adam(model.parameters(), 1e-4)
@@ -80,8 +92,7 @@ def step(args):
         optimizer.zero_grad()
         loss(model(x), y).backward()
         optimizer.step()
-    training = median_rate(args.batch, args.warmup, args.batches, train_step)
-    return {"inference_images_per_second": inference, "training_images_per_second": training}
+    return median_rate(args.batch, args.warmup, args.batches, train_step)
 
 
 def loader(root, size, batch, mode, shuffle=False):
@@ -160,6 +171,7 @@ parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--workers", type=int, default=2, help="DataLoader worker processes")
 parser.add_argument("--warmup", type=int, default=3)
 parser.add_argument("--batches", type=int, default=7)
+parser.add_argument("--phase", choices=["inference", "training", "both"], default="both")
 parser.add_argument("--data")
 parser.add_argument("--train")
 parser.add_argument("--val")

@@ -5,10 +5,12 @@ import dev.tl.NativeBuild;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
+import dev.tl.train.PeakMemory;
 import dev.tl.train.Throughput;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.Backbones;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,6 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure inference and fine-tune training throughput of a backbone on synthetic batches.")
 final class BenchCommand implements Callable<Integer> {
+
+    enum Phase { inference, training, both }
 
     @Spec
     CommandSpec spec;
@@ -40,6 +44,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batches", defaultValue = "7", paramLabel = "N", description = "Timed batches (the median counts). Default: ${DEFAULT-VALUE}.")
     int batches;
 
+    @Option(names = "--phase", defaultValue = "both", paramLabel = "PHASE",
+            description = "inference, training or both. One phase alone makes the peak memory that phase's. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Phase phase;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -49,16 +58,37 @@ final class BenchCommand implements Callable<Integer> {
         int size = imageSize != null ? imageSize : backbone.defaultImageSize();
         ModelSpec modelSpec = new ModelSpec(java.util.List.of(new BaseSpec(backbone.name(), size)),
                 new HeadSpec(0, 0.2), 2);
-        Throughput.Result result = Throughput.measure(modelSpec, Math.max(1, batchSize), Math.max(0, warmup),
-                Math.max(1, batches));
+        int batch = Math.max(1, batchSize);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("model", backbone.name());
+        result.put("image_size", size);
+        result.put("batch_size", batch);
+        result.put("native_build", NativeBuild.name());
+        if (phase != Phase.training) {
+            result.put("inference_images_per_second",
+                    Throughput.inference(modelSpec, batch, Math.max(0, warmup), Math.max(1, batches)));
+        }
+        if (phase != Phase.inference) {
+            result.put("training_images_per_second",
+                    Throughput.training(modelSpec, batch, Math.max(0, warmup), Math.max(1, batches)));
+        }
+        PeakMemory.residentBytes().ifPresent(bytes -> result.put("peak_rss_bytes", bytes));
+
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(Map.of("model", backbone.name(), "image_size", size, "batch_size", batchSize,
-                    "native_build", NativeBuild.name(), "inference_images_per_second", result.inference(),
-                    "training_images_per_second", result.training())));
+            out.println(Json.write(result));
         } else {
-            out.printf(Locale.ROOT, "%s at %d px, batch %d (%s): inference %.2f img/s, training %.2f img/s%n",
-                    backbone.name(), size, batchSize, NativeBuild.name(), result.inference(), result.training());
+            out.printf(Locale.ROOT, "%s at %d px, batch %d (%s):", backbone.name(), size, batch, NativeBuild.name());
+            if (result.get("inference_images_per_second") instanceof Double rate) {
+                out.printf(Locale.ROOT, " inference %.2f img/s", rate);
+            }
+            if (result.get("training_images_per_second") instanceof Double rate) {
+                out.printf(Locale.ROOT, " training %.2f img/s", rate);
+            }
+            if (result.get("peak_rss_bytes") instanceof Long bytes) {
+                out.printf(Locale.ROOT, ", peak RSS %.2f GB", bytes / 1e9);
+            }
+            out.println();
         }
         out.flush();
         return 0;

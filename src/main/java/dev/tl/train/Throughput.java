@@ -14,35 +14,37 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.NoOp;
 
 /**
- * Measures a model's speed on synthetic batches: inference (what the frozen phase's feature pass, evaluate and
- * predict do) and fine-tune training steps (forward, backward and Adam update, BatchNorm frozen, whole base
- * unfrozen). Each figure is the median over timed batches after warm-up batches (workspaces size themselves first).
+ * Measures a model's speed on synthetic batches. Each figure is the median over timed batches after warm-up batches
+ * (workspaces size themselves first).
  */
 public final class Throughput {
-
-    /** Images per second. */
-    public record Result(double inference, double training) {
-    }
 
     private Throughput() {
     }
 
-    public static Result measure(ModelSpec spec, int batchSize, int warmup, int timed) {
-        INDArray[] inputs = spec.inputSpecs().stream()
-                .map(input -> Nd4j.rand(DataType.FLOAT, input.batchShape(batchSize)).muli(2).subi(1))
-                .toArray(INDArray[]::new);
+    /** Inference images per second (what the frozen phase's feature pass, evaluate and predict do). */
+    public static double inference(ModelSpec spec, int batchSize, int warmup, int timed) {
+        INDArray[] inputs = syntheticInputs(spec, batchSize);
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        return median(batchSize, warmup, timed, () -> graph.output(false, inputs));
+    }
+
+    /** Fine-tune training images per second: forward, backward and Adam update, whole base unfrozen, BN frozen. */
+    public static double training(ModelSpec spec, int batchSize, int warmup, int timed) {
         INDArray labels = Nd4j.zeros(DataType.FLOAT, batchSize, spec.numClasses());
         for (int i = 0; i < batchSize; i++) {
             labels.putScalar(i, i % spec.numClasses(), 1f);
         }
-        ComputationGraph inference = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
-        double forward = median(batchSize, warmup, timed, () -> inference.output(false, inputs));
-
-        ComputationGraph training = ModelGraphs.full(spec, FreezePlan.fineTune(spec, Unfreeze.ALL, false),
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.fineTune(spec, Unfreeze.ALL, false),
                 new Adam(1e-4), 1);
-        MultiDataSet batch = new MultiDataSet(inputs, new INDArray[] {labels});
-        double train = median(batchSize, warmup, timed, () -> training.fit(batch));
-        return new Result(forward, train);
+        MultiDataSet batch = new MultiDataSet(syntheticInputs(spec, batchSize), new INDArray[] {labels});
+        return median(batchSize, warmup, timed, () -> graph.fit(batch));
+    }
+
+    private static INDArray[] syntheticInputs(ModelSpec spec, int batchSize) {
+        return spec.inputSpecs().stream()
+                .map(input -> Nd4j.rand(DataType.FLOAT, input.batchShape(batchSize)).muli(2).subi(1))
+                .toArray(INDArray[]::new);
     }
 
     private static double median(int batchSize, int warmup, int timed, Runnable step) {
