@@ -53,6 +53,7 @@ public final class TlCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new TlCli());
         cli.setExecutionExceptionHandler(TlCli::handleFailure);
+        cli.setDefaultValueProvider(new ConfigFile());
         return cli;
     }
 

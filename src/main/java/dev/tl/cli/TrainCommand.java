@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,6 +41,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--model", required = true, paramLabel = "NAME[,NAME...]",
             description = "Backbone (see `tl models`); several comma-separated backbones are fused.")
@@ -78,7 +82,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "What the fine-tune phase trains: the whole base, or its top N layers. Default: ${DEFAULT-VALUE}.")
     String unfreeze;
 
-    @Option(names = "--bn-trainable",
+    @Option(names = "--bn-trainable", negatable = true,
             description = "Let BatchNorm learn in the fine-tune phase (gamma/beta train, running statistics update). Default: BatchNorm stays in inference mode.")
     boolean bnTrainable;
 

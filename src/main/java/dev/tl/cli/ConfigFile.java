@@ -1,0 +1,102 @@
+package dev.tl.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * {@code --config FILE}: option values from a YAML or JSON file, keyed by the long option name without dashes
+ * ({@code frozen-epochs: 5}, or {@code frozen_epochs}). Works as picocli's default value provider, so every option
+ * of the command is settable and anything given on the command line wins. Lists become comma-separated values.
+ */
+final class ConfigFile implements CommandLine.IDefaultValueProvider {
+
+    static final String OPTION = ConfigOption.NAME;
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** Per command, the values of the file read (a command is parsed once per execution). */
+    private final Map<CommandSpec, Map<String, String>> loaded = new HashMap<>();
+
+    @Override
+    public String defaultValue(ArgSpec arg) {
+        if (!(arg instanceof OptionSpec option) || option.longestName().equals(OPTION)) {
+            return null;
+        }
+        CommandSpec command = arg.command();
+        OptionSpec configOption = command.findOption(OPTION);
+        if (configOption == null || configOption.getValue() == null) {
+            return null;
+        }
+        Map<String, String> values = loaded.computeIfAbsent(command,
+                c -> read(c, configOption.getValue()));
+        return values.get(key(option));
+    }
+
+    private static String key(OptionSpec option) {
+        return option.longestName().replaceFirst("^-+", "");
+    }
+
+    private static Map<String, String> read(CommandSpec command, Path file) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readString(file));
+        } catch (JsonProcessingException e) {
+            throw fail(command, file + ": not valid YAML/JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw fail(command, "cannot read " + file + ": " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw fail(command, file + ": expected a mapping of option names to values");
+        }
+        Map<String, OptionSpec> options = command.options().stream()
+                .filter(o -> !o.longestName().equals(OPTION) && !o.usageHelp() && !o.versionHelp())
+                .collect(Collectors.toMap(ConfigFile::key, o -> o, (a, b) -> a));
+        Map<String, String> values = new HashMap<>();
+        List<String> unknown = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            String name = entry.getKey().replace('_', '-');
+            if (!options.containsKey(name)) {
+                unknown.add(entry.getKey());
+                continue;
+            }
+            values.put(name, text(command, file, entry.getKey(), entry.getValue()));
+        }
+        if (!unknown.isEmpty()) {
+            throw fail(command, file + ": no such option of `tl " + command.name() + "`: " + String.join(", ", unknown)
+                    + " (see tl " + command.name() + " --help)");
+        }
+        return values;
+    }
+
+    private static String text(CommandSpec command, Path file, String key, JsonNode value) {
+        if (value.isArray()) {
+            return StreamSupport.stream(value.spliterator(), false).map(v -> text(command, file, key, v))
+                    .collect(Collectors.joining(","));
+        }
+        if (value.isContainerNode() || value.isNull()) {
+            throw fail(command, file + ": " + key + " must be a value or a list of values");
+        }
+        return value.asText();
+    }
+
+    private static CommandLine.ParameterException fail(CommandSpec command, String message) {
+        return new CommandLine.ParameterException(command.commandLine(), message);
+    }
+}
