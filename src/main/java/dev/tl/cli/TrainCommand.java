@@ -12,25 +12,32 @@ import dev.tl.model.BaseWeights;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Unfreeze;
+import dev.tl.train.Checkpoint;
 import dev.tl.train.FeatureCache;
+import dev.tl.train.Monitor;
 import dev.tl.train.TrainOptions;
 import dev.tl.train.TrainedModel;
 import dev.tl.train.Trainer;
 import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code tl train}: two-phase transfer learning from a folder of labelled images to a model bundle. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -45,11 +52,11 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME[,NAME...]",
+    @Option(names = "--model", paramLabel = "NAME[,NAME...]",
             description = "Backbone (see `tl models`); several comma-separated backbones are fused.")
     String model;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Training images, one sub-folder per class.")
+    @Option(names = "--data", paramLabel = "DIR", description = "Training images, one sub-folder per class.")
     Path data;
 
     @Option(names = "--val-data", paramLabel = "DIR", description = "Validation images (same layout). Default: split --data.")
@@ -101,6 +108,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed for the split, initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--monitor", defaultValue = "val_accuracy", paramLabel = "val_accuracy|val_loss",
+            description = "Validation metric that picks the epoch whose weights are kept, and that --patience watches. Default: ${DEFAULT-VALUE}.")
+    String monitor;
+
+    @Option(names = "--patience", defaultValue = "0", paramLabel = "N",
+            description = "Early stopping: end a phase when --monitor has not improved for N of its epochs; 0 = off. Default: ${DEFAULT-VALUE}.")
+    int patience;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue an interrupted run from its last completed epoch (weights, optimizer state, history), with its original options. DIR: the run's --output (or its OUTPUT.checkpoint directory).")
+    Path resume;
+
     @Option(names = "--no-feature-cache",
             description = "Do not keep the frozen phase's backbone features in $TL_HOME/features for later runs.")
     boolean noFeatureCache;
@@ -110,6 +129,33 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (resume != null) {
+            return resumeRun();
+        }
+        return run(null);
+    }
+
+    /** Re-creates the interrupted run from the options its checkpoint recorded and continues it. */
+    private int resumeRun() {
+        List<String> given = spec.commandLine().getParseResult().matchedOptions().stream()
+                .map(OptionSpec::longestName).filter(name -> !name.equals("--resume")).toList();
+        if (!given.isEmpty()) {
+            throw new TlException("--resume continues a run with its original options; drop " + String.join(", ", given));
+        }
+        Checkpoint checkpoint = Checkpoint.load(resume);
+        CommandLine original = new CommandLine(new TrainCommand());
+        original.setOut(spec.commandLine().getOut());
+        original.setErr(spec.commandLine().getErr());
+        original.parseArgs(checkpoint.args().toArray(String[]::new));
+        TrainCommand command = original.getCommand();
+        return command.run(checkpoint);
+    }
+
+    private int run(Checkpoint resumeFrom) {
+        if (model == null || data == null) {
+            throw new TlException((model == null ? "--model" : "--data")
+                    + " is required (on the command line or in --config)");
+        }
         List<BaseSpec> bases = BaseSpecs.parse(model, imageSize);
         boolean fused = bases.size() > 1;
         TrainOptions options = options(fused);
@@ -137,8 +183,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, weightsChoice, WeightCache.standard());
 
-        TrainedModel trained = new Trainer(modelSpec, options, noFeatureCache ? null : FeatureCache.standard())
-                .train(train, validation, weightFiles);
+        Path checkpoints = Checkpoint.dirFor(output);
+        if (resumeFrom == null && Files.exists(checkpoints.resolve(Checkpoint.FILE))) {
+            log.warn("{} holds an interrupted run (continue it with --resume {}); this new run replaces it",
+                    checkpoints, output);
+        }
+        TrainedModel trained = new Trainer(modelSpec, options, noFeatureCache ? null : FeatureCache.standard(),
+                new Trainer.Checkpointing(checkpoints, effectiveArgs())).train(train, validation, weightFiles, resumeFrom);
         BundleMetadata metadata = new BundleMetadata(BundleMetadata.FORMAT_VERSION, BuildInfo.version(),
                 Instant.now().toString(), ModelBundle.MODEL_FILE, BundleMetadata.inputsOf(modelSpec),
                 train.classes(), modelSpec.head(),
@@ -147,6 +198,7 @@ final class TrainCommand implements Callable<Integer> {
                         train.size(), validation.size(), options),
                 trained.history(), trained.kept());
         ModelBundle.save(output, trained.graph(), metadata);
+        deleteCheckpoint(checkpoints);
 
         String kept = trained.kept() == null ? "last epoch (no validation data)"
                 : String.format(Locale.ROOT, "%s epoch %d, val_accuracy %.4f", trained.kept().phase(),
@@ -177,8 +229,43 @@ final class TrainCommand implements Callable<Integer> {
             requireInRange("--val-split", valSplit, 0, true, 1);
         }
         int finetune = finetuneEpochs != null ? finetuneEpochs : (fused ? 0 : 2);
+        requireAtLeast("--patience", patience, 0);
         return new TrainOptions(batchSize, frozenEpochs, finetune, Unfreeze.parse(unfreeze), bnTrainable, lr,
-                finetuneLr, seed);
+                finetuneLr, seed, Monitor.parse(monitor), patience);
+    }
+
+    /**
+     * This run's options as arguments that recreate it: every option with a value, paths made absolute so a
+     * resume works from any directory, a config file's values included, the config file itself not needed.
+     */
+    private List<String> effectiveArgs() {
+        List<String> args = new ArrayList<>();
+        for (OptionSpec option : spec.options()) {
+            Object value = option.getValue();
+            String name = option.longestName();
+            if (value == null || option.usageHelp() || option.versionHelp() || option.inherited()
+                    || name.equals(ConfigOption.NAME) || name.equals("--resume")) {
+                continue;
+            }
+            if (value instanceof Boolean flag) {
+                if (flag) {
+                    args.add(name);
+                }
+            } else {
+                args.add(name);
+                args.add(value instanceof Path path ? path.toAbsolutePath().normalize().toString() : value.toString());
+            }
+        }
+        return args;
+    }
+
+    private static void deleteCheckpoint(Path dir) {
+        try {
+            Files.deleteIfExists(dir.resolve(Checkpoint.FILE));
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            log.warn("could not delete the finished run's checkpoint {}: {}", dir, e.getMessage());
+        }
     }
 
     private static void requireAtLeast(String flag, int value, int min) {

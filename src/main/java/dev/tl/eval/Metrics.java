@@ -15,10 +15,6 @@ public final class Metrics {
 
     /** Mean categorical cross-entropy and accuracy only: the per-epoch validation numbers. */
     public record Score(double loss, double accuracy) {
-        /** Higher accuracy wins; equal accuracy, lower loss wins. */
-        public boolean betterThan(Score other) {
-            return other == null || accuracy > other.accuracy || (accuracy == other.accuracy && loss < other.loss);
-        }
     }
 
     public static Score score(INDArray probabilities, int[] labels) {

@@ -2,7 +2,20 @@ package dev.tl.train;
 
 import dev.tl.model.Unfreeze;
 
-/** The optimisation settings of a run (what to build is a {@link dev.tl.model.ModelSpec}). */
+/**
+ * The optimisation settings of a run (what to build is a {@link dev.tl.model.ModelSpec}).
+ *
+ * @param monitor  the validation metric that picks the epoch kept and drives early stopping
+ * @param patience epochs without improvement of {@code monitor} after which a phase stops; 0 = never
+ */
 public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, Unfreeze unfreeze,
-                           boolean batchNormTrainable, double learningRate, double finetuneLearningRate, long seed) {
+                           boolean batchNormTrainable, double learningRate, double finetuneLearningRate, long seed,
+                           Monitor monitor, int patience) {
+
+    /** Keeps the best validation accuracy, never stops early. */
+    public TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, Unfreeze unfreeze,
+                        boolean batchNormTrainable, double learningRate, double finetuneLearningRate, long seed) {
+        this(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable, learningRate,
+                finetuneLearningRate, seed, Monitor.VAL_ACCURACY, 0);
+    }
 }

@@ -20,7 +20,6 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Supplier;
@@ -43,23 +42,45 @@ import org.slf4j.LoggerFactory;
  *   <li>Fine-tune phase: the top layers of the base (or all) train together with the head on images, at a lower
  *       learning rate. BatchNorm stays in inference mode unless {@code batchNormTrainable}.</li>
  * </ol>
- * With validation data the weights of the best epoch (by accuracy, then loss) over both phases are kept.
+ * With validation data the weights of the best epoch (by the monitored metric) over both phases are kept, and a
+ * phase may stop early. Every epoch reseeds the random generator from (seed, phase, epoch) and, with
+ * checkpointing, ends with a checkpoint, so a run resumed from any epoch ends with the same weights as one that
+ * never stopped.
  */
 public final class Trainer {
 
     private static final Logger log = LoggerFactory.getLogger(Trainer.class);
 
+    private static final String FROZEN = "frozen";
+    private static final String FINETUNE = "finetune";
+
     private final ModelSpec spec;
     private final TrainOptions options;
     private final FeatureCache featureCache;
+    private final Checkpointing checkpointing;
     private final List<EpochRecord> history = new ArrayList<>();
-    private final BestWeights best = new BestWeights();
+    private final BestWeights best;
+    private final EarlyStopping stopping;
 
-    /** @param featureCache where the frozen phase keeps backbone features across runs; null to always compute */
+    /** Where a run saves its checkpoint after every epoch, and the options that resume it. */
+    public record Checkpointing(Path dir, List<String> args) {
+    }
+
     public Trainer(ModelSpec spec, TrainOptions options, FeatureCache featureCache) {
+        this(spec, options, featureCache, null);
+    }
+
+    /**
+     * @param featureCache  where the frozen phase keeps backbone features across runs; null to always compute
+     * @param checkpointing null for no checkpoints
+     */
+    public Trainer(ModelSpec spec, TrainOptions options, FeatureCache featureCache, Checkpointing checkpointing) {
         this.spec = spec;
         this.options = options;
         this.featureCache = featureCache;
+        this.checkpointing = checkpointing;
+        this.best = new BestWeights(options.monitor());
+        this.stopping = new EarlyStopping(options.monitor(), options.patience());
     }
 
     /**
@@ -67,16 +88,31 @@ public final class Trainer {
      * @param validation  may be empty: then the last epoch's weights are kept
      */
     public TrainedModel train(ImageSet train, ImageSet validation, List<Optional<Path>> weightFiles) {
+        return train(train, validation, weightFiles, null);
+    }
+
+    /** @param resume the checkpoint of an interrupted run with these settings, or null to start afresh */
+    public TrainedModel train(ImageSet train, ImageSet validation, List<Optional<Path>> weightFiles,
+                              Checkpoint resume) {
         log.info("ND4J native build: {}", NativeBuild.name());
         Nd4j.getRandom().setSeed(options.seed());
         ComputationGraph model = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), options.seed());
         BaseWeights.load(model, spec, weightFiles);
+        if (resume != null) {
+            history.addAll(resume.history());
+            if (resume.bestParams() != null) {
+                best.set(resume.best(), resume.bestParams());
+            }
+            log.info("resuming after {} epoch {}{}", resume.phase(), resume.epoch(),
+                    resume.phaseFinished() ? " (that phase was finished)" : "");
+        }
+        boolean inFrozenPhase = resume == null || resume.phase().equals(FROZEN);
         try (BatchLoader loader = new BatchLoader(spec.inputSpecs(), spec.numClasses())) {
-            if (options.frozenEpochs() > 0) {
-                trainHead(model, train, validation, weightFiles);
+            if (options.frozenEpochs() > 0 && inFrozenPhase) {
+                trainHead(model, train, validation, weightFiles, resume);
             }
             if (options.finetuneEpochs() > 0) {
-                fineTune(model, loader, train, validation);
+                fineTune(model, loader, train, validation, inFrozenPhase ? null : resume);
             }
         }
         if (!best.isEmpty()) {
@@ -89,7 +125,23 @@ public final class Trainer {
     }
 
     private void trainHead(ComputationGraph model, ImageSet train, ImageSet validation,
-                           List<Optional<Path>> weightFiles) {
+                           List<Optional<Path>> weightFiles, Checkpoint resume) {
+        ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed());
+        Params.copyShared(model, head);
+        if (resume != null) {
+            resume.restoreInto(head);
+        }
+        if (resume == null || !resume.phaseFinished()) {
+            runHeadEpochs(model, head, train, validation, weightFiles, resume == null ? 1 : resume.epoch() + 1);
+        }
+        Params.copyShared(head, model);
+        if (!best.isEmpty()) {
+            Params.restore(best.params(), model);
+        }
+    }
+
+    private void runHeadEpochs(ComputationGraph model, ComputationGraph head, ImageSet train, ImageSet validation,
+                               List<Optional<Path>> weightFiles, int firstEpoch) {
         long start = System.nanoTime();
         log.info("frozen phase: features of {} training and {} validation images, computed once", train.size(),
                 validation.size());
@@ -98,10 +150,9 @@ public final class Trainer {
         double featureSeconds = seconds(start);
         log.info("features ready in {} s", String.format(Locale.ROOT, "%.1f", featureSeconds));
 
-        ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed());
-        Params.copyShared(model, head);
-        for (int epoch = 1; epoch <= options.frozenEpochs(); epoch++) {
+        for (int epoch = firstEpoch; epoch <= options.frozenEpochs(); epoch++) {
             long epochStart = System.nanoTime();
+            Nd4j.getRandom().setSeed(epochSeed(FROZEN, epoch));
             List<Integer> order = shuffledIndices(trainFeatures.size(), epoch);
             double lossSum = 0;
             for (int from = 0; from < order.size(); from += options.batchSize()) {
@@ -114,25 +165,29 @@ public final class Trainer {
             Metrics.Score val = valFeatures == null ? null
                     : Metrics.score(head.output(false, valFeatures.matrix())[0], valFeatures.labels());
             // The one feature pass belongs to the first epoch's cost.
-            double secs = seconds(epochStart) + (epoch == 1 ? featureSeconds : 0);
-            finishEpoch("frozen", epoch, options.frozenEpochs(), lossSum / order.size(), val,
-                    options.learningRate(), secs, () -> Params.snapshot(head));
-        }
-        Params.copyShared(head, model);
-        if (!best.isEmpty()) {
-            Params.restore(best.params(), model);
+            double secs = seconds(epochStart) + (epoch == firstEpoch ? featureSeconds : 0);
+            if (finishEpoch(FROZEN, epoch, options.frozenEpochs(), lossSum / order.size(), val,
+                    options.learningRate(), secs, head)) {
+                break;
+            }
         }
     }
 
-    private void fineTune(ComputationGraph model, BatchLoader loader, ImageSet train, ImageSet validation) {
+    private void fineTune(ComputationGraph model, BatchLoader loader, ImageSet train, ImageSet validation,
+                          Checkpoint resume) {
         FreezePlan plan = FreezePlan.fineTune(spec, options.unfreeze(), options.batchNormTrainable());
         ComputationGraph net = ModelGraphs.full(spec, plan, new Adam(options.finetuneLearningRate()),
                 options.seed());
         Params.copyAll(model, net);
+        if (resume != null) {
+            resume.restoreInto(net);
+        }
         log.info("fine-tune phase: unfreezing {} layers of the base, BatchNorm {}", options.unfreeze(),
                 options.batchNormTrainable() ? "trainable" : "frozen (inference mode)");
-        for (int epoch = 1; epoch <= options.finetuneEpochs(); epoch++) {
+        int firstEpoch = resume == null ? 1 : resume.phaseFinished() ? options.finetuneEpochs() + 1 : resume.epoch() + 1;
+        for (int epoch = firstEpoch; epoch <= options.finetuneEpochs(); epoch++) {
             long epochStart = System.nanoTime();
+            Nd4j.getRandom().setSeed(epochSeed(FINETUNE, epoch));
             List<LabeledImage> order = train.shuffled(options.seed() * 1_000_003L + epoch);
             double lossSum = 0;
             Iterator<Batch> batches = loader.batches(order, options.batchSize());
@@ -146,8 +201,10 @@ public final class Trainer {
                 int[] labels = validation.images().stream().mapToInt(LabeledImage::label).toArray();
                 val = Metrics.score(Inference.outputs(net, loader, validation.images(), options.batchSize()), labels);
             }
-            finishEpoch("finetune", epoch, options.finetuneEpochs(), lossSum / order.size(), val,
-                    options.finetuneLearningRate(), seconds(epochStart), () -> Params.snapshot(net));
+            if (finishEpoch(FINETUNE, epoch, options.finetuneEpochs(), lossSum / order.size(), val,
+                    options.finetuneLearningRate(), seconds(epochStart), net)) {
+                break;
+            }
         }
         if (best.isEmpty()) {
             Params.copyAll(net, model);
@@ -175,8 +232,9 @@ public final class Trainer {
         return new Features(matrix, images.images().stream().mapToInt(LabeledImage::label).toArray());
     }
 
-    private void finishEpoch(String phase, int epoch, int epochs, double loss, Metrics.Score val, double lr,
-                             double seconds, Supplier<Map<String, INDArray>> snapshot) {
+    /** Records the epoch, keeps its weights if best, saves a checkpoint; true when the phase stops early. */
+    private boolean finishEpoch(String phase, int epoch, int epochs, double loss, Metrics.Score val, double lr,
+                                double seconds, ComputationGraph graph) {
         EpochRecord record = new EpochRecord(phase, epoch, loss, val == null ? null : val.loss(),
                 val == null ? null : val.accuracy(), lr, seconds);
         history.add(record);
@@ -184,8 +242,24 @@ public final class Trainer {
                 format(loss), format(record.valLoss()), format(record.valAccuracy()),
                 String.format(Locale.ROOT, "%.1f", seconds));
         if (val != null) {
-            best.offer(val, record, snapshot);
+            best.offer(record, () -> Params.snapshot(graph));
         }
+        boolean stop = epoch < epochs && stopping.shouldStop(history.stream().filter(r -> r.phase().equals(phase))
+                .toList());
+        if (stop) {
+            log.info("{} phase stopped early: {} did not improve for {} epochs", phase, options.monitor().id(),
+                    options.patience());
+        }
+        if (checkpointing != null) {
+            Checkpoint.of(checkpointing.args(), phase, epoch, stop || epoch == epochs, graph, history, best)
+                    .save(checkpointing.dir());
+        }
+        return stop;
+    }
+
+    /** Dropout and drop-connect draw from a generator reseeded per epoch, so a resumed epoch repeats exactly. */
+    private long epochSeed(String phase, int epoch) {
+        return options.seed() * 1_000_003L + (phase.equals(FROZEN) ? 0 : 500_000) + epoch;
     }
 
     private List<Integer> shuffledIndices(int n, int epoch) {
