@@ -1,6 +1,5 @@
 package dev.tl.train;
 
-import dev.tl.BuildInfo;
 import dev.tl.NativeBuild;
 import dev.tl.data.Batch;
 import dev.tl.data.BatchLoader;
@@ -14,17 +13,15 @@ import dev.tl.model.Inference;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
+import dev.tl.zoo.Block;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -44,6 +41,7 @@ import org.slf4j.LoggerFactory;
  *       learning rate. BatchNorm stays in inference mode unless {@code batchNormTrainable}.</li>
  * </ol>
  * With validation data the weights of the best epoch (by accuracy, then loss) over both phases are kept.
+ * In each phase the learning rate follows the run's schedule from that phase's base rate, set per mini-batch.
  */
 public final class Trainer {
 
@@ -68,6 +66,12 @@ public final class Trainer {
      */
     public TrainedModel train(ImageSet train, ImageSet validation, List<Optional<Path>> weightFiles) {
         log.info("ND4J native build: {}", NativeBuild.name());
+        // Checked before the frozen phase, so a bad --unfreeze-blocks costs no training time.
+        FreezePlan fineTunePlan = options.finetuneEpochs() > 0
+                ? FreezePlan.fineTune(spec, options.unfreeze(), options.batchNormTrainable()) : null;
+        if (options.schedule().kind() == ScheduleSettings.Kind.plateau && validation.size() == 0) {
+            log.warn("--schedule plateau: no validation data, so it monitors the training loss");
+        }
         Nd4j.getRandom().setSeed(options.seed());
         ComputationGraph model = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), options.seed());
         BaseWeights.load(model, spec, weightFiles);
@@ -76,7 +80,7 @@ public final class Trainer {
                 trainHead(model, train, validation, weightFiles);
             }
             if (options.finetuneEpochs() > 0) {
-                fineTune(model, loader, train, validation);
+                fineTune(model, fineTunePlan, loader, train, validation);
             }
         }
         if (!best.isEmpty()) {
@@ -93,21 +97,24 @@ public final class Trainer {
         long start = System.nanoTime();
         log.info("frozen phase: features of {} training and {} validation images, computed once", train.size(),
                 validation.size());
-        Features trainFeatures = features(model, train, weightFiles);
-        Features valFeatures = validation.size() == 0 ? null : features(model, validation, weightFiles);
+        BaseFeatures features = new BaseFeatures(spec, weightFiles, options.seed(), options.batchSize(),
+                featureCache);
+        Features trainFeatures = features.of(model, train);
+        Features valFeatures = validation.size() == 0 ? null : features.of(model, validation);
         double featureSeconds = seconds(start);
         log.info("features ready in {} s", String.format(Locale.ROOT, "%.1f", featureSeconds));
 
         ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed());
         Params.copyShared(model, head);
+        PhaseLearningRate rate = new PhaseLearningRate(head, options.schedule().forPhase(options.frozenEpochs(),
+                FeatureBatches.count(trainFeatures.size(), options.batchSize())), options.learningRate());
         for (int epoch = 1; epoch <= options.frozenEpochs(); epoch++) {
             long epochStart = System.nanoTime();
-            List<Integer> order = shuffledIndices(trainFeatures.size(), epoch);
             double lossSum = 0;
-            for (int from = 0; from < order.size(); from += options.batchSize()) {
-                int[] rows = order.subList(from, Math.min(from + options.batchSize(), order.size()))
-                        .stream().mapToInt(Integer::intValue).toArray();
+            for (int[] rows : FeatureBatches.shuffled(trainFeatures.size(), options.batchSize(),
+                    options.seed() * 1_000_003L + epoch)) {
                 INDArray[] xy = trainFeatures.batch(rows, spec.numClasses());
+                rate.beforeBatch();
                 head.fit(new MultiDataSet(xy[0], xy[1]));
                 lossSum += head.score() * rows.length;
             }
@@ -115,8 +122,8 @@ public final class Trainer {
                     : Metrics.score(head.output(false, valFeatures.matrix())[0], valFeatures.labels());
             // The one feature pass belongs to the first epoch's cost.
             double secs = seconds(epochStart) + (epoch == 1 ? featureSeconds : 0);
-            finishEpoch("frozen", epoch, options.frozenEpochs(), lossSum / order.size(), val,
-                    options.learningRate(), secs, () -> Params.snapshot(head));
+            finishEpoch("frozen", epoch, options.frozenEpochs(), lossSum / trainFeatures.size(), val, rate, secs,
+                    () -> Params.snapshot(head));
         }
         Params.copyShared(head, model);
         if (!best.isEmpty()) {
@@ -124,13 +131,17 @@ public final class Trainer {
         }
     }
 
-    private void fineTune(ComputationGraph model, BatchLoader loader, ImageSet train, ImageSet validation) {
-        FreezePlan plan = FreezePlan.fineTune(spec, options.unfreeze(), options.batchNormTrainable());
-        ComputationGraph net = ModelGraphs.full(spec, plan, new Adam(options.finetuneLearningRate()),
-                options.seed());
-        Params.copyAll(model, net);
-        log.info("fine-tune phase: unfreezing {} layers of the base, BatchNorm {}", options.unfreeze(),
+    private void fineTune(ComputationGraph model, FreezePlan plan, BatchLoader loader, ImageSet train,
+                          ImageSet validation) {
+        log.info("fine-tune phase: {}, BatchNorm {}", unfreezing(),
                 options.batchNormTrainable() ? "trainable" : "frozen (inference mode)");
+        double lr = options.finetuneLearningRate();
+        Map<String, Double> blockFactors = BlockLearningRates.factors(spec, plan, options.lrDecayPerBlock(), lr);
+        ComputationGraph net = ModelGraphs.full(spec, plan,
+                layer -> new Adam(lr * blockFactors.getOrDefault(layer, 1.0)), options.seed());
+        Params.copyAll(model, net);
+        PhaseLearningRate rate = new PhaseLearningRate(net, options.schedule().forPhase(options.finetuneEpochs(),
+                FeatureBatches.count(train.size(), options.batchSize())), lr);
         for (int epoch = 1; epoch <= options.finetuneEpochs(); epoch++) {
             long epochStart = System.nanoTime();
             List<LabeledImage> order = train.shuffled(options.seed() * 1_000_003L + epoch);
@@ -138,6 +149,7 @@ public final class Trainer {
             Iterator<Batch> batches = loader.batches(order, options.batchSize());
             while (batches.hasNext()) {
                 Batch batch = batches.next();
+                rate.beforeBatch();
                 net.fit(new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()}));
                 lossSum += net.score() * batch.size();
             }
@@ -146,52 +158,35 @@ public final class Trainer {
                 int[] labels = validation.images().stream().mapToInt(LabeledImage::label).toArray();
                 val = Metrics.score(Inference.outputs(net, loader, validation.images(), options.batchSize()), labels);
             }
-            finishEpoch("finetune", epoch, options.finetuneEpochs(), lossSum / order.size(), val,
-                    options.finetuneLearningRate(), seconds(epochStart), () -> Params.snapshot(net));
+            finishEpoch("finetune", epoch, options.finetuneEpochs(), lossSum / order.size(), val, rate,
+                    seconds(epochStart), () -> Params.snapshot(net));
         }
         if (best.isEmpty()) {
             Params.copyAll(net, model);
         }
     }
 
-    /** Pooled features of every base (from the cache where possible), concatenated in base order. */
-    private Features features(ComputationGraph model, ImageSet images, List<Optional<Path>> weightFiles) {
-        INDArray[] perBase = new INDArray[spec.bases().size()];
-        for (int i = 0; i < perBase.length; i++) {
-            int base = i;
-            Supplier<INDArray> compute = () -> {
-                ComputationGraph extractor = ModelGraphs.featureExtractor(spec, base, options.seed());
-                Params.copyShared(model, extractor);
-                try (BatchLoader loader = new BatchLoader(List.of(spec.bases().get(base).inputSpec()), 0)) {
-                    return Inference.outputs(extractor, loader, images.images(), options.batchSize());
-                }
-            };
-            perBase[i] = featureCache == null ? compute.get()
-                    : featureCache.features(new FeatureCache.Source(spec.bases().get(i).backboneName(),
-                    spec.bases().get(i).inputSpec(), weightFiles.get(i), options.seed(), BuildInfo.version()),
-                    images.images(), compute);
+    private String unfreezing() {
+        if (!options.unfreeze().byBlocks()) {
+            return "unfreezing " + options.unfreeze() + " layers of the base";
         }
-        INDArray matrix = perBase.length == 1 ? perBase[0] : Nd4j.hstack(perBase);
-        return new Features(matrix, images.images().stream().mapToInt(LabeledImage::label).toArray());
+        return "training the top " + options.unfreeze().top() + " blocks of the base "
+                + FreezePlan.trainableBlocks(spec, 0, options.unfreeze()).stream().map(Block::name).toList();
     }
 
-    private void finishEpoch(String phase, int epoch, int epochs, double loss, Metrics.Score val, double lr,
-                             double seconds, Supplier<Map<String, INDArray>> snapshot) {
+    /** Records an epoch; the schedule then sees the validation loss, or without validation data the training loss. */
+    private void finishEpoch(String phase, int epoch, int epochs, double loss, Metrics.Score val,
+                             PhaseLearningRate rate, double seconds, Supplier<Map<String, INDArray>> snapshot) {
+        double lr = rate.endEpoch(val == null ? loss : val.loss());
         EpochRecord record = new EpochRecord(phase, epoch, loss, val == null ? null : val.loss(),
                 val == null ? null : val.accuracy(), lr, seconds);
         history.add(record);
-        log.info("{} epoch {}/{}: loss {}, val_loss {}, val_accuracy {} ({} s)", phase, epoch, epochs,
+        log.info("{} epoch {}/{}: loss {}, val_loss {}, val_accuracy {}, lr {} ({} s)", phase, epoch, epochs,
                 format(loss), format(record.valLoss()), format(record.valAccuracy()),
-                String.format(Locale.ROOT, "%.1f", seconds));
+                String.format(Locale.ROOT, "%.2e", lr), String.format(Locale.ROOT, "%.1f", seconds));
         if (val != null) {
             best.offer(val, record, snapshot);
         }
-    }
-
-    private List<Integer> shuffledIndices(int n, int epoch) {
-        List<Integer> order = new ArrayList<>(IntStream.range(0, n).boxed().toList());
-        Collections.shuffle(order, new Random(options.seed() * 1_000_003L + epoch));
-        return order;
     }
 
     private static double seconds(long startNanos) {
