@@ -15,6 +15,7 @@ import dev.tl.model.Unfreeze;
 import dev.tl.train.Checkpoint;
 import dev.tl.train.FeatureCache;
 import dev.tl.train.Monitor;
+import dev.tl.train.ScheduleSettings;
 import dev.tl.train.TrainOptions;
 import dev.tl.train.TrainedModel;
 import dev.tl.train.Trainer;
@@ -98,6 +99,42 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--finetune-lr", defaultValue = "1e-4", paramLabel = "F", description = "Adam learning rate of the fine-tune phase. Default: ${DEFAULT-VALUE}.")
     double finetuneLr;
+
+    @Option(names = "--schedule", defaultValue = "constant", paramLabel = "NAME",
+            description = "Learning-rate schedule in each phase, restarting from --lr / --finetune-lr: constant, step, "
+                    + "cosine, onecycle or plateau. Default: ${DEFAULT-VALUE}.")
+    ScheduleSettings.Kind schedule;
+
+    @Option(names = "--warmup-epochs", paramLabel = "F",
+            description = "Linear warmup over the first F epochs of each phase (not with onecycle). Default: none.")
+    Double warmupEpochs;
+
+    @Option(names = "--step-size", paramLabel = "N",
+            description = "step: epochs between reductions. Default: " + ScheduleSettings.DEFAULT_STEP_SIZE + ".")
+    Integer stepSize;
+
+    @Option(names = "--step-gamma", paramLabel = "F",
+            description = "step: factor of each reduction. Default: " + ScheduleSettings.DEFAULT_STEP_GAMMA + ".")
+    Double stepGamma;
+
+    @Option(names = "--plateau-patience", paramLabel = "N",
+            description = "plateau: epochs without a lower validation loss (training loss without validation data) "
+                    + "before a reduction. Default: " + ScheduleSettings.DEFAULT_PLATEAU_PATIENCE + ".")
+    Integer plateauPatience;
+
+    @Option(names = "--plateau-factor", paramLabel = "F",
+            description = "plateau: factor of each reduction. Default: " + ScheduleSettings.DEFAULT_PLATEAU_FACTOR + ".")
+    Double plateauFactor;
+
+    @Option(names = "--unfreeze-blocks", paramLabel = "N",
+            description = "Instead of --unfreeze: the fine-tune phase trains the top N blocks of the base (stages, "
+                    + "dense blocks...; see the README).")
+    Integer unfreezeBlocks;
+
+    @Option(names = "--lr-decay-per-block", defaultValue = "1", paramLabel = "F",
+            description = "Fine-tune phase: the top block learns at --finetune-lr, each block below at F times the "
+                    + "rate of the block above (the head at --finetune-lr). Default: ${DEFAULT-VALUE} (no decay).")
+    double lrDecayPerBlock;
 
     @Option(names = "--dense", defaultValue = "0", paramLabel = "N", description = "Units of a Dense(ReLU) layer before the classifier; 0 = none. Default: ${DEFAULT-VALUE}.")
     int dense;
@@ -228,22 +265,38 @@ final class TrainCommand implements Callable<Integer> {
             }
             requireInRange("--val-split", valSplit, 0, true, 1);
         }
+        if (!(lrDecayPerBlock > 0 && lrDecayPerBlock <= 1)) {
+            throw new TlException("--lr-decay-per-block must be greater than 0 and at most 1, got " + lrDecayPerBlock);
+        }
         int finetune = finetuneEpochs != null ? finetuneEpochs : (fused ? 0 : 2);
         requireAtLeast("--patience", patience, 0);
-        return new TrainOptions(batchSize, frozenEpochs, finetune, Unfreeze.parse(unfreeze), bnTrainable, lr,
-                finetuneLr, seed, Monitor.parse(monitor), patience);
+        return new TrainOptions(batchSize, frozenEpochs, finetune, unfreezeChoice(), bnTrainable, lr,
+                finetuneLr, seed, ScheduleSettings.of(schedule, warmupEpochs, stepSize, stepGamma, plateauPatience,
+                plateauFactor), lrDecayPerBlock, Monitor.parse(monitor), patience);
+    }
+
+    private Unfreeze unfreezeChoice() {
+        if (unfreezeBlocks == null) {
+            return Unfreeze.parse(unfreeze);
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--unfreeze")) {
+            throw new TlException("--unfreeze and --unfreeze-blocks exclude each other");
+        }
+        return Unfreeze.blocks(unfreezeBlocks);
     }
 
     /**
-     * This run's options as arguments that recreate it: every option with a value, paths made absolute so a
-     * resume works from any directory, a config file's values included, the config file itself not needed.
+     * This run's options as arguments that recreate it: every option given or set by a config file (defaults
+     * come back by themselves), paths made absolute so a resume works from any directory.
      */
     private List<String> effectiveArgs() {
         List<String> args = new ArrayList<>();
         for (OptionSpec option : spec.options()) {
             Object value = option.getValue();
             String name = option.longestName();
-            if (value == null || option.usageHelp() || option.versionHelp() || option.inherited()
+            boolean isDefault = !spec.commandLine().getParseResult().hasMatchedOption(option)
+                    && String.valueOf(value).equals(option.defaultValue());
+            if (value == null || isDefault || option.usageHelp() || option.versionHelp() || option.inherited()
                     || name.equals(ConfigOption.NAME) || name.equals("--resume")) {
                 continue;
             }

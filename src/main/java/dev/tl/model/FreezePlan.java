@@ -1,6 +1,8 @@
 package dev.tl.model;
 
+import dev.tl.TlException;
 import dev.tl.zoo.BatchNormMode;
+import dev.tl.zoo.Block;
 import dev.tl.zoo.NetBuilder;
 import java.util.HashSet;
 import java.util.List;
@@ -16,15 +18,26 @@ public record FreezePlan(Set<String> frozen, BatchNormMode batchNorm) {
     /** Inference: nothing wrapped, BatchNorm with fixed statistics. */
     public static final FreezePlan INFERENCE = new FreezePlan(Set.of(), BatchNormMode.FROZEN);
 
-    /** Fine-tuning: the top layers of each base learn, the rest stays frozen. */
+    /** Fine-tuning: the top layers (or blocks) of each base learn, the rest stays frozen. */
     public static FreezePlan fineTune(ModelSpec spec, Unfreeze unfreeze, boolean batchNormTrainable) {
         Set<String> frozen = new HashSet<>();
         for (int i = 0; i < spec.bases().size(); i++) {
             List<String> names = ModelGraphs.baseVertexNames(spec, i);
-            int trainable = Math.min(unfreeze.topLayers(), names.size());
+            int trainable = unfreeze.byBlocks() ? trainableBlocks(spec, i, unfreeze).stream()
+                    .mapToInt(block -> block.layers().size()).sum() : Math.min(unfreeze.top(), names.size());
             frozen.addAll(names.subList(0, names.size() - trainable));
         }
         return new FreezePlan(Set.copyOf(frozen), batchNormTrainable ? BatchNormMode.TRAINABLE : BatchNormMode.FROZEN);
+    }
+
+    /** The top blocks of base {@code i} that {@code unfreeze} (counting blocks) trains, bottom to top. */
+    public static List<Block> trainableBlocks(ModelSpec spec, int i, Unfreeze unfreeze) {
+        List<Block> blocks = ModelGraphs.baseBlocks(spec, i);
+        if (unfreeze.top() > blocks.size()) {
+            throw new TlException("--unfreeze-blocks " + unfreeze.top() + ": " + spec.bases().get(i).backboneName()
+                    + " has " + blocks.size() + " blocks " + blocks.stream().map(Block::name).toList());
+        }
+        return blocks.subList(blocks.size() - unfreeze.top(), blocks.size());
     }
 
     NetBuilder.Options builderOptions() {

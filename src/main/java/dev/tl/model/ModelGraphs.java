@@ -1,17 +1,22 @@
 package dev.tl.model;
 
 import dev.tl.TlException;
+import dev.tl.zoo.Architecture;
 import dev.tl.zoo.Backbone;
+import dev.tl.zoo.Block;
 import dev.tl.zoo.FeatureMap;
 import dev.tl.zoo.NetBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -45,6 +50,26 @@ public final class ModelGraphs {
         String features = addBases(graph, spec, plan);
         addHead(graph, spec, features, featureSize(spec));
         return init(graph, OUTPUT);
+    }
+
+    /**
+     * The whole model with an updater of its own per layer, by vertex name (e.g. learning rates that fall towards
+     * the input). DL4J groups layers with equal updater settings into one updater block, so layers built with
+     * different learning rates keep them apart however they are scaled later.
+     */
+    public static ComputationGraph full(ModelSpec spec, FreezePlan plan, Function<String, IUpdater> updaterOf,
+                                        long seed) {
+        GraphBuilder graph = graphBuilder(new NoOp(), seed);
+        String features = addBases(graph, spec, plan);
+        addHead(graph, spec, features, featureSize(spec));
+        graph.setOutputs(OUTPUT);
+        ComputationGraphConfiguration conf = graph.build();
+        conf.getVertices().forEach((name, vertex) -> {
+            if (vertex instanceof LayerVertex layer && layer.getLayerConf().getLayer() instanceof BaseLayer base) {
+                base.setIUpdater(updaterOf.apply(name).clone());
+            }
+        });
+        return init(conf);
     }
 
     /** Base(s) and pooling only: outputs the pooled (and for fused models concatenated) feature vector. */
@@ -106,6 +131,13 @@ public final class ModelGraphs {
     /** Vertex names of base {@code i} in topological order (the order "top N layers" counts from the end). */
     public static List<String> baseVertexNames(ModelSpec spec, int i) {
         return buildBase(new NeuralNetConfiguration.Builder().graphBuilder(), spec, i, FreezePlan.INFERENCE).names();
+    }
+
+    /** The blocks of base {@code i}, bottom to top, with their vertex names. */
+    public static List<Block> baseBlocks(ModelSpec spec, int i) {
+        String prefix = spec.prefix(i);
+        Architecture architecture = spec.bases().get(i).backbone().architecture();
+        return Block.group(baseVertexNames(spec, i), name -> architecture.blockOf(name.substring(prefix.length())));
     }
 
     public static String inputName(ModelSpec spec, int i) {
@@ -187,7 +219,10 @@ public final class ModelGraphs {
 
     private static ComputationGraph init(GraphBuilder graph, String output) {
         graph.setOutputs(output);
-        ComputationGraphConfiguration conf = graph.build();
+        return init(graph.build());
+    }
+
+    private static ComputationGraph init(ComputationGraphConfiguration conf) {
         ComputationGraph net = new ComputationGraph(conf);
         net.init();
         return net;

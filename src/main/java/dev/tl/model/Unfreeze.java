@@ -4,24 +4,49 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.tl.TlException;
 
-/** How much of the base the fine-tune phase trains: all of it, or its top N layers. */
-public record Unfreeze(int topLayers) {
+/** How much of the base the fine-tune phase trains: all of it, its top N layers, or its top N blocks. */
+public record Unfreeze(int top, Unit unit) {
 
-    public static final Unfreeze ALL = new Unfreeze(Integer.MAX_VALUE);
+    /** What {@link #top} counts. */
+    public enum Unit { LAYERS, BLOCKS }
 
-    public boolean isAll() {
-        return topLayers == Integer.MAX_VALUE;
+    private static final String BLOCKS_SUFFIX = " blocks";
+
+    public static final Unfreeze ALL = new Unfreeze(Integer.MAX_VALUE, Unit.LAYERS);
+
+    /** The top {@code topLayers} layers. */
+    public Unfreeze(int topLayers) {
+        this(topLayers, Unit.LAYERS);
     }
 
+    /** The top {@code n} blocks of each base (see {@link dev.tl.zoo.Architecture#blockOf}). */
+    public static Unfreeze blocks(int n) {
+        if (n < 1) {
+            throw new TlException("--unfreeze-blocks must be at least 1, got " + n);
+        }
+        return new Unfreeze(n, Unit.BLOCKS);
+    }
+
+    public boolean isAll() {
+        return top == Integer.MAX_VALUE;
+    }
+
+    public boolean byBlocks() {
+        return unit == Unit.BLOCKS;
+    }
+
+    /** {@code all}, a number of layers, or (as bundles record it) {@code "N blocks"}. */
     @JsonCreator
     public static Unfreeze parse(String value) {
         if (value.equalsIgnoreCase("all")) {
             return ALL;
         }
+        boolean blocks = value.endsWith(BLOCKS_SUFFIX);
+        String number = blocks ? value.substring(0, value.length() - BLOCKS_SUFFIX.length()) : value;
         try {
-            int n = Integer.parseInt(value.trim());
+            int n = Integer.parseInt(number.trim());
             if (n > 0) {
-                return new Unfreeze(n);
+                return blocks ? blocks(n) : new Unfreeze(n);
             }
         } catch (NumberFormatException ignored) {
             // reported below
@@ -32,6 +57,6 @@ public record Unfreeze(int topLayers) {
     @JsonValue
     @Override
     public String toString() {
-        return isAll() ? "all" : Integer.toString(topLayers);
+        return isAll() ? "all" : top + (byBlocks() ? BLOCKS_SUFFIX : "");
     }
 }

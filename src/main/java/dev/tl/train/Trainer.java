@@ -1,6 +1,5 @@
 package dev.tl.train;
 
-import dev.tl.BuildInfo;
 import dev.tl.NativeBuild;
 import dev.tl.data.Batch;
 import dev.tl.data.BatchLoader;
@@ -14,16 +13,14 @@ import dev.tl.model.Inference;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
+import dev.tl.zoo.Block;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Random;
-import java.util.function.Supplier;
-import java.util.stream.IntStream;
+import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -43,9 +40,9 @@ import org.slf4j.LoggerFactory;
  *       learning rate. BatchNorm stays in inference mode unless {@code batchNormTrainable}.</li>
  * </ol>
  * With validation data the weights of the best epoch (by the monitored metric) over both phases are kept, and a
- * phase may stop early. Every epoch reseeds the random generator from (seed, phase, epoch) and, with
- * checkpointing, ends with a checkpoint, so a run resumed from any epoch ends with the same weights as one that
- * never stopped.
+ * phase may stop early. In each phase the learning rate follows the run's schedule from that phase's base rate,
+ * set per mini-batch. Every epoch reseeds the random generator from (seed, phase, epoch) and, with checkpointing,
+ * ends with a checkpoint, so a run resumed from any epoch ends with the same weights as one that never stopped.
  */
 public final class Trainer {
 
@@ -95,6 +92,12 @@ public final class Trainer {
     public TrainedModel train(ImageSet train, ImageSet validation, List<Optional<Path>> weightFiles,
                               Checkpoint resume) {
         log.info("ND4J native build: {}", NativeBuild.name());
+        // Checked before the frozen phase, so a bad --unfreeze-blocks costs no training time.
+        FreezePlan fineTunePlan = options.finetuneEpochs() > 0
+                ? FreezePlan.fineTune(spec, options.unfreeze(), options.batchNormTrainable()) : null;
+        if (options.schedule().kind() == ScheduleSettings.Kind.plateau && validation.size() == 0) {
+            log.warn("--schedule plateau: no validation data, so it monitors the training loss");
+        }
         Nd4j.getRandom().setSeed(options.seed());
         ComputationGraph model = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), options.seed());
         BaseWeights.load(model, spec, weightFiles);
@@ -112,7 +115,7 @@ public final class Trainer {
                 trainHead(model, train, validation, weightFiles, resume);
             }
             if (options.finetuneEpochs() > 0) {
-                fineTune(model, loader, train, validation, inFrozenPhase ? null : resume);
+                fineTune(model, fineTunePlan, loader, train, validation, inFrozenPhase ? null : resume);
             }
         }
         if (!best.isEmpty()) {
@@ -145,20 +148,24 @@ public final class Trainer {
         long start = System.nanoTime();
         log.info("frozen phase: features of {} training and {} validation images, computed once", train.size(),
                 validation.size());
-        Features trainFeatures = features(model, train, weightFiles);
-        Features valFeatures = validation.size() == 0 ? null : features(model, validation, weightFiles);
+        BaseFeatures features = new BaseFeatures(spec, weightFiles, options.seed(), options.batchSize(),
+                featureCache);
+        Features trainFeatures = features.of(model, train);
+        Features valFeatures = validation.size() == 0 ? null : features.of(model, validation);
         double featureSeconds = seconds(start);
         log.info("features ready in {} s", String.format(Locale.ROOT, "%.1f", featureSeconds));
 
+        PhaseLearningRate rate = new PhaseLearningRate(head, options.schedule().forPhase(options.frozenEpochs(),
+                FeatureBatches.count(trainFeatures.size(), options.batchSize())), options.learningRate());
+        rate.skip(phaseHistory(FROZEN), FeatureBatches.count(trainFeatures.size(), options.batchSize()));
         for (int epoch = firstEpoch; epoch <= options.frozenEpochs(); epoch++) {
             long epochStart = System.nanoTime();
             Nd4j.getRandom().setSeed(epochSeed(FROZEN, epoch));
-            List<Integer> order = shuffledIndices(trainFeatures.size(), epoch);
             double lossSum = 0;
-            for (int from = 0; from < order.size(); from += options.batchSize()) {
-                int[] rows = order.subList(from, Math.min(from + options.batchSize(), order.size()))
-                        .stream().mapToInt(Integer::intValue).toArray();
+            for (int[] rows : FeatureBatches.shuffled(trainFeatures.size(), options.batchSize(),
+                    options.seed() * 1_000_003L + epoch)) {
                 INDArray[] xy = trainFeatures.batch(rows, spec.numClasses());
+                rate.beforeBatch();
                 head.fit(new MultiDataSet(xy[0], xy[1]));
                 lossSum += head.score() * rows.length;
             }
@@ -166,24 +173,29 @@ public final class Trainer {
                     : Metrics.score(head.output(false, valFeatures.matrix())[0], valFeatures.labels());
             // The one feature pass belongs to the first epoch's cost.
             double secs = seconds(epochStart) + (epoch == firstEpoch ? featureSeconds : 0);
-            if (finishEpoch(FROZEN, epoch, options.frozenEpochs(), lossSum / order.size(), val,
-                    options.learningRate(), secs, head)) {
+            if (finishEpoch(FROZEN, epoch, options.frozenEpochs(), lossSum / trainFeatures.size(), val, rate, secs,
+                    head)) {
                 break;
             }
         }
     }
 
-    private void fineTune(ComputationGraph model, BatchLoader loader, ImageSet train, ImageSet validation,
-                          Checkpoint resume) {
-        FreezePlan plan = FreezePlan.fineTune(spec, options.unfreeze(), options.batchNormTrainable());
-        ComputationGraph net = ModelGraphs.full(spec, plan, new Adam(options.finetuneLearningRate()),
-                options.seed());
+    private void fineTune(ComputationGraph model, FreezePlan plan, BatchLoader loader, ImageSet train,
+                          ImageSet validation, Checkpoint resume) {
+        log.info("fine-tune phase: {}, BatchNorm {}", unfreezing(),
+                options.batchNormTrainable() ? "trainable" : "frozen (inference mode)");
+        double lr = options.finetuneLearningRate();
+        Map<String, Double> blockFactors = BlockLearningRates.factors(spec, plan, options.lrDecayPerBlock(), lr);
+        ComputationGraph net = ModelGraphs.full(spec, plan,
+                layer -> new Adam(lr * blockFactors.getOrDefault(layer, 1.0)), options.seed());
         Params.copyAll(model, net);
         if (resume != null) {
             resume.restoreInto(net);
         }
-        log.info("fine-tune phase: unfreezing {} layers of the base, BatchNorm {}", options.unfreeze(),
-                options.batchNormTrainable() ? "trainable" : "frozen (inference mode)");
+        int batchesPerEpoch = FeatureBatches.count(train.size(), options.batchSize());
+        PhaseLearningRate rate = new PhaseLearningRate(net, options.schedule().forPhase(options.finetuneEpochs(),
+                batchesPerEpoch), lr);
+        rate.skip(phaseHistory(FINETUNE), batchesPerEpoch);
         int firstEpoch = resume == null ? 1 : resume.phaseFinished() ? options.finetuneEpochs() + 1 : resume.epoch() + 1;
         for (int epoch = firstEpoch; epoch <= options.finetuneEpochs(); epoch++) {
             long epochStart = System.nanoTime();
@@ -193,6 +205,7 @@ public final class Trainer {
             Iterator<Batch> batches = loader.batches(order, options.batchSize());
             while (batches.hasNext()) {
                 Batch batch = batches.next();
+                rate.beforeBatch();
                 net.fit(new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()}));
                 lossSum += net.score() * batch.size();
             }
@@ -201,8 +214,8 @@ public final class Trainer {
                 int[] labels = validation.images().stream().mapToInt(LabeledImage::label).toArray();
                 val = Metrics.score(Inference.outputs(net, loader, validation.images(), options.batchSize()), labels);
             }
-            if (finishEpoch(FINETUNE, epoch, options.finetuneEpochs(), lossSum / order.size(), val,
-                    options.finetuneLearningRate(), seconds(epochStart), net)) {
+            if (finishEpoch(FINETUNE, epoch, options.finetuneEpochs(), lossSum / order.size(), val, rate,
+                    seconds(epochStart), net)) {
                 break;
             }
         }
@@ -211,41 +224,31 @@ public final class Trainer {
         }
     }
 
-    /** Pooled features of every base (from the cache where possible), concatenated in base order. */
-    private Features features(ComputationGraph model, ImageSet images, List<Optional<Path>> weightFiles) {
-        INDArray[] perBase = new INDArray[spec.bases().size()];
-        for (int i = 0; i < perBase.length; i++) {
-            int base = i;
-            Supplier<INDArray> compute = () -> {
-                ComputationGraph extractor = ModelGraphs.featureExtractor(spec, base, options.seed());
-                Params.copyShared(model, extractor);
-                try (BatchLoader loader = new BatchLoader(List.of(spec.bases().get(base).inputSpec()), 0)) {
-                    return Inference.outputs(extractor, loader, images.images(), options.batchSize());
-                }
-            };
-            perBase[i] = featureCache == null ? compute.get()
-                    : featureCache.features(new FeatureCache.Source(spec.bases().get(i).backboneName(),
-                    spec.bases().get(i).inputSpec(), weightFiles.get(i), options.seed(), BuildInfo.version()),
-                    images.images(), compute);
+    private String unfreezing() {
+        if (!options.unfreeze().byBlocks()) {
+            return "unfreezing " + options.unfreeze() + " layers of the base";
         }
-        INDArray matrix = perBase.length == 1 ? perBase[0] : Nd4j.hstack(perBase);
-        return new Features(matrix, images.images().stream().mapToInt(LabeledImage::label).toArray());
+        return "training the top " + options.unfreeze().top() + " blocks of the base "
+                + FreezePlan.trainableBlocks(spec, 0, options.unfreeze()).stream().map(Block::name).toList();
     }
 
-    /** Records the epoch, keeps its weights if best, saves a checkpoint; true when the phase stops early. */
-    private boolean finishEpoch(String phase, int epoch, int epochs, double loss, Metrics.Score val, double lr,
-                                double seconds, ComputationGraph graph) {
+    /**
+     * Records the epoch (the schedule then sees the validation loss, or without validation data the training loss),
+     * keeps its weights if best, saves a checkpoint; true when the phase stops early.
+     */
+    private boolean finishEpoch(String phase, int epoch, int epochs, double loss, Metrics.Score val,
+                                PhaseLearningRate rate, double seconds, ComputationGraph graph) {
+        double lr = rate.endEpoch(val == null ? loss : val.loss());
         EpochRecord record = new EpochRecord(phase, epoch, loss, val == null ? null : val.loss(),
                 val == null ? null : val.accuracy(), lr, seconds);
         history.add(record);
-        log.info("{} epoch {}/{}: loss {}, val_loss {}, val_accuracy {} ({} s)", phase, epoch, epochs,
+        log.info("{} epoch {}/{}: loss {}, val_loss {}, val_accuracy {}, lr {} ({} s)", phase, epoch, epochs,
                 format(loss), format(record.valLoss()), format(record.valAccuracy()),
-                String.format(Locale.ROOT, "%.1f", seconds));
+                String.format(Locale.ROOT, "%.2e", lr), String.format(Locale.ROOT, "%.1f", seconds));
         if (val != null) {
             best.offer(record, () -> Params.snapshot(graph));
         }
-        boolean stop = epoch < epochs && stopping.shouldStop(history.stream().filter(r -> r.phase().equals(phase))
-                .toList());
+        boolean stop = epoch < epochs && stopping.shouldStop(phaseHistory(phase));
         if (stop) {
             log.info("{} phase stopped early: {} did not improve for {} epochs", phase, options.monitor().id(),
                     options.patience());
@@ -257,15 +260,13 @@ public final class Trainer {
         return stop;
     }
 
+    private List<EpochRecord> phaseHistory(String phase) {
+        return history.stream().filter(r -> r.phase().equals(phase)).toList();
+    }
+
     /** Dropout and drop-connect draw from a generator reseeded per epoch, so a resumed epoch repeats exactly. */
     private long epochSeed(String phase, int epoch) {
         return options.seed() * 1_000_003L + (phase.equals(FROZEN) ? 0 : 500_000) + epoch;
-    }
-
-    private List<Integer> shuffledIndices(int n, int epoch) {
-        List<Integer> order = new ArrayList<>(IntStream.range(0, n).boxed().toList());
-        Collections.shuffle(order, new Random(options.seed() * 1_000_003L + epoch));
-        return order;
     }
 
     private static double seconds(long startNanos) {

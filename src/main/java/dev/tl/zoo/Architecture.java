@@ -9,6 +9,12 @@ public interface Architecture {
     FeatureMap base(NetBuilder net, FeatureMap input);
 
     /**
+     * The block a layer of the base belongs to, by its Keras name. Blocks are runs of consecutive layers, bottom to
+     * top; the layers before the first stage, if any, form a block called "stem".
+     */
+    String blockOf(String layerName);
+
+    /**
      * Adds Keras' ImageNet classifier ({@code include_top=True}) on the base's output; returns the softmax over the
      * 1000 classes. Most Keras applications use global average pooling and a Dense layer named "predictions".
      */

@@ -13,9 +13,15 @@ final class DenseNet implements Architecture {
     private static final double BN_MOMENTUM = 0.99;
 
     private final int[] blocks;
+    /** Dense blocks conv2..conv5, each with the transition after it (the last one with the final BatchNorm). */
+    private final BlockRules blockRules;
 
     private DenseNet(int... blocks) {
         this.blocks = blocks;
+        this.blockRules = new BlockRules()
+                .rule("zero_padding2d(_1)?|conv1/.*|pool1", "stem")
+                .rule("(conv|pool)(\\d+)_.*", "conv$2")
+                .rule("bn|relu", "conv" + (blocks.length + 1));
     }
 
     static DenseNet densenet121() {
@@ -44,6 +50,11 @@ final class DenseNet implements Architecture {
             }
         }
         return net.batchNormActivation("bn", "relu", x, BN_EPSILON, BN_MOMENTUM, Activation.RELU);
+    }
+
+    @Override
+    public String blockOf(String layerName) {
+        return blockRules.blockOf(layerName);
     }
 
     private static FeatureMap denseBlock(NetBuilder net, FeatureMap x, int layers, String name) {

@@ -18,6 +18,11 @@ final class EfficientNet implements Architecture {
     private static final int DEPTH_DIVISOR = 8;
     private static final double BN_EPSILON = 1e-3;
     private static final double BN_MOMENTUM = 0.99;
+    /** The stem, stages block1..block7 and the top convolution. */
+    private static final BlockRules BLOCK_RULES = new BlockRules()
+            .rule("stem_.*", "stem")
+            .rule("(block\\d+)[a-z]_.*", "$1")
+            .rule("top_.*", "top");
 
     private final double widthCoefficient;
     private final double depthCoefficient;
@@ -61,6 +66,11 @@ final class EfficientNet implements Architecture {
         FeatureMap x = net.globalAvgPool("avg_pool", features);
         x = net.dropout("top_dropout", x, topDropoutRate);
         return net.dense("predictions", x, 1000, Activation.SOFTMAX);
+    }
+
+    @Override
+    public String blockOf(String layerName) {
+        return BLOCK_RULES.blockOf(layerName);
     }
 
     private static FeatureMap block(NetBuilder net, FeatureMap in, String name, int filtersIn, int filtersOut,

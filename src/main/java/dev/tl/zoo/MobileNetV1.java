@@ -11,6 +11,10 @@ final class MobileNetV1 implements Architecture {
             {512, 1}, {512, 1}, {512, 1}, {512, 1}, {512, 1}, {1024, 2}, {1024, 1}};
     private static final double BN_EPSILON = 1e-3;
     private static final double BN_MOMENTUM = 0.99;
+    /** The stem and the 13 depthwise-separable blocks, named after Keras' block_id. */
+    private static final BlockRules BLOCK_RULES = new BlockRules()
+            .rule("conv1(_bn|_relu)?", "stem")
+            .rule("conv_(pad|dw|pw)_(\\d+)(_.*)?", "block_$2");
 
     @Override
     public FeatureMap base(NetBuilder net, FeatureMap input) {
@@ -20,6 +24,11 @@ final class MobileNetV1 implements Architecture {
             x = depthwiseBlock(net, x, BLOCKS[i][0], BLOCKS[i][1], i + 1);
         }
         return x;
+    }
+
+    @Override
+    public String blockOf(String layerName) {
+        return BLOCK_RULES.blockOf(layerName);
     }
 
     /** Keras keeps the pooled map 1x1 and classifies with a 1x1 convolution. */

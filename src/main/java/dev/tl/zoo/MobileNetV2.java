@@ -12,6 +12,12 @@ final class MobileNetV2 implements Architecture {
             {320, 1, 6}};
     private static final double BN_EPSILON = 1e-3;
     private static final double BN_MOMENTUM = 0.999;
+    /** The stem, the 17 inverted residual blocks by their Keras prefixes, and the final 1x1 convolution. */
+    private static final BlockRules BLOCK_RULES = new BlockRules()
+            .rule("Conv1|bn_Conv1|Conv1_relu", "stem")
+            .rule("expanded_conv_.*", "expanded_conv")
+            .rule("(block_\\d+)_.*", "$1")
+            .rule("Conv_1|Conv_1_bn|out_relu", "top");
 
     @Override
     public FeatureMap base(NetBuilder net, FeatureMap input) {
@@ -22,6 +28,11 @@ final class MobileNetV2 implements Architecture {
         }
         x = net.conv("Conv_1", x, 1280, 1, 1, Padding.VALID, false);
         return net.batchNormActivation("Conv_1_bn", "out_relu", x, BN_EPSILON, BN_MOMENTUM, Activation.RELU6);
+    }
+
+    @Override
+    public String blockOf(String layerName) {
+        return BLOCK_RULES.blockOf(layerName);
     }
 
     private static FeatureMap invertedResidual(NetBuilder net, FeatureMap in, int filters, int stride,

@@ -7,6 +7,10 @@ final class ResNet50 implements Architecture {
 
     private static final double BN_EPSILON = 1.001e-5;
     private static final double BN_MOMENTUM = 0.99;
+    /** The stem and stages conv2..conv5. */
+    private static final BlockRules BLOCK_RULES = new BlockRules()
+            .rule("(conv1|pool1)_.*", "stem")
+            .rule("(conv\\d)_.*", "$1");
 
     @Override
     public FeatureMap base(NetBuilder net, FeatureMap input) {
@@ -19,6 +23,11 @@ final class ResNet50 implements Architecture {
         x = stack(net, x, 128, 4, 2, "conv3");
         x = stack(net, x, 256, 6, 2, "conv4");
         return stack(net, x, 512, 3, 2, "conv5");
+    }
+
+    @Override
+    public String blockOf(String layerName) {
+        return BLOCK_RULES.blockOf(layerName);
     }
 
     private static FeatureMap stack(NetBuilder net, FeatureMap x, int filters, int blocks, int firstStride,

@@ -6,6 +6,8 @@ import org.nd4j.linalg.activations.Activation;
 final class Vgg implements Architecture {
 
     private static final int[] FILTERS = {64, 128, 256, 512, 512};
+    /** block1..block5, each ending with its max pooling. */
+    private static final BlockRules BLOCK_RULES = new BlockRules().rule("(block\\d)_.*", "$1");
 
     private final int[] convsPerBlock;
 
@@ -32,6 +34,11 @@ final class Vgg implements Architecture {
             x = net.maxPool("block" + block + "_pool", x, 2, 2, Padding.VALID);
         }
         return x;
+    }
+
+    @Override
+    public String blockOf(String layerName) {
+        return BLOCK_RULES.blockOf(layerName);
     }
 
     /** Flatten, two Dense(4096, ReLU) and the classifier; needs the 224 px input the weights were trained at. */

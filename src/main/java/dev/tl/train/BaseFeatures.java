@@ -1,0 +1,69 @@
+package dev.tl.train;
+
+import dev.tl.BuildInfo;
+import dev.tl.data.BatchLoader;
+import dev.tl.data.ImageSet;
+import dev.tl.data.LabeledImage;
+import dev.tl.model.Features;
+import dev.tl.model.Inference;
+import dev.tl.model.ModelGraphs;
+import dev.tl.model.ModelSpec;
+import dev.tl.model.Params;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The frozen bases' pooled features of image sets, from the feature cache where possible: what the head trains on
+ * in the frozen phase and in the learning-rate range test.
+ */
+public final class BaseFeatures {
+
+    private final ModelSpec spec;
+    private final List<Optional<Path>> weightFiles;
+    private final long seed;
+    private final int batchSize;
+    private final FeatureCache cache;
+
+    /**
+     * @param weightFiles per base, the weight file it starts from (part of the cache key), or empty
+     * @param cache       null to always compute
+     */
+    public BaseFeatures(ModelSpec spec, List<Optional<Path>> weightFiles, long seed, int batchSize,
+                        FeatureCache cache) {
+        this.spec = spec;
+        this.weightFiles = weightFiles;
+        this.seed = seed;
+        this.batchSize = batchSize;
+        this.cache = cache;
+    }
+
+    /**
+     * Pooled features of every base, concatenated in base order.
+     *
+     * @param model a graph of the model whose bases hold their starting weights
+     */
+    public Features of(ComputationGraph model, ImageSet images) {
+        INDArray[] perBase = new INDArray[spec.bases().size()];
+        for (int i = 0; i < perBase.length; i++) {
+            int base = i;
+            Supplier<INDArray> compute = () -> {
+                ComputationGraph extractor = ModelGraphs.featureExtractor(spec, base, seed);
+                Params.copyShared(model, extractor);
+                try (BatchLoader loader = new BatchLoader(List.of(spec.bases().get(base).inputSpec()), 0)) {
+                    return Inference.outputs(extractor, loader, images.images(), batchSize);
+                }
+            };
+            perBase[i] = cache == null ? compute.get()
+                    : cache.features(new FeatureCache.Source(spec.bases().get(i).backboneName(),
+                    spec.bases().get(i).inputSpec(), weightFiles.get(i), seed, BuildInfo.version()),
+                    images.images(), compute);
+        }
+        INDArray matrix = perBase.length == 1 ? perBase[0] : Nd4j.hstack(perBase);
+        return new Features(matrix, images.images().stream().mapToInt(LabeledImage::label).toArray());
+    }
+}

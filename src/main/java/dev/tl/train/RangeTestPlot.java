@@ -1,0 +1,59 @@
+package dev.tl.train;
+
+import dev.tl.TlException;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** Loss against learning rate (log axis) of a range test, with the suggested learning rate marked, as a PNG. */
+public final class RangeTestPlot {
+
+    private RangeTestPlot() {
+    }
+
+    /** Writes the plot to {@code file} (written aside, then moved into place). */
+    public static void write(RangeTest test, Path file) {
+        List<RangeTest.Point> points = test.points();
+        XYChart chart = new XYChartBuilder().width(800).height(500).title("Learning-rate range test")
+                .xAxisTitle("learning rate").yAxisTitle("loss").build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setXAxisDecimalPattern("0.0E0");
+        List<Double> rates = points.stream().map(RangeTest.Point::learningRate).toList();
+        chart.addSeries("loss", rates, points.stream().map(RangeTest.Point::loss).toList())
+                .setMarker(SeriesMarkers.NONE);
+        chart.addSeries("smoothed loss", rates, points.stream().map(RangeTest.Point::smoothedLoss).toList())
+                .setMarker(SeriesMarkers.NONE);
+        double suggestion = test.suggestion();
+        double low = points.stream().mapToDouble(p -> Math.min(p.loss(), p.smoothedLoss())).min().orElse(0);
+        double high = points.stream().mapToDouble(p -> Math.max(p.loss(), p.smoothedLoss())).max().orElse(1);
+        XYSeries marker = chart.addSeries(String.format(Locale.ROOT, "suggested %.2e", suggestion),
+                new double[] {suggestion, suggestion}, new double[] {low, high});
+        marker.setMarker(SeriesMarkers.NONE);
+        BufferedImage image = BitmapEncoder.getBufferedImage(chart);
+
+        Path target = file.toAbsolutePath();
+        Path temp = null;
+        try {
+            temp = Files.createTempFile(target.getParent(), ".plot", ".png");
+            ImageIO.write(image, "png", temp.toFile());
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            temp = null;
+        } catch (IOException e) {
+            throw new TlException("--plot: cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (temp != null) {
+                temp.toFile().delete();
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.tl.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tl.zoo.Block;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The blocks of every backbone family, bottom to top, and which layers fall into them. */
+class BaseBlocksTest {
+
+    private static List<Block> blocks(String backbone) {
+        return ModelGraphs.baseBlocks(new ModelSpec(List.of(new BaseSpec(backbone, 32)), new HeadSpec(0, 0), 2), 0);
+    }
+
+    private static List<String> names(List<Block> blocks) {
+        return blocks.stream().map(Block::name).toList();
+    }
+
+    private static Block block(List<Block> blocks, String name) {
+        return blocks.stream().filter(b -> b.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static List<String> numbered(String prefix, int from, int to) {
+        return IntStream.rangeClosed(from, to).mapToObj(i -> prefix + i).toList();
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
+    @Test
+    void blocksPartitionTheBaseInOrder() {
+        for (String backbone : List.of("vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0")) {
+            ModelSpec spec = new ModelSpec(List.of(new BaseSpec(backbone, 32)), new HeadSpec(0, 0), 2);
+            List<String> layers = blocks(backbone).stream().flatMap(b -> b.layers().stream()).toList();
+            assertThat(layers).as(backbone).isEqualTo(ModelGraphs.baseVertexNames(spec, 0));
+        }
+    }
+
+    @Test
+    void denseNetHasItsDenseBlocksEachWithTheTransitionAfterIt() {
+        List<Block> blocks = blocks("densenet121");
+        assertThat(names(blocks)).containsExactly("stem", "conv2", "conv3", "conv4", "conv5");
+        assertThat(block(blocks, "stem").layers()).contains("conv1/conv", "pool1").doesNotContain("conv2_block1_0_bn");
+        assertThat(block(blocks, "conv4").layers()).contains("conv4_block24_2_conv", "pool4_conv", "pool4_pool");
+        assertThat(block(blocks, "conv5").layers()).startsWith("conv5_block1_0_bn").endsWith("bn", "relu");
+    }
+
+    @Test
+    void efficientNetHasItsSevenStagesBetweenStemAndTop() {
+        List<Block> blocks = blocks("efficientnetb0");
+        assertThat(names(blocks)).isEqualTo(concat(concat(List.of("stem"), numbered("block", 1, 7)), List.of("top")));
+        assertThat(block(blocks, "block6").layers()).contains("block6a_expand_conv", "block6d_add");
+        assertThat(block(blocks, "top").layers()).containsExactly("top_conv", "top_bn", "top_activation");
+    }
+
+    @Test
+    void mobileNetV2HasItsSeventeenInvertedResidualBlocks() {
+        List<Block> blocks = blocks("mobilenetv2");
+        assertThat(names(blocks)).isEqualTo(Stream.of(List.of("stem", "expanded_conv"), numbered("block_", 1, 16),
+                List.of("top")).flatMap(List::stream).toList());
+        assertThat(block(blocks, "block_16").layers()).contains("block_16_expand", "block_16_project_BN");
+        assertThat(block(blocks, "top").layers()).containsExactly("Conv_1", "Conv_1_bn", "out_relu");
+    }
+
+    @Test
+    void resNet50HasItsFourStages() {
+        List<Block> blocks = blocks("resnet50");
+        assertThat(names(blocks)).containsExactly("stem", "conv2", "conv3", "conv4", "conv5");
+        assertThat(block(blocks, "stem").layers()).endsWith("pool1_pad", "pool1_pool");
+        assertThat(block(blocks, "conv5").layers()).startsWith("conv5_block1_0_conv").endsWith("conv5_block3_out");
+    }
+
+    @Test
+    void vggHasItsFiveBlocksAndNoStem() {
+        List<Block> blocks = blocks("vgg16");
+        assertThat(names(blocks)).isEqualTo(numbered("block", 1, 5));
+        assertThat(block(blocks, "block5").layers())
+                .containsExactly("block5_conv1", "block5_conv2", "block5_conv3", "block5_pool");
+    }
+
+    @Test
+    void mobileNetHasItsThirteenDepthwiseSeparableBlocks() {
+        List<Block> blocks = blocks("mobilenet");
+        assertThat(names(blocks)).isEqualTo(concat(List.of("stem"), numbered("block_", 1, 13)));
+        assertThat(block(blocks, "block_2").layers()).containsExactly("conv_pad_2", "conv_dw_2", "conv_dw_2_bn",
+                "conv_dw_2_relu", "conv_pw_2", "conv_pw_2_bn", "conv_pw_2_relu");
+    }
+}
