@@ -4,8 +4,8 @@ import dev.tl.BuildInfo;
 import dev.tl.TlException;
 import dev.tl.bundle.BundleMetadata;
 import dev.tl.bundle.ModelBundle;
-import dev.tl.data.ImageFolder;
 import dev.tl.data.ImageSet;
+import dev.tl.data.LabelSource;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.BaseSpecs;
 import dev.tl.model.BaseWeights;
@@ -27,13 +27,14 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tl train}: two-phase transfer learning from a folder of labelled images to a model bundle. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train a classifier on a class-per-folder image directory and save it as a model bundle.")
+        description = "Train a classifier on labelled images (class folders, file names or a CSV) and save it as a model bundle.")
 final class TrainCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
@@ -45,15 +46,22 @@ final class TrainCommand implements Callable<Integer> {
             description = "Backbone (see `tl models`); several comma-separated backbones are fused.")
     String model;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Training images, one sub-folder per class.")
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Training images: one sub-folder per class, or labelled by --labels-from-filename or --labels-csv.")
     Path data;
 
-    @Option(names = "--val-data", paramLabel = "DIR", description = "Validation images (same layout). Default: split --data.")
+    @Option(names = "--val-data", paramLabel = "DIR", description = "Validation images, labelled as --data is (or by --val-labels-csv). Default: split --data.")
     Path valData;
 
     @Option(names = "--val-split", paramLabel = "F",
             description = "Fraction of --data held out for validation, stratified and seeded (default 0.2 without --val-data; 0 = none).")
     Double valSplit;
+
+    @Mixin
+    LabelOptions labels;
+
+    @Option(names = "--val-labels-csv", paramLabel = "FILE",
+            description = "Labels of --val-data as a path,label CSV (paths relative to --val-data); needed when --data is labelled by --labels-csv.")
+    Path valLabelsCsv;
 
     @Option(names = "--weights", defaultValue = "imagenet", paramLabel = "imagenet|none|FILE",
             description = "Starting weights of the base: Keras ImageNet weights (downloaded once, then cached in $TL_HOME), random, or a Keras .h5 file. Default: ${DEFAULT-VALUE}.")
@@ -114,10 +122,12 @@ final class TrainCommand implements Callable<Integer> {
             throw new TlException("--weights: a weight file fits a single backbone; fused models take imagenet or none");
         }
 
-        ImageSet train = ImageFolder.scan(data, "--data");
+        LabelSource labelSource = labels.source();
+        LabelSource valLabelSource = valData == null ? null : labels.validationSource(valLabelsCsv);
+        ImageSet train = labelSource.scan(data, "--data");
         ImageSet validation;
         if (valData != null) {
-            validation = ImageFolder.scanWithClasses(valData, "--val-data", train.classes());
+            validation = valLabelSource.scanWithClasses(valData, "--val-data", train.classes());
         } else {
             ImageSet.Split split = train.stratifiedSplit(valSplit == null ? 0.2 : valSplit, seed);
             train = split.train();
@@ -140,7 +150,8 @@ final class TrainCommand implements Callable<Integer> {
                 train.classes(), modelSpec.head(),
                 new BundleMetadata.Training(data.toString(), valData == null ? null : valData.toString(),
                         valData == null ? (valSplit == null ? 0.2 : valSplit) : null, weightsChoice.toString(),
-                        train.size(), validation.size(), options),
+                        train.size(), validation.size(), options, labelSource.description(),
+                        valLabelSource == null ? null : valLabelSource.description()),
                 trained.history(), trained.kept());
         ModelBundle.save(output, trained.graph(), metadata);
 
@@ -171,6 +182,9 @@ final class TrainCommand implements Callable<Integer> {
                 throw new TlException("--val-split and --val-data exclude each other");
             }
             requireInRange("--val-split", valSplit, 0, true, 1);
+        }
+        if (valLabelsCsv != null && valData == null) {
+            throw new TlException("--val-labels-csv labels the images of --val-data, which is not given");
         }
         int finetune = finetuneEpochs != null ? finetuneEpochs : (fused ? 0 : 2);
         return new TrainOptions(batchSize, frozenEpochs, finetune, Unfreeze.parse(unfreeze), bnTrainable, lr,
