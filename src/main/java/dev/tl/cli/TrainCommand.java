@@ -4,6 +4,8 @@ import dev.tl.BuildInfo;
 import dev.tl.TlException;
 import dev.tl.bundle.BundleMetadata;
 import dev.tl.bundle.ModelBundle;
+import dev.tl.data.CsvLabels;
+import dev.tl.data.DataSplit;
 import dev.tl.data.ImageSet;
 import dev.tl.data.LabelSource;
 import dev.tl.model.BaseSpec;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -62,6 +65,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--val-labels-csv", paramLabel = "FILE",
             description = "Labels of --val-data as a path,label CSV (paths relative to --val-data); needed when --data is labelled by --labels-csv.")
     Path valLabelsCsv;
+
+    @Option(names = "--test-split", defaultValue = "0", paramLabel = "F",
+            description = "Fraction of --data held out as a test set (stratified, seeded, drawn before the validation split), listed in the bundle's "
+                    + ModelBundle.TEST_SET_FILE + " for `tl evaluate`. Default: ${DEFAULT-VALUE} (none).")
+    double testSplit;
 
     @Option(names = "--weights", defaultValue = "imagenet", paramLabel = "imagenet|none|FILE",
             description = "Starting weights of the base: Keras ImageNet weights (downloaded once, then cached in $TL_HOME), random, or a Keras .h5 file. Default: ${DEFAULT-VALUE}.")
@@ -124,16 +132,11 @@ final class TrainCommand implements Callable<Integer> {
 
         LabelSource labelSource = labels.source();
         LabelSource valLabelSource = valData == null ? null : labels.validationSource(valLabelsCsv);
-        ImageSet train = labelSource.scan(data, "--data");
-        ImageSet validation;
-        if (valData != null) {
-            validation = valLabelSource.scanWithClasses(valData, "--val-data", train.classes());
-        } else {
-            ImageSet.Split split = train.stratifiedSplit(valSplit == null ? 0.2 : valSplit, seed);
-            train = split.train();
-            validation = split.validation();
-        }
-        logCounts(train, validation);
+        DataSplit split = split(labelSource, valLabelSource);
+        ImageSet train = split.train();
+        ImageSet validation = split.validation();
+        logCounts(split);
+        String testSetFile = split.test().size() == 0 ? null : ModelBundle.TEST_SET_FILE;
 
         ModelSpec modelSpec = new ModelSpec(bases, new HeadSpec(dense, dropout), train.classes().size());
         if (fused) {
@@ -149,16 +152,21 @@ final class TrainCommand implements Callable<Integer> {
                 Instant.now().toString(), ModelBundle.MODEL_FILE, BundleMetadata.inputsOf(modelSpec),
                 train.classes(), modelSpec.head(),
                 new BundleMetadata.Training(data.toString(), valData == null ? null : valData.toString(),
-                        valData == null ? (valSplit == null ? 0.2 : valSplit) : null, weightsChoice.toString(),
+                        valData == null ? valFraction() : null, weightsChoice.toString(),
                         train.size(), validation.size(), options, labelSource.description(),
-                        valLabelSource == null ? null : valLabelSource.description()),
+                        valLabelSource == null ? null : valLabelSource.description(),
+                        testSplit > 0 ? testSplit : null, split.test().size(), testSetFile),
                 trained.history(), trained.kept());
-        ModelBundle.save(output, trained.graph(), metadata);
+        ModelBundle.save(output, trained.graph(), metadata, testSetFile == null ? Map.of()
+                : Map.of(testSetFile, CsvLabels.toCsv(split.test(), data)));
 
         String kept = trained.kept() == null ? "last epoch (no validation data)"
                 : String.format(Locale.ROOT, "%s epoch %d, val_accuracy %.4f", trained.kept().phase(),
                 trained.kept().epoch(), trained.kept().valAccuracy());
         spec.commandLine().getOut().printf("saved model to %s (kept: %s)%n", output.toAbsolutePath().normalize(), kept);
+        if (testSetFile != null) {
+            printTestSetCommand(split.test());
+        }
         spec.commandLine().getOut().flush();
         return 0;
     }
@@ -183,12 +191,38 @@ final class TrainCommand implements Callable<Integer> {
             }
             requireInRange("--val-split", valSplit, 0, true, 1);
         }
+        requireInRange("--test-split", testSplit, 0, true, 1);
+        if (valData == null && testSplit + valFraction() >= 1) {
+            throw new TlException("--test-split " + testSplit + " and --val-split " + valFraction()
+                    + " leave no images to train on (their sum must be below 1)");
+        }
         if (valLabelsCsv != null && valData == null) {
             throw new TlException("--val-labels-csv labels the images of --val-data, which is not given");
         }
         int finetune = finetuneEpochs != null ? finetuneEpochs : (fused ? 0 : 2);
         return new TrainOptions(batchSize, frozenEpochs, finetune, Unfreeze.parse(unfreeze), bnTrainable, lr,
                 finetuneLr, seed);
+    }
+
+    private double valFraction() {
+        return valSplit == null ? 0.2 : valSplit;
+    }
+
+    /** Training, validation and test images; the test set and (without --val-data) validation come from --data. */
+    private DataSplit split(LabelSource labelSource, LabelSource valLabelSource) {
+        ImageSet all = labelSource.scan(data, "--data");
+        if (valData == null) {
+            return DataSplit.of(all, testSplit, valFraction(), seed);
+        }
+        return DataSplit.of(all, testSplit, valLabelSource.scanWithClasses(valData, "--val-data", all.classes()), seed);
+    }
+
+    private void printTestSetCommand(ImageSet test) {
+        Path bundle = output.toAbsolutePath().normalize();
+        spec.commandLine().getOut().printf("held-out test set: %d images, listed in %s; evaluate on it with:%n"
+                        + "  tl evaluate --model-dir %s --data %s --labels-csv %s%n", test.size(),
+                bundle.resolve(ModelBundle.TEST_SET_FILE), Shell.quote(bundle),
+                Shell.quote(data.toAbsolutePath().normalize()), Shell.quote(bundle.resolve(ModelBundle.TEST_SET_FILE)));
     }
 
     private static void requireAtLeast(String flag, int value, int min) {
@@ -206,12 +240,15 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static void logCounts(ImageSet train, ImageSet validation) {
+    private static void logCounts(DataSplit split) {
+        ImageSet train = split.train();
+        ImageSet validation = split.validation();
         int[] trainCounts = train.countsPerClass();
         int[] valCounts = validation.countsPerClass();
+        int[] testCounts = split.test().countsPerClass();
         for (int c = 0; c < train.classes().size(); c++) {
-            log.info("class {}: {} training, {} validation images", train.classes().get(c), trainCounts[c],
-                    valCounts[c]);
+            log.info("class {}: {} training, {} validation, {} test images", train.classes().get(c),
+                    trainCounts[c], valCounts[c], testCounts[c]);
         }
         if (validation.size() == 0) {
             log.warn("no validation images: the last epoch's weights will be kept");
