@@ -14,6 +14,7 @@ import dev.tl.model.BaseWeights;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Unfreeze;
+import dev.tl.train.ClassWeights;
 import dev.tl.train.FeatureCache;
 import dev.tl.train.TrainOptions;
 import dev.tl.train.TrainedModel;
@@ -70,6 +71,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "Fraction of --data held out as a test set (stratified, seeded, drawn before the validation split), listed in the bundle's "
                     + ModelBundle.TEST_SET_FILE + " for `tl evaluate`. Default: ${DEFAULT-VALUE} (none).")
     double testSplit;
+
+    @Option(names = "--class-weights", defaultValue = "none", paramLabel = "auto|none|FILE",
+            description = "Weigh each class's training loss, against class imbalance: auto = n_images / (n_classes * n_images_of_class), or a .json/.csv file giving every class its weight. Default: ${DEFAULT-VALUE}.")
+    String classWeights;
 
     @Option(names = "--weights", defaultValue = "imagenet", paramLabel = "imagenet|none|FILE",
             description = "Starting weights of the base: Keras ImageNet weights (downloaded once, then cached in $TL_HOME), random, or a Keras .h5 file. Default: ${DEFAULT-VALUE}.")
@@ -135,7 +140,8 @@ final class TrainCommand implements Callable<Integer> {
         DataSplit split = split(labelSource, valLabelSource);
         ImageSet train = split.train();
         ImageSet validation = split.validation();
-        logCounts(split);
+        options = options.withClassWeights(ClassWeights.parse(classWeights, train));
+        logCounts(split, options.classWeights());
         String testSetFile = split.test().size() == 0 ? null : ModelBundle.TEST_SET_FILE;
 
         ModelSpec modelSpec = new ModelSpec(bases, new HeadSpec(dense, dropout), train.classes().size());
@@ -240,15 +246,16 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static void logCounts(DataSplit split) {
+    private static void logCounts(DataSplit split, ClassWeights weights) {
         ImageSet train = split.train();
         ImageSet validation = split.validation();
         int[] trainCounts = train.countsPerClass();
         int[] valCounts = validation.countsPerClass();
         int[] testCounts = split.test().countsPerClass();
         for (int c = 0; c < train.classes().size(); c++) {
-            log.info("class {}: {} training, {} validation, {} test images", train.classes().get(c),
-                    trainCounts[c], valCounts[c], testCounts[c]);
+            log.info("class {}: {} training, {} validation, {} test images, loss weight {}", train.classes().get(c),
+                    trainCounts[c], valCounts[c], testCounts[c], weights == null ? "1 (none)"
+                    : String.format(Locale.ROOT, "%.4f", weights.vector()[c]));
         }
         if (validation.size() == 0) {
             log.warn("no validation images: the last epoch's weights will be kept");

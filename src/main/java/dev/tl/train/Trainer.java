@@ -98,7 +98,8 @@ public final class Trainer {
         double featureSeconds = seconds(start);
         log.info("features ready in {} s", String.format(Locale.ROOT, "%.1f", featureSeconds));
 
-        ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed());
+        ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed(),
+                options.lossWeights());
         Params.copyShared(model, head);
         for (int epoch = 1; epoch <= options.frozenEpochs(); epoch++) {
             long epochStart = System.nanoTime();
@@ -127,7 +128,7 @@ public final class Trainer {
     private void fineTune(ComputationGraph model, BatchLoader loader, ImageSet train, ImageSet validation) {
         FreezePlan plan = FreezePlan.fineTune(spec, options.unfreeze(), options.batchNormTrainable());
         ComputationGraph net = ModelGraphs.full(spec, plan, new Adam(options.finetuneLearningRate()),
-                options.seed());
+                options.seed(), options.lossWeights());
         Params.copyAll(model, net);
         log.info("fine-tune phase: unfreezing {} layers of the base, BatchNorm {}", options.unfreeze(),
                 options.batchNormTrainable() ? "trainable" : "frozen (inference mode)");
