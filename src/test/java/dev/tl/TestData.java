@@ -1,7 +1,7 @@
 package dev.tl;
 
-import dev.tl.data.ImageFolder;
 import dev.tl.data.ImageSet;
+import dev.tl.data.LabelSource;
 import dev.tl.data.LabeledImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +20,7 @@ public final class TestData {
 
     /** The first {@code perClass} images of every class in {@code dir}. */
     public static ImageSet subset(Path dir, int perClass) {
-        ImageSet all = ImageFolder.scan(dir, "--data");
+        ImageSet all = LabelSource.FOLDERS.scan(dir, "--data");
         List<LabeledImage> chosen = new ArrayList<>();
         int[] taken = new int[all.classes().size()];
         for (LabeledImage image : all.images()) {

@@ -28,9 +28,16 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
         }
     }
 
-    /** The data and settings a model was trained with. */
+    /**
+     * The data and settings a model was trained with.
+     *
+     * @param labels    how --data was labelled: "folders", "filename:REGEX" or "csv:FILE"
+     * @param valLabels the same for --val-data (null without it)
+     * @param testSet   the bundle file listing the held-out test images (null without --test-split)
+     */
     public record Training(String data, String valData, Double valSplit, String weights, int trainImages,
-                           int valImages, TrainOptions options) {
+                           int valImages, TrainOptions options, String labels, String valLabels, Double testSplit,
+                           int testImages, String testSet) {
     }
 
     public static List<Input> inputsOf(ModelSpec spec) {

@@ -13,6 +13,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -26,6 +27,8 @@ public final class ModelBundle {
 
     public static final String METADATA_FILE = "tl-model.json";
     public static final String MODEL_FILE = "model.zip";
+    /** The held-out test images of {@code tl train --test-split}, as a labels CSV (path,label). */
+    public static final String TEST_SET_FILE = "test-set.csv";
 
     /** A bundle read back from disk. */
     public record Loaded(Path directory, ComputationGraph graph, BundleMetadata metadata) {
@@ -38,7 +41,17 @@ public final class ModelBundle {
     }
 
     public static void save(Path directory, ComputationGraph graph, BundleMetadata metadata) {
+        save(directory, graph, metadata, Map.of());
+    }
+
+    /**
+     * Saves the bundle with {@code extraFiles} (file name to text, e.g. a held-out test set) beside the model,
+     * written into the staged bundle so they appear together with it or not at all.
+     */
+    public static void save(Path directory, ComputationGraph graph, BundleMetadata metadata,
+                            Map<String, String> extraFiles) {
         Path target = directory.toAbsolutePath().normalize();
+        extraFiles.keySet().forEach(ModelBundle::requirePlainExtraName);
         refuseToReplaceForeignDirectory(target);
         Path staging = null;
         try {
@@ -47,6 +60,9 @@ public final class ModelBundle {
             makeReadable(staging, "rwxr-xr-x");
             ModelSerializer.writeModel(graph, staging.resolve(MODEL_FILE).toFile(), false);
             Files.writeString(staging.resolve(METADATA_FILE), Json.write(metadata), StandardCharsets.UTF_8);
+            for (Map.Entry<String, String> file : extraFiles.entrySet()) {
+                Files.writeString(staging.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
+            }
             replace(staging, target);
             staging = null;
         } catch (IOException e) {
@@ -55,6 +71,13 @@ public final class ModelBundle {
             if (staging != null) {
                 deleteRecursively(staging);
             }
+        }
+    }
+
+    private static void requirePlainExtraName(String name) {
+        if (name.isEmpty() || name.startsWith(".") || name.contains("/") || name.contains("\\")
+                || name.equals(MODEL_FILE) || name.equals(METADATA_FILE)) {
+            throw new IllegalArgumentException("not a name for an extra bundle file: '" + name + "'");
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.tl.cli;
 
 import dev.tl.data.BatchLoader;
-import dev.tl.data.ImageFolder;
 import dev.tl.data.ImageSet;
+import dev.tl.data.LabelSource;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.BaseSpecs;
 import dev.tl.model.BaseWeights;
@@ -68,7 +68,7 @@ final class EmbedCommand implements Callable<Integer> {
     public Integer call() {
         List<BaseSpec> bases = BaseSpecs.parse(model, imageSize);
         ModelSpec modelSpec = new ModelSpec(bases, new HeadSpec(0, 0), 1);
-        ImageSet images = ImageFolder.scan(data, "--data");
+        ImageSet images = LabelSource.FOLDERS.scan(data, "--data");
         ComputationGraph extractor = ModelGraphs.featureExtractor(modelSpec, seed);
         BaseWeights.load(extractor, modelSpec,
                 BaseWeights.resolve(modelSpec, WeightsChoice.parse(weights), WeightCache.standard()));

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tl.Json;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
-import dev.tl.data.ImageFolder;
 import dev.tl.data.ImageSet;
+import dev.tl.data.LabelSource;
 import dev.tl.data.LabeledImage;
 import dev.tl.eval.EvaluationReport;
 import dev.tl.eval.Metrics;
@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tl evaluate}: loss, accuracy, per-class metrics and confusion matrix of a model on labelled images. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Evaluate a trained model on a class-per-folder image directory. "
+        description = "Evaluate a trained model on labelled images (class folders, file names or a CSV). "
                 + "Also writes the JSON report to evaluation.json in the model directory.")
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -36,8 +36,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model-dir", defaultValue = "tl-model", paramLabel = "DIR", description = "Model bundle. Default: ./${DEFAULT-VALUE}.")
     Path modelDir;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Labelled images, one sub-folder per class (a subset of the model's classes).")
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Labelled images of (some of) the model's classes: one sub-folder per class, or labelled by --labels-from-filename or --labels-csv.")
     Path data;
+
+    @Mixin
+    LabelOptions labels;
 
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
@@ -47,8 +50,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        LabelSource labelSource = labels.source();
         ModelBundle.Loaded bundle = ModelBundle.load(modelDir);
-        ImageSet images = ImageFolder.scanWithClasses(data, "--data", bundle.metadata().classes());
+        ImageSet images = labelSource.scanWithClasses(data, "--data", bundle.metadata().classes());
         EvaluationReport report;
         try (BatchLoader loader = new BatchLoader(bundle.metadata().inputSpecs(), images.classes().size())) {
             report = Metrics.report(Inference.outputs(bundle.graph(), loader, images.images(), Math.max(1, batchSize)),
@@ -57,6 +61,7 @@ final class EvaluateCommand implements Callable<Integer> {
         ObjectNode document = Json.MAPPER.valueToTree(report);
         document.put("model_dir", bundle.directory().toString());
         document.put("data", data.toAbsolutePath().normalize().toString());
+        document.put("labels", labelSource.description());
         String text = Json.write(document);
         ModelBundle.writeFileAtomically(bundle.directory().resolve(REPORT_FILE), text + "\n");
 

@@ -2,7 +2,6 @@ package dev.tl.cli;
 
 import dev.tl.Json;
 import dev.tl.TlException;
-import dev.tl.data.ImageFolder;
 import dev.tl.data.ImageSet;
 import dev.tl.model.BaseSpecs;
 import dev.tl.model.BaseWeights;
@@ -22,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,6 +36,12 @@ final class LrFindCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    LabelOptions labels;
+
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--model", required = true, paramLabel = "NAME[,NAME...]",
             description = "Backbone (see `tl models`); several comma-separated backbones are fused.")
@@ -88,7 +94,7 @@ final class LrFindCommand implements Callable<Integer> {
         if (plot != null && !Files.isDirectory(plot.toAbsolutePath().getParent())) {
             throw new TlException("--plot: directory " + plot.toAbsolutePath().getParent() + " does not exist");
         }
-        ImageSet images = ImageFolder.scan(data, "--data");
+        ImageSet images = labels.source().scan(data, "--data");
         ModelSpec modelSpec = new ModelSpec(BaseSpecs.parse(model, imageSize), new HeadSpec(dense, dropout),
                 images.classes().size());
         LearningRateFinder.run(modelSpec, images,

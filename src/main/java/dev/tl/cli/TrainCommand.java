@@ -4,8 +4,10 @@ import dev.tl.BuildInfo;
 import dev.tl.TlException;
 import dev.tl.bundle.BundleMetadata;
 import dev.tl.bundle.ModelBundle;
-import dev.tl.data.ImageFolder;
+import dev.tl.data.CsvLabels;
+import dev.tl.data.DataSplit;
 import dev.tl.data.ImageSet;
+import dev.tl.data.LabelSource;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.BaseSpecs;
 import dev.tl.model.BaseWeights;
@@ -13,6 +15,7 @@ import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Unfreeze;
 import dev.tl.train.Checkpoint;
+import dev.tl.train.ClassWeights;
 import dev.tl.train.FeatureCache;
 import dev.tl.train.Monitor;
 import dev.tl.train.ScheduleSettings;
@@ -28,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -42,7 +46,7 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code tl train}: two-phase transfer learning from a folder of labelled images to a model bundle. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train a classifier on a class-per-folder image directory and save it as a model bundle.")
+        description = "Train a classifier on labelled images (class folders, file names or a CSV) and save it as a model bundle.")
 final class TrainCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
@@ -57,15 +61,31 @@ final class TrainCommand implements Callable<Integer> {
             description = "Backbone (see `tl models`); several comma-separated backbones are fused.")
     String model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Training images, one sub-folder per class.")
+    @Option(names = "--data", paramLabel = "DIR", description = "Training images: one sub-folder per class, or labelled by --labels-from-filename or --labels-csv.")
     Path data;
 
-    @Option(names = "--val-data", paramLabel = "DIR", description = "Validation images (same layout). Default: split --data.")
+    @Option(names = "--val-data", paramLabel = "DIR", description = "Validation images, labelled as --data is (or by --val-labels-csv). Default: split --data.")
     Path valData;
 
     @Option(names = "--val-split", paramLabel = "F",
             description = "Fraction of --data held out for validation, stratified and seeded (default 0.2 without --val-data; 0 = none).")
     Double valSplit;
+
+    @Mixin
+    LabelOptions labels;
+
+    @Option(names = "--val-labels-csv", paramLabel = "FILE",
+            description = "Labels of --val-data as a path,label CSV (paths relative to --val-data); needed when --data is labelled by --labels-csv.")
+    Path valLabelsCsv;
+
+    @Option(names = "--test-split", defaultValue = "0", paramLabel = "F",
+            description = "Fraction of --data held out as a test set (stratified, seeded, drawn before the validation split), listed in the bundle's "
+                    + ModelBundle.TEST_SET_FILE + " for `tl evaluate`. Default: ${DEFAULT-VALUE} (none).")
+    double testSplit;
+
+    @Option(names = "--class-weights", defaultValue = "none", paramLabel = "auto|none|FILE",
+            description = "Weigh each class's training loss, against class imbalance: auto = n_images / (n_classes * n_images_of_class), or a .json/.csv file giving every class its weight. Default: ${DEFAULT-VALUE}.")
+    String classWeights;
 
     @Option(names = "--weights", defaultValue = "imagenet", paramLabel = "imagenet|none|FILE",
             description = "Starting weights of the base: Keras ImageNet weights (downloaded once, then cached in $TL_HOME), random, or a Keras .h5 file. Default: ${DEFAULT-VALUE}.")
@@ -201,16 +221,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new TlException("--weights: a weight file fits a single backbone; fused models take imagenet or none");
         }
 
-        ImageSet train = ImageFolder.scan(data, "--data");
-        ImageSet validation;
-        if (valData != null) {
-            validation = ImageFolder.scanWithClasses(valData, "--val-data", train.classes());
-        } else {
-            ImageSet.Split split = train.stratifiedSplit(valSplit == null ? 0.2 : valSplit, seed);
-            train = split.train();
-            validation = split.validation();
-        }
-        logCounts(train, validation);
+        LabelSource labelSource = labels.source();
+        LabelSource valLabelSource = valData == null ? null : labels.validationSource(valLabelsCsv);
+        DataSplit split = split(labelSource, valLabelSource);
+        ImageSet train = split.train();
+        ImageSet validation = split.validation();
+        options = options.withClassWeights(ClassWeights.parse(classWeights, train));
+        logCounts(split, options.classWeights());
+        String testSetFile = split.test().size() == 0 ? null : ModelBundle.TEST_SET_FILE;
 
         ModelSpec modelSpec = new ModelSpec(bases, new HeadSpec(dense, dropout), train.classes().size());
         if (fused) {
@@ -231,16 +249,22 @@ final class TrainCommand implements Callable<Integer> {
                 Instant.now().toString(), ModelBundle.MODEL_FILE, BundleMetadata.inputsOf(modelSpec),
                 train.classes(), modelSpec.head(),
                 new BundleMetadata.Training(data.toString(), valData == null ? null : valData.toString(),
-                        valData == null ? (valSplit == null ? 0.2 : valSplit) : null, weightsChoice.toString(),
-                        train.size(), validation.size(), options),
+                        valData == null ? valFraction() : null, weightsChoice.toString(),
+                        train.size(), validation.size(), options, labelSource.description(),
+                        valLabelSource == null ? null : valLabelSource.description(),
+                        testSplit > 0 ? testSplit : null, split.test().size(), testSetFile),
                 trained.history(), trained.kept());
-        ModelBundle.save(output, trained.graph(), metadata);
+        ModelBundle.save(output, trained.graph(), metadata, testSetFile == null ? Map.of()
+                : Map.of(testSetFile, CsvLabels.toCsv(split.test(), data)));
         deleteCheckpoint(checkpoints);
 
         String kept = trained.kept() == null ? "last epoch (no validation data)"
                 : String.format(Locale.ROOT, "%s epoch %d, val_accuracy %.4f", trained.kept().phase(),
                 trained.kept().epoch(), trained.kept().valAccuracy());
         spec.commandLine().getOut().printf("saved model to %s (kept: %s)%n", output.toAbsolutePath().normalize(), kept);
+        if (testSetFile != null) {
+            printTestSetCommand(split.test());
+        }
         spec.commandLine().getOut().flush();
         return 0;
     }
@@ -268,11 +292,19 @@ final class TrainCommand implements Callable<Integer> {
         if (!(lrDecayPerBlock > 0 && lrDecayPerBlock <= 1)) {
             throw new TlException("--lr-decay-per-block must be greater than 0 and at most 1, got " + lrDecayPerBlock);
         }
+        requireInRange("--test-split", testSplit, 0, true, 1);
+        if (valData == null && testSplit + valFraction() >= 1) {
+            throw new TlException("--test-split " + testSplit + " and --val-split " + valFraction()
+                    + " leave no images to train on (their sum must be below 1)");
+        }
+        if (valLabelsCsv != null && valData == null) {
+            throw new TlException("--val-labels-csv labels the images of --val-data, which is not given");
+        }
         int finetune = finetuneEpochs != null ? finetuneEpochs : (fused ? 0 : 2);
         requireAtLeast("--patience", patience, 0);
         return new TrainOptions(batchSize, frozenEpochs, finetune, unfreezeChoice(), bnTrainable, lr,
                 finetuneLr, seed, ScheduleSettings.of(schedule, warmupEpochs, stepSize, stepGamma, plateauPatience,
-                plateauFactor), lrDecayPerBlock, Monitor.parse(monitor), patience);
+                plateauFactor), lrDecayPerBlock, Monitor.parse(monitor), patience, null);
     }
 
     private Unfreeze unfreezeChoice() {
@@ -321,6 +353,27 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    private double valFraction() {
+        return valSplit == null ? 0.2 : valSplit;
+    }
+
+    /** Training, validation and test images; the test set and (without --val-data) validation come from --data. */
+    private DataSplit split(LabelSource labelSource, LabelSource valLabelSource) {
+        ImageSet all = labelSource.scan(data, "--data");
+        if (valData == null) {
+            return DataSplit.of(all, testSplit, valFraction(), seed);
+        }
+        return DataSplit.of(all, testSplit, valLabelSource.scanWithClasses(valData, "--val-data", all.classes()), seed);
+    }
+
+    private void printTestSetCommand(ImageSet test) {
+        Path bundle = output.toAbsolutePath().normalize();
+        spec.commandLine().getOut().printf("held-out test set: %d images, listed in %s; evaluate on it with:%n"
+                        + "  tl evaluate --model-dir %s --data %s --labels-csv %s%n", test.size(),
+                bundle.resolve(ModelBundle.TEST_SET_FILE), Shell.quote(bundle),
+                Shell.quote(data.toAbsolutePath().normalize()), Shell.quote(bundle.resolve(ModelBundle.TEST_SET_FILE)));
+    }
+
     private static void requireAtLeast(String flag, int value, int min) {
         if (value < min) {
             throw new TlException(flag + " must be at least " + min + ", got " + value);
@@ -336,12 +389,16 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static void logCounts(ImageSet train, ImageSet validation) {
+    private static void logCounts(DataSplit split, ClassWeights weights) {
+        ImageSet train = split.train();
+        ImageSet validation = split.validation();
         int[] trainCounts = train.countsPerClass();
         int[] valCounts = validation.countsPerClass();
+        int[] testCounts = split.test().countsPerClass();
         for (int c = 0; c < train.classes().size(); c++) {
-            log.info("class {}: {} training, {} validation images", train.classes().get(c), trainCounts[c],
-                    valCounts[c]);
+            log.info("class {}: {} training, {} validation, {} test images, loss weight {}", train.classes().get(c),
+                    trainCounts[c], valCounts[c], testCounts[c], weights == null ? "1 (none)"
+                    : String.format(Locale.ROOT, "%.4f", weights.vector()[c]));
         }
         if (validation.size() == 0) {
             log.warn("no validation images: the last epoch's weights will be kept");

@@ -31,8 +31,8 @@ public record ImageSet(List<String> classes, List<LabeledImage> images) {
     }
 
     /**
-     * Splits off {@code fraction} of every class (rounded, at least one image when the class has two or more)
-     * as validation data. The split depends only on the file list and the seed.
+     * Splits off {@code fraction} of every class (rounded, at least one image when the class has two or more, never
+     * its last image) as validation data. The split depends only on the file list and the seed.
      */
     public Split stratifiedSplit(double fraction, long seed) {
         List<LabeledImage> train = new ArrayList<>();
@@ -47,9 +47,10 @@ public record ImageSet(List<String> classes, List<LabeledImage> images) {
             }
             Collections.shuffle(ofClass, random);
             int take = (int) Math.round(ofClass.size() * fraction);
-            if (take == 0 && fraction > 0 && ofClass.size() >= 2) {
+            if (take == 0 && fraction > 0) {
                 take = 1;
             }
+            take = Math.max(0, Math.min(take, ofClass.size() - 1)); // a class keeps a training image
             validation.addAll(ofClass.subList(0, take));
             train.addAll(ofClass.subList(take, ofClass.size()));
         }

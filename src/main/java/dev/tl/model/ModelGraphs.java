@@ -25,9 +25,11 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
  * Builds the three graphs a model is made of, all with the same vertex and parameter names:
@@ -46,22 +48,31 @@ public final class ModelGraphs {
 
     /** The whole model, ready to train with {@code updater} under {@code plan}, or for inference. */
     public static ComputationGraph full(ModelSpec spec, FreezePlan plan, IUpdater updater, long seed) {
+        return full(spec, plan, updater, seed, null);
+    }
+
+    /**
+     * The whole model, training on a cross-entropy whose classes weigh {@code lossWeights} (in class order; null for
+     * the plain loss). Only training graphs take weights: the saved model keeps the plain loss.
+     */
+    public static ComputationGraph full(ModelSpec spec, FreezePlan plan, IUpdater updater, long seed,
+                                        double[] lossWeights) {
         GraphBuilder graph = graphBuilder(updater, seed);
         String features = addBases(graph, spec, plan);
-        addHead(graph, spec, features, featureSize(spec));
+        addHead(graph, spec, features, featureSize(spec), lossWeights);
         return init(graph, OUTPUT);
     }
 
     /**
      * The whole model with an updater of its own per layer, by vertex name (e.g. learning rates that fall towards
-     * the input). DL4J groups layers with equal updater settings into one updater block, so layers built with
-     * different learning rates keep them apart however they are scaled later.
+     * the input), and {@code lossWeights} as above. DL4J groups layers with equal updater settings into one updater
+     * block, so layers built with different learning rates keep them apart however they are scaled later.
      */
     public static ComputationGraph full(ModelSpec spec, FreezePlan plan, Function<String, IUpdater> updaterOf,
-                                        long seed) {
+                                        long seed, double[] lossWeights) {
         GraphBuilder graph = graphBuilder(new NoOp(), seed);
         String features = addBases(graph, spec, plan);
-        addHead(graph, spec, features, featureSize(spec));
+        addHead(graph, spec, features, featureSize(spec), lossWeights);
         graph.setOutputs(OUTPUT);
         ComputationGraphConfiguration conf = graph.build();
         conf.getVertices().forEach((name, vertex) -> {
@@ -90,13 +101,13 @@ public final class ModelGraphs {
         return init(graph, pool);
     }
 
-    /** The head alone, fed with pooled features. */
-    public static ComputationGraph head(ModelSpec spec, IUpdater updater, long seed) {
+    /** The head alone, fed with pooled features; {@code lossWeights} as for {@link #full}. */
+    public static ComputationGraph head(ModelSpec spec, IUpdater updater, long seed, double[] lossWeights) {
         GraphBuilder graph = graphBuilder(updater, seed);
         int size = featureSize(spec);
         graph.addInputs(FEATURES_INPUT);
         graph.setInputTypes(InputType.feedForward(size));
-        addHead(graph, spec, FEATURES_INPUT, size);
+        addHead(graph, spec, FEATURES_INPUT, size, lossWeights);
         return init(graph, OUTPUT);
     }
 
@@ -184,7 +195,8 @@ public final class ModelGraphs {
         return CONCAT;
     }
 
-    private static void addHead(GraphBuilder graph, ModelSpec spec, String features, int featureSize) {
+    private static void addHead(GraphBuilder graph, ModelSpec spec, String features, int featureSize,
+                                double[] lossWeights) {
         HeadSpec head = spec.head();
         String input = features;
         int width = featureSize;
@@ -195,7 +207,9 @@ public final class ModelGraphs {
             input = DENSE;
             width = head.denseUnits();
         }
-        OutputLayer.Builder output = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+        INDArray weights = lossWeights == null ? null
+                : Nd4j.createFromArray(lossWeights).castTo(DataType.FLOAT).reshape(1, lossWeights.length);
+        OutputLayer.Builder output = new OutputLayer.Builder(new LossMCXENT(weights))
                 .nIn(width)
                 .nOut(spec.numClasses())
                 .weightInit(WeightInit.XAVIER_UNIFORM) // Keras' glorot_uniform

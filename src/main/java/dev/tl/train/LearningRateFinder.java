@@ -42,7 +42,7 @@ public final class LearningRateFinder {
         log.info("features of {} images for the range test", images.size());
         Features features = new BaseFeatures(spec, weightFiles, seed, batchSize, cache).of(model, images);
 
-        ComputationGraph head = ModelGraphs.head(spec, new Adam(test.startLr()), seed);
+        ComputationGraph head = ModelGraphs.head(spec, new Adam(test.startLr()), seed, null);
         Params.copyShared(model, head);
         LearningRateScaler scaler = new LearningRateScaler(head);
         Iterator<int[]> batches = Collections.emptyIterator();

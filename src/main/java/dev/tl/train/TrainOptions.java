@@ -9,15 +9,32 @@ import dev.tl.model.Unfreeze;
  * @param lrDecayPerBlock fine-tune phase: each block below the top learns at this factor of the block above it
  * @param monitor         the validation metric that picks the epoch kept and drives early stopping
  * @param patience        epochs without improvement of {@code monitor} after which a phase stops; 0 = never
+ * @param classWeights    multipliers of each class's loss in both phases; null for the plain loss
  */
 public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, Unfreeze unfreeze,
                            boolean batchNormTrainable, double learningRate, double finetuneLearningRate, long seed,
-                           ScheduleSettings schedule, double lrDecayPerBlock, Monitor monitor, int patience) {
+                           ScheduleSettings schedule, double lrDecayPerBlock, Monitor monitor, int patience,
+                           ClassWeights classWeights) {
 
-    /** Constant learning rates, the same for every block; keeps the best validation accuracy, never stops early. */
+    /** Constant learning rates, the same for every block; best validation accuracy kept; no early stopping or class weights. */
     public TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, Unfreeze unfreeze,
                         boolean batchNormTrainable, double learningRate, double finetuneLearningRate, long seed) {
         this(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable, learningRate, finetuneLearningRate,
-                seed, ScheduleSettings.CONSTANT, 1.0, Monitor.VAL_ACCURACY, 0);
+                seed, ScheduleSettings.CONSTANT, 1.0, Monitor.VAL_ACCURACY, 0, null);
+    }
+
+    public TrainOptions withClassWeights(ClassWeights weights) {
+        return new TrainOptions(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable, learningRate,
+                finetuneLearningRate, seed, schedule, lrDecayPerBlock, monitor, patience, weights);
+    }
+
+    public TrainOptions withSchedule(ScheduleSettings newSchedule, double newLrDecayPerBlock) {
+        return new TrainOptions(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable, learningRate,
+                finetuneLearningRate, seed, newSchedule, newLrDecayPerBlock, monitor, patience, classWeights);
+    }
+
+    /** The loss weights in class order, or null for the plain loss. */
+    double[] lossWeights() {
+        return classWeights == null ? null : classWeights.vector();
     }
 }

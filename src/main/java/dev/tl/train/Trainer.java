@@ -129,7 +129,8 @@ public final class Trainer {
 
     private void trainHead(ComputationGraph model, ImageSet train, ImageSet validation,
                            List<Optional<Path>> weightFiles, Checkpoint resume) {
-        ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed());
+        ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed(),
+                options.lossWeights());
         Params.copyShared(model, head);
         if (resume != null) {
             resume.restoreInto(head);
@@ -187,7 +188,7 @@ public final class Trainer {
         double lr = options.finetuneLearningRate();
         Map<String, Double> blockFactors = BlockLearningRates.factors(spec, plan, options.lrDecayPerBlock(), lr);
         ComputationGraph net = ModelGraphs.full(spec, plan,
-                layer -> new Adam(lr * blockFactors.getOrDefault(layer, 1.0)), options.seed());
+                layer -> new Adam(lr * blockFactors.getOrDefault(layer, 1.0)), options.seed(), options.lossWeights());
         Params.copyAll(model, net);
         if (resume != null) {
             resume.restoreInto(net);

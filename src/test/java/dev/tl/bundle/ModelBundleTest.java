@@ -17,6 +17,7 @@ import dev.tl.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,5 +89,26 @@ class ModelBundleTest {
         try (var entries = Files.list(dir)) {
             assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("model");
         }
+    }
+
+    @Test
+    void extraFilesComeAndGoWithTheirBundle() throws Exception {
+        Path bundle = dir.resolve("model");
+        ModelBundle.save(bundle, trained.graph(), metadata("with"), Map.of(ModelBundle.TEST_SET_FILE, "path,label\n"));
+        assertThat(bundle.resolve(ModelBundle.TEST_SET_FILE)).hasContent("path,label");
+
+        assertThatThrownBy(() -> ModelBundle.save(bundle, null, metadata("bad"), Map.of("other.csv", "x")))
+                .isInstanceOf(RuntimeException.class);
+        assertThat(bundle.resolve(ModelBundle.TEST_SET_FILE)).exists();
+        assertThat(bundle.resolve("other.csv")).doesNotExist();
+
+        ModelBundle.save(bundle, trained.graph(), metadata("without"));
+        assertThat(bundle.resolve(ModelBundle.TEST_SET_FILE)).doesNotExist(); // a new bundle is all new
+
+        for (String name : List.of("../escape.csv", ModelBundle.METADATA_FILE, ".hidden")) {
+            assertThatThrownBy(() -> ModelBundle.save(bundle, trained.graph(), metadata("x"), Map.of(name, "x")))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(ModelBundle.load(bundle).metadata().createdAt()).isEqualTo("without");
     }
 }

@@ -18,7 +18,7 @@ class ImageFolderTest {
 
     @Test
     void scansClassFoldersInNameOrder() {
-        ImageSet set = ImageFolder.scan(TestData.TRAIN, "--data");
+        ImageSet set = LabelSource.FOLDERS.scan(TestData.TRAIN, "--data");
         assertThat(set.classes()).containsExactly("ants", "bees");
         assertThat(set.countsPerClass()).containsExactly(32, 30);
         assertThat(set.images()).allMatch(image -> image.path().toString().contains(set.classes().get(image.label())));
@@ -26,7 +26,7 @@ class ImageFolderTest {
 
     @Test
     void stratifiedSplitIsPerClassAndDependsOnlyOnTheSeed() {
-        ImageSet set = ImageFolder.scan(TestData.TRAIN, "--data");
+        ImageSet set = LabelSource.FOLDERS.scan(TestData.TRAIN, "--data");
         ImageSet.Split a = set.stratifiedSplit(0.25, 5);
         ImageSet.Split b = set.stratifiedSplit(0.25, 5);
         ImageSet.Split c = set.stratifiedSplit(0.25, 6);
@@ -40,15 +40,15 @@ class ImageFolderTest {
 
     @Test
     void errorsNameTheFlagAndThePath() throws Exception {
-        assertThatThrownBy(() -> ImageFolder.scan(dir.resolve("nope"), "--data"))
+        assertThatThrownBy(() -> LabelSource.FOLDERS.scan(dir.resolve("nope"), "--data"))
                 .isInstanceOf(TlException.class).hasMessageStartingWith("--data: not a directory").hasMessageContaining("nope");
 
-        assertThatThrownBy(() -> ImageFolder.scan(dir, "--val-data"))
+        assertThatThrownBy(() -> LabelSource.FOLDERS.scan(dir, "--val-data"))
                 .isInstanceOf(TlException.class).hasMessageStartingWith("--val-data: no class folders");
 
         Files.createDirectories(dir.resolve("cats"));
         Files.writeString(dir.resolve("cats/readme.txt"), "no images here");
-        assertThatThrownBy(() -> ImageFolder.scan(dir, "--data"))
+        assertThatThrownBy(() -> LabelSource.FOLDERS.scan(dir, "--data"))
                 .isInstanceOf(TlException.class).hasMessageContaining("class folder has no images")
                 .hasMessageContaining("cats");
     }
@@ -57,7 +57,7 @@ class ImageFolderTest {
     void evaluationDataMustUseTheModelsClasses() throws Exception {
         TestData.copySubset(TestData.VAL, 1, dir);
         Files.move(dir.resolve("bees"), dir.resolve("wasps"));
-        assertThatThrownBy(() -> ImageFolder.scanWithClasses(dir, "--data", List.of("ants", "bees")))
+        assertThatThrownBy(() -> LabelSource.FOLDERS.scanWithClasses(dir, "--data", List.of("ants", "bees")))
                 .isInstanceOf(TlException.class).hasMessageContaining("'wasps'");
     }
 
@@ -69,7 +69,9 @@ class ImageFolderTest {
                 .orElseThrow().getFileName()), dir.resolve("ants/more/x.JPG"));
         Files.writeString(dir.resolve("ants/notes.txt"), "x");
         Files.writeString(dir.resolve("ants/.hidden.jpg"), "x");
-        ImageSet set = ImageFolder.scan(dir, "--data");
+        Files.createDirectories(dir.resolve("ants/.thumbnails"));
+        Files.copy(dir.resolve("ants/more/x.JPG"), dir.resolve("ants/.thumbnails/x.jpg"));
+        ImageSet set = LabelSource.FOLDERS.scan(dir, "--data");
         assertThat(set.countsPerClass()).containsExactly(3, 2);
     }
 }

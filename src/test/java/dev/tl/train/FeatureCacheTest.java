@@ -3,8 +3,8 @@ package dev.tl.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tl.TestData;
-import dev.tl.data.ImageFolder;
 import dev.tl.data.ImageSet;
+import dev.tl.data.LabelSource;
 import dev.tl.data.LabeledImage;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
@@ -40,7 +40,7 @@ class FeatureCacheTest {
 
     @Test
     void anEntryIsReusedUntilAnImageFileChanges() throws Exception {
-        ImageSet images = ImageFolder.scan(TestData.copySubset(TestData.TRAIN, 2, data), "--data");
+        ImageSet images = LabelSource.FOLDERS.scan(TestData.copySubset(TestData.TRAIN, 2, data), "--data");
         FeatureCache cache = new FeatureCache(home);
         AtomicInteger computed = new AtomicInteger();
         INDArray first = cache.features(source(), images.images(), () -> {
@@ -67,7 +67,7 @@ class FeatureCacheTest {
 
     @Test
     void theKeyCoversWeightsSeedSizeAndTheFileList() throws Exception {
-        ImageSet images = ImageFolder.scan(TestData.copySubset(TestData.TRAIN, 2, data), "--data");
+        ImageSet images = LabelSource.FOLDERS.scan(TestData.copySubset(TestData.TRAIN, 2, data), "--data");
         FeatureCache cache = new FeatureCache(home);
         FeatureCache.Source base = source();
         String key = cache.key(base, images.images());

@@ -52,7 +52,8 @@ class FineTuneByBlockTest {
      */
     private static Map<String, INDArray> oneStep(ModelSpec spec, Unfreeze unfreeze, ScheduleSettings schedule,
                                                  double decay) {
-        TrainOptions options = new TrainOptions(train.size(), 0, 1, unfreeze, false, LR, LR, SEED, schedule, decay);
+        TrainOptions options = new TrainOptions(train.size(), 0, 1, unfreeze, false, LR, LR, SEED)
+                .withSchedule(schedule, decay);
         return Params.snapshot(new Trainer(spec, options, null).train(train, EMPTY, List.of(Optional.<Path>empty()))
                 .graph());
     }

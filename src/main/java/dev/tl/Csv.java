@@ -1,0 +1,115 @@
+package dev.tl;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The small CSV files tl reads and writes (image labels, class weights): a header naming the columns, RFC 4180
+ * quoting, blank lines skipped, spaces around unquoted values trimmed, a UTF-8 byte order mark tolerated.
+ */
+public final class Csv {
+
+    private static final CsvMapper MAPPER = CsvMapper.builder()
+            .enable(CsvParser.Feature.WRAP_AS_ARRAY)
+            .enable(CsvParser.Feature.SKIP_EMPTY_LINES)
+            .enable(CsvParser.Feature.TRIM_SPACES)
+            .build();
+
+    private Csv() {
+    }
+
+    /** One data row and the line it starts on (quoted values may span lines). */
+    public record Row(int line, Map<String, String> values) {
+        public String get(String column) {
+            return values.get(column);
+        }
+    }
+
+    /**
+     * The data rows of {@code file}, whose header must name exactly {@code columns} (in any order).
+     * Errors name {@code flag}, the file and the line.
+     */
+    public static List<Row> read(Path file, String flag, List<String> columns) {
+        List<List<String>> records = new ArrayList<>();
+        List<Integer> lines = new ArrayList<>();
+        try (CsvParser parser = (CsvParser) MAPPER.getFactory().createParser(Files.newInputStream(file))) {
+            List<String> record = null;
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token == JsonToken.START_ARRAY) {
+                    record = new ArrayList<>();
+                } else if (token == JsonToken.VALUE_STRING) {
+                    if (record.isEmpty()) {
+                        lines.add(parser.currentTokenLocation().getLineNr());
+                    }
+                    record.add(parser.getText());
+                } else if (token == JsonToken.END_ARRAY && record != null && !record.isEmpty()) {
+                    records.add(record);
+                    record = null;
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new TlException(flag + ": no such file: " + file);
+        } catch (StreamReadException e) {
+            throw new TlException(flag + ": " + file + " line " + e.getLocation().getLineNr() + ": not valid CSV: "
+                    + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new TlException(flag + ": cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (records.isEmpty()) {
+            throw new TlException(flag + ": " + file + " is empty (expected the header " + String.join(",", columns)
+                    + " and one line per entry)");
+        }
+        List<String> header = records.get(0);
+        String where = flag + ": " + file + " line " + lines.get(0) + ": ";
+        for (String column : header) {
+            if (!columns.contains(column)) {
+                throw new TlException(where + "unknown column '" + column + "' (expected the header "
+                        + String.join(",", columns) + ")");
+            }
+        }
+        for (String column : columns) {
+            if (Collections.frequency(header, column) != 1) {
+                throw new TlException(where + "the header needs column '" + column + "' exactly once (expected "
+                        + String.join(",", columns) + ")");
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int r = 1; r < records.size(); r++) {
+            List<String> record = records.get(r);
+            if (record.size() != header.size()) {
+                throw new TlException(flag + ": " + file + " line " + lines.get(r) + ": expected " + header.size()
+                        + " values (" + String.join(",", header) + "), got " + record.size());
+            }
+            Map<String, String> values = new HashMap<>();
+            for (int c = 0; c < header.size(); c++) {
+                values.put(header.get(c), record.get(c));
+            }
+            rows.add(new Row(lines.get(r), values));
+        }
+        return rows;
+    }
+
+    /** {@code header} then {@code rows}, quoted where needed. */
+    public static String write(List<String> header, List<List<String>> rows) {
+        List<List<String>> all = new ArrayList<>();
+        all.add(header);
+        all.addAll(rows);
+        try {
+            return MAPPER.writeValueAsString(all);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write CSV", e);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.tl.data;
+
+import dev.tl.TlException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+
+/**
+ * Labels every image below the root (recursively) by a regular expression searched in its file name: the class is
+ * the group named {@code label}, else the first group (Kaggle's {@code cat.123.jpg} with {@code ^(\w+)\.\d+\.jpg$}).
+ * An image the expression does not label is an error: a silently dropped image would skew the data.
+ */
+final class FilenameLabels implements LabelSource {
+
+    static final String FLAG = "--labels-from-filename";
+    private static final int NAMES_SHOWN = 5;
+
+    private final String regex;
+    private final Pattern pattern;
+    private final boolean namedGroup;
+
+    FilenameLabels(String regex) {
+        this.regex = regex;
+        try {
+            this.pattern = Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new TlException(FLAG + ": not a valid regular expression: " + e.getMessage(), e);
+        }
+        this.namedGroup = regex.contains("(?<label>");
+        if (pattern.matcher("").groupCount() == 0) {
+            throw new TlException(FLAG + ": '" + regex + "' has no capture group to take the label from "
+                    + "(e.g. '^(\\w+)\\.\\d+\\.jpg$' labels cat.123.jpg as cat)");
+        }
+    }
+
+    @Override
+    public List<Entry> entries(Path root, String flag) {
+        ImageFolder.requireDirectory(root, flag);
+        List<Path> files = ImageFolder.listImages(root, flag);
+        if (files.isEmpty()) {
+            throw new TlException(flag + ": no images (" + ImageFolder.EXTENSIONS + ") under " + root);
+        }
+        List<Entry> entries = new ArrayList<>();
+        List<Path> unlabelled = new ArrayList<>();
+        for (Path file : files) {
+            String label = label(file.getFileName().toString());
+            if (label == null) {
+                unlabelled.add(file);
+            } else {
+                entries.add(new Entry(file, label, file.toString()));
+            }
+        }
+        if (!unlabelled.isEmpty()) {
+            throw new TlException(FLAG + ": " + unlabelled.size() + " of " + files.size() + " images under " + root
+                    + " have names that '" + regex + "' does not label: "
+                    + unlabelled.stream().limit(NAMES_SHOWN).map(f -> root.relativize(f).toString())
+                    .collect(Collectors.joining(", "))
+                    + (unlabelled.size() > NAMES_SHOWN ? ", ..." : "")
+                    + " (move them away, or widen the pattern)");
+        }
+        return entries;
+    }
+
+    /** The class in {@code name}, or null when the pattern does not match or captures nothing. */
+    private String label(String name) {
+        Matcher matcher = pattern.matcher(name);
+        if (!matcher.find()) {
+            return null;
+        }
+        String label = namedGroup ? matcher.group("label") : matcher.group(1);
+        return label == null || label.isBlank() ? null : label;
+    }
+
+    @Override
+    public String description() {
+        return "filename:" + regex;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.tl.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tl.TestData;
+import dev.tl.TlException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** File-name and CSV labels give the same classes as the class folders the images came from. */
+class LabelSourceTest {
+
+    @TempDir
+    Path dir;
+
+    private Path flat;
+    /** Label by the folder the image came from, keyed by its new file name. */
+    private final Map<String, String> folderLabel = new HashMap<>();
+
+    /** Kaggle's layout: ants.0.jpg, bees.0.jpg, ... all in one folder. */
+    @BeforeEach
+    void flattenAFewImages() throws Exception {
+        flat = Files.createDirectories(dir.resolve("flat"));
+        ImageSet originals = TestData.subset(TestData.TRAIN, 3);
+        for (int i = 0; i < originals.size(); i++) {
+            LabeledImage image = originals.images().get(i);
+            String className = originals.classes().get(image.label());
+            String name = className + "." + i + ".jpg";
+            Files.copy(image.path(), flat.resolve(name));
+            folderLabel.put(name, className);
+        }
+    }
+
+    private Map<String, String> labelsByName(ImageSet set) {
+        Map<String, String> labels = new HashMap<>();
+        set.images().forEach(image -> labels.put(image.path().getFileName().toString(),
+                set.classes().get(image.label())));
+        return labels;
+    }
+
+    @Test
+    void fileNamePatternLabelsLikeTheClassFolders() {
+        ImageSet set = LabelSource.fromFilename("^(\\w+)\\.\\d+\\.jpg$").scan(flat, "--data");
+
+        assertThat(set.classes()).containsExactly("ants", "bees");
+        assertThat(set.countsPerClass()).containsExactly(3, 3);
+        assertThat(labelsByName(set)).isEqualTo(folderLabel);
+    }
+
+    @Test
+    void aGroupNamedLabelWinsOverTheFirstGroup() throws Exception {
+        Files.createDirectories(flat.resolve("sub"));
+        Files.move(flat.resolve("bees.4.jpg"), flat.resolve("sub/bees.4.jpg")); // recursive, like class folders
+        Files.writeString(flat.resolve(".ants.9.jpg"), "hidden: skipped");
+        Files.writeString(flat.resolve("notes.txt"), "not an image: skipped");
+
+        ImageSet set = LabelSource.fromFilename("^(\\w)\\w*?(?<label>s)\\.").scan(flat, "--data");
+
+        assertThat(set.classes()).containsExactly("s");
+        assertThat(set.size()).isEqualTo(6);
+    }
+
+    @Test
+    void csvLabelsLikeTheClassFoldersWithQuotingAndAbsolutePaths() throws Exception {
+        Files.move(flat.resolve("ants.0.jpg"), flat.resolve("an, \"odd\" name.jpg"));
+        folderLabel.put("an, \"odd\" name.jpg", folderLabel.remove("ants.0.jpg"));
+        StringBuilder csv = new StringBuilder("\uFEFFlabel,path\n\n"); // Excel's byte order mark, columns swapped
+        for (Map.Entry<String, String> entry : folderLabel.entrySet()) {
+            String path = entry.getKey().startsWith("bees.3") ? flat.resolve(entry.getKey()).toAbsolutePath().toString()
+                    : entry.getKey();
+            csv.append(entry.getValue()).append(",\"").append(path.replace("\"", "\"\"")).append("\"\n");
+        }
+        Path file = Files.writeString(dir.resolve("labels.csv"), csv);
+
+        ImageSet set = LabelSource.fromCsv(file, "--labels-csv").scan(flat, "--data");
+
+        assertThat(set.classes()).containsExactly("ants", "bees");
+        assertThat(labelsByName(set)).isEqualTo(folderLabel);
+    }
+
+    @Test
+    void aWrittenCsvReadsBackAsTheSameSet() throws Exception {
+        ImageSet set = LabelSource.fromFilename("^(\\w+)\\.").scan(flat, "--data");
+        Path file = Files.writeString(dir.resolve("set.csv"), CsvLabels.toCsv(set, flat));
+
+        assertThat(Files.readString(file)).startsWith("path,label\n").contains("\nants.0.jpg,ants\n");
+        assertThat(LabelSource.fromCsv(file, "--labels-csv").scan(flat, "--data")).isEqualTo(set);
+    }
+
+    @Test
+    void imagesTheRegexCannotLabelAreCountedAndNamed() throws Exception {
+        Files.copy(flat.resolve("ants.0.jpg"), flat.resolve("IMG_0001.jpg"));
+        Files.copy(flat.resolve("ants.0.jpg"), flat.resolve("IMG_0002.jpg"));
+
+        assertThatThrownBy(() -> LabelSource.fromFilename("^([a-z]+)\\.\\d+\\.jpg$").scan(flat, "--data"))
+                .isInstanceOf(TlException.class)
+                .hasMessageStartingWith("--labels-from-filename: 2 of 8 images")
+                .hasMessageContaining("IMG_0001.jpg, IMG_0002.jpg");
+    }
+
+    @Test
+    void badPatternsNameTheFlag() {
+        assertThatThrownBy(() -> LabelSource.fromFilename("^(\\w+\\.jpg"))
+                .isInstanceOf(TlException.class).hasMessageStartingWith("--labels-from-filename: not a valid regular");
+        assertThatThrownBy(() -> LabelSource.fromFilename("\\w+\\.jpg"))
+                .isInstanceOf(TlException.class).hasMessageStartingWith("--labels-from-filename:")
+                .hasMessageContaining("no capture group");
+        assertThatThrownBy(() -> LabelSource.fromFilename("(x)").scan(dir.resolve("nope"), "--data"))
+                .isInstanceOf(TlException.class).hasMessageStartingWith("--data: not a directory");
+    }
+
+    @Test
+    void csvErrorsNameTheFileAndLine() throws Exception {
+        assertCsvError("path,label,extra\nants.0.jpg,ants,x\n", "labels.csv line 1: unknown column 'extra'");
+        assertCsvError("path\nants.0.jpg\n", "labels.csv line 1: the header needs column 'label'");
+        assertCsvError("path,label\nants.0.jpg,ants\n\nbees.3.jpg,\n", "labels.csv line 4: empty label");
+        assertCsvError("path,label\nants.0.jpg,ants\nmissing.jpg,ants\n", "labels.csv line 3: no such image file");
+        assertCsvError("path,label\nants.0.jpg,ants\n./ants.0.jpg,ants\n", "labels.csv line 3:",
+                "already listed on line 2");
+        assertCsvError("path,label\n\"multi\nline.jpg\",ants\nants.0.jpg,ants,extra\n",
+                "labels.csv line 4: expected 2 values");
+        assertCsvError("path,label\n\"ants.0.jpg,ants\n", "labels.csv line", "not valid CSV");
+        assertCsvError("path,label\n", "lists no images");
+        assertCsvError("", "is empty");
+        assertThatThrownBy(() -> LabelSource.fromCsv(dir.resolve("none.csv"), "--labels-csv").scan(flat, "--data"))
+                .isInstanceOf(TlException.class).hasMessage("--labels-csv: no such file: " + dir.resolve("none.csv"));
+    }
+
+    private void assertCsvError(String content, String... mentions) throws Exception {
+        Path file = Files.writeString(dir.resolve("labels.csv"), content);
+        assertThatThrownBy(() -> LabelSource.fromCsv(file, "--labels-csv").scan(flat, "--data"))
+                .isInstanceOf(TlException.class).hasMessageStartingWith("--labels-csv: " + file)
+                .hasMessageContainingAll(mentions);
+    }
+
+    @Test
+    void labelsOutsideTheModelsClassesAreNamedWithTheirOrigin() throws Exception {
+        Path file = Files.writeString(dir.resolve("labels.csv"), "path,label\nants.0.jpg,ants\nbees.3.jpg,wasps\n");
+        assertThatThrownBy(() -> LabelSource.fromCsv(file, "--labels-csv")
+                .scanWithClasses(flat, "--data", List.of("ants", "bees")))
+                .isInstanceOf(TlException.class)
+                .hasMessage("--data: " + file + " line 3: class 'wasps' is not one of the model's classes [ants, bees]");
+
+        ImageSet inModelOrder = LabelSource.fromFilename("^(\\w+)\\.").scanWithClasses(flat, "--data",
+                List.of("wasps", "bees", "ants"));
+        assertThat(inModelOrder.classes()).containsExactly("wasps", "bees", "ants");
+        assertThat(inModelOrder.countsPerClass()).containsExactly(0, 3, 3);
+    }
+}

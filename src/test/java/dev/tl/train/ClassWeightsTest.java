@@ -1,0 +1,137 @@
+package dev.tl.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tl.Json;
+import dev.tl.TestData;
+import dev.tl.TlException;
+import dev.tl.data.ImageSet;
+import dev.tl.data.LabeledImage;
+import dev.tl.model.BaseSpec;
+import dev.tl.model.HeadSpec;
+import dev.tl.model.ModelGraphs;
+import dev.tl.model.ModelSpec;
+import dev.tl.model.Unfreeze;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+class ClassWeightsTest {
+
+    private static final ModelSpec SPEC = new ModelSpec(List.of(new BaseSpec("mobilenet", 32)), new HeadSpec(0, 0), 2);
+    private static final ImageSet TRAIN = TestData.subset(TestData.TRAIN, 3);
+
+    @TempDir
+    Path dir;
+
+    /** 30 ants, 10 bees. */
+    private static ImageSet imbalanced() {
+        List<LabeledImage> images = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            images.add(new LabeledImage(Path.of(i + ".jpg"), i < 30 ? 0 : 1));
+        }
+        return new ImageSet(List.of("ants", "bees"), images);
+    }
+
+    @Test
+    void autoIsScikitLearnsBalancedWeighting() {
+        ClassWeights auto = ClassWeights.parse("auto", imbalanced());
+        assertThat(auto.vector()).containsExactly(new double[] {40.0 / (2 * 30), 40.0 / (2 * 10)}, within(1e-12));
+        assertThat(auto.byClass()).containsOnlyKeys("ants", "bees");
+        assertThat(ClassWeights.parse("none", imbalanced())).isNull();
+    }
+
+    @Test
+    void jsonAndCsvFilesGiveEveryClassItsWeightInClassOrder() throws Exception {
+        Path json = Files.writeString(dir.resolve("w.json"), "{\"bees\": 5, \"ants\": 0.5}");
+        Path csv = Files.writeString(dir.resolve("w.csv"), "weight,class\n5,bees\n0.5,ants\n");
+
+        assertThat(ClassWeights.parse(json.toString(), TRAIN).vector()).containsExactly(0.5, 5.0);
+        assertThat(ClassWeights.parse(csv.toString(), TRAIN)).isEqualTo(ClassWeights.parse(json.toString(), TRAIN));
+    }
+
+    @Test
+    void badWeightFilesAreNamed() throws Exception {
+        assertWeightsError("w.json", "{\"ants\": 1, \"bees\": 2, \"wasps\": 3}", "w.json", "unknown class 'wasps'");
+        assertWeightsError("w.json", "{\"ants\": 1}", "w.json", "no weight for class 'bees'");
+        assertWeightsError("w.json", "{\"ants\": 1, \"bees\": \"a lot\"}", "w.json", "must be a number");
+        assertWeightsError("w.json", "[1, 2]", "w.json", "JSON object");
+        assertWeightsError("w.csv", "class,weight\nants,1\nbees,-2\n", "w.csv line 3", "positive");
+        assertWeightsError("w.csv", "class,weight\nants,1\nants,2\n", "w.csv line 3", "listed twice");
+        assertWeightsError("w.csv", "class,weight\nants,1\nbees,x\n", "w.csv line 3", "must be a number");
+        assertWeightsError("w.csv", "class,weight,note\n", "w.csv line 1", "unknown column 'note'");
+        assertThatThrownBy(() -> ClassWeights.parse("balanced", TRAIN)).isInstanceOf(TlException.class)
+                .hasMessageStartingWith("--class-weights: expected auto, none or a .json or .csv file");
+        assertThatThrownBy(() -> ClassWeights.parse(dir.resolve("gone.json").toString(), TRAIN))
+                .isInstanceOf(TlException.class).hasMessageContaining("--class-weights: no such file");
+    }
+
+    private void assertWeightsError(String name, String content, String... mentions) throws Exception {
+        Path file = Files.writeString(dir.resolve(name), content);
+        assertThatThrownBy(() -> ClassWeights.parse(file.toString(), TRAIN)).isInstanceOf(TlException.class)
+                .hasMessageStartingWith("--class-weights: ").hasMessageContainingAll(mentions);
+    }
+
+    @Test
+    void aWeightedClassContributesItsWeightTimesItsLoss() {
+        double[] weights = {1, 5};
+        ComputationGraph plain = ModelGraphs.head(SPEC, new Adam(1e-3), 3, null);
+        ComputationGraph weighted = ModelGraphs.head(SPEC, new Adam(1e-3), 3, weights);
+        INDArray features = Nd4j.rand(DataType.FLOAT, 6, ModelGraphs.featureSize(SPEC));
+
+        DataSet ants = new DataSet(features, oneHot(6, 0));
+        DataSet bees = new DataSet(features, oneHot(6, 1));
+        assertThat(weighted.score(ants)).isCloseTo(plain.score(ants), within(1e-6));
+        assertThat(weighted.score(bees)).isCloseTo(5 * plain.score(bees), within(1e-5));
+    }
+
+    /** Features that tell the classes apart not at all: training can only learn the (weighted) class prior. */
+    @Test
+    void trainingLearnsTheWeightedClassPrior() {
+        INDArray features = Nd4j.ones(DataType.FLOAT, 16, ModelGraphs.featureSize(SPEC));
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 16, 2);
+        for (int i = 0; i < 16; i++) {
+            labels.putScalar(i, i % 2, 1f);
+        }
+        assertThat(meanProbabilityOfBees(features, labels, null)).isCloseTo(0.5, within(0.02));
+        assertThat(meanProbabilityOfBees(features, labels, new double[] {1, 10})).isCloseTo(10 / 11.0, within(0.02));
+    }
+
+    private static double meanProbabilityOfBees(INDArray features, INDArray labels, double[] weights) {
+        ComputationGraph head = ModelGraphs.head(SPEC, new Adam(1e-2), 5, weights);
+        for (int step = 0; step < 100; step++) {
+            head.fit(new DataSet(features, labels));
+        }
+        return head.output(false, features)[0].getColumn(1).meanNumber().doubleValue();
+    }
+
+    @Test
+    void theWeightsAreRecordedByClassNameAndReadBack() throws Exception {
+        TrainOptions options = new TrainOptions(4, 1, 0, Unfreeze.ALL, false, 1e-3, 1e-4, 1)
+                .withClassWeights(ClassWeights.parse("auto", imbalanced()));
+        String json = Json.write(options);
+
+        assertThat(Json.MAPPER.readTree(json).get("class_weights").toString())
+                .isEqualTo("{\"ants\":0.6666666666666666,\"bees\":2.0}");
+        assertThat(Json.MAPPER.readValue(json, TrainOptions.class)).isEqualTo(options);
+        assertThat(Json.MAPPER.readValue(Json.write(options.withClassWeights(null)), TrainOptions.class)
+                .classWeights()).isNull();
+    }
+
+    private static INDArray oneHot(int rows, int label) {
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, rows, 2);
+        labels.getColumn(label).assign(1);
+        return labels;
+    }
+}
