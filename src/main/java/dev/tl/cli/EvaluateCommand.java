@@ -6,6 +6,7 @@ import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageFolder;
 import dev.tl.data.ImageSet;
+import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
 import dev.tl.eval.EvaluationReport;
 import dev.tl.eval.Metrics;
@@ -14,6 +15,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,18 +43,24 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document instead of a table.")
     boolean json;
 
+    @Mixin
+    TtaOption tta;
+
     @Override
     public Integer call() {
+        ImageViews views = tta.imageViews();
         ModelBundle.Loaded bundle = ModelBundle.load(modelDir);
         ImageSet images = ImageFolder.scanWithClasses(data, "--data", bundle.metadata().classes());
         EvaluationReport report;
         try (BatchLoader loader = new BatchLoader(bundle.metadata().inputSpecs(), images.classes().size())) {
-            report = Metrics.report(Inference.outputs(bundle.graph(), loader, images.images(), Math.max(1, batchSize)),
+            report = Metrics.report(Inference.outputs(bundle.graph(), loader, images.images(), Math.max(1, batchSize),
+                            views),
                     images.images().stream().mapToInt(LabeledImage::label).toArray(), images.classes());
         }
         ObjectNode document = Json.MAPPER.valueToTree(report);
         document.put("model_dir", bundle.directory().toString());
         document.put("data", data.toAbsolutePath().normalize().toString());
+        document.put("tta", views.perImage());
         String text = Json.write(document);
         ModelBundle.writeFileAtomically(bundle.directory().resolve(REPORT_FILE), text + "\n");
 
