@@ -27,6 +27,11 @@ public record FreezePlan(Set<String> frozen, BatchNormMode batchNorm) {
         return new FreezePlan(Set.copyOf(frozen), batchNormTrainable ? BatchNormMode.TRAINABLE : BatchNormMode.FROZEN);
     }
 
+    /** The whole base frozen, BatchNorm in inference mode: only the head learns (frozen phase on images). */
+    public static FreezePlan baseFrozen(ModelSpec spec) {
+        return fineTune(spec, new Unfreeze(0), false);
+    }
+
     NetBuilder.Options builderOptions() {
         return new NetBuilder.Options(NetBuilder.LAYOUT, batchNorm, frozen::contains);
     }
