@@ -6,6 +6,7 @@ import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.train.EpochRecord;
+import dev.tl.train.TrainAugmentation;
 import dev.tl.train.TrainOptions;
 import java.util.List;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -28,9 +29,9 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
         }
     }
 
-    /** The data and settings a model was trained with. */
+    /** The data and settings a model was trained with; {@code augmentation} is null in bundles from before it. */
     public record Training(String data, String valData, Double valSplit, String weights, int trainImages,
-                           int valImages, TrainOptions options) {
+                           int valImages, TrainOptions options, TrainAugmentation augmentation) {
     }
 
     public static List<Input> inputsOf(ModelSpec spec) {

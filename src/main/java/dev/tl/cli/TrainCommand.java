@@ -13,6 +13,7 @@ import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Unfreeze;
 import dev.tl.train.FeatureCache;
+import dev.tl.train.TrainAugmentation;
 import dev.tl.train.TrainOptions;
 import dev.tl.train.TrainedModel;
 import dev.tl.train.Trainer;
@@ -27,6 +28,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -101,6 +103,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Do not keep the frozen phase's backbone features in $TL_HOME/features for later runs.")
     boolean noFeatureCache;
 
+    @Mixin
+    AugmentOptions augment;
+
     @Option(names = "--output", defaultValue = "tl-model", paramLabel = "DIR", description = "Where to write the model bundle. Default: ./${DEFAULT-VALUE}.")
     Path output;
 
@@ -109,6 +114,7 @@ final class TrainCommand implements Callable<Integer> {
         List<BaseSpec> bases = BaseSpecs.parse(model, imageSize);
         boolean fused = bases.size() > 1;
         TrainOptions options = options(fused);
+        TrainAugmentation augmentation = augment.trainAugmentation();
         WeightsChoice weightsChoice = WeightsChoice.parse(weights);
         if (fused && weightsChoice.kind() == WeightsChoice.Kind.FILE) {
             throw new TlException("--weights: a weight file fits a single backbone; fused models take imagenet or none");
@@ -124,6 +130,9 @@ final class TrainCommand implements Callable<Integer> {
             validation = split.validation();
         }
         logCounts(train, validation);
+        if (augment.writePreview(train, bases.get(0).imageSize(), seed, spec.commandLine().getOut())) {
+            return 0;
+        }
 
         ModelSpec modelSpec = new ModelSpec(bases, new HeadSpec(dense, dropout), train.classes().size());
         if (fused) {
@@ -133,14 +142,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, weightsChoice, WeightCache.standard());
 
-        TrainedModel trained = new Trainer(modelSpec, options, noFeatureCache ? null : FeatureCache.standard())
-                .train(train, validation, weightFiles);
+        TrainedModel trained = new Trainer(modelSpec, options, noFeatureCache ? null : FeatureCache.standard(),
+                augmentation).train(train, validation, weightFiles);
         BundleMetadata metadata = new BundleMetadata(BundleMetadata.FORMAT_VERSION, BuildInfo.version(),
                 Instant.now().toString(), ModelBundle.MODEL_FILE, BundleMetadata.inputsOf(modelSpec),
                 train.classes(), modelSpec.head(),
                 new BundleMetadata.Training(data.toString(), valData == null ? null : valData.toString(),
                         valData == null ? (valSplit == null ? 0.2 : valSplit) : null, weightsChoice.toString(),
-                        train.size(), validation.size(), options),
+                        train.size(), validation.size(), options, augmentation),
                 trained.history(), trained.kept());
         ModelBundle.save(output, trained.graph(), metadata);
 
