@@ -6,6 +6,7 @@ import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.train.EpochRecord;
+import dev.tl.train.TrainAugmentation;
 import dev.tl.train.TrainOptions;
 import java.util.List;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -31,13 +32,14 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
     /**
      * The data and settings a model was trained with.
      *
-     * @param labels    how --data was labelled: "folders", "filename:REGEX" or "csv:FILE"
-     * @param valLabels the same for --val-data (null without it)
-     * @param testSet   the bundle file listing the held-out test images (null without --test-split)
+     * @param labels       how --data was labelled: "folders", "filename:REGEX" or "csv:FILE"
+     * @param valLabels    the same for --val-data (null without it)
+     * @param testSet      the bundle file listing the held-out test images (null without --test-split)
+     * @param augmentation null in bundles from before it
      */
     public record Training(String data, String valData, Double valSplit, String weights, int trainImages,
                            int valImages, TrainOptions options, String labels, String valLabels, Double testSplit,
-                           int testImages, String testSet) {
+                           int testImages, String testSet, TrainAugmentation augmentation) {
     }
 
     public static List<Input> inputsOf(ModelSpec spec) {

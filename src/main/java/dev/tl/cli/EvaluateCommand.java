@@ -6,6 +6,7 @@ import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.data.LabelSource;
+import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
 import dev.tl.eval.EvaluationReport;
 import dev.tl.eval.Metrics;
@@ -48,20 +49,26 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document instead of a table.")
     boolean json;
 
+    @Mixin
+    TtaOption tta;
+
     @Override
     public Integer call() {
         LabelSource labelSource = labels.source();
+        ImageViews views = tta.imageViews();
         ModelBundle.Loaded bundle = ModelBundle.load(modelDir);
         ImageSet images = labelSource.scanWithClasses(data, "--data", bundle.metadata().classes());
         EvaluationReport report;
         try (BatchLoader loader = new BatchLoader(bundle.metadata().inputSpecs(), images.classes().size())) {
-            report = Metrics.report(Inference.outputs(bundle.graph(), loader, images.images(), Math.max(1, batchSize)),
+            report = Metrics.report(Inference.outputs(bundle.graph(), loader, images.images(), Math.max(1, batchSize),
+                            views),
                     images.images().stream().mapToInt(LabeledImage::label).toArray(), images.classes());
         }
         ObjectNode document = Json.MAPPER.valueToTree(report);
         document.put("model_dir", bundle.directory().toString());
         document.put("data", data.toAbsolutePath().normalize().toString());
         document.put("labels", labelSource.description());
+        document.put("tta", views.perImage());
         String text = Json.write(document);
         ModelBundle.writeFileAtomically(bundle.directory().resolve(REPORT_FILE), text + "\n");
 

@@ -5,6 +5,7 @@ import dev.tl.TlException;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageFolder;
+import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
 import dev.tl.eval.Prediction;
 import dev.tl.eval.Predictions;
@@ -61,6 +62,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON array instead of text.")
     boolean json;
 
+    @Mixin
+    TtaOption tta;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Image files, or directories searched recursively for images.")
     List<Path> inputs;
 
@@ -72,13 +76,14 @@ final class PredictCommand implements Callable<Integer> {
         if (model != null && modelDir != null) {
             throw new TlException("--model and --model-dir exclude each other");
         }
+        ImageViews views = tta.imageViews();
         List<LabeledImage> images = expand(inputs);
         Classifier classifier = model != null
                 ? ImageNetClassifier.load(Backbones.get(model), WeightsChoice.parse(weights), WeightCache.standard())
                 : ModelBundle.load(modelDir != null ? modelDir : Path.of("tl-model")).classifier();
         List<Prediction> predictions = new ArrayList<>();
         try (BatchLoader loader = new BatchLoader(classifier.inputs(), 0)) {
-            Inference.run(classifier.graph(), loader, images, Math.max(1, batchSize), (batch, output) -> {
+            Inference.run(classifier.graph(), loader, images, Math.max(1, batchSize), views, (batch, output) -> {
                 float[][] rows = output.toFloatMatrix();
                 for (int i = 0; i < rows.length; i++) {
                     predictions.add(Predictions.topK(batch.images().get(i).path().toString(), rows[i],

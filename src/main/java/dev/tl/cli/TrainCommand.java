@@ -19,6 +19,7 @@ import dev.tl.train.ClassWeights;
 import dev.tl.train.FeatureCache;
 import dev.tl.train.Monitor;
 import dev.tl.train.ScheduleSettings;
+import dev.tl.train.TrainAugmentation;
 import dev.tl.train.TrainOptions;
 import dev.tl.train.TrainedModel;
 import dev.tl.train.Trainer;
@@ -181,6 +182,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Do not keep the frozen phase's backbone features in $TL_HOME/features for later runs.")
     boolean noFeatureCache;
 
+    @Mixin
+    AugmentOptions augment;
+
     @Option(names = "--output", defaultValue = "tl-model", paramLabel = "DIR", description = "Where to write the model bundle. Default: ./${DEFAULT-VALUE}.")
     Path output;
 
@@ -216,6 +220,7 @@ final class TrainCommand implements Callable<Integer> {
         List<BaseSpec> bases = BaseSpecs.parse(model, imageSize);
         boolean fused = bases.size() > 1;
         TrainOptions options = options(fused);
+        TrainAugmentation augmentation = augment.trainAugmentation();
         WeightsChoice weightsChoice = WeightsChoice.parse(weights);
         if (fused && weightsChoice.kind() == WeightsChoice.Kind.FILE) {
             throw new TlException("--weights: a weight file fits a single backbone; fused models take imagenet or none");
@@ -229,6 +234,9 @@ final class TrainCommand implements Callable<Integer> {
         options = options.withClassWeights(ClassWeights.parse(classWeights, train));
         logCounts(split, options.classWeights());
         String testSetFile = split.test().size() == 0 ? null : ModelBundle.TEST_SET_FILE;
+        if (augment.writePreview(train, bases.get(0).imageSize(), seed, spec.commandLine().getOut())) {
+            return 0;
+        }
 
         ModelSpec modelSpec = new ModelSpec(bases, new HeadSpec(dense, dropout), train.classes().size());
         if (fused) {
@@ -244,7 +252,8 @@ final class TrainCommand implements Callable<Integer> {
                     checkpoints, output);
         }
         TrainedModel trained = new Trainer(modelSpec, options, noFeatureCache ? null : FeatureCache.standard(),
-                new Trainer.Checkpointing(checkpoints, effectiveArgs())).train(train, validation, weightFiles, resumeFrom);
+                augmentation, new Trainer.Checkpointing(checkpoints, effectiveArgs()))
+                .train(train, validation, weightFiles, resumeFrom);
         BundleMetadata metadata = new BundleMetadata(BundleMetadata.FORMAT_VERSION, BuildInfo.version(),
                 Instant.now().toString(), ModelBundle.MODEL_FILE, BundleMetadata.inputsOf(modelSpec),
                 train.classes(), modelSpec.head(),
@@ -252,7 +261,7 @@ final class TrainCommand implements Callable<Integer> {
                         valData == null ? valFraction() : null, weightsChoice.toString(),
                         train.size(), validation.size(), options, labelSource.description(),
                         valLabelSource == null ? null : valLabelSource.description(),
-                        testSplit > 0 ? testSplit : null, split.test().size(), testSetFile),
+                        testSplit > 0 ? testSplit : null, split.test().size(), testSetFile, augmentation),
                 trained.history(), trained.kept());
         ModelBundle.save(output, trained.graph(), metadata, testSetFile == null ? Map.of()
                 : Map.of(testSetFile, CsvLabels.toCsv(split.test(), data)));

@@ -42,7 +42,15 @@ public final class BatchLoader implements AutoCloseable {
 
     /** Batches of {@code images} in the given order; the last batch may be smaller. */
     public Iterator<Batch> batches(List<LabeledImage> images, int batchSize) {
-        return new Prefetcher(images, batchSize);
+        return batches(images, batchSize, ImageViews.PLAIN);
+    }
+
+    /**
+     * Batches of {@code batchSize} images in the given order, each image as {@code views.perImage()} consecutive
+     * rows of the inputs (one label row per image).
+     */
+    public Iterator<Batch> batches(List<LabeledImage> images, int batchSize, ImageViews views) {
+        return new Prefetcher(images, batchSize, views);
     }
 
     @Override
@@ -50,17 +58,17 @@ public final class BatchLoader implements AutoCloseable {
         pool.shutdownNow();
     }
 
-    private Batch assemble(List<LabeledImage> images, List<float[][]> decoded) {
+    private Batch assemble(List<LabeledImage> images, List<float[][]> decoded, int viewsPerImage) {
         int n = images.size();
         INDArray[] arrays = new INDArray[inputs.size()];
         for (int i = 0; i < inputs.size(); i++) {
             int size = inputs.get(i).imageSize();
-            int perImage = 3 * size * size;
+            int perImage = 3 * size * size * viewsPerImage;
             float[] data = new float[n * perImage];
             for (int k = 0; k < n; k++) {
                 System.arraycopy(decoded.get(k)[i], 0, data, k * perImage, perImage);
             }
-            arrays[i] = Nd4j.create(data, inputs.get(i).batchShape(n), 'c');
+            arrays[i] = Nd4j.create(data, inputs.get(i).batchShape(n * viewsPerImage), 'c');
         }
         INDArray labels = null;
         if (numClasses > 0) {
@@ -72,14 +80,18 @@ public final class BatchLoader implements AutoCloseable {
         return new Batch(arrays, labels, images);
     }
 
-    private float[][] decode(LabeledImage image) {
+    /** Per input, the image's views one after another, preprocessed. */
+    private float[][] decode(LabeledImage image, int index, ImageViews views) {
         try (ImageDecoder.Decoded decoded = ImageDecoder.decode(image.path())) {
             float[][] planes = new float[inputs.size()][];
             for (int i = 0; i < inputs.size(); i++) {
                 InputSpec spec = inputs.get(i);
-                int[] pixels = decoded.resizedRgb(spec.imageSize());
-                planes[i] = new float[3 * pixels.length];
-                spec.write(pixels, planes[i], 0);
+                int perView = 3 * spec.imageSize() * spec.imageSize();
+                planes[i] = new float[views.perImage() * perView];
+                for (int v = 0; v < views.perImage(); v++) {
+                    spec.write(decoded.transformedRgb(spec.imageSize(), views.view(index, v)), planes[i],
+                            v * perView);
+                }
             }
             return planes;
         }
@@ -88,25 +100,30 @@ public final class BatchLoader implements AutoCloseable {
     private final class Prefetcher implements Iterator<Batch> {
         private final List<LabeledImage> images;
         private final int batchSize;
+        private final ImageViews views;
         private final Deque<CompletableFuture<Batch>> ahead = new ArrayDeque<>();
         private int nextStart;
 
-        Prefetcher(List<LabeledImage> images, int batchSize) {
+        Prefetcher(List<LabeledImage> images, int batchSize, ImageViews views) {
             this.images = images;
             this.batchSize = batchSize;
+            this.views = views;
             fill();
         }
 
         private void fill() {
             while (ahead.size() < PREFETCH_BATCHES && nextStart < images.size()) {
-                List<LabeledImage> slice = images.subList(nextStart, Math.min(nextStart + batchSize, images.size()));
+                int start = nextStart;
+                List<LabeledImage> slice = images.subList(start, Math.min(start + batchSize, images.size()));
                 nextStart += slice.size();
                 List<CompletableFuture<float[][]>> parts = new ArrayList<>();
-                for (LabeledImage image : slice) {
-                    parts.add(CompletableFuture.supplyAsync(() -> decode(image), pool));
+                for (int k = 0; k < slice.size(); k++) {
+                    int index = start + k;
+                    parts.add(CompletableFuture.supplyAsync(() -> decode(images.get(index), index, views), pool));
                 }
                 ahead.add(CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-                        .thenApply(done -> assemble(slice, parts.stream().map(CompletableFuture::join).toList())));
+                        .thenApply(done -> assemble(slice, parts.stream().map(CompletableFuture::join).toList(),
+                                views.perImage())));
             }
         }
 

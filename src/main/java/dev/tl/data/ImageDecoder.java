@@ -1,12 +1,16 @@
 package dev.tl.data;
 
+import static org.bytedeco.opencv.global.opencv_core.BORDER_REFLECT;
+import static org.bytedeco.opencv.global.opencv_core.CV_64F;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_IGNORE_ORIENTATION;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.WARP_INVERSE_MAP;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
 
 import dev.tl.TlException;
 import java.awt.image.BufferedImage;
@@ -17,8 +21,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /**
@@ -65,9 +71,42 @@ public final class ImageDecoder {
                     resized.data().get(bytes);
                 }
             }
-            int[] rgb = new int[size * size];
+            return packed(bytes);
+        }
+
+        /**
+         * {@code transform} applied while resizing to size x size. Geometry costs one bilinear warp (one
+         * interpolation for flip, zoom, rotation and shift together); areas from outside the image are filled by
+         * mirroring it at its edges (Keras' default "reflect" fill). An unchanged geometry takes the plain resize.
+         */
+        public int[] transformedRgb(int size, ImageTransform transform) {
+            int[] rgb;
+            if (transform.keepsGeometry()) {
+                rgb = resizedRgb(size);
+            } else {
+                byte[] bytes = new byte[size * size * 3];
+                double[] matrix = transform.outputToSource(width(), height(), size);
+                try (DoublePointer values = new DoublePointer(matrix);
+                     Mat affine = new Mat(2, 3, CV_64F, values);
+                     Mat warped = new Mat();
+                     Size target = new Size(size, size);
+                     Scalar unusedFill = new Scalar()) {
+                    warpAffine(bgr, warped, affine, target, INTER_LINEAR | WARP_INVERSE_MAP, BORDER_REFLECT,
+                            unusedFill);
+                    warped.data().get(bytes);
+                }
+                rgb = packed(bytes);
+            }
+            if (!transform.keepsColours()) {
+                transform.adjustColours(rgb);
+            }
+            return rgb;
+        }
+
+        private static int[] packed(byte[] bgrBytes) {
+            int[] rgb = new int[bgrBytes.length / 3];
             for (int i = 0, j = 0; i < rgb.length; i++, j += 3) {
-                rgb[i] = ((bytes[j + 2] & 0xFF) << 16) | ((bytes[j + 1] & 0xFF) << 8) | (bytes[j] & 0xFF);
+                rgb[i] = ((bgrBytes[j + 2] & 0xFF) << 16) | ((bgrBytes[j + 1] & 0xFF) << 8) | (bgrBytes[j] & 0xFF);
             }
             return rgb;
         }

@@ -2,7 +2,9 @@ package dev.tl.model;
 
 import dev.tl.data.Batch;
 import dev.tl.data.BatchLoader;
+import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -19,20 +21,38 @@ public final class Inference {
     /** Calls {@code onOutput} with every batch and the graph's (first) output for it, in order. */
     public static void run(ComputationGraph graph, BatchLoader loader, List<LabeledImage> images, int batchSize,
                            BiConsumer<Batch, INDArray> onOutput) {
-        Iterator<Batch> batches = loader.batches(images, batchSize);
+        run(graph, loader, images, batchSize, ImageViews.PLAIN, onOutput);
+    }
+
+    /**
+     * As above, with several views of each image (test-time augmentation): an image's output is the mean of its
+     * views' outputs, i.e. averaged class probabilities for a softmax classifier. A batch holds
+     * {@code batchSize / views} images, so the network still sees about {@code batchSize} rows at a time.
+     */
+    public static void run(ComputationGraph graph, BatchLoader loader, List<LabeledImage> images, int batchSize,
+                           ImageViews views, BiConsumer<Batch, INDArray> onOutput) {
+        int perImage = views.perImage();
+        Iterator<Batch> batches = loader.batches(images, Math.max(1, batchSize / perImage), views);
         while (batches.hasNext()) {
             Batch batch = batches.next();
-            onOutput.accept(batch, graph.output(false, batch.inputs())[0]);
+            INDArray output = graph.output(false, batch.inputs())[0];
+            onOutput.accept(batch, perImage == 1 ? output
+                    : output.reshape('c', batch.size(), perImage, output.size(1)).mean(1));
         }
     }
 
     /** The graph's output for every image, one row each, in order. */
     public static INDArray outputs(ComputationGraph graph, BatchLoader loader, List<LabeledImage> images,
                                    int batchSize) {
-        INDArray[] parts = new INDArray[(images.size() + batchSize - 1) / batchSize];
-        int[] next = {0};
-        run(graph, loader, images, batchSize, (batch, output) -> parts[next[0]++] = output.dup());
-        return parts.length == 1 ? parts[0] : Nd4j.vstack(parts);
+        return outputs(graph, loader, images, batchSize, ImageViews.PLAIN);
+    }
+
+    /** The graph's output for every image, averaged over its views, one row each, in order. */
+    public static INDArray outputs(ComputationGraph graph, BatchLoader loader, List<LabeledImage> images,
+                                   int batchSize, ImageViews views) {
+        List<INDArray> parts = new ArrayList<>();
+        run(graph, loader, images, batchSize, views, (batch, output) -> parts.add(output.dup()));
+        return parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(INDArray[]::new));
     }
 
     /** Pooled features of {@code images} from a feature-extractor graph. */

@@ -3,6 +3,7 @@ package dev.tl.train;
 import dev.tl.BuildInfo;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
+import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
 import dev.tl.model.Features;
 import dev.tl.model.Inference;
@@ -42,12 +43,18 @@ public final class BaseFeatures {
         this.cache = cache;
     }
 
+    /** Pooled features of the plain images. */
+    public Features of(ComputationGraph model, ImageSet images) {
+        return of(model, images, ImageViews.PLAIN);
+    }
+
     /**
      * Pooled features of every base, concatenated in base order.
      *
      * @param model a graph of the model whose bases hold their starting weights
+     * @param views which views of each image (plain, or one augmented view); part of the cache key
      */
-    public Features of(ComputationGraph model, ImageSet images) {
+    public Features of(ComputationGraph model, ImageSet images, ImageViews views) {
         INDArray[] perBase = new INDArray[spec.bases().size()];
         for (int i = 0; i < perBase.length; i++) {
             int base = i;
@@ -55,12 +62,12 @@ public final class BaseFeatures {
                 ComputationGraph extractor = ModelGraphs.featureExtractor(spec, base, seed);
                 Params.copyShared(model, extractor);
                 try (BatchLoader loader = new BatchLoader(List.of(spec.bases().get(base).inputSpec()), 0)) {
-                    return Inference.outputs(extractor, loader, images.images(), batchSize);
+                    return Inference.outputs(extractor, loader, images.images(), batchSize, views);
                 }
             };
             perBase[i] = cache == null ? compute.get()
                     : cache.features(new FeatureCache.Source(spec.bases().get(i).backboneName(),
-                    spec.bases().get(i).inputSpec(), weightFiles.get(i), seed, BuildInfo.version()),
+                    spec.bases().get(i).inputSpec(), weightFiles.get(i), seed, BuildInfo.version(), views.key()),
                     images.images(), compute);
         }
         INDArray matrix = perBase.length == 1 ? perBase[0] : Nd4j.hstack(perBase);

@@ -1,6 +1,7 @@
 package dev.tl.train;
 
 import dev.tl.TlHome;
+import dev.tl.data.ImageViews;
 import dev.tl.data.InputSpec;
 import dev.tl.data.LabeledImage;
 import dev.tl.zoo.weights.WeightCache;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Pooled backbone features of image lists, kept on disk so the frozen phase runs the backbone over a dataset once
  * across runs. An entry's key covers everything the features depend on: backbone, the weights' content checksum
- * (or the seed of a random initialisation), input size, preprocessing, layout, tl's version, and the ordered list
- * of image files with their sizes and modification times. Any change gives another key, so a stale entry is never
+ * (or the seed of a random initialisation), input size, preprocessing, layout, tl's version, the views of the
+ * images (plain, or one augmented copy: settings, seed and copy), and the ordered list of image files with their
+ * sizes and modification times. Any change gives another key, so a stale entry is never
  * read; entries are written aside and renamed into place.
  */
 public final class FeatureCache {
@@ -49,8 +51,14 @@ public final class FeatureCache {
         return new FeatureCache(TlHome.directory().resolve("features"));
     }
 
-    /** What the features of one backbone depend on, besides the images. */
-    public record Source(String backbone, InputSpec input, Optional<Path> weights, long seed, String tlVersion) {
+    /** What the features of one backbone depend on besides the images; {@code views} is an {@link ImageViews#key()}. */
+    public record Source(String backbone, InputSpec input, Optional<Path> weights, long seed, String tlVersion,
+                         String views) {
+
+        /** Features of the plain images. */
+        public Source(String backbone, InputSpec input, Optional<Path> weights, long seed, String tlVersion) {
+            this(backbone, input, weights, seed, tlVersion, ImageViews.PLAIN.key());
+        }
     }
 
     /** The cached features of {@code images}, or {@code compute}'s, which are then cached. */
@@ -71,7 +79,7 @@ public final class FeatureCache {
         update(digest, "tl-features-v1", source.tlVersion(), source.backbone(),
                 Integer.toString(source.input().imageSize()), source.input().preprocessing().id(),
                 source.input().layout().name(),
-                source.weights().map(WeightCache::md5).orElse("random-init:" + source.seed()));
+                source.weights().map(WeightCache::md5).orElse("random-init:" + source.seed()), source.views());
         for (LabeledImage image : images) {
             try {
                 BasicFileAttributes attributes = Files.readAttributes(image.path(), BasicFileAttributes.class);

@@ -1,9 +1,11 @@
 package dev.tl.train;
 
 import dev.tl.NativeBuild;
+import dev.tl.data.Augmenter;
 import dev.tl.data.Batch;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
+import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
 import dev.tl.eval.Metrics;
 import dev.tl.model.BaseWeights;
@@ -19,8 +21,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -39,10 +41,13 @@ import org.slf4j.LoggerFactory;
  *   <li>Fine-tune phase: the top layers of the base (or all) train together with the head on images, at a lower
  *       learning rate. BatchNorm stays in inference mode unless {@code batchNormTrainable}.</li>
  * </ol>
- * With validation data the weights of the best epoch (by the monitored metric) over both phases are kept, and a
- * phase may stop early. In each phase the learning rate follows the run's schedule from that phase's base rate,
- * set per mini-batch. Every epoch reseeds the random generator from (seed, phase, epoch) and, with checkpointing,
- * ends with a checkpoint, so a run resumed from any epoch ends with the same weights as one that never stopped.
+ * Augmentation, when on, changes the training images of both phases, never the validation images; the frozen
+ * phase then runs the augmented images through the frozen base every epoch, or trains on the cached features of a
+ * few augmented copies (see {@link TrainAugmentation}). In each phase the learning rate follows the run's schedule
+ * from that phase's base rate, set per mini-batch. With validation data the weights of the best epoch (by the
+ * monitored metric) over both phases are kept, and a phase may stop early. Every epoch reseeds the random generator
+ * from (seed, phase, epoch) and, with checkpointing, ends with a checkpoint, so a run resumed from any epoch ends
+ * with the same weights as one that never stopped.
  */
 public final class Trainer {
 
@@ -54,6 +59,8 @@ public final class Trainer {
     private final ModelSpec spec;
     private final TrainOptions options;
     private final FeatureCache featureCache;
+    private final TrainAugmentation augmentation;
+    private final Augmenter augmenter;
     private final Checkpointing checkpointing;
     private final List<EpochRecord> history = new ArrayList<>();
     private final BestWeights best;
@@ -64,17 +71,25 @@ public final class Trainer {
     }
 
     public Trainer(ModelSpec spec, TrainOptions options, FeatureCache featureCache) {
-        this(spec, options, featureCache, null);
+        this(spec, options, featureCache, TrainAugmentation.NONE, null);
+    }
+
+    public Trainer(ModelSpec spec, TrainOptions options, FeatureCache featureCache, TrainAugmentation augmentation) {
+        this(spec, options, featureCache, augmentation, null);
     }
 
     /**
      * @param featureCache  where the frozen phase keeps backbone features across runs; null to always compute
+     * @param augmentation  random changes to the training images, drawn from streams seeded by the run's seed
      * @param checkpointing null for no checkpoints
      */
-    public Trainer(ModelSpec spec, TrainOptions options, FeatureCache featureCache, Checkpointing checkpointing) {
+    public Trainer(ModelSpec spec, TrainOptions options, FeatureCache featureCache, TrainAugmentation augmentation,
+                   Checkpointing checkpointing) {
         this.spec = spec;
         this.options = options;
         this.featureCache = featureCache;
+        this.augmentation = augmentation;
+        this.augmenter = new Augmenter(augmentation.settings(), options.seed());
         this.checkpointing = checkpointing;
         this.best = new BestWeights(options.monitor());
         this.stopping = new EarlyStopping(options.monitor(), options.patience());
@@ -112,7 +127,7 @@ public final class Trainer {
         boolean inFrozenPhase = resume == null || resume.phase().equals(FROZEN);
         try (BatchLoader loader = new BatchLoader(spec.inputSpecs(), spec.numClasses())) {
             if (options.frozenEpochs() > 0 && inFrozenPhase) {
-                trainHead(model, train, validation, weightFiles, resume);
+                trainHead(model, loader, train, validation, weightFiles, resume);
             }
             if (options.finetuneEpochs() > 0) {
                 fineTune(model, fineTunePlan, loader, train, validation, inFrozenPhase ? null : resume);
@@ -127,58 +142,125 @@ public final class Trainer {
         return new TrainedModel(model, List.copyOf(history), best.epoch());
     }
 
-    private void trainHead(ComputationGraph model, ImageSet train, ImageSet validation,
+    /**
+     * The head learns either on pooled features (of the plain images, or of K augmented copies) or, with
+     * augmentation and no feature copies, on augmented images run through the wholly frozen base. Validation
+     * always scores the head on the plain validation images' features, computed once.
+     */
+    private void trainHead(ComputationGraph model, BatchLoader loader, ImageSet train, ImageSet validation,
                            List<Optional<Path>> weightFiles, Checkpoint resume) {
-        ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed(),
-                options.lossWeights());
-        Params.copyShared(model, head);
-        if (resume != null) {
-            resume.restoreInto(head);
-        }
-        if (resume == null || !resume.phaseFinished()) {
-            runHeadEpochs(model, head, train, validation, weightFiles, resume == null ? 1 : resume.epoch() + 1);
-        }
-        Params.copyShared(head, model);
-        if (!best.isEmpty()) {
-            Params.restore(best.params(), model);
-        }
-    }
-
-    private void runHeadEpochs(ComputationGraph model, ComputationGraph head, ImageSet train, ImageSet validation,
-                               List<Optional<Path>> weightFiles, int firstEpoch) {
         long start = System.nanoTime();
-        log.info("frozen phase: features of {} training and {} validation images, computed once", train.size(),
-                validation.size());
-        BaseFeatures features = new BaseFeatures(spec, weightFiles, options.seed(), options.batchSize(),
-                featureCache);
-        Features trainFeatures = features.of(model, train);
-        Features valFeatures = validation.size() == 0 ? null : features.of(model, validation);
+        boolean onImages = augmentation.frozenPhaseOnImages();
+        List<Features> featureCopies = onImages ? null : trainingFeatureCopies(model, train, validation.size(),
+                weightFiles);
+        if (onImages) {
+            log.info("frozen phase: augmentation is on, so every epoch runs the augmented training images through "
+                    + "the frozen base into the head (cached features would miss the augmentation; "
+                    + "--feature-cache-augment K caches the features of K augmented copies instead)");
+        }
+        Features valFeatures = validation.size() == 0 ? null
+                : baseFeatures(weightFiles).of(model, validation, ImageViews.PLAIN);
         double featureSeconds = seconds(start);
         log.info("features ready in {} s", String.format(Locale.ROOT, "%.1f", featureSeconds));
 
-        PhaseLearningRate rate = new PhaseLearningRate(head, options.schedule().forPhase(options.frozenEpochs(),
-                FeatureBatches.count(trainFeatures.size(), options.batchSize())), options.learningRate());
-        rate.skip(phaseHistory(FROZEN), FeatureBatches.count(trainFeatures.size(), options.batchSize()));
+        ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed(),
+                options.lossWeights());
+        Params.copyShared(model, head);
+        // The graph whose weights and optimizer state learn (and are checkpointed): the head, or base + head.
+        ComputationGraph learner = onImages ? ModelGraphs.full(spec, FreezePlan.baseFrozen(spec),
+                new Adam(options.learningRate()), options.seed(), options.lossWeights()) : head;
+        if (onImages) {
+            Params.copyAll(model, learner);
+        }
+        if (resume != null) {
+            resume.restoreInto(learner);
+            Params.copyShared(learner, head);
+        }
+        int batchesPerEpoch = FeatureBatches.count(train.size(), options.batchSize());
+        PhaseLearningRate rate = new PhaseLearningRate(learner, options.schedule().forPhase(options.frozenEpochs(),
+                batchesPerEpoch), options.learningRate());
+        rate.skip(phaseHistory(FROZEN), batchesPerEpoch);
+        int firstEpoch = firstEpoch(resume, options.frozenEpochs());
         for (int epoch = firstEpoch; epoch <= options.frozenEpochs(); epoch++) {
             long epochStart = System.nanoTime();
             Nd4j.getRandom().setSeed(epochSeed(FROZEN, epoch));
-            double lossSum = 0;
-            for (int[] rows : FeatureBatches.shuffled(trainFeatures.size(), options.batchSize(),
-                    options.seed() * 1_000_003L + epoch)) {
-                INDArray[] xy = trainFeatures.batch(rows, spec.numClasses());
-                rate.beforeBatch();
-                head.fit(new MultiDataSet(xy[0], xy[1]));
-                lossSum += head.score() * rows.length;
+            double loss;
+            if (onImages) {
+                loss = fitOnImages(learner, loader, train, epoch, trainingViews(epoch), rate);
+                Params.copyShared(learner, head);
+            } else {
+                loss = fitHead(head, featureCopies.get((epoch - 1) % featureCopies.size()), epoch, rate);
             }
             Metrics.Score val = valFeatures == null ? null
                     : Metrics.score(head.output(false, valFeatures.matrix())[0], valFeatures.labels());
             // The one feature pass belongs to the first epoch's cost.
             double secs = seconds(epochStart) + (epoch == firstEpoch ? featureSeconds : 0);
-            if (finishEpoch(FROZEN, epoch, options.frozenEpochs(), lossSum / trainFeatures.size(), val, rate, secs,
-                    head)) {
+            if (finishEpoch(FROZEN, epoch, options.frozenEpochs(), loss, val, rate, secs, learner)) {
                 break;
             }
         }
+        Params.copyShared(learner, model);
+        if (!best.isEmpty()) {
+            Params.restore(best.params(), model);
+        }
+    }
+
+    /** Pooled training features: of the plain images, or of K augmented copies (copy k drawn as epoch k's). */
+    private List<Features> trainingFeatureCopies(ComputationGraph model, ImageSet train, int validationImages,
+                                                 List<Optional<Path>> weightFiles) {
+        boolean augmented = augmentation.settings().isActive();
+        int copies = augmented ? Math.min(augmentation.featureCacheCopies(), options.frozenEpochs()) : 1;
+        if (augmented) {
+            log.info("frozen phase: features of {} augmented copies of the {} training images (epoch e trains on "
+                    + "copy (e - 1) mod {}) and of the {} validation images (not augmented), computed once",
+                    copies, train.size(), augmentation.featureCacheCopies(), validationImages);
+        } else {
+            log.info("frozen phase: features of {} training and {} validation images, computed once",
+                    train.size(), validationImages);
+        }
+        BaseFeatures features = baseFeatures(weightFiles);
+        List<Features> result = new ArrayList<>();
+        for (int copy = 1; copy <= copies; copy++) {
+            result.add(features.of(model, train, trainingViews(copy)));
+        }
+        return result;
+    }
+
+    private BaseFeatures baseFeatures(List<Optional<Path>> weightFiles) {
+        return new BaseFeatures(spec, weightFiles, options.seed(), options.batchSize(), featureCache);
+    }
+
+    /** One epoch of the head on feature rows in a seeded order; returns the mean training loss. */
+    private double fitHead(ComputationGraph head, Features trainFeatures, int epoch, PhaseLearningRate rate) {
+        double lossSum = 0;
+        for (int[] rows : FeatureBatches.shuffled(trainFeatures.size(), options.batchSize(),
+                options.seed() * 1_000_003L + epoch)) {
+            INDArray[] xy = trainFeatures.batch(rows, spec.numClasses());
+            rate.beforeBatch();
+            head.fit(new MultiDataSet(xy[0], xy[1]));
+            lossSum += head.score() * rows.length;
+        }
+        return lossSum / trainFeatures.size();
+    }
+
+    /** One epoch of {@code net} on the training images in a seeded order; returns the mean training loss. */
+    private double fitOnImages(ComputationGraph net, BatchLoader loader, ImageSet train, int epoch,
+                               ImageViews views, PhaseLearningRate rate) {
+        List<LabeledImage> order = train.shuffled(options.seed() * 1_000_003L + epoch);
+        double lossSum = 0;
+        Iterator<Batch> batches = loader.batches(order, options.batchSize(), views);
+        while (batches.hasNext()) {
+            Batch batch = batches.next();
+            rate.beforeBatch();
+            net.fit(new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()}));
+            lossSum += net.score() * batch.size();
+        }
+        return lossSum / order.size();
+    }
+
+    /** The training images' views in the given epoch (counted across both phases): augmented or plain. */
+    private ImageViews trainingViews(int epoch) {
+        return augmentation.settings().isActive() ? augmenter.epoch(epoch) : ImageViews.PLAIN;
     }
 
     private void fineTune(ComputationGraph model, FreezePlan plan, BatchLoader loader, ImageSet train,
@@ -197,32 +279,30 @@ public final class Trainer {
         PhaseLearningRate rate = new PhaseLearningRate(net, options.schedule().forPhase(options.finetuneEpochs(),
                 batchesPerEpoch), lr);
         rate.skip(phaseHistory(FINETUNE), batchesPerEpoch);
-        int firstEpoch = resume == null ? 1 : resume.phaseFinished() ? options.finetuneEpochs() + 1 : resume.epoch() + 1;
-        for (int epoch = firstEpoch; epoch <= options.finetuneEpochs(); epoch++) {
+        for (int epoch = firstEpoch(resume, options.finetuneEpochs()); epoch <= options.finetuneEpochs(); epoch++) {
             long epochStart = System.nanoTime();
             Nd4j.getRandom().setSeed(epochSeed(FINETUNE, epoch));
-            List<LabeledImage> order = train.shuffled(options.seed() * 1_000_003L + epoch);
-            double lossSum = 0;
-            Iterator<Batch> batches = loader.batches(order, options.batchSize());
-            while (batches.hasNext()) {
-                Batch batch = batches.next();
-                rate.beforeBatch();
-                net.fit(new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()}));
-                lossSum += net.score() * batch.size();
-            }
+            double loss = fitOnImages(net, loader, train, epoch, trainingViews(options.frozenEpochs() + epoch), rate);
             Metrics.Score val = null;
             if (validation.size() > 0) {
                 int[] labels = validation.images().stream().mapToInt(LabeledImage::label).toArray();
                 val = Metrics.score(Inference.outputs(net, loader, validation.images(), options.batchSize()), labels);
             }
-            if (finishEpoch(FINETUNE, epoch, options.finetuneEpochs(), lossSum / order.size(), val, rate,
-                    seconds(epochStart), net)) {
+            if (finishEpoch(FINETUNE, epoch, options.finetuneEpochs(), loss, val, rate, seconds(epochStart), net)) {
                 break;
             }
         }
         if (best.isEmpty()) {
             Params.copyAll(net, model);
         }
+    }
+
+    /** The first epoch still to run in a phase: 1, or after the checkpointed one (none if that phase finished). */
+    private static int firstEpoch(Checkpoint resume, int epochs) {
+        if (resume == null) {
+            return 1;
+        }
+        return resume.phaseFinished() ? epochs + 1 : resume.epoch() + 1;
     }
 
     private String unfreezing() {
