@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
 import dev.tl.TestData;
 import dev.tl.data.AugmentationPreview;
-import dev.tl.data.ImageFolder;
+import dev.tl.data.LabelSource;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import java.awt.image.BufferedImage;
@@ -77,7 +77,7 @@ class AugmentCliTest {
         assertThat(grid.getWidth()).isEqualTo(side);
         assertThat(grid.getHeight()).isEqualTo(side);
 
-        ImageSet images = ImageFolder.scan(train, "--data");
+        ImageSet images = LabelSource.FOLDERS.scan(train, "--data");
         BufferedImage plain = AugmentationPreview.render(AugmentationPreview.sample(images, 42), 32, ImageViews.PLAIN);
         int[] previewPixels = grid.getRGB(0, 0, side, side, null, 0, side);
         int[] plainPixels = plain.getRGB(0, 0, side, side, null, 0, side);
