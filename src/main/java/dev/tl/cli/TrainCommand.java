@@ -27,6 +27,7 @@ import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -344,6 +345,8 @@ final class TrainCommand implements Callable<Integer> {
             if (value instanceof Boolean flag) {
                 if (flag) {
                     args.add(name);
+                } else if (option.negatable()) {
+                    args.add("--no-" + name.substring(2));
                 }
             } else {
                 args.add(name);
@@ -353,10 +356,15 @@ final class TrainCommand implements Callable<Integer> {
         return args;
     }
 
+    /** The checkpoint, and any partial one a killed run left behind. */
     private static void deleteCheckpoint(Path dir) {
-        try {
-            Files.deleteIfExists(dir.resolve(Checkpoint.FILE));
+        try (var files = Files.newDirectoryStream(dir, Checkpoint.FILE + "*")) {
+            for (Path file : files) {
+                Files.delete(file);
+            }
             Files.deleteIfExists(dir);
+        } catch (NoSuchFileException e) {
+            // no checkpoint: nothing ran an epoch
         } catch (IOException e) {
             log.warn("could not delete the finished run's checkpoint {}: {}", dir, e.getMessage());
         }

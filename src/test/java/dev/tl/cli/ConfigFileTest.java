@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
 import dev.tl.TestData;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --config FILE}: every option settable from YAML or JSON, the command line overriding the file. */
@@ -60,6 +65,22 @@ class ConfigFileTest {
         JsonNode meta = Json.MAPPER.readTree(model.resolve("tl-model.json").toFile());
         assertThat(meta.get("inputs").get(1).get("backbone").asText()).isEqualTo("densenet121");
         assertThat(meta.get("inputs").get(1).get("image_size").asInt()).isEqualTo(40);
+    }
+
+    static Stream<Path> shippedConfigs() throws IOException {
+        return Files.list(Path.of("config")).filter(p -> p.toString().endsWith(".yaml")).sorted();
+    }
+
+    /** Every example in config/ sets only real options, to values they accept. */
+    @ParameterizedTest
+    @MethodSource("shippedConfigs")
+    void theShippedExamplesParse(Path config) {
+        CommandLine cli = TlCli.commandLine();
+        cli.parseArgs("train", "--config", config.toString());
+
+        TrainCommand train = cli.getSubcommands().get("train").getCommand();
+        assertThat(train.model).isNotBlank();
+        assertThat(train.data).isNotNull();
     }
 
     @Test

@@ -91,6 +91,7 @@ class ResumeTest {
 
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(params(killed)).isEqualTo(params(uninterrupted));
+        assertThat(Checkpoint.dirFor(killed)).as("checkpoint, and any partial one, removed").doesNotExist();
         JsonNode history = Json.MAPPER.readTree(killed.resolve(ModelBundle.METADATA_FILE).toFile()).get("history");
         assertThat(history).hasSize(3 + finetuneEpochs);
     }
