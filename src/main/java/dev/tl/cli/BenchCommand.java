@@ -10,6 +10,9 @@ import dev.tl.train.Throughput;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.Backbones;
 import java.io.PrintWriter;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.profiler.OpProfiler;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -49,6 +52,10 @@ final class BenchCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     Phase phase;
 
+    @Option(names = "--profile",
+            description = "Also log ND4J's per-operation time profile of the measured batches (slows them down).")
+    boolean profile;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -59,6 +66,9 @@ final class BenchCommand implements Callable<Integer> {
         ModelSpec modelSpec = new ModelSpec(java.util.List.of(new BaseSpec(backbone.name(), size)),
                 new HeadSpec(0, 0.2), 2);
         int batch = Math.max(1, batchSize);
+        if (profile) {
+            Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.OPERATIONS);
+        }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("model", backbone.name());
         result.put("image_size", size);
@@ -71,6 +81,9 @@ final class BenchCommand implements Callable<Integer> {
         if (phase != Phase.inference) {
             result.put("training_images_per_second",
                     Throughput.training(modelSpec, batch, Math.max(0, warmup), Math.max(1, batches)));
+        }
+        if (profile) {
+            OpProfiler.getInstance().printOutDashboard();
         }
         PeakMemory.residentBytes().ifPresent(bytes -> result.put("peak_rss_bytes", bytes));
 
