@@ -1,5 +1,6 @@
 package dev.tl.bundle;
 
+import dev.tl.AtomicFiles;
 import dev.tl.Json;
 import dev.tl.TlException;
 import dev.tl.model.Classifier;
@@ -112,10 +113,7 @@ public final class ModelBundle {
     /** Writes a small file (e.g. an evaluation report) into a bundle without ever leaving a partial file. */
     public static void writeFileAtomically(Path file, String content) {
         try {
-            Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-            makeReadable(temp, "rw-r--r--");
-            Files.writeString(temp, content, StandardCharsets.UTF_8);
-            move(temp, file);
+            AtomicFiles.write(file, stream -> stream.write(content.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new TlException("cannot write " + file + ": " + e.getMessage(), e);
         }

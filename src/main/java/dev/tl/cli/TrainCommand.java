@@ -356,9 +356,9 @@ final class TrainCommand implements Callable<Integer> {
         return args;
     }
 
-    /** The checkpoint, and any partial one a killed run left behind. */
+    /** The checkpoint, and any partial one (".checkpoint.zip*.tmp") a killed run left behind. */
     private static void deleteCheckpoint(Path dir) {
-        try (var files = Files.newDirectoryStream(dir, Checkpoint.FILE + "*")) {
+        try (var files = Files.newDirectoryStream(dir, "{" + Checkpoint.FILE + ",." + Checkpoint.FILE + "*.tmp}")) {
             for (Path file : files) {
                 Files.delete(file);
             }

@@ -1,5 +1,6 @@
 package dev.tl.model;
 
+import dev.tl.AtomicFiles;
 import dev.tl.TlException;
 import dev.tl.data.ImageSet;
 import dev.tl.data.LabeledImage;
@@ -13,7 +14,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 
 /**
@@ -95,31 +95,11 @@ public final class FeatureFiles {
                 ? '"' + field.replace("\"", "\"\"") + '"' : field;
     }
 
-    private interface Content {
-        void writeTo(OutputStream stream) throws IOException;
-    }
-
-    private static void atomically(Path target, Content content) {
-        Path absolute = target.toAbsolutePath();
-        Path temp = null;
+    private static void atomically(Path target, AtomicFiles.Content content) {
         try {
-            Files.createDirectories(absolute.getParent());
-            temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
-            try (OutputStream stream = Files.newOutputStream(temp)) {
-                content.writeTo(stream);
-            }
-            Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            temp = null;
+            AtomicFiles.write(target, content);
         } catch (IOException e) {
-            throw new TlException("--out: cannot write " + absolute + ": " + e.getMessage(), e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the failure above is what the user needs to see
-                }
-            }
+            throw new TlException("--out: cannot write " + target.toAbsolutePath() + ": " + e.getMessage(), e);
         }
     }
 }

@@ -57,10 +57,7 @@ public final class ModelGraphs {
      */
     public static ComputationGraph full(ModelSpec spec, FreezePlan plan, IUpdater updater, long seed,
                                         double[] lossWeights) {
-        GraphBuilder graph = graphBuilder(updater, seed);
-        String features = addBases(graph, spec, plan);
-        addHead(graph, spec, features, featureSize(spec), lossWeights);
-        return init(graph, OUTPUT);
+        return init(fullConfiguration(spec, plan, updater, seed, lossWeights));
     }
 
     /**
@@ -70,17 +67,22 @@ public final class ModelGraphs {
      */
     public static ComputationGraph full(ModelSpec spec, FreezePlan plan, Function<String, IUpdater> updaterOf,
                                         long seed, double[] lossWeights) {
-        GraphBuilder graph = graphBuilder(new NoOp(), seed);
-        String features = addBases(graph, spec, plan);
-        addHead(graph, spec, features, featureSize(spec), lossWeights);
-        graph.setOutputs(OUTPUT);
-        ComputationGraphConfiguration conf = graph.build();
+        ComputationGraphConfiguration conf = fullConfiguration(spec, plan, new NoOp(), seed, lossWeights);
         conf.getVertices().forEach((name, vertex) -> {
             if (vertex instanceof LayerVertex layer && layer.getLayerConf().getLayer() instanceof BaseLayer base) {
                 base.setIUpdater(updaterOf.apply(name).clone());
             }
         });
         return init(conf);
+    }
+
+    private static ComputationGraphConfiguration fullConfiguration(ModelSpec spec, FreezePlan plan, IUpdater updater,
+                                                                   long seed, double[] lossWeights) {
+        GraphBuilder graph = graphBuilder(updater, seed);
+        String features = addBases(graph, spec, plan);
+        addHead(graph, spec, features, featureSize(spec), lossWeights);
+        graph.setOutputs(OUTPUT);
+        return graph.build();
     }
 
     /** Base(s) and pooling only: outputs the pooled (and for fused models concatenated) feature vector. */

@@ -1,5 +1,6 @@
 package dev.tl.train;
 
+import dev.tl.AtomicFiles;
 import dev.tl.Json;
 import dev.tl.TlException;
 import java.io.BufferedOutputStream;
@@ -7,10 +8,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,13 +74,12 @@ public record Checkpoint(List<String> args, String phase, int epoch, boolean pha
 
     public void save(Path dir) {
         try {
-            Files.createDirectories(dir);
-            Path partial = Files.createTempFile(dir, FILE, ".partial");
-            try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(partial))) {
+            AtomicFiles.write(dir.resolve(FILE), stream -> {
+                ZipOutputStream zip = new ZipOutputStream(stream);
                 zip.setLevel(Deflater.NO_COMPRESSION);   // float weights barely compress; keep saving cheap
                 zip.putNextEntry(new ZipEntry(STATE));
                 zip.write(Json.write(new State(args, phase, epoch, phaseFinished, history, best, iterationCount,
-                        epochCount)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        epochCount)).getBytes(StandardCharsets.UTF_8));
                 writeArrays(zip, PARAMS, params);
                 if (updaterState != null) {
                     writeArrays(zip, UPDATER, Map.of("state", updaterState));
@@ -87,9 +87,8 @@ public record Checkpoint(List<String> args, String phase, int epoch, boolean pha
                 if (bestParams != null) {
                     writeArrays(zip, BEST, bestParams);
                 }
-            }
-            Files.move(partial, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
+                zip.finish();
+            });
         } catch (IOException e) {
             throw new TlException("cannot write the training checkpoint in " + dir + ": " + e.getMessage(), e);
         }

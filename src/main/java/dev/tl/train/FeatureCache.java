@@ -1,20 +1,20 @@
 package dev.tl.train;
 
+import dev.tl.AtomicFiles;
 import dev.tl.TlHome;
 import dev.tl.data.ImageViews;
 import dev.tl.data.InputSpec;
 import dev.tl.data.LabeledImage;
 import dev.tl.zoo.weights.WeightCache;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -113,33 +113,21 @@ public final class FeatureCache {
     }
 
     private void write(Path entry, INDArray features) {
-        Path temp = null;
+        float[] values = features.dup('c').data().asFloat();
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
         try {
-            Files.createDirectories(directory);
-            temp = Files.createTempFile(directory, ".entry", ".tmp");
-            float[] values = features.dup('c').data().asFloat();
-            ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().put(values);
-            try (OutputStream stream = Files.newOutputStream(temp);
-                 DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(stream))) {
+            AtomicFiles.write(entry, stream -> {
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(stream));
                 out.writeInt(MAGIC);
                 out.writeInt((int) features.size(0));
                 out.writeInt((int) features.size(1));
                 out.write(bytes.array());
-            }
-            Files.move(temp, entry, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            temp = null;
+                out.flush();
+            });
         } catch (IOException e) {
             log.warn("could not cache features at {} ({}); they will be computed again next time", entry,
                     e.getMessage());
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the warning above already says the entry is missing
-                }
-            }
         }
     }
 

@@ -1,11 +1,10 @@
 package dev.tl.train;
 
+import dev.tl.AtomicFiles;
 import dev.tl.TlException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -41,19 +40,10 @@ public final class RangeTestPlot {
         marker.setMarker(SeriesMarkers.NONE);
         BufferedImage image = BitmapEncoder.getBufferedImage(chart);
 
-        Path target = file.toAbsolutePath();
-        Path temp = null;
         try {
-            temp = Files.createTempFile(target.getParent(), ".plot", ".png");
-            ImageIO.write(image, "png", temp.toFile());
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            temp = null;
+            AtomicFiles.write(file, stream -> ImageIO.write(image, "png", stream));
         } catch (IOException e) {
             throw new TlException("--plot: cannot write " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (temp != null) {
-                temp.toFile().delete();
-            }
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.tl.zoo.layers;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -56,14 +55,8 @@ public class FrozenBatchNormalization extends BatchNormalization {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
                              int layerIndex, INDArray layerParamsView, boolean initializeParams,
                              DataType networkDataType) {
-        FrozenBatchNormalizationLayer layer = new FrozenBatchNormalizationLayer(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(paramTable);
-        layer.setConf(conf);
-        return layer;
+        return LayerWiring.wire(new FrozenBatchNormalizationLayer(conf, networkDataType), initializer(), conf,
+                trainingListeners, layerIndex, layerParamsView, initializeParams);
     }
 
     @Override

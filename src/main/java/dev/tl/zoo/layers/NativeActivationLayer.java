@@ -1,7 +1,6 @@
 package dev.tl.zoo.layers;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
@@ -35,14 +34,8 @@ public class NativeActivationLayer extends ActivationLayer {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
                              int layerIndex, INDArray layerParamsView, boolean initializeParams,
                              DataType networkDataType) {
-        Runtime layer = new Runtime(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(paramTable);
-        layer.setConf(conf);
-        return layer;
+        return LayerWiring.wire(new Runtime(conf, networkDataType), initializer(), conf, trainingListeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     @Override

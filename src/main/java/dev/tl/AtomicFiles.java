@@ -1,0 +1,42 @@
+package dev.tl;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Writes a file so that readers (and a crash) only ever see the old file or the whole new one: the content goes to a
+ * temporary file beside the target, which is then renamed over it.
+ */
+public final class AtomicFiles {
+
+    /** Writes a file's content to {@code stream} (which the caller closes). */
+    public interface Content {
+        void writeTo(OutputStream stream) throws IOException;
+    }
+
+    private AtomicFiles() {
+    }
+
+    /** Replaces {@code target} with {@code content}; on failure the target is untouched and no temporary remains. */
+    public static void write(Path target, Content content) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Files.createDirectories(absolute.getParent());
+        Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
+        try {
+            // Temporary files are created private (0600); the result should get a normal file's permissions.
+            if (temp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            try (OutputStream stream = Files.newOutputStream(temp)) {
+                content.writeTo(stream);
+            }
+            Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+}
