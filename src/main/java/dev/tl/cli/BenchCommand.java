@@ -5,6 +5,7 @@ import dev.tl.NativeBuild;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
+import dev.tl.train.MicroBatching;
 import dev.tl.train.PeakMemory;
 import dev.tl.train.Throughput;
 import dev.tl.zoo.Backbone;
@@ -41,6 +42,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
+    @Option(names = "--micro-batch-size", defaultValue = "auto", paramLabel = "N|auto",
+            description = "Training: micro-batches as `tl train` computes them (see its help). Default: ${DEFAULT-VALUE}.")
+    String microBatchSize;
+
     @Option(names = "--warmup", defaultValue = "3", paramLabel = "N", description = "Untimed batches first. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
@@ -66,6 +71,7 @@ final class BenchCommand implements Callable<Integer> {
         ModelSpec modelSpec = new ModelSpec(java.util.List.of(new BaseSpec(backbone.name(), size)),
                 new HeadSpec(0, 0.2), 2);
         int batch = Math.max(1, batchSize);
+        Integer microBatch = MicroBatching.parse(microBatchSize);
         if (profile) {
             Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.OPERATIONS);
         }
@@ -80,7 +86,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (phase != Phase.inference) {
             result.put("training_images_per_second",
-                    Throughput.training(modelSpec, batch, Math.max(0, warmup), Math.max(1, batches)));
+                    Throughput.training(modelSpec, batch, microBatch, Math.max(0, warmup),
+                            Math.max(1, batches)));
         }
         if (profile) {
             OpProfiler.getInstance().printOutDashboard();

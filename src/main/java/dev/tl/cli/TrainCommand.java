@@ -17,6 +17,7 @@ import dev.tl.model.Unfreeze;
 import dev.tl.train.Checkpoint;
 import dev.tl.train.ClassWeights;
 import dev.tl.train.FeatureCache;
+import dev.tl.train.MicroBatching;
 import dev.tl.train.Monitor;
 import dev.tl.train.ScheduleSettings;
 import dev.tl.train.TrainAugmentation;
@@ -99,6 +100,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
+
+    @Option(names = "--micro-batch-size", defaultValue = "auto", paramLabel = "N|auto",
+            description = "Fine-tune phase: compute each batch as micro-batches of at most N images, summing their "
+                    + "gradients into one step (the same step with BatchNorm frozen, with a fraction of the memory). "
+                    + "auto: as large as keeps one micro-batch's layer outputs under 2 GB. Not with --bn-trainable, "
+                    + "which always uses whole batches. Default: ${DEFAULT-VALUE}.")
+    String microBatchSize;
 
     @Option(names = "--frozen-epochs", defaultValue = "10", paramLabel = "N",
             description = "Epochs training the head on the frozen base. Default: ${DEFAULT-VALUE}.")
@@ -314,7 +322,8 @@ final class TrainCommand implements Callable<Integer> {
         requireAtLeast("--patience", patience, 0);
         return new TrainOptions(batchSize, frozenEpochs, finetune, unfreezeChoice(), bnTrainable, lr,
                 finetuneLr, seed, ScheduleSettings.of(schedule, warmupEpochs, stepSize, stepGamma, plateauPatience,
-                plateauFactor), lrDecayPerBlock, Monitor.parse(monitor), patience, null);
+                plateauFactor), lrDecayPerBlock, Monitor.parse(monitor), patience, null,
+                MicroBatching.parse(microBatchSize));
     }
 
     private Unfreeze unfreezeChoice() {

@@ -12,12 +12,16 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.NoOp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Measures a model's speed on synthetic batches. Each figure is the median over timed batches after warm-up batches
  * (workspaces size themselves first).
  */
 public final class Throughput {
+
+    private static final Logger log = LoggerFactory.getLogger(Throughput.class);
 
     private Throughput() {
     }
@@ -29,8 +33,13 @@ public final class Throughput {
         return median(batchSize, warmup, timed, () -> graph.output(false, inputs));
     }
 
-    /** Fine-tune training images per second: forward, backward and Adam update, whole base unfrozen, BN frozen. */
-    public static double training(ModelSpec spec, int batchSize, int warmup, int timed) {
+    /**
+     * Fine-tune training images per second: forward, backward and Adam update, whole base unfrozen, BN frozen,
+     * each batch computed as the fine-tune phase does (see {@link MicroBatching}).
+     *
+     * @param microBatchSize null for automatic sizing
+     */
+    public static double training(ModelSpec spec, int batchSize, Integer microBatchSize, int warmup, int timed) {
         INDArray labels = Nd4j.zeros(DataType.FLOAT, batchSize, spec.numClasses());
         for (int i = 0; i < batchSize; i++) {
             labels.putScalar(i, i % spec.numClasses(), 1f);
@@ -38,7 +47,9 @@ public final class Throughput {
         ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.fineTune(spec, Unfreeze.ALL, false),
                 new Adam(1e-4), 1);
         MultiDataSet batch = new MultiDataSet(syntheticInputs(spec, batchSize), new INDArray[] {labels});
-        return median(batchSize, warmup, timed, () -> graph.fit(batch));
+        MicroBatching microBatching = MicroBatching.of(microBatchSize, graph, spec.inputSpecs(), batchSize, false);
+        log.info("training step: {}", microBatching.describe(batchSize));
+        return median(batchSize, warmup, timed, () -> microBatching.fit(graph, batch));
     }
 
     private static INDArray[] syntheticInputs(ModelSpec spec, int batchSize) {

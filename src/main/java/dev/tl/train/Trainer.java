@@ -127,7 +127,7 @@ public final class Trainer {
         boolean inFrozenPhase = resume == null || resume.phase().equals(FROZEN);
         try (BatchLoader loader = new BatchLoader(spec.inputSpecs(), spec.numClasses())) {
             if (options.frozenEpochs() > 0 && inFrozenPhase) {
-                trainHead(model, loader, train, validation, weightFiles, resume);
+                trainHead(model, train, validation, weightFiles, resume);
             }
             if (options.finetuneEpochs() > 0) {
                 fineTune(model, fineTunePlan, loader, train, validation, inFrozenPhase ? null : resume);
@@ -147,16 +147,16 @@ public final class Trainer {
      * augmentation and no feature copies, on augmented images run through the wholly frozen base. Validation
      * always scores the head on the plain validation images' features, computed once.
      */
-    private void trainHead(ComputationGraph model, BatchLoader loader, ImageSet train, ImageSet validation,
+    private void trainHead(ComputationGraph model, ImageSet train, ImageSet validation,
                            List<Optional<Path>> weightFiles, Checkpoint resume) {
         long start = System.nanoTime();
         boolean onImages = augmentation.frozenPhaseOnImages();
         List<Features> featureCopies = onImages ? null : trainingFeatureCopies(model, train, validation.size(),
                 weightFiles);
         if (onImages) {
-            log.info("frozen phase: augmentation is on, so every epoch runs the augmented training images through "
-                    + "the frozen base into the head (cached features would miss the augmentation; "
-                    + "--feature-cache-augment K caches the features of K augmented copies instead)");
+            log.info("frozen phase: augmentation is on, so every epoch runs that epoch's augmented training images "
+                    + "through the frozen base (inference only) and trains the head on their features (cached "
+                    + "features would miss the augmentation; --feature-cache-augment K caches K augmented copies)");
         }
         Features valFeatures = validation.size() == 0 ? null
                 : baseFeatures(weightFiles).of(model, validation, ImageViews.PLAIN);
@@ -166,40 +166,30 @@ public final class Trainer {
         ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed(),
                 options.lossWeights());
         Params.copyShared(model, head);
-        // The graph whose weights and optimizer state learn (and are checkpointed): the head, or base + head.
-        ComputationGraph learner = onImages ? ModelGraphs.full(spec, FreezePlan.baseFrozen(spec),
-                new Adam(options.learningRate()), options.seed(), options.lossWeights()) : head;
-        if (onImages) {
-            Params.copyAll(model, learner);
-        }
         if (resume != null) {
-            resume.restoreInto(learner);
-            Params.copyShared(learner, head);
+            resume.restoreInto(head);
         }
         int batchesPerEpoch = FeatureBatches.count(train.size(), options.batchSize());
-        PhaseLearningRate rate = new PhaseLearningRate(learner, options.schedule().forPhase(options.frozenEpochs(),
+        PhaseLearningRate rate = new PhaseLearningRate(head, options.schedule().forPhase(options.frozenEpochs(),
                 batchesPerEpoch), options.learningRate());
         rate.skip(phaseHistory(FROZEN), batchesPerEpoch);
         int firstEpoch = firstEpoch(resume, options.frozenEpochs());
         for (int epoch = firstEpoch; epoch <= options.frozenEpochs(); epoch++) {
             long epochStart = System.nanoTime();
             Nd4j.getRandom().setSeed(epochSeed(FROZEN, epoch));
-            double loss;
-            if (onImages) {
-                loss = fitOnImages(learner, loader, train, epoch, trainingViews(epoch), rate);
-                Params.copyShared(learner, head);
-            } else {
-                loss = fitHead(head, featureCopies.get((epoch - 1) % featureCopies.size()), epoch, rate);
-            }
+            Features trainFeatures = onImages
+                    ? uncachedBaseFeatures().of(model, train, trainingViews(epoch))
+                    : featureCopies.get((epoch - 1) % featureCopies.size());
+            double loss = fitHead(head, trainFeatures, epoch, rate);
             Metrics.Score val = valFeatures == null ? null
                     : Metrics.score(head.output(false, valFeatures.matrix())[0], valFeatures.labels());
             // The one feature pass belongs to the first epoch's cost.
             double secs = seconds(epochStart) + (epoch == firstEpoch ? featureSeconds : 0);
-            if (finishEpoch(FROZEN, epoch, options.frozenEpochs(), loss, val, rate, secs, learner)) {
+            if (finishEpoch(FROZEN, epoch, options.frozenEpochs(), loss, val, rate, secs, head)) {
                 break;
             }
         }
-        Params.copyShared(learner, model);
+        Params.copyShared(head, model);
         if (!best.isEmpty()) {
             Params.restore(best.params(), model);
         }
@@ -230,6 +220,11 @@ public final class Trainer {
         return new BaseFeatures(spec, weightFiles, options.seed(), options.batchSize(), featureCache);
     }
 
+    /** For features used once: one epoch's augmented images. */
+    private BaseFeatures uncachedBaseFeatures() {
+        return new BaseFeatures(spec, List.of(), options.seed(), options.batchSize(), null);
+    }
+
     /** One epoch of the head on feature rows in a seeded order; returns the mean training loss. */
     private double fitHead(ComputationGraph head, Features trainFeatures, int epoch, PhaseLearningRate rate) {
         double lossSum = 0;
@@ -244,16 +239,16 @@ public final class Trainer {
     }
 
     /** One epoch of {@code net} on the training images in a seeded order; returns the mean training loss. */
-    private double fitOnImages(ComputationGraph net, BatchLoader loader, ImageSet train, int epoch,
-                               ImageViews views, PhaseLearningRate rate) {
+    private double fitOnImages(ComputationGraph net, MicroBatching microBatching, BatchLoader loader, ImageSet train,
+                               int epoch, ImageViews views, PhaseLearningRate rate) {
         List<LabeledImage> order = train.shuffled(options.seed() * 1_000_003L + epoch);
         double lossSum = 0;
         Iterator<Batch> batches = loader.batches(order, options.batchSize(), views);
         while (batches.hasNext()) {
             Batch batch = batches.next();
             rate.beforeBatch();
-            net.fit(new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()}));
-            lossSum += net.score() * batch.size();
+            lossSum += microBatching.fit(net, new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()}))
+                    * batch.size();
         }
         return lossSum / order.size();
     }
@@ -275,6 +270,9 @@ public final class Trainer {
         if (resume != null) {
             resume.restoreInto(net);
         }
+        MicroBatching microBatching = MicroBatching.of(options.microBatchSize(), net, spec.inputSpecs(),
+                options.batchSize(), options.batchNormTrainable());
+        log.info("fine-tune phase: {}", microBatching.describe(options.batchSize()));
         int batchesPerEpoch = FeatureBatches.count(train.size(), options.batchSize());
         PhaseLearningRate rate = new PhaseLearningRate(net, options.schedule().forPhase(options.finetuneEpochs(),
                 batchesPerEpoch), lr);
@@ -282,7 +280,8 @@ public final class Trainer {
         for (int epoch = firstEpoch(resume, options.finetuneEpochs()); epoch <= options.finetuneEpochs(); epoch++) {
             long epochStart = System.nanoTime();
             Nd4j.getRandom().setSeed(epochSeed(FINETUNE, epoch));
-            double loss = fitOnImages(net, loader, train, epoch, trainingViews(options.frozenEpochs() + epoch), rate);
+            double loss = fitOnImages(net, microBatching, loader, train, epoch,
+                    trainingViews(options.frozenEpochs() + epoch), rate);
             Metrics.Score val = null;
             if (validation.size() > 0) {
                 int[] labels = validation.images().stream().mapToInt(LabeledImage::label).toArray();

@@ -52,6 +52,12 @@ class BadInputTest {
                 "--image-size", "16", "--weights", "none"), "--image-size", "mobilenet");
         assertUsageError(CliRunner.run("train", "--model", "mobilenet", "--data", TestData.TRAIN.toString(),
                 "--weights", dir.resolve("nope.h5").toString()), "--weights", "nope.h5");
+        assertUsageError(CliRunner.run("train", "--model", "mobilenet", "--data", TestData.TRAIN.toString(),
+                "--micro-batch-size", "0"), "--micro-batch-size", "auto");
+        assertUsageError(CliRunner.run("train", "--model", "mobilenet", "--data", TestData.TRAIN.toString(),
+                "--micro-batch-size", "8", "--bn-trainable"), "--micro-batch-size", "--bn-trainable");
+        assertUsageError(CliRunner.run("bench", "--model", "mobilenet", "--micro-batch-size", "some"),
+                "--micro-batch-size", "some");
     }
 
     @Test

@@ -1,0 +1,161 @@
+package dev.tl.train;
+
+import dev.tl.TlException;
+import dev.tl.data.InputSpec;
+import java.util.List;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.solvers.BaseOptimizer;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Computes a training batch as micro-batches whose gradients are summed before the one optimizer step, so only one
+ * micro-batch's activations are held at a time. DL4J sums per-example gradients and its updater divides by the batch
+ * size, so the step equals that of the whole batch as long as nothing depends on the batch as a whole: true with
+ * BatchNorm frozen, not with trainable BatchNorm (batch statistics), which therefore always trains on whole batches.
+ */
+public final class MicroBatching {
+
+    /**
+     * The layer outputs of one micro-batch that automatic sizing stays under. Measured peak resident memory is about
+     * 2.5–4x the layer outputs (gradients, workspaces); DenseNet201 at 224 px gets micro-batches of 9, about 6 GB.
+     */
+    static final long AUTO_ACTIVATION_BYTES = 2L << 30;
+
+    private final int size;
+    private INDArray gradientSum;
+
+    private MicroBatching(int size) {
+        this.size = size;
+    }
+
+    /**
+     * @param requested the largest micro-batch, or null to size it automatically from the graph's layer outputs;
+     *                  ignored with trainable BatchNorm (see {@link TrainOptions})
+     */
+    public static MicroBatching of(Integer requested, ComputationGraph net, List<InputSpec> inputs, int batchSize,
+                                   boolean batchNormTrainable) {
+        if (batchNormTrainable) {
+            return new MicroBatching(batchSize);
+        }
+        if (requested != null) {
+            return new MicroBatching(Math.max(1, Math.min(requested, batchSize)));
+        }
+        long perImage = activationBytesPerImage(net, inputs);
+        return new MicroBatching((int) Math.max(1, Math.min(batchSize, AUTO_ACTIVATION_BYTES / perImage)));
+    }
+
+    /** Parses {@code --micro-batch-size}: a positive number, or "auto" (null). */
+    public static Integer parse(String value) {
+        if (value == null || value.equalsIgnoreCase("auto")) {
+            return null;
+        }
+        try {
+            int size = Integer.parseInt(value.trim());
+            if (size >= 1) {
+                return size;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the accepted values
+        }
+        throw new TlException("--micro-batch-size must be a positive number or auto, got '" + value + "'");
+    }
+
+    /** Bytes of all layer outputs of one image, from the shapes DL4J infers for the graph's inputs. */
+    static long activationBytesPerImage(ComputationGraph net, List<InputSpec> inputs) {
+        InputType[] types = inputs.stream()
+                .map(input -> InputType.convolutional(input.imageSize(), input.imageSize(), 3, input.layout()))
+                .toArray(InputType[]::new);
+        long elements = net.getConfiguration().getLayerActivationTypes(types).values().stream()
+                .mapToLong(InputType::arrayElementsPerExample).sum();
+        return elements * net.params().dataType().width();
+    }
+
+    /** The largest micro-batch; a batch of n is computed as ceil(n / size) micro-batches of near-equal size. */
+    public int size() {
+        return size;
+    }
+
+    /** What a log line says about how batches of {@code batchSize} are computed. */
+    public String describe(int batchSize) {
+        int parts = parts(batchSize);
+        if (parts == 1) {
+            return "batches of " + batchSize + " in one pass";
+        }
+        return "batches of " + batchSize + " as " + parts + " micro-batches of up to " + ceilDiv(batchSize, parts)
+                + " (gradients summed, one step per batch)";
+    }
+
+    /** One optimizer step of {@code net} on {@code batch}; returns the batch's mean loss. */
+    public double fit(ComputationGraph net, MultiDataSet batch) {
+        int n = (int) batch.getFeatures(0).size(0);
+        int parts = parts(n);
+        if (parts == 1) {
+            net.fit(batch);
+            return net.score();
+        }
+        if (net.getGradientsViewArray() == null) {
+            net.initGradientsView();
+        }
+        INDArray gradients = net.getGradientsViewArray();
+        double lossSum = 0;
+        for (int part = 0; part < parts; part++) {
+            long from = (long) n * part / parts;
+            long to = (long) n * (part + 1) / parts;
+            net.setInputs(rows(batch.getFeatures(), from, to));
+            net.setLabels(rows(batch.getLabels(), from, to));
+            net.computeGradientAndScore();
+            lossSum += net.score() * (to - from);
+            if (part == 0) {
+                ensureSum(gradients).assign(gradients);
+            } else {
+                gradientSum.addi(gradients);
+            }
+            net.clearLayersStates();
+        }
+        gradients.assign(gradientSum);
+        // What DL4J's own step does after computing the gradient: the updater (dividing by the whole batch size)
+        // turns the gradient into the update in place, which is subtracted from the parameters.
+        net.getUpdater().update(net.gradient(), BaseOptimizer.getIterationCount(net),
+                BaseOptimizer.getEpochCount(net), n, LayerWorkspaceMgr.noWorkspaces());
+        net.params().subi(gradients.reshape(net.params().shape()));
+        BaseOptimizer.incrementIterationCount(net, 1);
+        return lossSum / n;
+    }
+
+    private int parts(int n) {
+        return ceilDiv(n, size);
+    }
+
+    private INDArray ensureSum(INDArray like) {
+        if (gradientSum == null || gradientSum.length() != like.length()) {
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                gradientSum = like.ulike();
+            }
+        }
+        return gradientSum;
+    }
+
+    private static INDArray[] rows(INDArray[] arrays, long from, long to) {
+        INDArray[] result = new INDArray[arrays.length];
+        for (int i = 0; i < arrays.length; i++) {
+            INDArrayIndex[] index = new INDArrayIndex[arrays[i].rank()];
+            index[0] = NDArrayIndex.interval(from, to);
+            for (int d = 1; d < index.length; d++) {
+                index[d] = NDArrayIndex.all();
+            }
+            result[i] = arrays[i].get(index);
+        }
+        return result;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}
