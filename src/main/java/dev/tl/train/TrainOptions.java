@@ -39,11 +39,6 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
                 finetuneLearningRate, seed, schedule, lrDecayPerBlock, monitor, patience, weights, microBatchSize);
     }
 
-    public TrainOptions withMicroBatchSize(Integer size) {
-        return new TrainOptions(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable, learningRate,
-                finetuneLearningRate, seed, schedule, lrDecayPerBlock, monitor, patience, classWeights, size);
-    }
-
     public TrainOptions withSchedule(ScheduleSettings newSchedule, double newLrDecayPerBlock) {
         return new TrainOptions(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable, learningRate,
                 finetuneLearningRate, seed, newSchedule, newLrDecayPerBlock, monitor, patience, classWeights,
