@@ -11,7 +11,9 @@ import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -29,6 +31,9 @@ public final class BaseFeatures {
     private final long seed;
     private final int batchSize;
     private final FeatureCache cache;
+    /** Per base, the extractor built from {@code source}'s weights, reused by later calls (frozen bases never change). */
+    private final Map<Integer, ComputationGraph> extractors = new HashMap<>();
+    private ComputationGraph source;
 
     /**
      * @param weightFiles per base, the weight file it starts from (part of the cache key), or empty
@@ -59,8 +64,7 @@ public final class BaseFeatures {
         for (int i = 0; i < perBase.length; i++) {
             int base = i;
             Supplier<INDArray> compute = () -> {
-                ComputationGraph extractor = ModelGraphs.featureExtractor(spec, base, seed);
-                Params.copyShared(model, extractor);
+                ComputationGraph extractor = extractor(model, base);
                 try (BatchLoader loader = new BatchLoader(List.of(spec.bases().get(base).inputSpec()), 0)) {
                     return Inference.outputs(extractor, loader, images.images(), batchSize, views);
                 }
@@ -72,5 +76,17 @@ public final class BaseFeatures {
         }
         INDArray matrix = perBase.length == 1 ? perBase[0] : Nd4j.hstack(perBase);
         return new Features(matrix, images.images().stream().mapToInt(LabeledImage::label).toArray());
+    }
+
+    private ComputationGraph extractor(ComputationGraph model, int base) {
+        if (model != source) {
+            extractors.clear();
+            source = model;
+        }
+        return extractors.computeIfAbsent(base, i -> {
+            ComputationGraph extractor = ModelGraphs.featureExtractor(spec, i, seed);
+            Params.copyShared(model, extractor);
+            return extractor;
+        });
     }
 }

@@ -173,12 +173,13 @@ public final class Trainer {
         PhaseLearningRate rate = new PhaseLearningRate(head, options.schedule().forPhase(options.frozenEpochs(),
                 batchesPerEpoch), options.learningRate());
         rate.skip(phaseHistory(FROZEN), batchesPerEpoch);
+        BaseFeatures augmentedFeatures = onImages ? uncachedBaseFeatures() : null;
         int firstEpoch = firstEpoch(resume, options.frozenEpochs());
         for (int epoch = firstEpoch; epoch <= options.frozenEpochs(); epoch++) {
             long epochStart = System.nanoTime();
             Nd4j.getRandom().setSeed(epochSeed(FROZEN, epoch));
             Features trainFeatures = onImages
-                    ? uncachedBaseFeatures().of(model, train, trainingViews(epoch))
+                    ? augmentedFeatures.of(model, train, trainingViews(epoch))
                     : featureCopies.get((epoch - 1) % featureCopies.size());
             double loss = fitHead(head, trainFeatures, epoch, rate);
             Metrics.Score val = valFeatures == null ? null
