@@ -1,0 +1,91 @@
+package dev.tl.zoo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tl.zoo.layers.NativeConvolution;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The native convolution (oneDNN through libnd4j, channels-last input taken as it is, no forward pass repeated in
+ * backprop) computes what DL4J's own convolution computes, in float as training runs it.
+ */
+class NativeConvolutionTest {
+
+    private static ComputationGraph network(boolean native_, int kernel, int stride, ConvolutionMode mode,
+                                            boolean bias, Activation activation) {
+        ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(6)
+                .convolutionMode(mode).hasBias(bias).activation(activation).dataFormat(CNN2DFormat.NHWC);
+        Layer layer = native_ ? new NativeConvolution(conv) : conv.build();
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(11).dataType(DataType.FLOAT).updater(new NoOp())
+                .graphBuilder()
+                .addInputs("in")
+                .setInputTypes(InputType.convolutional(9, 9, 5, CNN2DFormat.NHWC))
+                .addLayer("conv", layer, "in")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "conv")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out")
+                .build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "3, 1, Same, false, IDENTITY",
+            "3, 2, Same, true, IDENTITY",
+            "1, 1, Truncate, false, IDENTITY",
+            "3, 2, Truncate, true, IDENTITY",
+            "3, 1, Same, true, RELU"})
+    void sameOutputsAndGradientsAsDl4jConvolution(int kernel, int stride, ConvolutionMode mode, boolean bias,
+                                                   Activation activation) {
+        ComputationGraph reference = network(false, kernel, stride, mode, bias, activation);
+        ComputationGraph nativeConv = network(true, kernel, stride, mode, bias, activation);
+        nativeConv.setParams(reference.params().dup());
+        if (bias) {   // non-zero biases, so a dropped bias would show
+            reference.getLayer("conv").getParam("b").assign(Nd4j.linspace(DataType.FLOAT, -0.3, 0.1, 6));
+            nativeConv.getLayer("conv").getParam("b").assign(Nd4j.linspace(DataType.FLOAT, -0.3, 0.1, 6));
+        }
+        INDArray input = Nd4j.rand(DataType.FLOAT, 4, 9, 9, 5).subi(0.5);
+        INDArray labels = Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT);
+
+        INDArray convOut = reference.feedForward(input, false).get("conv");
+        assertThat(nativeConv.feedForward(input, false).get("conv").equalsWithEps(convOut, 1e-5)).isTrue();
+
+        Map<String, INDArray> expected = gradients(reference, input, labels);
+        Map<String, INDArray> actual = gradients(nativeConv, input, labels);
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        for (String key : expected.keySet()) {
+            assertThat(actual.get(key).equalsWithEps(expected.get(key), 1e-5)).as(key).isTrue();
+        }
+        assertThat(expected.get("conv_W").amaxNumber().doubleValue()).isGreaterThan(1e-4);
+    }
+
+    private static Map<String, INDArray> gradients(ComputationGraph graph, INDArray input, INDArray labels) {
+        graph.setInputs(input);
+        graph.setLabels(labels);
+        graph.computeGradientAndScore();
+        return graph.gradient().gradientForVariable();
+    }
+}
