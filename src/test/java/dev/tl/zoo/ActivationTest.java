@@ -20,6 +20,10 @@ class ActivationTest {
         IActivation ours = NetBuilder.function(activation);
         assertThat(ours).isInstanceOf(OutOfPlaceActivation.class);
         INDArray z = Nd4j.randn(DataType.FLOAT, 4, 5, 6, 7).muli(5); // spans both kinks
+        float[] atTheKinks = {0f, 6f, 1e-9f, -1e-9f, 5.9999995f, 6.0000005f};
+        for (int i = 0; i < atTheKinks.length; i++) {
+            z.putScalar(i, atTheKinks[i]);
+        }
         INDArray eps = Nd4j.randn(DataType.FLOAT, 4, 5, 6, 7);
 
         assertThat(ours.getActivation(z.dup(), true))

@@ -26,8 +26,9 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * <p>Parameters are stored exactly like DL4J's BatchNormalization with {@code useLogStd=false} (gamma, beta, mean,
  * var), so a parameter vector moves between the two layer types unchanged.
  *
- * <p>The layer can apply the activation that follows it in the network (its {@code activationFn}): DL4J keeps every
- * layer's output for backprop, so a separate activation layer would keep a second full-size copy.
+ * <p>The layer can apply the activation that follows it in the network (its {@code activationFn}, one of tl's
+ * {@link OutOfPlaceActivation}s): DL4J keeps every layer's output for backprop, so a separate activation layer would
+ * keep a second full-size copy.
  */
 public class FrozenBatchNormalization extends BatchNormalization {
 
@@ -42,6 +43,10 @@ public class FrozenBatchNormalization extends BatchNormalization {
 
     public FrozenBatchNormalization(String name, int channels, double epsilon, CNN2DFormat format,
                                     IActivation activation) {
+        if (!(activation instanceof ActivationIdentity || activation instanceof OutOfPlaceActivation)) {
+            throw new IllegalArgumentException("frozen BatchNorm " + name + " can apply only an activation that computes "
+                    + "out of place (tl's ReLU, ReLU6, swish), not " + activation);
+        }
         setUseLogStd(false);
         setLayerName(name);
         setNIn(channels);

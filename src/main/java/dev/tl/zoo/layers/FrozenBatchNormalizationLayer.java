@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
@@ -56,8 +55,8 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
     }
 
     /**
-     * d(out)/d(in) = act'(z) * gamma / sqrt(var + eps) per channel, with z the normalised input (recomputed rather
-     * than kept from the forward pass); the parameters get zero gradient.
+     * d(out)/d(in) = act'(z) * gamma / sqrt(var + eps) per channel, with z the normalised input recomputed into
+     * backprop working memory (rather than kept from the forward pass); the parameters get zero gradient.
      */
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
@@ -65,8 +64,11 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
                 .rdivi(param(BatchNormalizationParamInitializer.GAMMA));
         INDArray epsOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, epsilon.shape(), 'c');
         INDArray dLdz = epsilon;
-        if (hasActivation()) {
-            dLdz = layerConf().getActivationFn().backprop(normalise(input, epsOut), epsilon).getFirst();
+        if (layerConf().getActivationFn() instanceof OutOfPlaceActivation activation) {
+            INDArray z = normalise(input,
+                    workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, input.shape(), 'c'));
+            activation.backward(z, epsilon, epsOut);
+            dLdz = epsOut;
         }
         Nd4j.getExecutioner().exec(new BroadcastMulOp(dLdz, scale, epsOut, channelAxis(epsilon)));
 
@@ -78,7 +80,7 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
     }
 
     private boolean hasActivation() {
-        return !(layerConf().getActivationFn() instanceof ActivationIdentity);
+        return layerConf().getActivationFn() instanceof OutOfPlaceActivation;
     }
 
     private INDArray param(String key) {

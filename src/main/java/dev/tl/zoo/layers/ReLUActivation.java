@@ -6,15 +6,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.Relu6;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.HardTanhDerivative;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.Min;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
- * ReLU, or ReLU6 with {@code max = 6}, whose backward pass runs as vectorised element-wise operations in place.
- * DL4J's own ReLU/ReLU6 backprop calls libnd4j ops that evaluate a std::function per element and allocate their
- * output: on a MobileNetV2 batch 16 at 224 px they took ~15% of a training step (docs/BENCHMARKS.md).
+ * ReLU, or ReLU6 with {@code max = 6}, whose backward pass runs as vectorised element-wise operations. DL4J's own
+ * ReLU/ReLU6 backprop calls libnd4j ops that evaluate a std::function per element and allocate their output: on a
+ * MobileNetV2 batch 16 at 224 px they took ~15% of a training step (docs/BENCHMARKS.md). Only libnd4j's scalar and
+ * pairwise operations are used: its transform operations with arguments (hard tanh derivative, compare-and-set)
+ * measured 3-4x slower per element on this project's benchmark machine.
  */
 public class ReLUActivation extends BaseActivationFunction implements OutOfPlaceActivation {
 
@@ -42,18 +44,17 @@ public class ReLUActivation extends BaseActivationFunction implements OutOfPlace
         return Nd4j.getExecutioner().exec(max == null ? new RectifiedLinear(in, 0.0) : new Relu6(in));
     }
 
-    /** dL/dz = dL/da where 0 &lt; z (&lt; max), else 0; {@code in} is overwritten with the result. */
+    /** dL/dz = dL/da where 0 &lt; z (&lt; max), else 0; ReLU overwrites {@code in} with the result. */
     @Override
     public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
         assertShape(in, epsilon);
         if (max == null) {
             Nd4j.getExecutioner().exec(new Step(in, in, 0.0));
-        } else {
-            // (z - max/2) / (max/2) lies in (-1, 1) exactly when 0 < z < max, where hard tanh has slope 1.
-            in.subi(max / 2).divi(max / 2);
-            Nd4j.getExecutioner().exec(new HardTanhDerivative(in, in));
+            return new Pair<>(in.muli(epsilon), null);
         }
-        return new Pair<>(in.muli(epsilon), null);
+        INDArray gradient = in.ulike();
+        backward(in, epsilon, gradient);
+        return new Pair<>(gradient, null);
     }
 
     @Override
@@ -61,13 +62,18 @@ public class ReLUActivation extends BaseActivationFunction implements OutOfPlace
         Nd4j.getExecutioner().exec(max == null ? new RectifiedLinear(in, out, 0.0) : new Relu6(in, out));
     }
 
+    /**
+     * For ReLU6, 0 &lt; z &lt; max exactly when min(z, max - z) &gt; 0 (max - z is exact in float where it is the
+     * smaller one), so the mask is three fast passes and needs no second buffer.
+     */
     @Override
     public void backward(INDArray in, INDArray epsilon, INDArray gradient) {
         if (max == null) {
             Nd4j.getExecutioner().exec(new Step(in, gradient, 0.0));
         } else {
-            gradient.assign(in).subi(max / 2).divi(max / 2);
-            Nd4j.getExecutioner().exec(new HardTanhDerivative(gradient, gradient));
+            in.rsub(max, gradient);
+            Nd4j.exec(new Min(in, gradient, gradient));
+            Nd4j.getExecutioner().exec(new Step(gradient, gradient, 0.0));
         }
         gradient.muli(epsilon);
     }
