@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -62,7 +63,7 @@ public class BroadcastMultiplyVertex extends ElementWiseVertex {
             INDArray xGradient = broadcastMultiply(epsilon, scale,
                     workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c'));
             INDArray product = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
-            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp(epsilon, x, product));
+            Nd4j.exec(new MulOp(epsilon, x, product));
             int axis = channelAxis(x, scale);
             int[] spatial = axis == 3 ? new int[] {1, 2} : new int[] {2, 3};
             INDArray scaleGradient;
