@@ -30,6 +30,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 class NativeConvolutionTest {
 
+    /**
+     * DL4J's own 1x1 convolution, the convolution under test, pooling, softmax: the first layer's gradient shows the
+     * gradient that the convolution under test passes down.
+     */
     private static ComputationGraph network(boolean native_, int kernel, int stride, ConvolutionMode mode,
                                             boolean bias, Activation activation) {
         ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(6)
@@ -40,7 +44,9 @@ class NativeConvolutionTest {
                 .graphBuilder()
                 .addInputs("in")
                 .setInputTypes(InputType.convolutional(9, 9, 5, CNN2DFormat.NHWC))
-                .addLayer("conv", layer, "in")
+                .addLayer("first", new ConvolutionLayer.Builder(1, 1).nOut(5).activation(Activation.TANH)
+                        .dataFormat(CNN2DFormat.NHWC).build(), "in")
+                .addLayer("conv", layer, "first")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "conv")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build(), "pool")
@@ -71,6 +77,7 @@ class NativeConvolutionTest {
         INDArray labels = Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT);
 
         INDArray convOut = reference.feedForward(input, false).get("conv");
+        assertThat(convOut.amaxNumber().doubleValue()).isGreaterThan(1e-2);
         assertThat(nativeConv.feedForward(input, false).get("conv").equalsWithEps(convOut, 1e-5)).isTrue();
 
         Map<String, INDArray> expected = gradients(reference, input, labels);
@@ -80,6 +87,7 @@ class NativeConvolutionTest {
             assertThat(actual.get(key).equalsWithEps(expected.get(key), 1e-5)).as(key).isTrue();
         }
         assertThat(expected.get("conv_W").amaxNumber().doubleValue()).isGreaterThan(1e-4);
+        assertThat(expected.get("first_W").amaxNumber().doubleValue()).isGreaterThan(1e-4);
     }
 
     private static Map<String, INDArray> gradients(ComputationGraph graph, INDArray input, INDArray labels) {
