@@ -29,7 +29,8 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
         assertInputSet(false);
         INDArray out = normalise(input, workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
                 input.shape(), 'c'));
-        return hasActivation() ? layerConf().getActivationFn().getActivation(out, training) : out;
+        return layerConf().getActivationFn() instanceof OutOfPlaceActivation
+                ? layerConf().getActivationFn().getActivation(out, training) : out;
     }
 
     @Override
@@ -77,10 +78,6 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
             zero.setGradientFor(key, gradientViews.get(key).assign(0));
         }
         return new Pair<>(zero, epsOut);
-    }
-
-    private boolean hasActivation() {
-        return layerConf().getActivationFn() instanceof OutOfPlaceActivation;
     }
 
     private INDArray param(String key) {
