@@ -39,6 +39,10 @@ fi
 tl="$repo/scripts/tl"
 torch_bench=(/usr/bin/python3 "$repo/scripts/bench_torch.py" --threads 2 --batch 16 --size 224)
 tl_malloc="$(sed -n 's/.*GLIBC_TUNABLES:-\([^}]*\)}.*/\1/p' "$tl")"   # the launcher's own setting
+if [ -z "$tl_malloc" ]; then
+  echo "bench: cannot read the GLIBC_TUNABLES default from $tl" >&2
+  exit 2
+fi
 torch_tuned=(env GLIBC_TUNABLES="$tl_malloc" "${torch_bench[@]}")
 json() { /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 results="$(mktemp)"
