@@ -3,6 +3,7 @@ package dev.tl.cli;
 import dev.tl.Json;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.Backbones;
+import dev.tl.zoo.PretrainedWeights;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -50,8 +51,9 @@ final class ModelsCommand implements Callable<Integer> {
     }
 
     private static Row row(Backbone backbone) {
+        PretrainedWeights.Files files = backbone.weights().forSize(backbone.defaultImageSize());
         return new Row(backbone.name(), backbone.defaultImageSize(), backbone.preprocessing().id(),
-                backbone.parameterCountWithTop(), backbone.baseParameterCount(), backbone.noTopWeights().url(),
-                backbone.noTopWeights().md5(), backbone.topWeights().url(), backbone.topWeights().md5());
+                backbone.parameterCountWithTop(), backbone.baseParameterCount(), files.noTop().url(),
+                files.noTop().md5(), files.withTop().url(), files.withTop().md5());
     }
 }

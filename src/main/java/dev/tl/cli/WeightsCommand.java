@@ -2,6 +2,7 @@ package dev.tl.cli;
 
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.Backbones;
+import dev.tl.zoo.PretrainedWeights;
 import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightFile;
 import java.io.PrintWriter;
@@ -37,10 +38,12 @@ final class WeightsCommand implements Callable<Integer> {
                 : names.stream().map(Backbones::get).toList();
         PrintWriter out = spec.commandLine().getOut();
         for (Backbone backbone : backbones) {
-            show(out, cache, backbone.name(), backbone.noTopWeights(), "ImageNet weights for " + backbone.name());
-            if (withTop) {
-                show(out, cache, backbone.name() + "+top", backbone.topWeights(),
-                        "ImageNet weights with classifier for " + backbone.name());
+            for (PretrainedWeights.Files files : backbone.weights().all()) {
+                show(out, cache, backbone.name(), files.noTop(), "ImageNet weights for " + backbone.name());
+                if (withTop) {
+                    show(out, cache, backbone.name() + "+top", files.withTop(),
+                            "ImageNet weights with classifier for " + backbone.name());
+                }
             }
         }
         out.flush();

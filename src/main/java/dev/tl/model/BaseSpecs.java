@@ -16,7 +16,12 @@ public final class BaseSpecs {
 
     /** @param imageSizes null for each backbone's default, one size for all, or one per backbone */
     public static List<BaseSpec> parse(String models, String imageSizes) {
-        List<Backbone> backbones = Arrays.stream(models.split(",")).map(Backbones::get).toList();
+        List<Backbone> backbones;
+        try {
+            backbones = Arrays.stream(models.split(",")).map(Backbones::get).toList();
+        } catch (TlException e) {
+            throw new TlException("--model: " + e.getMessage(), e);
+        }
         if (new HashSet<>(backbones).size() != backbones.size()) {
             throw new TlException("--model: a backbone is listed twice in '" + models + "'");
         }
@@ -30,7 +35,13 @@ public final class BaseSpecs {
         for (int i = 0; i < backbones.size(); i++) {
             Backbone backbone = backbones.get(i);
             int size = sizes == null ? backbone.defaultImageSize() : sizes.get(sizes.size() == 1 ? 0 : i);
-            bases.add(new BaseSpec(backbone.name(), size));
+            BaseSpec base = new BaseSpec(backbone.name(), size);
+            try {
+                BaseLayout.of(base);
+            } catch (TlException e) {
+                throw new TlException("--image-size: " + e.getMessage(), e);
+            }
+            bases.add(base);
         }
         return bases;
     }

@@ -21,7 +21,7 @@ public final class BaseWeights {
 
     /** The file per base that {@code choice} means, downloading ImageNet weights that are not cached yet. */
     public static List<Optional<Path>> resolve(ModelSpec spec, WeightsChoice choice, WeightCache cache) {
-        return spec.bases().stream().map(base -> choice.resolve(base.backbone(), cache)).toList();
+        return spec.bases().stream().map(base -> choice.resolve(base.backbone(), base.imageSize(), cache)).toList();
     }
 
     /** Loads the files into the bases of {@code graph} (the full model or its feature extractor). */

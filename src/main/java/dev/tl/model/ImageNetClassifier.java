@@ -34,7 +34,7 @@ public final class ImageNetClassifier {
     /** Loads the with-top weights: Keras' published file (downloaded once, cached) or a local one. */
     public static Classifier load(Backbone backbone, WeightsChoice weights, WeightCache cache) {
         Path file = switch (weights.kind()) {
-            case IMAGENET -> cache.fetch(backbone.topWeights(),
+            case IMAGENET -> cache.fetch(backbone.weights().forSize(backbone.defaultImageSize()).withTop(),
                     "ImageNet weights with classifier for " + backbone.name());
             case FILE -> weights.file();
             case NONE -> throw new TlException("--weights none: an untrained ImageNet classifier predicts nothing; "

@@ -1,7 +1,5 @@
 package dev.tl.model;
 
-import dev.tl.TlException;
-import dev.tl.zoo.Architecture;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.Block;
 import dev.tl.zoo.FeatureMap;
@@ -97,7 +95,7 @@ public final class ModelGraphs {
         int size = spec.bases().get(base).imageSize();
         graph.addInputs(inputName(spec, base));
         graph.setInputTypes(InputType.convolutional(size, size, 3, FreezePlan.INFERENCE.builderOptions().format()));
-        FeatureMap out = buildBase(graph, spec, base, FreezePlan.INFERENCE).output();
+        FeatureMap out = buildBase(graph, spec, base, FreezePlan.INFERENCE);
         String pool = spec.prefix(base) + "head/pool";
         graph.addLayer(pool, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), out.name());
         return init(graph, pool);
@@ -118,10 +116,7 @@ public final class ModelGraphs {
     }
 
     public static ImageNetGraph imagenetClassifier(Backbone backbone, int imageSize) {
-        if (imageSize < backbone.minImageSize()) {
-            throw new TlException("--image-size " + imageSize + " is too small for " + backbone.name()
-                    + " (minimum " + backbone.minImageSize() + ")");
-        }
+        BaseLayout.requireLargeEnough(backbone, imageSize);
         GraphBuilder graph = graphBuilder(new NoOp(), 0);
         graph.addInputs("input");
         graph.setInputTypes(InputType.convolutional(imageSize, imageSize, 3,
@@ -132,49 +127,36 @@ public final class ModelGraphs {
         return new ImageNetGraph(init(graph, output.name()), List.copyOf(net.vertexNames()));
     }
 
+    /** The length of the model's feature vector: the pooled outputs of its bases, concatenated. */
     public static int featureSize(ModelSpec spec) {
-        int size = 0;
-        for (int i = 0; i < spec.bases().size(); i++) {
-            size += buildBase(new NeuralNetConfiguration.Builder().graphBuilder(), spec, i, FreezePlan.INFERENCE)
-                    .output().channels();
-        }
-        return size;
+        return spec.bases().stream().mapToInt(base -> BaseLayout.of(base).outputChannels()).sum();
     }
 
     /** Vertex names of base {@code i} in topological order (the order "top N layers" counts from the end). */
     public static List<String> baseVertexNames(ModelSpec spec, int i) {
-        return buildBase(new NeuralNetConfiguration.Builder().graphBuilder(), spec, i, FreezePlan.INFERENCE).names();
+        String prefix = spec.prefix(i);
+        return BaseLayout.of(spec.bases().get(i)).layerNames().stream().map(name -> prefix + name).toList();
     }
 
     /** The blocks of base {@code i}, bottom to top, with their vertex names. */
     public static List<Block> baseBlocks(ModelSpec spec, int i) {
         String prefix = spec.prefix(i);
-        Architecture architecture = spec.bases().get(i).backbone().architecture();
-        return Block.group(baseVertexNames(spec, i), name -> architecture.blockOf(name.substring(prefix.length())));
+        return BaseLayout.of(spec.bases().get(i)).blocks().stream()
+                .map(block -> new Block(block.name(), block.layers().stream().map(name -> prefix + name).toList()))
+                .toList();
     }
 
     public static String inputName(ModelSpec spec, int i) {
         return spec.prefix(i) + "input";
     }
 
-    private record BuiltBase(FeatureMap output, List<String> names) {
-    }
-
-    private static BuiltBase buildBase(GraphBuilder graph, ModelSpec spec, int i, FreezePlan plan) {
+    /** Adds base {@code i} to {@code graph}; returns its output. */
+    private static FeatureMap buildBase(GraphBuilder graph, ModelSpec spec, int i, FreezePlan plan) {
         BaseSpec base = spec.bases().get(i);
-        Backbone backbone = base.backbone();
-        if (base.imageSize() < backbone.minImageSize()) {
-            throw new TlException("--image-size " + base.imageSize() + " is too small for " + backbone.name()
-                    + " (minimum " + backbone.minImageSize() + ")");
-        }
+        BaseLayout.of(base); // an input too small fails here, with a message saying so
         NetBuilder net = new NetBuilder(graph, spec.prefix(i), plan.builderOptions());
-        FeatureMap input = new FeatureMap(inputName(spec, i), 3, base.imageSize(), base.imageSize());
-        try {
-            return new BuiltBase(backbone.architecture().base(net, input), new ArrayList<>(net.vertexNames()));
-        } catch (IllegalArgumentException e) {
-            throw new TlException("--image-size " + base.imageSize() + " is too small for " + backbone.name()
-                    + ": " + e.getMessage(), e);
-        }
+        return base.backbone().architecture().base(net,
+                new FeatureMap(inputName(spec, i), 3, base.imageSize(), base.imageSize()));
     }
 
     private static String addBases(GraphBuilder graph, ModelSpec spec, FreezePlan plan) {
@@ -184,7 +166,7 @@ public final class ModelGraphs {
             int size = spec.bases().get(i).imageSize();
             graph.addInputs(inputName(spec, i));
             inputTypes.add(InputType.convolutional(size, size, 3, plan.builderOptions().format()));
-            FeatureMap out = buildBase(graph, spec, i, plan).output();
+            FeatureMap out = buildBase(graph, spec, i, plan);
             String pool = spec.prefix(i) + "head/pool";
             graph.addLayer(pool, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), out.name());
             pooled.add(pool);

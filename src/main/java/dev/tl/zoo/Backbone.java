@@ -1,15 +1,24 @@
 package dev.tl.zoo;
 
 import dev.tl.data.Preprocessing;
-import dev.tl.zoo.weights.WeightFile;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 
 /**
- * A pretrained backbone: its architecture, the input it was trained on, and where Keras publishes its ImageNet
- * weights without ({@code noTopWeights}) and with ({@code topWeights}) the 1000-class classifier.
+ * A pretrained backbone, as its family declares it beside its architecture: the name users type, the architecture,
+ * the input it was trained on and where Keras publishes its ImageNet weights.
+ *
+ * @param minImageSize the smallest input whose feature maps keep a spatial extent through every layer
  */
 public record Backbone(String name, Architecture architecture, int defaultImageSize, int minImageSize,
-                       Preprocessing preprocessing, WeightFile noTopWeights, WeightFile topWeights) {
+                       Preprocessing preprocessing, PretrainedWeights weights) {
+
+    /** Most Keras applications downsample five times by 2: 32 px is the smallest input that survives. */
+    static final int MIN_IMAGE_SIZE = 32;
+
+    static Backbone of(String name, Architecture architecture, int defaultImageSize, Preprocessing preprocessing,
+                       PretrainedWeights weights) {
+        return new Backbone(name, architecture, defaultImageSize, MIN_IMAGE_SIZE, preprocessing, weights);
+    }
 
     /** Parameters of the base without the classifier top (what the no-top weight file holds). */
     public long baseParameterCount() {

@@ -1,5 +1,8 @@
 package dev.tl.zoo;
 
+import dev.tl.data.Preprocessing;
+import dev.tl.zoo.weights.WeightFile;
+import java.util.List;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -24,16 +27,21 @@ final class DenseNet implements Architecture {
                 .rule("bn|relu", "conv" + (blocks.length + 1));
     }
 
-    static DenseNet densenet121() {
-        return new DenseNet(6, 12, 24, 16);
+    /** Layers per dense block, then the MD5s of Keras' weight files without and with the classifier. */
+    static List<Backbone> variants() {
+        return List.of(
+                variant("densenet121", new DenseNet(6, 12, 24, 16), "30ee3e1110167f948a6b9946edeeb738",
+                        "9d60b8095a5708f2dcce2bca79d332c7"),
+                variant("densenet169", new DenseNet(6, 12, 32, 32), "b8c4d4c20dd625c148057b9ff1c1176b",
+                        "d699b8f76981ab1b30698df4c175e90b"),
+                variant("densenet201", new DenseNet(6, 12, 48, 32), "c13680b51ded0fb44dff2d8f86ac8bb1",
+                        "1ceb130c1ea1b78c3bf6114dbdfd8807"));
     }
 
-    static DenseNet densenet169() {
-        return new DenseNet(6, 12, 32, 32);
-    }
-
-    static DenseNet densenet201() {
-        return new DenseNet(6, 12, 48, 32);
+    private static Backbone variant(String name, DenseNet architecture, String noTopMd5, String topMd5) {
+        String file = PretrainedWeights.KERAS_APPLICATIONS + "densenet/" + name + "_weights_tf_dim_ordering_tf_kernels";
+        return Backbone.of(name, architecture, 224, Preprocessing.TORCH, PretrainedWeights.anySize(
+                new WeightFile(file + "_notop.h5", noTopMd5), new WeightFile(file + ".h5", topMd5)));
     }
 
     @Override

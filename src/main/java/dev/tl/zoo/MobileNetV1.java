@@ -1,5 +1,8 @@
 package dev.tl.zoo;
 
+import dev.tl.data.Preprocessing;
+import dev.tl.zoo.weights.WeightFile;
+import java.util.List;
 import org.nd4j.linalg.activations.Activation;
 
 /** MobileNet (alpha 1.0, depth multiplier 1) as in keras.applications.mobilenet. */
@@ -15,6 +18,13 @@ final class MobileNetV1 implements Architecture {
     private static final BlockRules BLOCK_RULES = new BlockRules()
             .rule("conv1(_bn|_relu)?", "stem")
             .rule("conv_(pad|dw|pw)_(\\d+)(_.*)?", "block_$2");
+
+    /** Keras publishes no hashes for these files. */
+    static List<Backbone> variants() {
+        String file = PretrainedWeights.KERAS_APPLICATIONS + "mobilenet/mobilenet_1_0_224_tf";
+        return List.of(Backbone.of("mobilenet", new MobileNetV1(), 224, Preprocessing.TF, PretrainedWeights.anySize(
+                new WeightFile(file + "_no_top.h5", null), new WeightFile(file + ".h5", null))));
+    }
 
     @Override
     public FeatureMap base(NetBuilder net, FeatureMap input) {

@@ -1,5 +1,8 @@
 package dev.tl.zoo;
 
+import dev.tl.data.Preprocessing;
+import dev.tl.zoo.weights.WeightFile;
+import java.util.List;
 import org.nd4j.linalg.activations.Activation;
 
 /** MobileNetV2 (alpha 1.0) as in keras.applications.mobilenet_v2. */
@@ -18,6 +21,14 @@ final class MobileNetV2 implements Architecture {
             .rule("expanded_conv_.*", "expanded_conv")
             .rule("(block_\\d+)_.*", "$1")
             .rule("Conv_1|Conv_1_bn|out_relu", "top");
+
+    /** Keras publishes no hashes for these files. */
+    static List<Backbone> variants() {
+        String file = PretrainedWeights.KERAS_APPLICATIONS
+                + "mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224";
+        return List.of(Backbone.of("mobilenetv2", new MobileNetV2(), 224, Preprocessing.TF, PretrainedWeights.anySize(
+                new WeightFile(file + "_no_top.h5", null), new WeightFile(file + ".h5", null))));
+    }
 
     @Override
     public FeatureMap base(NetBuilder net, FeatureMap input) {

@@ -1,5 +1,8 @@
 package dev.tl.zoo;
 
+import dev.tl.data.Preprocessing;
+import dev.tl.zoo.weights.WeightFile;
+import java.util.List;
 import org.nd4j.linalg.activations.Activation;
 
 /** ResNet50 (v1, biases on every convolution) as in keras.applications.resnet. */
@@ -11,6 +14,13 @@ final class ResNet50 implements Architecture {
     private static final BlockRules BLOCK_RULES = new BlockRules()
             .rule("(conv1|pool1)_.*", "stem")
             .rule("(conv\\d)_.*", "$1");
+
+    static List<Backbone> variants() {
+        String file = PretrainedWeights.KERAS_APPLICATIONS + "resnet/resnet50_weights_tf_dim_ordering_tf_kernels";
+        return List.of(Backbone.of("resnet50", new ResNet50(), 224, Preprocessing.CAFFE, PretrainedWeights.anySize(
+                new WeightFile(file + "_notop.h5", "4d473c1dd8becc155b73f8504c6f6626"),
+                new WeightFile(file + ".h5", "2cb95161c43110f7111970584f804107"))));
+    }
 
     @Override
     public FeatureMap base(NetBuilder net, FeatureMap input) {

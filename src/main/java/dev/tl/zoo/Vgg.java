@@ -1,5 +1,8 @@
 package dev.tl.zoo;
 
+import dev.tl.data.Preprocessing;
+import dev.tl.zoo.weights.WeightFile;
+import java.util.List;
 import org.nd4j.linalg.activations.Activation;
 
 /** VGG16/VGG19 as in keras.applications.vgg16/vgg19: 3x3 'same' convolutions with ReLU, 2x2 max pooling. */
@@ -15,12 +18,19 @@ final class Vgg implements Architecture {
         this.convsPerBlock = convsPerBlock;
     }
 
-    static Vgg vgg16() {
-        return new Vgg(2, 2, 3, 3, 3);
+    /** VGG16 and VGG19, with the MD5s of Keras' published weight files (without and with the classifier). */
+    static List<Backbone> variants() {
+        return List.of(
+                variant("vgg16", new Vgg(2, 2, 3, 3, 3), "6d6bbae143d832006294945121d1f1fc",
+                        "64373286793e3c8b2b4e3219cbf3544b"),
+                variant("vgg19", new Vgg(2, 2, 4, 4, 4), "253f8cb515780f3b799900260a226db6",
+                        "cbe5617147190e668d6c5d5026f83318"));
     }
 
-    static Vgg vgg19() {
-        return new Vgg(2, 2, 4, 4, 4);
+    private static Backbone variant(String name, Vgg architecture, String noTopMd5, String topMd5) {
+        String file = PretrainedWeights.KERAS_APPLICATIONS + name + "/" + name + "_weights_tf_dim_ordering_tf_kernels";
+        return Backbone.of(name, architecture, 224, Preprocessing.CAFFE, PretrainedWeights.anySize(
+                new WeightFile(file + "_notop.h5", noTopMd5), new WeightFile(file + ".h5", topMd5)));
     }
 
     @Override

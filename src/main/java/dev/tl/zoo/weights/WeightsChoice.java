@@ -26,12 +26,15 @@ public record WeightsChoice(Kind kind, Path file) {
         };
     }
 
-    /** The weight file to load into {@code backbone}, downloading ImageNet weights if they are not cached yet. */
-    public Optional<Path> resolve(Backbone backbone, WeightCache cache) {
+    /**
+     * The weight file to load into {@code backbone} at {@code imageSize}, downloading ImageNet weights if they are
+     * not cached yet.
+     */
+    public Optional<Path> resolve(Backbone backbone, int imageSize, WeightCache cache) {
         return switch (kind) {
             case NONE -> Optional.empty();
             case FILE -> Optional.of(file);
-            case IMAGENET -> Optional.of(cache.fetch(backbone.noTopWeights(),
+            case IMAGENET -> Optional.of(cache.fetch(backbone.weights().forSize(imageSize).noTop(),
                     "ImageNet weights for " + backbone.name()));
         };
     }
