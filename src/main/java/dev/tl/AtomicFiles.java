@@ -2,6 +2,7 @@ package dev.tl;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,6 +20,11 @@ public final class AtomicFiles {
     }
 
     private AtomicFiles() {
+    }
+
+    /** Replaces {@code target} with {@code text} in UTF-8, as {@link #write} does. */
+    public static void writeString(Path target, String text) throws IOException {
+        write(target, stream -> stream.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Replaces {@code target} with {@code content}; on failure the target is untouched and no temporary remains. */

@@ -39,9 +39,9 @@ public final class Csv {
 
     /**
      * The data rows of {@code file}, whose header must name exactly {@code columns} (in any order).
-     * Errors name {@code flag}, the file and the line.
+     * Errors name the file and the line.
      */
-    public static List<Row> read(Path file, String flag, List<String> columns) {
+    public static List<Row> read(Path file, List<String> columns) {
         List<List<String>> records = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
         try (CsvParser parser = (CsvParser) MAPPER.getFactory().createParser(Files.newInputStream(file))) {
@@ -60,19 +60,19 @@ public final class Csv {
                 }
             }
         } catch (NoSuchFileException e) {
-            throw new TlException(flag + ": no such file: " + file);
+            throw new TlException("no such file: " + file);
         } catch (StreamReadException e) {
-            throw new TlException(flag + ": " + file + " line " + e.getLocation().getLineNr() + ": not valid CSV: "
+            throw new TlException(file + " line " + e.getLocation().getLineNr() + ": not valid CSV: "
                     + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new TlException(flag + ": cannot read " + file + ": " + e.getMessage(), e);
+            throw new TlException("cannot read " + file + ": " + e.getMessage(), e);
         }
         if (records.isEmpty()) {
-            throw new TlException(flag + ": " + file + " is empty (expected the header " + String.join(",", columns)
+            throw new TlException(file + " is empty (expected the header " + String.join(",", columns)
                     + " and one line per entry)");
         }
         List<String> header = records.get(0);
-        String where = flag + ": " + file + " line " + lines.get(0) + ": ";
+        String where = file + " line " + lines.get(0) + ": ";
         for (String column : header) {
             if (!columns.contains(column)) {
                 throw new TlException(where + "unknown column '" + column + "' (expected the header "
@@ -89,7 +89,7 @@ public final class Csv {
         for (int r = 1; r < records.size(); r++) {
             List<String> record = records.get(r);
             if (record.size() != header.size()) {
-                throw new TlException(flag + ": " + file + " line " + lines.get(r) + ": expected " + header.size()
+                throw new TlException(file + " line " + lines.get(r) + ": expected " + header.size()
                         + " values (" + String.join(",", header) + "), got " + record.size());
             }
             Map<String, String> values = new HashMap<>();

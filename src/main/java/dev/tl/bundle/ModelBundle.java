@@ -1,6 +1,5 @@
 package dev.tl.bundle;
 
-import dev.tl.AtomicFiles;
 import dev.tl.Json;
 import dev.tl.TlException;
 import dev.tl.model.Classifier;
@@ -39,10 +38,6 @@ public final class ModelBundle {
     }
 
     private ModelBundle() {
-    }
-
-    public static void save(Path directory, ComputationGraph graph, BundleMetadata metadata) {
-        save(directory, graph, metadata, Map.of());
     }
 
     /**
@@ -85,37 +80,28 @@ public final class ModelBundle {
     public static Loaded load(Path directory) {
         Path dir = directory.toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
-            throw new TlException("--model-dir: no model at " + dir + " (train one with: tl train ... --output "
+            throw new TlException("no model at " + dir + " (train one with: tl train ... --output "
                     + directory + ")");
         }
         Path metadataFile = dir.resolve(METADATA_FILE);
         if (!Files.isRegularFile(metadataFile)) {
-            throw new TlException("--model-dir: " + dir + " is not a tl model bundle (no " + METADATA_FILE + ")");
+            throw new TlException(dir + " is not a tl model bundle (no " + METADATA_FILE + ")");
         }
         BundleMetadata metadata;
         try {
             metadata = Json.MAPPER.readValue(metadataFile.toFile(), BundleMetadata.class);
         } catch (IOException e) {
-            throw new TlException("--model-dir: cannot read " + metadataFile + ": " + e.getMessage(), e);
+            throw new TlException("cannot read " + metadataFile + ": " + e.getMessage(), e);
         }
         if (metadata.formatVersion() > BundleMetadata.FORMAT_VERSION) {
-            throw new TlException("--model-dir: " + dir + " was written by a newer tl (bundle format "
+            throw new TlException(dir + " was written by a newer tl (bundle format "
                     + metadata.formatVersion() + "); upgrade tl to read it");
         }
         Path modelFile = dir.resolve(metadata.modelFile());
         try {
             return new Loaded(dir, ModelSerializer.restoreComputationGraph(modelFile.toFile(), false), metadata);
         } catch (IOException | RuntimeException e) {
-            throw new TlException("--model-dir: cannot read model file " + modelFile + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Writes a small file (e.g. an evaluation report) into a bundle without ever leaving a partial file. */
-    public static void writeFileAtomically(Path file, String content) {
-        try {
-            AtomicFiles.write(file, stream -> stream.write(content.getBytes(StandardCharsets.UTF_8)));
-        } catch (IOException e) {
-            throw new TlException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new TlException("cannot read model file " + modelFile + ": " + e.getMessage(), e);
         }
     }
 
@@ -128,16 +114,16 @@ public final class ModelBundle {
 
     private static void refuseToReplaceForeignDirectory(Path target) {
         if (Files.isRegularFile(target)) {
-            throw new TlException("--output: " + target + " is a file, not a directory");
+            throw new TlException(target + " is a file, not a directory");
         }
         if (Files.isDirectory(target) && !Files.exists(target.resolve(METADATA_FILE))) {
             try (Stream<Path> entries = Files.list(target)) {
                 if (entries.findAny().isPresent()) {
-                    throw new TlException("--output: " + target + " exists and is not a tl model bundle; "
+                    throw new TlException(target + " exists and is not a tl model bundle; "
                             + "refusing to replace it (choose an empty or new directory)");
                 }
             } catch (IOException e) {
-                throw new TlException("--output: cannot read " + target + ": " + e.getMessage(), e);
+                throw new TlException("cannot read " + target + ": " + e.getMessage(), e);
             }
         }
     }

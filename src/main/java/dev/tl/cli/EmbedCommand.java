@@ -2,9 +2,6 @@ package dev.tl.cli;
 
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
-import dev.tl.data.LabelSource;
-import dev.tl.model.BaseSpec;
-import dev.tl.model.BaseSpecs;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.FeatureFiles;
 import dev.tl.model.Features;
@@ -13,9 +10,7 @@ import dev.tl.model.Inference;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.zoo.weights.WeightCache;
-import dev.tl.zoo.weights.WeightsChoice;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -23,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tl embed}: the pooled backbone features of every image, with its path and label. */
 @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
@@ -40,25 +35,20 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME[,NAME...]",
-            description = "Backbone; several comma-separated backbones give their features concatenated.")
-    String model;
+    @Mixin
+    ModelOptions model;
 
-    @Option(names = "--weights", defaultValue = "imagenet", paramLabel = "imagenet|none|FILE",
-            description = "Weights of the backbone (as for train). Default: ${DEFAULT-VALUE}.")
-    String weights;
+    @Mixin
+    WeightsOption weights;
 
-    @Option(names = "--image-size", paramLabel = "N[,N...]", description = "Input size, or one per backbone. Default: each backbone's own.")
-    String imageSize;
+    @Mixin
+    BatchSizeOption batch;
 
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
-    int batchSize;
+    @Mixin
+    SeedOption seed;
 
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of the random initialisation with --weights none. Default: ${DEFAULT-VALUE}.")
-    long seed;
-
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Images, one sub-folder per class.")
-    Path data;
+    @Mixin
+    LabelledImages images;
 
     @Option(names = "--out", required = true, paramLabel = "FILE",
             description = "CSV (path,label,f0,f1,...), or a .npy float32 matrix with FILE.index.csv (path,label) beside it.")
@@ -66,21 +56,23 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<BaseSpec> bases = BaseSpecs.parse(model, imageSize);
-        ModelSpec modelSpec = new ModelSpec(bases, new HeadSpec(0, 0), 1);
-        ImageSet images = LabelSource.FOLDERS.scan(data, "--data");
-        ComputationGraph extractor = ModelGraphs.featureExtractor(modelSpec, seed);
+        ModelSpec modelSpec = new ModelSpec(model.bases(), new HeadSpec(0, 0), 1);
+        ImageSet set = images.scan();
+        ComputationGraph extractor = ModelGraphs.featureExtractor(modelSpec, seed.seed);
         BaseWeights.load(extractor, modelSpec,
-                BaseWeights.resolve(modelSpec, WeightsChoice.parse(weights), WeightCache.standard()));
+                BaseWeights.resolve(modelSpec, weights.weights, WeightCache.standard()));
         Features features;
         long start = System.nanoTime();
         try (BatchLoader loader = new BatchLoader(modelSpec.inputSpecs(), 0)) {
-            features = Inference.features(extractor, loader, images.images(), Math.max(1, batchSize));
+            features = Inference.features(extractor, loader, set.images(), batch.batchSize);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         log.info("embedded {} images in {} s ({} img/s, decoding included)", features.size(),
                 String.format(Locale.ROOT, "%.2f", seconds), String.format(Locale.ROOT, "%.2f", features.size() / seconds));
-        FeatureFiles.write(out, images, features);
+        Flags.about("--out", () -> {
+            FeatureFiles.write(out, set, features);
+            return out;
+        });
         spec.commandLine().getOut().printf("wrote %d x %d features to %s%n", features.size(), features.dimension(),
                 out.toAbsolutePath().normalize());
         spec.commandLine().getOut().flush();

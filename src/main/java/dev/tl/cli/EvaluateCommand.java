@@ -1,24 +1,24 @@
 package dev.tl.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tl.AtomicFiles;
 import dev.tl.Json;
+import dev.tl.TlException;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
-import dev.tl.data.LabelSource;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
 import dev.tl.eval.EvaluationReport;
 import dev.tl.eval.Metrics;
 import dev.tl.model.Inference;
-import java.io.PrintWriter;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code tl evaluate}: loss, accuracy, per-class metrics and confusion matrix of a model on labelled images. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -34,47 +34,48 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--model-dir", defaultValue = "tl-model", paramLabel = "DIR", description = "Model bundle. Default: ./${DEFAULT-VALUE}.")
-    Path modelDir;
-
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Labelled images of (some of) the model's classes: one sub-folder per class, or labelled by --labels-from-filename or --labels-csv.")
-    Path data;
+    @Mixin
+    BundleOption bundle;
 
     @Mixin
-    LabelOptions labels;
+    LabelledImages images;
 
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
-    int batchSize;
+    @Mixin
+    BatchSizeOption batch;
 
-    @Option(names = "--json", description = "Print one JSON document instead of a table.")
-    boolean json;
+    @Mixin
+    OutputOptions output;
 
     @Mixin
     TtaOption tta;
 
     @Override
     public Integer call() {
-        LabelSource labelSource = labels.source();
         ImageViews views = tta.imageViews();
-        ModelBundle.Loaded bundle = ModelBundle.load(modelDir);
-        ImageSet images = labelSource.scanWithClasses(data, "--data", bundle.metadata().classes());
+        String labels = images.source().description();
+        ModelBundle.Loaded loaded = Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir()));
+        ImageSet set = images.scanWithClasses(loaded.metadata().classes());
         EvaluationReport report;
-        try (BatchLoader loader = new BatchLoader(bundle.metadata().inputSpecs(), images.classes().size())) {
-            report = Metrics.report(Inference.outputs(bundle.graph(), loader, images.images(), Math.max(1, batchSize),
-                            views),
-                    images.images().stream().mapToInt(LabeledImage::label).toArray(), images.classes());
+        try (BatchLoader loader = new BatchLoader(loaded.metadata().inputSpecs(), set.classes().size())) {
+            report = Metrics.report(Inference.outputs(loaded.graph(), loader, set.images(), batch.batchSize, views),
+                    set.images().stream().mapToInt(LabeledImage::label).toArray(), set.classes());
         }
         ObjectNode document = Json.MAPPER.valueToTree(report);
-        document.put("model_dir", bundle.directory().toString());
-        document.put("data", data.toAbsolutePath().normalize().toString());
-        document.put("labels", labelSource.description());
+        document.put("model_dir", loaded.directory().toString());
+        document.put("data", images.data().toAbsolutePath().normalize().toString());
+        document.put("labels", labels);
         document.put("tta", views.perImage());
-        String text = Json.write(document);
-        ModelBundle.writeFileAtomically(bundle.directory().resolve(REPORT_FILE), text + "\n");
-
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(json ? text : report.toTable());
-        out.flush();
+        Path file = loaded.directory().resolve(REPORT_FILE);
+        try {
+            AtomicFiles.writeString(file, Json.write(document) + "\n");
+        } catch (IOException e) {
+            throw new TlException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        output.print(spec, new Evaluation(report, document), new EvaluationRenderer());
         return 0;
+    }
+
+    /** The report, and the JSON document that adds where it came from. */
+    record Evaluation(EvaluationReport report, ObjectNode document) {
     }
 }

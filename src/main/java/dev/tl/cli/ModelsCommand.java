@@ -1,17 +1,15 @@
 package dev.tl.cli;
 
-import dev.tl.Json;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.Backbones;
 import dev.tl.zoo.PretrainedWeights;
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code tl models}: the backbones tl can train. */
 @Command(name = "models", mixinStandardHelpOptions = true, description = "List the available backbones.")
@@ -20,8 +18,8 @@ final class ModelsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json", description = "Print one JSON array instead of a table.")
-    boolean json;
+    @Mixin
+    OutputOptions output;
 
     /**
      * One row of the listing. {@code parameters} includes Keras' ImageNet classifier and counts BatchNorm's moving
@@ -34,19 +32,7 @@ final class ModelsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Row> rows = Backbones.all().stream().map(ModelsCommand::row).toList();
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(Json.write(rows));
-        } else {
-            out.printf(Locale.ROOT, "%-16s %6s %-14s %12s %12s  %s%n", "name", "input", "preprocessing",
-                    "params", "base params", "imagenet weights (base)");
-            for (Row row : rows) {
-                out.printf(Locale.ROOT, "%-16s %6d %-14s %,12d %,12d  %s%n", row.name(), row.inputSize(),
-                        row.preprocessing(), row.parameters(), row.baseParameters(), row.weightsUrl());
-            }
-        }
-        out.flush();
+        output.print(spec, Backbones.all().stream().map(ModelsCommand::row).toList(), new ModelsRenderer());
         return 0;
     }
 
@@ -55,5 +41,19 @@ final class ModelsCommand implements Callable<Integer> {
         return new Row(backbone.name(), backbone.defaultImageSize(), backbone.preprocessing().id(),
                 backbone.parameterCountWithTop(), backbone.baseParameterCount(), files.noTop().url(),
                 files.noTop().md5(), files.withTop().url(), files.withTop().md5());
+    }
+
+    /** A table, one backbone per line. */
+    private static final class ModelsRenderer implements Renderer<List<Row>> {
+        @Override
+        public String text(List<Row> rows) {
+            StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-16s %6s %-14s %12s %12s  %s",
+                    "name", "input", "preprocessing", "params", "base params", "imagenet weights (base)"));
+            for (Row row : rows) {
+                out.append(String.format(Locale.ROOT, "%n%-16s %6d %-14s %,12d %,12d  %s", row.name(), row.inputSize(),
+                        row.preprocessing(), row.parameters(), row.baseParameters(), row.weightsUrl()));
+            }
+            return out.toString();
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.tl.cli;
 
-import dev.tl.Json;
 import dev.tl.TlException;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
@@ -12,24 +11,21 @@ import dev.tl.eval.Predictions;
 import dev.tl.model.Classifier;
 import dev.tl.model.ImageNetClassifier;
 import dev.tl.model.Inference;
-import dev.tl.zoo.Backbones;
 import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tl predict}: top-k classes with probabilities for images or directories of images. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
@@ -42,25 +38,26 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--model-dir", paramLabel = "DIR", description = "Model bundle. Default: ./tl-model.")
-    Path modelDir;
+    @Mixin
+    BundleOption bundle;
 
-    @Option(names = "--model", paramLabel = "NAME",
-            description = "Instead of a bundle: a backbone (see `tl models`) with Keras' 1000-class ImageNet classifier.")
-    String model;
+    /** Instead of a bundle: a backbone with Keras' 1000-class ImageNet classifier. */
+    @Mixin
+    ModelOptions model;
 
-    @Option(names = "--weights", defaultValue = "imagenet", paramLabel = "imagenet|FILE",
-            description = "With --model: Keras' with-top ImageNet weights (downloaded once, cached) or a with-top .h5 file. Default: ${DEFAULT-VALUE}.")
-    String weights;
+    /** With --model: Keras' with-top ImageNet weights, or a with-top .h5 file. */
+    @Mixin
+    WeightsOption weights;
 
-    @Option(names = "--top-k", defaultValue = "3", paramLabel = "K", description = "Classes to show per image. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--top-k", defaultValue = "3", paramLabel = "K", converter = Converters.Positive.class,
+            description = "Classes to show per image. Default: ${DEFAULT-VALUE}.")
     int topK;
 
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
-    int batchSize;
+    @Mixin
+    BatchSizeOption batch;
 
-    @Option(names = "--json", description = "Print one JSON array instead of text.")
-    boolean json;
+    @Mixin
+    OutputOptions output;
 
     @Mixin
     TtaOption tta;
@@ -70,20 +67,14 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (topK < 1) {
-            throw new TlException("--top-k must be at least 1, got " + topK);
-        }
-        if (model != null && modelDir != null) {
-            throw new TlException("--model and --model-dir exclude each other");
-        }
+        Flags.exclusive("--model", model.given(), "--model-dir", bundle.given());
         ImageViews views = tta.imageViews();
         List<LabeledImage> images = expand(inputs);
-        Classifier classifier = model != null
-                ? ImageNetClassifier.load(Backbones.get(model), WeightsChoice.parse(weights), WeightCache.standard())
-                : ModelBundle.load(modelDir != null ? modelDir : Path.of("tl-model")).classifier();
+        Classifier classifier = model.given() ? imageNetClassifier()
+                : Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir())).classifier();
         List<Prediction> predictions = new ArrayList<>();
         try (BatchLoader loader = new BatchLoader(classifier.inputs(), 0)) {
-            Inference.run(classifier.graph(), loader, images, Math.max(1, batchSize), views, (batch, output) -> {
+            Inference.run(classifier.graph(), loader, images, batch.batchSize, views, (batch, output) -> {
                 float[][] rows = output.toFloatMatrix();
                 for (int i = 0; i < rows.length; i++) {
                     predictions.add(Predictions.topK(batch.images().get(i).path().toString(), rows[i],
@@ -91,24 +82,17 @@ final class PredictCommand implements Callable<Integer> {
                 }
             });
         }
-        print(predictions);
+        output.print(spec, predictions, new PredictionsRenderer());
         return 0;
     }
 
-    private void print(List<Prediction> predictions) {
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(Json.write(predictions));
-        } else {
-            for (Prediction prediction : predictions) {
-                StringBuilder line = new StringBuilder(prediction.path());
-                for (Prediction.Label label : prediction.predictions()) {
-                    line.append(String.format(Locale.ROOT, "\t%s %.4f", label.label(), label.probability()));
-                }
-                out.println(line);
-            }
-        }
-        out.flush();
+    private Classifier imageNetClassifier() {
+        Flags.require(model.imageSize == null, "--image-size",
+                "the stock ImageNet classifier runs at its backbone's own input size");
+        Flags.require(weights.weights.kind() != WeightsChoice.Kind.NONE, WeightsOption.NAME,
+                "none: an untrained ImageNet classifier predicts nothing; use imagenet or a with-top .h5 file");
+        return ImageNetClassifier.load(model.single().backbone(), weights.weights,
+                WeightCache.standard());
     }
 
     /** Files as given; directories expanded to the image files below them, sorted. Unlabelled (label -1). */

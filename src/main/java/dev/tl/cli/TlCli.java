@@ -6,10 +6,10 @@ import dev.tl.BuildInfo;
 import dev.tl.TlException;
 import java.io.PrintWriter;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine;
 
 /** Entry point: {@code tl train | lr-find | evaluate | predict | embed | models | weights | bench}. Exit 0 on success, 2 on bad usage or input, 1 on internal failure. */
 @Command(name = "tl", mixinStandardHelpOptions = true, versionProvider = TlCli.Version.class,
@@ -53,8 +53,20 @@ public final class TlCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new TlCli());
         cli.setExecutionExceptionHandler(TlCli::handleFailure);
+        cli.setParameterExceptionHandler(TlCli::handleBadUsage);
         cli.setDefaultValueProvider(new ConfigFile());
         return cli;
+    }
+
+    /** One line naming what is wrong (and picocli's suggestions for a mistyped option), not the whole usage. */
+    private static int handleBadUsage(CommandLine.ParameterException e, String[] args) {
+        CommandLine cli = e.getCommandLine();
+        PrintWriter err = cli.getErr();
+        err.println("tl " + cli.getCommandName() + ": error: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("(see: " + cli.getCommandSpec().qualifiedName() + " --help)");
+        err.flush();
+        return EXIT_USAGE;
     }
 
     private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {

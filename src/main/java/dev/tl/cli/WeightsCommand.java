@@ -9,10 +9,10 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tl weights}: where each backbone's ImageNet weights are cached, and fetching them ahead of training. */
 @Command(name = "weights", mixinStandardHelpOptions = true,

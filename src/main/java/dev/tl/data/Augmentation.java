@@ -1,7 +1,6 @@
 package dev.tl.data;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import dev.tl.TlException;
 
 /**
  * Random augmentation of training images, each setting named after its {@code tl train} flag. Per image:
@@ -34,11 +33,10 @@ public record Augmentation(boolean horizontalFlip, boolean verticalFlip, double 
             DEFAULT_TRANSLATE, DEFAULT_BRIGHTNESS, DEFAULT_CONTRAST);
 
     public Augmentation {
-        requireRange("--rotation", rotation, 180, true, "degrees");
-        requireRange("--zoom", zoom, 1, false, "");
-        requireRange("--translate", translate, 1, false, "of the image size");
-        requireRange("--brightness", brightness, 1, false, "");
-        requireRange("--contrast", contrast, 1, false, "");
+        if (!(rotation >= 0 && rotation <= 180) || !fraction(zoom) || !fraction(translate) || !fraction(brightness)
+                || !fraction(contrast)) {
+            throw new IllegalArgumentException("rotation must be in [0, 180] degrees, the other strengths in [0, 1)");
+        }
     }
 
     @JsonIgnore
@@ -46,11 +44,7 @@ public record Augmentation(boolean horizontalFlip, boolean verticalFlip, double 
         return !equals(NONE);
     }
 
-    private static void requireRange(String flag, double value, double max, boolean maxInclusive, String unit) {
-        boolean inRange = value >= 0 && (maxInclusive ? value <= max : value < max);
-        if (!inRange) {
-            throw new TlException(flag + " must be at least 0 and " + (maxInclusive ? "at most " : "below ") + max
-                    + (unit.isEmpty() ? "" : " " + unit) + ", got " + value);
-        }
+    private static boolean fraction(double value) {
+        return value >= 0 && value < 1;
     }
 }

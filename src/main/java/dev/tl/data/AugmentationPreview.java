@@ -1,9 +1,9 @@
 package dev.tl.data;
 
+import dev.tl.AtomicFiles;
 import dev.tl.TlException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -28,10 +28,6 @@ public final class AugmentationPreview {
      * {@code size} pixels; returns how many images it shows.
      */
     public static int write(Path file, ImageSet train, int size, Augmenter augmenter) {
-        if (!augmenter.settings().isActive()) {
-            throw new TlException("--preview-augment: no augmentation is switched on (add --augment, or e.g. "
-                    + "--flip --rotation 15)");
-        }
         List<LabeledImage> images = sample(train, augmenter.seed());
         write(render(images, size, augmenter.epoch(1)), file);
         return images.size();
@@ -63,14 +59,12 @@ public final class AugmentationPreview {
         return grid;
     }
 
-    /** Writes {@code grid} as a PNG, creating missing parent directories. */
+    /** Writes {@code grid} as a PNG (aside, then renamed into place), creating missing parent directories. */
     public static void write(BufferedImage grid, Path file) {
-        Path target = file.toAbsolutePath();
         try {
-            Files.createDirectories(target.getParent());
-            ImageIO.write(grid, "png", target.toFile());
+            AtomicFiles.write(file, stream -> ImageIO.write(grid, "png", stream));
         } catch (IOException e) {
-            throw new TlException("--preview-augment: cannot write " + target + ": " + e.getMessage(), e);
+            throw new TlException("cannot write " + file.toAbsolutePath() + ": " + e.getMessage(), e);
         }
     }
 }

@@ -12,8 +12,4 @@ public record Batch(INDArray[] inputs, INDArray labels, List<LabeledImage> image
     public int size() {
         return images.size();
     }
-
-    public int viewsPerImage() {
-        return (int) (inputs[0].size(0) / images.size());
-    }
 }

@@ -40,14 +40,9 @@ public final class BatchLoader implements AutoCloseable {
         this(inputs, numClasses, Runtime.getRuntime().availableProcessors());
     }
 
-    /** Batches of {@code images} in the given order; the last batch may be smaller. */
-    public Iterator<Batch> batches(List<LabeledImage> images, int batchSize) {
-        return batches(images, batchSize, ImageViews.PLAIN);
-    }
-
     /**
-     * Batches of {@code batchSize} images in the given order, each image as {@code views.perImage()} consecutive
-     * rows of the inputs (one label row per image).
+     * Batches of {@code batchSize} images in the given order (the last may be smaller), each image as
+     * {@code views.perImage()} consecutive rows of the inputs (one label row per image).
      */
     public Iterator<Batch> batches(List<LabeledImage> images, int batchSize, ImageViews views) {
         return new Prefetcher(images, batchSize, views);

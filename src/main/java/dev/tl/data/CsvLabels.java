@@ -34,7 +34,13 @@ public final class CsvLabels implements LabelSource {
         ImageFolder.requireDirectory(root, rootFlag);
         List<Entry> entries = new ArrayList<>();
         Map<Path, Integer> firstLine = new HashMap<>();
-        for (Csv.Row row : Csv.read(csv, flag, COLUMNS)) {
+        List<Csv.Row> rows;
+        try {
+            rows = Csv.read(csv, COLUMNS);
+        } catch (TlException e) {
+            throw new TlException(flag + ": " + e.getMessage(), e);
+        }
+        for (Csv.Row row : rows) {
             String where = flag + ": " + csv + " line " + row.line() + ": ";
             if (row.get(PATH).isBlank()) {
                 throw new TlException(where + "empty path");

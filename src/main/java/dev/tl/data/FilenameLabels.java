@@ -16,33 +16,35 @@ import java.util.stream.Collectors;
  */
 final class FilenameLabels implements LabelSource {
 
-    static final String FLAG = "--labels-from-filename";
     private static final int NAMES_SHOWN = 5;
 
     private final String regex;
+    private final String flag;
     private final Pattern pattern;
     private final boolean namedGroup;
 
-    FilenameLabels(String regex) {
+    /** @param flag the option that gave {@code regex}, for error messages */
+    FilenameLabels(String regex, String flag) {
         this.regex = regex;
+        this.flag = flag;
         try {
             this.pattern = Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
-            throw new TlException(FLAG + ": not a valid regular expression: " + e.getMessage(), e);
+            throw new TlException(flag + ": not a valid regular expression: " + e.getMessage(), e);
         }
         this.namedGroup = regex.contains("(?<label>");
         if (pattern.matcher("").groupCount() == 0) {
-            throw new TlException(FLAG + ": '" + regex + "' has no capture group to take the label from "
+            throw new TlException(flag + ": '" + regex + "' has no capture group to take the label from "
                     + "(e.g. '^(\\w+)\\.\\d+\\.jpg$' labels cat.123.jpg as cat)");
         }
     }
 
     @Override
-    public List<Entry> entries(Path root, String flag) {
-        ImageFolder.requireDirectory(root, flag);
-        List<Path> files = ImageFolder.listImages(root, flag);
+    public List<Entry> entries(Path root, String rootFlag) {
+        ImageFolder.requireDirectory(root, rootFlag);
+        List<Path> files = ImageFolder.listImages(root, rootFlag);
         if (files.isEmpty()) {
-            throw new TlException(flag + ": no images (" + ImageFolder.EXTENSIONS + ") under " + root);
+            throw new TlException(rootFlag + ": no images (" + ImageFolder.EXTENSIONS + ") under " + root);
         }
         List<Entry> entries = new ArrayList<>();
         List<Path> unlabelled = new ArrayList<>();
@@ -55,7 +57,7 @@ final class FilenameLabels implements LabelSource {
             }
         }
         if (!unlabelled.isEmpty()) {
-            throw new TlException(FLAG + ": " + unlabelled.size() + " of " + files.size() + " images under " + root
+            throw new TlException(flag + ": " + unlabelled.size() + " of " + files.size() + " images under " + root
                     + " have names that '" + regex + "' does not label: "
                     + unlabelled.stream().limit(NAMES_SHOWN).map(f -> root.relativize(f).toString())
                     .collect(Collectors.joining(", "))

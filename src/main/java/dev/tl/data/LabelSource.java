@@ -17,8 +17,9 @@ public interface LabelSource {
     /** Keras' layout: one sub-folder per class. */
     LabelSource FOLDERS = new ImageFolder();
 
-    static LabelSource fromFilename(String regex) {
-        return new FilenameLabels(regex);
+    /** @param flag the option that gave {@code regex}, for error messages */
+    static LabelSource fromFilename(String regex, String flag) {
+        return new FilenameLabels(regex, flag);
     }
 
     /** @param flag the option that named {@code csv}, for error messages */

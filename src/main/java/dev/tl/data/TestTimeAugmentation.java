@@ -1,6 +1,5 @@
 package dev.tl.data;
 
-import dev.tl.TlException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +20,7 @@ public final class TestTimeAugmentation {
     /** The first {@code count} views; 1 is the plain image alone. */
     public static ImageViews views(int count) {
         if (count < 1 || count > MAX_VIEWS) {
-            throw new TlException("--tta must be between 1 (off) and " + MAX_VIEWS + ", got " + count);
+            throw new IllegalArgumentException("between 1 and " + MAX_VIEWS + " views, not " + count);
         }
         return count == 1 ? ImageViews.PLAIN : ImageViews.fixed(VIEWS.subList(0, count), "tta-v1:" + count);
     }

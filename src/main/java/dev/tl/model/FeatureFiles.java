@@ -99,7 +99,7 @@ public final class FeatureFiles {
         try {
             AtomicFiles.write(target, content);
         } catch (IOException e) {
-            throw new TlException("--out: cannot write " + target.toAbsolutePath() + ": " + e.getMessage(), e);
+            throw new TlException("cannot write " + target.toAbsolutePath() + ": " + e.getMessage(), e);
         }
     }
 }

@@ -30,17 +30,12 @@ public record FreezePlan(Set<String> frozen, BatchNormMode batchNorm) {
         return new FreezePlan(Set.copyOf(frozen), batchNormTrainable ? BatchNormMode.TRAINABLE : BatchNormMode.FROZEN);
     }
 
-    /** The whole base frozen, BatchNorm in inference mode: only the head learns (frozen phase on images). */
-    public static FreezePlan baseFrozen(ModelSpec spec) {
-        return fineTune(spec, new Unfreeze(0), false);
-    }
-
     /** The top blocks of base {@code i} that {@code unfreeze} (counting blocks) trains, bottom to top. */
     public static List<Block> trainableBlocks(ModelSpec spec, int i, Unfreeze unfreeze) {
         List<Block> blocks = ModelGraphs.baseBlocks(spec, i);
         if (unfreeze.top() > blocks.size()) {
-            throw new TlException("--unfreeze-blocks " + unfreeze.top() + ": " + spec.bases().get(i).backboneName()
-                    + " has " + blocks.size() + " blocks " + blocks.stream().map(Block::name).toList());
+            throw new TlException("cannot train the top " + unfreeze.top() + " blocks: "
+                    + spec.bases().get(i).backboneName() + " has " + blocks.size() + " blocks " + blocks.stream().map(Block::name).toList());
         }
         return blocks.subList(blocks.size() - unfreeze.top(), blocks.size());
     }

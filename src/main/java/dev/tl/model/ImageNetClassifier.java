@@ -1,6 +1,5 @@
 package dev.tl.model;
 
-import dev.tl.TlException;
 import dev.tl.data.InputSpec;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.NetBuilder;
@@ -37,8 +36,7 @@ public final class ImageNetClassifier {
             case IMAGENET -> cache.fetch(backbone.weights().forSize(backbone.defaultImageSize()).withTop(),
                     "ImageNet weights with classifier for " + backbone.name());
             case FILE -> weights.file();
-            case NONE -> throw new TlException("--weights none: an untrained ImageNet classifier predicts nothing; "
-                    + "use imagenet or a with-top .h5 file");
+            case NONE -> throw new IllegalArgumentException("an untrained ImageNet classifier predicts nothing");
         };
         ModelGraphs.ImageNetGraph network = ModelGraphs.imagenetClassifier(backbone, backbone.defaultImageSize());
         KerasWeightLoader.load(file, network.graph(), "", network.vertexNames(), backbone.preprocessing());

@@ -18,15 +18,9 @@ public final class Inference {
     private Inference() {
     }
 
-    /** Calls {@code onOutput} with every batch and the graph's (first) output for it, in order. */
-    public static void run(ComputationGraph graph, BatchLoader loader, List<LabeledImage> images, int batchSize,
-                           BiConsumer<Batch, INDArray> onOutput) {
-        run(graph, loader, images, batchSize, ImageViews.PLAIN, onOutput);
-    }
-
     /**
-     * As above, with several views of each image (test-time augmentation): an image's output is the mean of its
-     * views' outputs, i.e. averaged class probabilities for a softmax classifier. A batch holds
+     * Calls {@code onOutput} with every batch and the graph's (first) output for it, in order. With several views
+     * of each image (test-time augmentation) an image's output is the mean of its views' outputs, i.e. averaged class probabilities for a softmax classifier. A batch holds
      * {@code batchSize / views} images, so the network still sees about {@code batchSize} rows at a time.
      */
     public static void run(ComputationGraph graph, BatchLoader loader, List<LabeledImage> images, int batchSize,

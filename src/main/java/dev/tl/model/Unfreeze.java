@@ -1,7 +1,5 @@
 package dev.tl.model;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import dev.tl.TlException;
 
 /** How much of the base the fine-tune phase trains: all of it, its top N layers, or its top N blocks. */
@@ -22,7 +20,7 @@ public record Unfreeze(int top, Unit unit) {
     /** The top {@code n} blocks of each base (see {@link dev.tl.zoo.Architecture#blockOf}). */
     public static Unfreeze blocks(int n) {
         if (n < 1) {
-            throw new TlException("--unfreeze-blocks must be at least 1, got " + n);
+            throw new IllegalArgumentException("at least one block, not " + n);
         }
         return new Unfreeze(n, Unit.BLOCKS);
     }
@@ -35,26 +33,23 @@ public record Unfreeze(int top, Unit unit) {
         return unit == Unit.BLOCKS;
     }
 
-    /** {@code all}, a number of layers, or (as bundles record it) {@code "N blocks"}. */
-    @JsonCreator
+    /** {@code all} or a number of layers. */
     public static Unfreeze parse(String value) {
         if (value.equalsIgnoreCase("all")) {
             return ALL;
         }
-        boolean blocks = value.endsWith(BLOCKS_SUFFIX);
-        String number = blocks ? value.substring(0, value.length() - BLOCKS_SUFFIX.length()) : value;
         try {
-            int n = Integer.parseInt(number.trim());
+            int n = Integer.parseInt(value.trim());
             if (n > 0) {
-                return blocks ? blocks(n) : new Unfreeze(n);
+                return new Unfreeze(n);
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new TlException("--unfreeze: expected 'all' or a positive number of layers, got '" + value + "'");
+        throw new TlException("expected 'all' or a positive number of layers, got '" + value + "'");
     }
 
-    @JsonValue
+    /** As bundles record it: {@code all}, {@code N} (layers) or {@code N blocks}. */
     @Override
     public String toString() {
         return isAll() ? "all" : top + (byBlocks() ? BLOCKS_SUFFIX : "");

@@ -1,43 +1,24 @@
 package dev.tl.train;
 
-import java.util.Map;
-import java.util.function.Supplier;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import dev.tl.model.Params;
 
-/** Remembers the weights of the epoch that scored best on validation, across both phases. */
-final class BestWeights {
+/**
+ * Keeps the weights of the epoch that scores best on validation by the run's {@link Monitor}, across both phases;
+ * they live in the {@link RunState}, so checkpoints save them. Epochs without validation numbers never count.
+ */
+final class BestWeights implements TrainingListener {
 
     private final Monitor monitor;
-    private Map<String, INDArray> params;
-    private EpochRecord epoch;
 
     BestWeights(Monitor monitor) {
         this.monitor = monitor;
     }
 
-    /** Takes a snapshot (only) when {@code record}, an epoch with validation numbers, beats the best so far. */
-    void offer(EpochRecord record, Supplier<Map<String, INDArray>> snapshot) {
-        if (monitor.better(record, epoch)) {
-            epoch = record;
-            params = snapshot.get();
+    @Override
+    public void epochEnded(EpochEnd event) {
+        EpochRecord record = event.record();
+        if (record.valLoss() != null && monitor.better(record, event.state().bestEpoch())) {
+            event.state().setBest(record, Params.snapshot(event.graph()));
         }
-    }
-
-    /** Restores what a checkpoint saved. */
-    void set(EpochRecord record, Map<String, INDArray> snapshot) {
-        epoch = record;
-        params = snapshot;
-    }
-
-    boolean isEmpty() {
-        return params == null;
-    }
-
-    Map<String, INDArray> params() {
-        return params;
-    }
-
-    EpochRecord epoch() {
-        return epoch;
     }
 }

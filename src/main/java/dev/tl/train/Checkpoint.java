@@ -3,12 +3,14 @@ package dev.tl.train;
 import dev.tl.AtomicFiles;
 import dev.tl.Json;
 import dev.tl.TlException;
+import dev.tl.model.Params;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,6 +24,8 @@ import java.util.zip.ZipOutputStream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A run's progress after its last completed epoch: the training graph's parameters and optimizer state (Adam's
@@ -29,22 +33,23 @@ import org.nd4j.linalg.factory.Nd4j;
  * epoch, so a run killed at any moment resumes from its last completed epoch exactly.
  *
  * @param args    the run's effective {@code tl train} options, to resume it with the same settings
- * @param phase   "frozen" (the graph is the head) or "finetune" (the whole model)
+ * @param phase   {@link Phase#FROZEN} (the graph is the head) or {@link Phase#FINETUNE} (the whole model)
  * @param epoch   the last completed epoch of {@code phase}
  * @param phaseFinished whether {@code phase} ended after that epoch (all epochs run, or stopped early)
  */
-public record Checkpoint(List<String> args, String phase, int epoch, boolean phaseFinished,
+public record Checkpoint(List<String> args, Phase phase, int epoch, boolean phaseFinished,
                          List<EpochRecord> history, EpochRecord best, int iterationCount, int epochCount,
                          Map<String, INDArray> params, INDArray updaterState, Map<String, INDArray> bestParams) {
 
     public static final String FILE = "checkpoint.zip";
+    private static final Logger log = LoggerFactory.getLogger(Checkpoint.class);
     private static final String STATE = "state.json";
     private static final String PARAMS = "params.bin";
     private static final String UPDATER = "updater.bin";
     private static final String BEST = "best.bin";
 
-    /** What {@code checkpoint.json} holds: everything but the arrays. */
-    private record State(List<String> args, String phase, int epoch, boolean phaseFinished,
+    /** What {@value #STATE} holds: everything but the arrays. */
+    private record State(List<String> args, Phase phase, int epoch, boolean phaseFinished,
                          List<EpochRecord> history, EpochRecord best, int iterationCount, int epochCount) {
     }
 
@@ -54,17 +59,22 @@ public record Checkpoint(List<String> args, String phase, int epoch, boolean pha
         return absolute.resolveSibling(absolute.getFileName() + ".checkpoint");
     }
 
-    static Checkpoint of(List<String> args, String phase, int epoch, boolean phaseFinished, ComputationGraph graph,
-                         List<EpochRecord> history, BestWeights best) {
+    static Checkpoint of(List<String> args, Phase phase, int epoch, boolean phaseFinished, ComputationGraph graph,
+                         RunState state) {
         INDArray updater = graph.getUpdater() == null ? null : graph.getUpdater().getStateViewArray();
-        return new Checkpoint(args, phase, epoch, phaseFinished, List.copyOf(history), best.epoch(),
+        return new Checkpoint(args, phase, epoch, phaseFinished, state.history(), state.bestEpoch(),
                 graph.getConfiguration().getIterationCount(), graph.getConfiguration().getEpochCount(),
-                graph.paramTable(), updater, best.isEmpty() ? null : best.params());
+                graph.paramTable(), updater, state.bestParams());
+    }
+
+    /** The history and best weights the interrupted run had. */
+    RunState state() {
+        return RunState.of(history, best, bestParams);
     }
 
     /** Puts the saved parameters and optimizer state into {@code graph}, built like the one saved. */
     void restoreInto(ComputationGraph graph) {
-        dev.tl.model.Params.restore(params, graph);
+        Params.restore(params, graph);
         if (updaterState != null) {
             graph.getUpdater().getStateViewArray().assign(updaterState);
         }
@@ -109,10 +119,28 @@ public record Checkpoint(List<String> args, String phase, int epoch, boolean pha
                     state.best(), state.iterationCount(), state.epochCount(), params,
                     updater == null ? null : updater.get("state"), best);
         } catch (NoSuchFileException e) {
-            throw new TlException("--resume: no checkpoint at " + dir + " (looked for " + dir.resolve(FILE)
+            throw new TlException("no checkpoint at " + dir + " (looked for " + dir.resolve(FILE)
                     + " and " + dirFor(dir).resolve(FILE) + ")");
         } catch (IOException | RuntimeException e) {
-            throw new TlException("--resume: cannot read the checkpoint " + file + ": " + e.getMessage(), e);
+            throw new TlException("cannot read the checkpoint " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes the checkpoint directory of a finished run: its checkpoint, the metrics file kept beside it, and any
+     * partial file a killed writer left. Anything else in it stays (and with it the directory).
+     */
+    public static void delete(Path dir) {
+        try (var files = Files.newDirectoryStream(dir, "{" + FILE + "," + HistoryCsv.FILE + ",." + FILE + "*.tmp,."
+                + HistoryCsv.FILE + "*.tmp}")) {
+            for (Path file : files) {
+                Files.delete(file);
+            }
+            Files.deleteIfExists(dir);
+        } catch (NoSuchFileException | DirectoryNotEmptyException e) {
+            // no checkpoint: nothing ran an epoch
+        } catch (IOException e) {
+            log.warn("could not delete the finished run's checkpoint {}: {}", dir, e.getMessage());
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.tl.train;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Csv;
 import dev.tl.Json;
@@ -23,19 +21,11 @@ import java.util.Map;
  */
 public record ClassWeights(Map<String, Double> byClass) {
 
-    static final String FLAG = "--class-weights";
     private static final String CLASS = "class";
     private static final String WEIGHT = "weight";
 
-    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public ClassWeights {
         byClass = Collections.unmodifiableMap(new LinkedHashMap<>(byClass));
-    }
-
-    @JsonValue
-    @Override
-    public Map<String, Double> byClass() {
-        return byClass;
     }
 
     /** The weights in class order. */
@@ -43,28 +33,47 @@ public record ClassWeights(Map<String, Double> byClass) {
         return byClass.values().stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    /**
-     * {@code --class-weights}: {@code none} (null), {@code auto} (balanced on {@code train}), or a JSON or CSV file
-     * giving every class of {@code train} its weight.
-     */
-    public static ClassWeights parse(String value, ImageSet train) {
-        if (value.equalsIgnoreCase("none")) {
-            return null;
+    /** How a run's class weights are chosen: none, balanced on the training images, or from a file. */
+    public record Choice(Kind kind, Path file) {
+
+        public enum Kind { NONE, AUTO, FILE }
+
+        public static final Choice NONE = new Choice(Kind.NONE, null);
+
+        /** {@code none}, {@code auto}, or a .json or .csv file that exists. */
+        public static Choice parse(String value) {
+            if (value.equalsIgnoreCase("none")) {
+                return NONE;
+            }
+            if (value.equalsIgnoreCase("auto")) {
+                return new Choice(Kind.AUTO, null);
+            }
+            Path file = Path.of(value);
+            String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (!name.endsWith(".json") && !name.endsWith(".csv")) {
+                throw new TlException("expected auto, none or a .json or .csv file of class weights, got '"
+                        + value + "'");
+            }
+            if (!Files.isRegularFile(file)) {
+                throw new TlException("no such file: " + file);
+            }
+            return new Choice(Kind.FILE, file);
         }
-        if (value.equalsIgnoreCase("auto")) {
-            return balanced(train);
+
+        /** The weights for {@code train}'s classes, or null for none. */
+        public ClassWeights resolve(ImageSet train) {
+            return switch (kind) {
+                case NONE -> null;
+                case AUTO -> balanced(train);
+                case FILE -> ofClasses(file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")
+                        ? readJson(file) : readCsv(file), train.classes(), file);
+            };
         }
-        Path file = Path.of(value);
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!name.endsWith(".json") && !name.endsWith(".csv")) {
-            throw new TlException(FLAG + ": expected auto, none or a .json or .csv file of class weights, got '"
-                    + value + "'");
+
+        @Override
+        public String toString() {
+            return kind == Kind.FILE ? file.toString() : kind.name().toLowerCase(Locale.ROOT);
         }
-        if (!Files.isRegularFile(file)) {
-            throw new TlException(FLAG + ": no such file: " + file);
-        }
-        Map<String, Double> weights = name.endsWith(".json") ? readJson(file) : readCsv(file);
-        return ofClasses(weights, train.classes(), file);
     }
 
     /** scikit-learn's "balanced": {@code n_images / (n_classes * n_images_of_class)}, so every class weighs the same. */
@@ -80,14 +89,14 @@ public record ClassWeights(Map<String, Double> byClass) {
     private static ClassWeights ofClasses(Map<String, Double> weights, List<String> classes, Path file) {
         for (String name : weights.keySet()) {
             if (!classes.contains(name)) {
-                throw new TlException(FLAG + ": " + file + ": unknown class '" + name + "' (the classes are "
+                throw new TlException(file + ": unknown class '" + name + "' (the classes are "
                         + classes + ")");
             }
         }
         Map<String, Double> ordered = new LinkedHashMap<>();
         for (String name : classes) {
             if (!weights.containsKey(name)) {
-                throw new TlException(FLAG + ": " + file + ": no weight for class '" + name
+                throw new TlException(file + ": no weight for class '" + name
                         + "' (every class needs one: " + classes + ")");
             }
             ordered.put(name, weights.get(name));
@@ -100,16 +109,16 @@ public record ClassWeights(Map<String, Double> byClass) {
         try {
             root = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
-            throw new TlException(FLAG + ": cannot read " + file + ": " + e.getMessage(), e);
+            throw new TlException("cannot read " + file + ": " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
-            throw new TlException(FLAG + ": " + file + " must hold a JSON object of class name to weight, "
+            throw new TlException(file + " must hold a JSON object of class name to weight, "
                     + "e.g. {\"cats\": 1.0, \"dogs\": 2.5}");
         }
         Map<String, Double> weights = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> fields = root.fields(); fields.hasNext(); ) {
             Map.Entry<String, JsonNode> field = fields.next();
-            String where = FLAG + ": " + file + ": class '" + field.getKey() + "'";
+            String where = file + ": class '" + field.getKey() + "'";
             if (!field.getValue().isNumber()) {
                 throw new TlException(where + ": weight must be a number, got " + field.getValue());
             }
@@ -120,8 +129,8 @@ public record ClassWeights(Map<String, Double> byClass) {
 
     private static Map<String, Double> readCsv(Path file) {
         Map<String, Double> weights = new LinkedHashMap<>();
-        for (Csv.Row row : Csv.read(file, FLAG, List.of(CLASS, WEIGHT))) {
-            String where = FLAG + ": " + file + " line " + row.line();
+        for (Csv.Row row : Csv.read(file, List.of(CLASS, WEIGHT))) {
+            String where = file + " line " + row.line();
             double weight;
             try {
                 weight = Double.parseDouble(row.get(WEIGHT));

@@ -6,7 +6,15 @@ import java.util.List;
  * Stops a phase when the monitored validation metric has not improved for {@code patience} epochs of that phase.
  * Decided from the phase's history alone, so a resumed run stops exactly where an uninterrupted one would.
  */
-record EarlyStopping(Monitor monitor, int patience) {
+record EarlyStopping(Monitor monitor, int patience) implements TrainingListener {
+
+    @Override
+    public void epochEnded(EpochEnd event) {
+        EpochRecord record = event.record();
+        if (record.epoch() < event.epochs() && shouldStop(event.state().history(record.phase()))) {
+            event.control().stop(monitor.id() + " did not improve for " + patience + " epochs");
+        }
+    }
 
     /** Patience 0 never stops. */
     boolean shouldStop(List<EpochRecord> phaseHistory) {

@@ -1,6 +1,14 @@
 package dev.tl.train;
 
-/** One epoch of the history: phase ("frozen" or "finetune"), training loss, validation numbers (null without a validation set). */
-public record EpochRecord(String phase, int epoch, double loss, Double valLoss, Double valAccuracy,
+/**
+ * One epoch of the history: its phase, training loss, validation numbers (null without a validation set), the
+ * learning rate it started with and how long it took.
+ */
+public record EpochRecord(Phase phase, int epoch, double loss, Double valLoss, Double valAccuracy,
                           double learningRate, double seconds) {
+
+    /** What a schedule reacting to the loss watches: the validation loss, else the training loss. */
+    public double monitoredLoss() {
+        return valLoss != null ? valLoss : loss;
+    }
 }

@@ -54,11 +54,6 @@ public final class FeatureCache {
     /** What the features of one backbone depend on besides the images; {@code views} is an {@link ImageViews#key()}. */
     public record Source(String backbone, InputSpec input, Optional<Path> weights, long seed, String tlVersion,
                          String views) {
-
-        /** Features of the plain images. */
-        public Source(String backbone, InputSpec input, Optional<Path> weights, long seed, String tlVersion) {
-            this(backbone, input, weights, seed, tlVersion, ImageViews.PLAIN.key());
-        }
     }
 
     /** The cached features of {@code images}, or {@code compute}'s, which are then cached. */

@@ -8,13 +8,9 @@ import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.NoOp;
@@ -23,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The learning-rate range test on the frozen phase's head: the bases' pooled features are computed once (or read
- * from the feature cache, as in training), then the head trains one mini-batch per step under a rising learning
- * rate, passing over the shuffled features as often as the steps need.
+ * from the feature cache, as in training), then the head trains through the same epoch loop as in training, over
+ * the shuffled features as often as the steps need, while a {@link RangeTestListener} raises the learning rate
+ * every mini-batch and stops the loop.
  */
 public final class LearningRateFinder {
 
@@ -44,19 +41,10 @@ public final class LearningRateFinder {
 
         ComputationGraph head = ModelGraphs.head(spec, new Adam(test.startLr()), seed, null);
         Params.copyShared(model, head);
-        LearningRateScaler scaler = new LearningRateScaler(head);
-        Iterator<int[]> batches = Collections.emptyIterator();
-        int pass = 0;
-        boolean going = true;
-        for (int step = 0; going; step++) {
-            if (!batches.hasNext()) {
-                batches = FeatureBatches.shuffled(features.size(), batchSize, seed * 1_000_003L + ++pass).iterator();
-            }
-            INDArray[] xy = features.batch(batches.next(), spec.numClasses());
-            scaler.scale(test.learningRate(step) / test.startLr());
-            head.fit(new MultiDataSet(xy[0], xy[1]));
-            going = test.record(head.score());
-        }
+        EpochSeeds seeds = new EpochSeeds(seed);
+        new EpochLoop(List.of(new RangeTestListener(test)), seeds).run(new HeadOnFeatures(Phase.FROZEN, head,
+                Integer.MAX_VALUE, test.startLr(), features.size(), epoch -> features, null, batchSize,
+                spec.numClasses(), seeds), 1, new RunState(), 0);
         if (test.diverged()) {
             log.info("stopped after {} of {} steps: the smoothed loss exceeded {} times its best",
                     test.points().size(), test.steps(), RangeTest.DIVERGENCE);

@@ -1,6 +1,5 @@
 package dev.tl.train;
 
-import dev.tl.TlException;
 import dev.tl.data.InputSpec;
 import java.util.List;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -50,22 +49,6 @@ public final class MicroBatching {
         }
         long perImage = activationBytesPerImage(net, inputs);
         return new MicroBatching((int) Math.max(1, Math.min(batchSize, AUTO_ACTIVATION_BYTES / perImage)));
-    }
-
-    /** Parses {@code --micro-batch-size}: a positive number, or "auto" (null). */
-    public static Integer parse(String value) {
-        if (value == null || value.equalsIgnoreCase("auto")) {
-            return null;
-        }
-        try {
-            int size = Integer.parseInt(value.trim());
-            if (size >= 1) {
-                return size;
-            }
-        } catch (NumberFormatException e) {
-            // reported below, with the accepted values
-        }
-        throw new TlException("--micro-batch-size must be a positive number or auto, got '" + value + "'");
     }
 
     /** Bytes of all layer outputs of one image, from the shapes DL4J infers for the graph's inputs. */

@@ -1,8 +1,5 @@
 package dev.tl.train;
 
-import com.fasterxml.jackson.annotation.JsonValue;
-import dev.tl.TlException;
-import java.util.Arrays;
 
 /** The validation metric that decides which epoch's weights are kept and when a phase stops early. */
 public enum Monitor {
@@ -17,14 +14,8 @@ public enum Monitor {
         this.id = id;
     }
 
-    @JsonValue
     public String id() {
         return id;
-    }
-
-    public static Monitor parse(String value) {
-        return Arrays.stream(values()).filter(m -> m.id.equalsIgnoreCase(value.trim())).findFirst()
-                .orElseThrow(() -> new TlException("--monitor: expected val_accuracy or val_loss, got '" + value + "'"));
     }
 
     /** Whether {@code candidate} (an epoch with validation numbers) beats {@code best} (null: nothing yet). */

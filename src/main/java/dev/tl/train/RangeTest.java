@@ -1,6 +1,5 @@
 package dev.tl.train;
 
-import dev.tl.TlException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,14 +28,9 @@ public final class RangeTest {
     private boolean diverged;
 
     public RangeTest(double startLr, double endLr, int steps) {
-        if (!(startLr > 0) || Double.isInfinite(startLr)) {
-            throw new TlException("--start-lr must be greater than 0, got " + startLr);
-        }
-        if (!(endLr > startLr) || Double.isInfinite(endLr)) {
-            throw new TlException("--end-lr must be greater than --start-lr (" + startLr + "), got " + endLr);
-        }
-        if (steps < 2) {
-            throw new TlException("--steps must be at least 2, got " + steps);
+        if (!(startLr > 0 && endLr > startLr && Double.isFinite(endLr)) || steps < 2) {
+            throw new IllegalArgumentException("a range test rises from a positive rate to a higher one in at least "
+                    + "2 steps");
         }
         this.startLr = startLr;
         this.endLr = endLr;

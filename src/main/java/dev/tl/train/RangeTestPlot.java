@@ -43,7 +43,7 @@ public final class RangeTestPlot {
         try {
             AtomicFiles.write(file, stream -> ImageIO.write(image, "png", stream));
         } catch (IOException e) {
-            throw new TlException("--plot: cannot write " + file + ": " + e.getMessage(), e);
+            throw new TlException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 }

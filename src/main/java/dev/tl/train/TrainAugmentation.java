@@ -1,6 +1,5 @@
 package dev.tl.train;
 
-import dev.tl.TlException;
 import dev.tl.data.Augmentation;
 
 /**
@@ -13,12 +12,8 @@ public record TrainAugmentation(Augmentation settings, int featureCacheCopies) {
     public static final TrainAugmentation NONE = new TrainAugmentation(Augmentation.NONE, 0);
 
     public TrainAugmentation {
-        if (featureCacheCopies < 0) {
-            throw new TlException("--feature-cache-augment must be at least 0, got " + featureCacheCopies);
-        }
-        if (featureCacheCopies > 0 && !settings.isActive()) {
-            throw new TlException("--feature-cache-augment needs augmentation switched on (--augment, or e.g. "
-                    + "--flip --rotation)");
+        if (featureCacheCopies < 0 || featureCacheCopies > 0 && !settings.isActive()) {
+            throw new IllegalArgumentException("feature copies need augmentation, and cannot be negative");
         }
     }
 

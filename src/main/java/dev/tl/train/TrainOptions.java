@@ -1,10 +1,11 @@
 package dev.tl.train;
 
-import dev.tl.TlException;
 import dev.tl.model.Unfreeze;
+import dev.tl.train.schedule.ScheduleSettings;
 
 /**
- * The optimisation settings of a run (what to build is a {@link dev.tl.model.ModelSpec}).
+ * The optimisation settings of a run (what to build is a {@link dev.tl.model.ModelSpec}); made with
+ * {@link #builder()}.
  *
  * @param schedule        how the learning rate moves within each phase
  * @param lrDecayPerBlock fine-tune phase: each block below the top learns at this factor of the block above it
@@ -20,33 +21,129 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
                            ClassWeights classWeights, Integer microBatchSize) {
 
     public TrainOptions {
+        if (batchSize < 1 || !(learningRate > 0) || !(finetuneLearningRate > 0)) {
+            throw new IllegalArgumentException("batch size and learning rates must be set");
+        }
         if (batchNormTrainable && microBatchSize != null && microBatchSize < batchSize) {
-            throw new TlException("--micro-batch-size " + microBatchSize + " cannot be used with --bn-trainable: "
-                    + "trainable BatchNorm normalises with the statistics of the whole batch (use a smaller "
-                    + "--batch-size instead)");
+            throw new IllegalArgumentException("trainable BatchNorm needs whole batches, not micro-batches");
         }
     }
 
-    /** Constant learning rates, the same for every block; best validation accuracy kept; no early stopping or class weights. */
-    public TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, Unfreeze unfreeze,
-                        boolean batchNormTrainable, double learningRate, double finetuneLearningRate, long seed) {
-        this(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable, learningRate, finetuneLearningRate,
-                seed, ScheduleSettings.CONSTANT, 1.0, Monitor.VAL_ACCURACY, 0, null, null);
+    /**
+     * Batch size and learning rates must be set; the rest starts at off: no epochs, the whole base unfrozen,
+     * a constant schedule, no per-block decay, best validation accuracy kept, no early stopping or class weights.
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public TrainOptions withClassWeights(ClassWeights weights) {
-        return new TrainOptions(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable, learningRate,
-                finetuneLearningRate, seed, schedule, lrDecayPerBlock, monitor, patience, weights, microBatchSize);
-    }
-
-    public TrainOptions withSchedule(ScheduleSettings newSchedule, double newLrDecayPerBlock) {
-        return new TrainOptions(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable, learningRate,
-                finetuneLearningRate, seed, newSchedule, newLrDecayPerBlock, monitor, patience, classWeights,
-                microBatchSize);
+    public Builder toBuilder() {
+        return new Builder().batchSize(batchSize).frozenEpochs(frozenEpochs).finetuneEpochs(finetuneEpochs)
+                .unfreeze(unfreeze).batchNormTrainable(batchNormTrainable).learningRate(learningRate)
+                .finetuneLearningRate(finetuneLearningRate).seed(seed).schedule(schedule)
+                .lrDecayPerBlock(lrDecayPerBlock).monitor(monitor).patience(patience).classWeights(classWeights)
+                .microBatchSize(microBatchSize);
     }
 
     /** The loss weights in class order, or null for the plain loss. */
     double[] lossWeights() {
         return classWeights == null ? null : classWeights.vector();
+    }
+
+    /** Fills in {@link TrainOptions}; the unset optional settings are off. */
+    public static final class Builder {
+        private int batchSize;
+        private int frozenEpochs;
+        private int finetuneEpochs;
+        private Unfreeze unfreeze = Unfreeze.ALL;
+        private boolean batchNormTrainable;
+        private double learningRate;
+        private double finetuneLearningRate;
+        private long seed;
+        private ScheduleSettings schedule = ScheduleSettings.CONSTANT;
+        private double lrDecayPerBlock = 1.0;
+        private Monitor monitor = Monitor.VAL_ACCURACY;
+        private int patience;
+        private ClassWeights classWeights;
+        private Integer microBatchSize;
+
+        private Builder() {
+        }
+
+        public Builder batchSize(int value) {
+            batchSize = value;
+            return this;
+        }
+
+        public Builder frozenEpochs(int value) {
+            frozenEpochs = value;
+            return this;
+        }
+
+        public Builder finetuneEpochs(int value) {
+            finetuneEpochs = value;
+            return this;
+        }
+
+        public Builder unfreeze(Unfreeze value) {
+            unfreeze = value;
+            return this;
+        }
+
+        public Builder batchNormTrainable(boolean value) {
+            batchNormTrainable = value;
+            return this;
+        }
+
+        public Builder learningRate(double value) {
+            learningRate = value;
+            return this;
+        }
+
+        public Builder finetuneLearningRate(double value) {
+            finetuneLearningRate = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder schedule(ScheduleSettings value) {
+            schedule = value;
+            return this;
+        }
+
+        public Builder lrDecayPerBlock(double value) {
+            lrDecayPerBlock = value;
+            return this;
+        }
+
+        public Builder monitor(Monitor value) {
+            monitor = value;
+            return this;
+        }
+
+        public Builder patience(int value) {
+            patience = value;
+            return this;
+        }
+
+        public Builder classWeights(ClassWeights value) {
+            classWeights = value;
+            return this;
+        }
+
+        public Builder microBatchSize(Integer value) {
+            microBatchSize = value;
+            return this;
+        }
+
+        public TrainOptions build() {
+            return new TrainOptions(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable,
+                    learningRate, finetuneLearningRate, seed, schedule, lrDecayPerBlock, monitor, patience,
+                    classWeights, microBatchSize);
+        }
     }
 }

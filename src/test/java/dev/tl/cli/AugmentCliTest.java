@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
 import dev.tl.TestData;
 import dev.tl.data.AugmentationPreview;
-import dev.tl.data.LabelSource;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
+import dev.tl.data.LabelSource;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -90,7 +90,7 @@ class AugmentCliTest {
 
     @Test
     void badAugmentationValuesNameTheirFlag() {
-        for (String[] bad : new String[][] {{"--rotation", "-5"}, {"--zoom", "1"}, {"--translate", "1.5"},
+        for (String[] bad : new String[][] {{"--rotation", "-5"}, {"--rotation", "181"}, {"--zoom", "1"}, {"--translate", "1.5"},
             {"--brightness", "1"}, {"--contrast", "-0.2"}, {"--feature-cache-augment", "2"},
             {"--feature-cache-augment", "-1", "--augment"}, {"--preview-augment", "x.png"}}) {
             CliRunner.Result result = CliRunner.run(trainArgs(work.resolve("unused"), bad));

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tl.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Bad input gets a message naming the flag or file, exit code 2, and nothing written. */
 class BadInputTest {
@@ -18,6 +22,65 @@ class BadInputTest {
         assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
         assertThat(result.err()).contains(mentions);
         assertThat(result.err()).doesNotContain("Exception\n\tat ");
+    }
+
+    private static final String DATA = TestData.TRAIN.toString();
+
+    private static Arguments bad(String mention, String... args) {
+        return Arguments.of(String.join(" ", args), mention, args);
+    }
+
+    /** A bad value or combination for every command, each caught before any work (nothing is downloaded here). */
+    static Stream<Arguments> everyCommand() {
+        return Stream.of(
+                bad("--batch-size", "embed", "--model", "mobilenet", "--weights", "none", "--batch-size", "0",
+                        "--data", DATA, "--out", "x.csv"),
+                bad("--model", "embed", "--data", DATA, "--out", "x.csv"),
+                bad("--image-size", "embed", "--model", "mobilenet", "--image-size", "16", "--data", DATA, "--out",
+                        "x.csv"),
+                bad("--dropout", "lr-find", "--model", "mobilenet", "--weights", "none", "--dropout", "1.5",
+                        "--data", DATA),
+                bad("--dense", "lr-find", "--model", "mobilenet", "--dense", "-1", "--data", DATA),
+                bad("--start-lr", "lr-find", "--model", "mobilenet", "--start-lr", "0", "--data", DATA),
+                bad("--steps", "lr-find", "--model", "mobilenet", "--steps", "1", "--data", DATA),
+                bad("--end-lr", "lr-find", "--model", "mobilenet", "--start-lr", "1", "--end-lr", "0.1", "--data",
+                        DATA),
+                bad("--plot", "lr-find", "--model", "mobilenet", "--plot", "lr.jpg", "--data", DATA),
+                bad("--batch-size", "lr-find", "--model", "mobilenet", "--batch-size", "-3", "--data", DATA),
+                bad("--batch-size", "evaluate", "--batch-size", "0", "--data", DATA),
+                bad("--tta", "evaluate", "--tta", "13", "--data", DATA),
+                bad("exclude each other", "evaluate", "--labels-csv", "x.csv", "--labels-from-filename", "(x)",
+                        "--data", DATA),
+                bad("--batch-size", "predict", "--batch-size", "0", "x.jpg"),
+                bad("--top-k", "predict", "--top-k", "0", "x.jpg"),
+                bad("--tta", "predict", "--tta", "0", "x.jpg"),
+                bad("exclude each other", "predict", "--model", "mobilenet", "--model-dir", "m", DATA),
+                bad("--model", "predict", "--model", "mobilenet3", DATA),
+                bad("--weights", "predict", "--model", "mobilenet", "--weights", "none", DATA),
+                bad("--batch-size", "bench", "--model", "mobilenet", "--batch-size", "0"),
+                bad("--batches", "bench", "--model", "mobilenet", "--batches", "0"),
+                bad("--model", "bench", "--model", "mobilenet,vgg16"),
+                bad("--phase", "bench", "--model", "mobilenet", "--phase", "sideways"),
+                bad("--frobnicate", "models", "--frobnicate"),
+                bad("--lr", "train", "--model", "mobilenet", "--data", DATA, "--lr", "0"),
+                bad("--patience", "train", "--model", "mobilenet", "--data", DATA, "--patience", "-1"),
+                bad("--monitor", "train", "--model", "mobilenet", "--data", DATA, "--monitor", "accuracy"),
+                bad("--rotation", "train", "--model", "mobilenet", "--data", DATA, "--rotation", "200"),
+                bad("--val-split", "train", "--model", "mobilenet", "--data", DATA, "--val-split", "0.2",
+                        "--val-data", DATA));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyCommand")
+    void everyCommandRefusesBadValuesNamingTheFlag(String command, String mention, String[] args) {
+        assertUsageError(CliRunner.run(args), mention);
+    }
+
+    @Test
+    void anUnknownBackboneOfTlWeightsIsNotCalledAFlag() {
+        CliRunner.Result result = CliRunner.run("weights", "nosuch");
+        assertUsageError(result, "unknown backbone 'nosuch'");
+        assertThat(result.err()).doesNotContain("--model");
     }
 
     @Test

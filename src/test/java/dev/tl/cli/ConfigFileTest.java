@@ -10,10 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --config FILE}: every option settable from YAML or JSON, the command line overriding the file. */
 class ConfigFileTest {
@@ -79,8 +79,8 @@ class ConfigFileTest {
         cli.parseArgs("train", "--config", config.toString());
 
         TrainCommand train = cli.getSubcommands().get("train").getCommand();
-        assertThat(train.model).isNotBlank();
-        assertThat(train.data).isNotNull();
+        assertThat(train.model.model).isNotBlank();
+        assertThat(train.images.data).isNotNull();
     }
 
     @Test

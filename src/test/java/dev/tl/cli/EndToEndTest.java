@@ -7,6 +7,7 @@ import dev.tl.Json;
 import dev.tl.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,11 @@ class EndToEndTest {
         assertThat(meta.get("history").get(2).get("phase").asText()).isEqualTo("finetune");
         assertThat(meta.get("training").get("weights").asText()).isEqualTo("none");
         assertThat(meta.get("kept_epoch").get("val_accuracy").isNumber()).isTrue();
+        List<String> history = Files.readAllLines(model.resolve("history.csv"));
+        assertThat(history).hasSize(4);
+        assertThat(history.get(0)).isEqualTo("epoch,phase,loss,val_loss,val_accuracy,lr,seconds");
+        assertThat(history.get(3)).startsWith("1,finetune," + meta.get("history").get(2).get("loss").asDouble() + ","
+                + meta.get("history").get(2).get("val_loss").asDouble() + ",");
         try (var leftovers = Files.list(work)) {
             assertThat(leftovers.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith("."));
         }

@@ -52,7 +52,7 @@ class LabelOptionsBadInputTest {
 
     @Test
     void testSplitMustLeaveTrainingImages() {
-        assertUsageError(train("--test-split", "1.5"), "--test-split must be at least 0.0 and below 1.0");
+        assertUsageError(train("--test-split", "1.5"), "--test-split", "must be at least 0 and below 1");
         assertUsageError(train("--test-split", "0.5", "--val-split", "0.5"), "--test-split 0.5 and --val-split 0.5");
     }
 
@@ -61,6 +61,6 @@ class LabelOptionsBadInputTest {
         Path weights = Files.writeString(dir.resolve("weights.json"), "{\"ants\": 1, \"bees\": 1, \"wasps\": 2}");
         assertUsageError(train("--class-weights", weights.toString()), "--class-weights: " + weights,
                 "unknown class 'wasps'");
-        assertUsageError(train("--class-weights", "lots"), "--class-weights: expected auto, none");
+        assertUsageError(train("--class-weights", "lots"), "'--class-weights': expected auto, none");
     }
 }

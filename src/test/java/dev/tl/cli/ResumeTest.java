@@ -7,6 +7,7 @@ import dev.tl.Json;
 import dev.tl.TestData;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.train.Checkpoint;
+import dev.tl.train.Phase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +76,7 @@ class ResumeTest {
         while (atKill == null && process.isAlive() && System.nanoTime() < deadline) {
             if (Files.exists(checkpoints.resolve(Checkpoint.FILE))) {
                 Checkpoint checkpoint = Checkpoint.load(checkpoints);
-                if (checkpoint.phase().equals("finetune")) {
+                if (checkpoint.phase() == Phase.FINETUNE) {
                     process.destroyForcibly().waitFor();
                     atKill = checkpoint;
                 }

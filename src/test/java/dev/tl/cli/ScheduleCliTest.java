@@ -55,7 +55,7 @@ class ScheduleCliTest {
         assertThat(learningRates(meta)).containsExactly(0.01, 0.005, 0.0025, 0.001, 0.0005);
         JsonNode options = meta.get("training").get("options");
         assertThat(options.get("schedule").toString())
-                .isEqualTo("{\"kind\":\"step\",\"step_size\":1,\"step_gamma\":0.5}");
+                .isEqualTo("{\"name\":\"step\",\"params\":{\"step_size\":1,\"gamma\":0.5},\"warmup_epochs\":null}");
         assertThat(options.get("unfreeze").asText()).isEqualTo("2 blocks");
         assertThat(options.get("lr_decay_per_block").asDouble()).isEqualTo(0.5);
     }
@@ -77,7 +77,7 @@ class ScheduleCliTest {
         JsonNode meta = train("constant", "--frozen-epochs", "2", "--finetune-epochs", "1");
 
         assertThat(learningRates(meta)).containsExactly(0.01, 0.01, 0.001);
-        assertThat(meta.get("training").get("options").get("schedule").get("kind").asText()).isEqualTo("constant");
+        assertThat(meta.get("training").get("options").get("schedule").get("name").asText()).isEqualTo("constant");
     }
 
     private static void assertUsageError(String flag, String... options) {

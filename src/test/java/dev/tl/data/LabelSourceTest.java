@@ -38,6 +38,10 @@ class LabelSourceTest {
         }
     }
 
+    private static LabelSource byFilename(String regex) {
+        return LabelSource.fromFilename(regex, "--labels-from-filename");
+    }
+
     private Map<String, String> labelsByName(ImageSet set) {
         Map<String, String> labels = new HashMap<>();
         set.images().forEach(image -> labels.put(image.path().getFileName().toString(),
@@ -47,7 +51,7 @@ class LabelSourceTest {
 
     @Test
     void fileNamePatternLabelsLikeTheClassFolders() {
-        ImageSet set = LabelSource.fromFilename("^(\\w+)\\.\\d+\\.jpg$").scan(flat, "--data");
+        ImageSet set = byFilename("^(\\w+)\\.\\d+\\.jpg$").scan(flat, "--data");
 
         assertThat(set.classes()).containsExactly("ants", "bees");
         assertThat(set.countsPerClass()).containsExactly(3, 3);
@@ -61,7 +65,7 @@ class LabelSourceTest {
         Files.writeString(flat.resolve(".ants.9.jpg"), "hidden: skipped");
         Files.writeString(flat.resolve("notes.txt"), "not an image: skipped");
 
-        ImageSet set = LabelSource.fromFilename("^(\\w)\\w*?(?<label>s)\\.").scan(flat, "--data");
+        ImageSet set = byFilename("^(\\w)\\w*?(?<label>s)\\.").scan(flat, "--data");
 
         assertThat(set.classes()).containsExactly("s");
         assertThat(set.size()).isEqualTo(6);
@@ -87,7 +91,7 @@ class LabelSourceTest {
 
     @Test
     void aWrittenCsvReadsBackAsTheSameSet() throws Exception {
-        ImageSet set = LabelSource.fromFilename("^(\\w+)\\.").scan(flat, "--data");
+        ImageSet set = byFilename("^(\\w+)\\.").scan(flat, "--data");
         Path file = Files.writeString(dir.resolve("set.csv"), CsvLabels.toCsv(set, flat));
 
         assertThat(Files.readString(file)).startsWith("path,label\n").contains("\nants.0.jpg,ants\n");
@@ -99,7 +103,7 @@ class LabelSourceTest {
         Files.copy(flat.resolve("ants.0.jpg"), flat.resolve("IMG_0001.jpg"));
         Files.copy(flat.resolve("ants.0.jpg"), flat.resolve("IMG_0002.jpg"));
 
-        assertThatThrownBy(() -> LabelSource.fromFilename("^([a-z]+)\\.\\d+\\.jpg$").scan(flat, "--data"))
+        assertThatThrownBy(() -> byFilename("^([a-z]+)\\.\\d+\\.jpg$").scan(flat, "--data"))
                 .isInstanceOf(TlException.class)
                 .hasMessageStartingWith("--labels-from-filename: 2 of 8 images")
                 .hasMessageContaining("IMG_0001.jpg, IMG_0002.jpg");
@@ -107,12 +111,12 @@ class LabelSourceTest {
 
     @Test
     void badPatternsNameTheFlag() {
-        assertThatThrownBy(() -> LabelSource.fromFilename("^(\\w+\\.jpg"))
+        assertThatThrownBy(() -> byFilename("^(\\w+\\.jpg"))
                 .isInstanceOf(TlException.class).hasMessageStartingWith("--labels-from-filename: not a valid regular");
-        assertThatThrownBy(() -> LabelSource.fromFilename("\\w+\\.jpg"))
+        assertThatThrownBy(() -> byFilename("\\w+\\.jpg"))
                 .isInstanceOf(TlException.class).hasMessageStartingWith("--labels-from-filename:")
                 .hasMessageContaining("no capture group");
-        assertThatThrownBy(() -> LabelSource.fromFilename("(x)").scan(dir.resolve("nope"), "--data"))
+        assertThatThrownBy(() -> byFilename("(x)").scan(dir.resolve("nope"), "--data"))
                 .isInstanceOf(TlException.class).hasMessageStartingWith("--data: not a directory");
     }
 
@@ -148,7 +152,7 @@ class LabelSourceTest {
                 .isInstanceOf(TlException.class)
                 .hasMessage("--data: " + file + " line 3: class 'wasps' is not one of the model's classes [ants, bees]");
 
-        ImageSet inModelOrder = LabelSource.fromFilename("^(\\w+)\\.").scanWithClasses(flat, "--data",
+        ImageSet inModelOrder = byFilename("^(\\w+)\\.").scanWithClasses(flat, "--data",
                 List.of("wasps", "bees", "ants"));
         assertThat(inModelOrder.classes()).containsExactly("wasps", "bees", "ants");
         assertThat(inModelOrder.countsPerClass()).containsExactly(0, 3, 3);

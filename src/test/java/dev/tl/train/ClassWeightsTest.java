@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.tl.Json;
 import dev.tl.TestData;
 import dev.tl.TlException;
 import dev.tl.data.ImageSet;
@@ -13,7 +12,6 @@ import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
-import dev.tl.model.Unfreeze;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,10 +44,10 @@ class ClassWeightsTest {
 
     @Test
     void autoIsScikitLearnsBalancedWeighting() {
-        ClassWeights auto = ClassWeights.parse("auto", imbalanced());
+        ClassWeights auto = ClassWeights.Choice.parse("auto").resolve(imbalanced());
         assertThat(auto.vector()).containsExactly(new double[] {40.0 / (2 * 30), 40.0 / (2 * 10)}, within(1e-12));
         assertThat(auto.byClass()).containsOnlyKeys("ants", "bees");
-        assertThat(ClassWeights.parse("none", imbalanced())).isNull();
+        assertThat(ClassWeights.Choice.parse("none").resolve(imbalanced())).isNull();
     }
 
     @Test
@@ -57,8 +55,8 @@ class ClassWeightsTest {
         Path json = Files.writeString(dir.resolve("w.json"), "{\"bees\": 5, \"ants\": 0.5}");
         Path csv = Files.writeString(dir.resolve("w.csv"), "weight,class\n5,bees\n0.5,ants\n");
 
-        assertThat(ClassWeights.parse(json.toString(), TRAIN).vector()).containsExactly(0.5, 5.0);
-        assertThat(ClassWeights.parse(csv.toString(), TRAIN)).isEqualTo(ClassWeights.parse(json.toString(), TRAIN));
+        assertThat(weights(json).vector()).containsExactly(0.5, 5.0);
+        assertThat(weights(csv)).isEqualTo(weights(json));
     }
 
     @Test
@@ -71,16 +69,20 @@ class ClassWeightsTest {
         assertWeightsError("w.csv", "class,weight\nants,1\nants,2\n", "w.csv line 3", "listed twice");
         assertWeightsError("w.csv", "class,weight\nants,1\nbees,x\n", "w.csv line 3", "must be a number");
         assertWeightsError("w.csv", "class,weight,note\n", "w.csv line 1", "unknown column 'note'");
-        assertThatThrownBy(() -> ClassWeights.parse("balanced", TRAIN)).isInstanceOf(TlException.class)
-                .hasMessageStartingWith("--class-weights: expected auto, none or a .json or .csv file");
-        assertThatThrownBy(() -> ClassWeights.parse(dir.resolve("gone.json").toString(), TRAIN))
-                .isInstanceOf(TlException.class).hasMessageContaining("--class-weights: no such file");
+        assertThatThrownBy(() -> ClassWeights.Choice.parse("balanced")).isInstanceOf(TlException.class)
+                .hasMessageStartingWith("expected auto, none or a .json or .csv file");
+        assertThatThrownBy(() -> ClassWeights.Choice.parse(dir.resolve("gone.json").toString()))
+                .isInstanceOf(TlException.class).hasMessageContaining("no such file");
     }
 
     private void assertWeightsError(String name, String content, String... mentions) throws Exception {
         Path file = Files.writeString(dir.resolve(name), content);
-        assertThatThrownBy(() -> ClassWeights.parse(file.toString(), TRAIN)).isInstanceOf(TlException.class)
-                .hasMessageStartingWith("--class-weights: ").hasMessageContainingAll(mentions);
+        assertThatThrownBy(() -> weights(file)).isInstanceOf(TlException.class)
+                .hasMessageContainingAll(mentions);
+    }
+
+    private static ClassWeights weights(Path file) {
+        return ClassWeights.Choice.parse(file.toString()).resolve(TRAIN);
     }
 
     @Test
@@ -114,19 +116,6 @@ class ClassWeightsTest {
             head.fit(new DataSet(features, labels));
         }
         return head.output(false, features)[0].getColumn(1).meanNumber().doubleValue();
-    }
-
-    @Test
-    void theWeightsAreRecordedByClassNameAndReadBack() throws Exception {
-        TrainOptions options = new TrainOptions(4, 1, 0, Unfreeze.ALL, false, 1e-3, 1e-4, 1)
-                .withClassWeights(ClassWeights.parse("auto", imbalanced()));
-        String json = Json.write(options);
-
-        assertThat(Json.MAPPER.readTree(json).get("class_weights").toString())
-                .isEqualTo("{\"ants\":0.6666666666666666,\"bees\":2.0}");
-        assertThat(Json.MAPPER.readValue(json, TrainOptions.class)).isEqualTo(options);
-        assertThat(Json.MAPPER.readValue(Json.write(options.withClassWeights(null)), TrainOptions.class)
-                .classWeights()).isNull();
     }
 
     private static INDArray oneHot(int rows, int label) {

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tl.TestData;
 import dev.tl.data.ImageSet;
+import dev.tl.data.ImageViews;
 import dev.tl.data.LabelSource;
 import dev.tl.data.LabeledImage;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
-import dev.tl.model.Unfreeze;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -25,8 +25,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class FeatureCacheTest {
 
+    private static final String PLAIN = ImageViews.PLAIN.key();
+
     private static final ModelSpec SPEC = new ModelSpec(List.of(new BaseSpec("mobilenet", 32)), new HeadSpec(8, 0.3), 2);
-    private static final TrainOptions HEAD_ONLY = new TrainOptions(4, 3, 0, Unfreeze.ALL, false, 1e-2, 1e-4, 5);
+    private static final TrainOptions HEAD_ONLY = TrainOptions.builder().batchSize(4).frozenEpochs(3).learningRate(1e-2)
+            .finetuneLearningRate(1e-4).seed(5).build();
 
     @TempDir
     Path home;
@@ -35,7 +38,7 @@ class FeatureCacheTest {
     Path data;
 
     private static FeatureCache.Source source() {
-        return new FeatureCache.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(), 5, "tl test");
+        return new FeatureCache.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(), 5, "tl test", PLAIN);
     }
 
     @Test
@@ -74,12 +77,12 @@ class FeatureCacheTest {
         Path weights = Files.writeString(home.resolve("w.h5"), "weights");
 
         assertThat(cache.key(base, images.images())).isEqualTo(key);
-        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.of(weights), 5, "tl test"),
+        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.of(weights), 5, "tl test", PLAIN),
                 images.images())).isNotEqualTo(key);
-        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.empty(), 6, "tl test"),
+        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.empty(), 6, "tl test", PLAIN),
                 images.images())).isNotEqualTo(key);
         assertThat(cache.key(new FeatureCache.Source("mobilenet", new ModelSpec(List.of(new BaseSpec("mobilenet", 48)),
-                SPEC.head(), 2).bases().get(0).inputSpec(), Optional.empty(), 5, "tl test"), images.images()))
+                SPEC.head(), 2).bases().get(0).inputSpec(), Optional.empty(), 5, "tl test", PLAIN), images.images()))
                 .isNotEqualTo(key);
         assertThat(cache.key(base, images.images().subList(0, 3))).isNotEqualTo(key);
         assertThat(cache.key(base, List.of(images.images().get(1), images.images().get(0), images.images().get(2),
@@ -92,17 +95,17 @@ class FeatureCacheTest {
         ImageSet validation = TestData.subset(TestData.VAL, 2);
         FeatureCache cache = new FeatureCache(home);
 
-        Map<String, INDArray> fromImages = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, null)
-                .train(train, validation, List.of(Optional.empty())).graph());
-        Map<String, INDArray> filling = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, cache)
-                .train(train, validation, List.of(Optional.empty())).graph());
+        Map<String, INDArray> fromImages = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, null, TrainAugmentation.NONE, List.of())
+                .train(train, validation, List.of(Optional.empty()), null).graph());
+        Map<String, INDArray> filling = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, cache, TrainAugmentation.NONE, List.of())
+                .train(train, validation, List.of(Optional.empty()), null).graph());
         try (var entries = Files.list(home)) {
             assertThat(entries.filter(p -> p.toString().endsWith(".features"))).hasSize(2); // training, validation
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
-        Map<String, INDArray> fromCache = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, cache)
-                .train(train, validation, List.of(Optional.empty())).graph());
+        Map<String, INDArray> fromCache = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, cache, TrainAugmentation.NONE, List.of())
+                .train(train, validation, List.of(Optional.empty()), null).graph());
 
         for (String key : List.of("head/dense_W", "head/dense_b", "head/output_W", "head/output_b")) {
             assertThat(fromCache.get(key)).as(key).isEqualTo(fromImages.get(key)).isEqualTo(filling.get(key));

@@ -13,6 +13,8 @@ import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
 import dev.tl.model.Unfreeze;
+import dev.tl.train.schedule.ConstantSchedule;
+import dev.tl.train.schedule.ScheduleSettings;
 import dev.tl.zoo.Block;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,9 +54,10 @@ class FineTuneByBlockTest {
      */
     private static Map<String, INDArray> oneStep(ModelSpec spec, Unfreeze unfreeze, ScheduleSettings schedule,
                                                  double decay) {
-        TrainOptions options = new TrainOptions(train.size(), 0, 1, unfreeze, false, LR, LR, SEED)
-                .withSchedule(schedule, decay);
-        return Params.snapshot(new Trainer(spec, options, null).train(train, EMPTY, List.of(Optional.<Path>empty()))
+        TrainOptions options = TrainOptions.builder().batchSize(train.size()).finetuneEpochs(1).unfreeze(unfreeze)
+                .learningRate(LR).finetuneLearningRate(LR).seed(SEED).schedule(schedule).lrDecayPerBlock(decay).build();
+        return Params.snapshot(new Trainer(spec, options, null, TrainAugmentation.NONE, List.of())
+                .train(train, EMPTY, List.of(Optional.<Path>empty()), null)
                 .graph());
     }
 
@@ -105,10 +108,10 @@ class FineTuneByBlockTest {
     }
 
     @Test
-    void moreBlocksThanTheBaseHasIsAnErrorNamingTheFlag() {
+    void moreBlocksThanTheBaseHasIsAnErrorListingThem() {
         assertThatThrownBy(() -> FreezePlan.fineTune(spec("resnet50"), Unfreeze.blocks(6), false))
                 .isInstanceOf(TlException.class)
-                .hasMessageContaining("--unfreeze-blocks 6")
+                .hasMessageContaining("top 6 blocks")
                 .hasMessageContaining("[stem, conv2, conv3, conv4, conv5]");
     }
 
@@ -118,7 +121,7 @@ class FineTuneByBlockTest {
         Map<String, INDArray> before = initial(spec);
         double decay = 0.1;
         // Two warmup epochs of one mini-batch each: the single step runs at half of every layer's rate.
-        ScheduleSettings warmup = ScheduleSettings.of(ScheduleSettings.Kind.constant, 2.0, null, null, null, null);
+        ScheduleSettings warmup = new ScheduleSettings(new ConstantSchedule(), 2.0);
 
         Map<String, INDArray> after = oneStep(spec, Unfreeze.ALL, warmup, decay);
 

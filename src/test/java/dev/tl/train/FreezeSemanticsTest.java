@@ -41,9 +41,11 @@ class FreezeSemanticsTest {
     private static Map<String, INDArray> trainWith(int frozenEpochs, int finetuneEpochs, Unfreeze unfreeze,
                                                    boolean bnTrainable) {
         // No validation data: the last epoch's weights are kept, so we see exactly what training did.
-        TrainOptions options = new TrainOptions(4, frozenEpochs, finetuneEpochs, unfreeze, bnTrainable, 1e-2, 1e-2, SEED);
-        ComputationGraph graph = new Trainer(SPEC, options, null)
-                .train(train, EMPTY, List.of(Optional.<Path>empty())).graph();
+        TrainOptions options = TrainOptions.builder().batchSize(4).frozenEpochs(frozenEpochs).finetuneEpochs(finetuneEpochs)
+                .unfreeze(unfreeze).batchNormTrainable(bnTrainable).learningRate(1e-2).finetuneLearningRate(1e-2)
+                .seed(SEED).build();
+        ComputationGraph graph = new Trainer(SPEC, options, null, TrainAugmentation.NONE, List.of())
+                .train(train, EMPTY, List.of(Optional.<Path>empty()), null).graph();
         return Params.snapshot(graph);
     }
 

@@ -3,21 +3,22 @@ package dev.tl.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tl.TestData;
+import dev.tl.data.Batch;
+import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
+import dev.tl.data.ImageViews;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Unfreeze;
-import dev.tl.data.Batch;
-import dev.tl.data.BatchLoader;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
 
@@ -43,7 +44,7 @@ class MicroBatchingTest {
         ComputationGraph graph = fineTuneGraph(updater);
         MicroBatching microBatching = MicroBatching.of(microBatchSize, graph, SPEC.inputSpecs(), train.size(), false);
         try (BatchLoader loader = new BatchLoader(SPEC.inputSpecs(), 2)) {
-            Batch batch = loader.batches(train.images(), train.size()).next();
+            Batch batch = loader.batches(train.images(), train.size(), ImageViews.PLAIN).next();
             MultiDataSet data = new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()});
             for (int step = 0; step < 2; step++) {
                 microBatching.fit(graph, data);

@@ -31,7 +31,7 @@ public final class KerasWeightsFile {
     /** Layer name to its tensors keyed by short weight name (kernel, bias, gamma, moving_mean, ...), in file order. */
     public static Map<String, Map<String, Tensor>> read(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new TlException("--weights: file not found: " + file);
+            throw new TlException("weights file not found: " + file);
         }
         try (HdfFile hdf = new HdfFile(file)) {
             Group root = hdf;

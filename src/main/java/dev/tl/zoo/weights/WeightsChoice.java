@@ -18,7 +18,7 @@ public record WeightsChoice(Kind kind, Path file) {
             default -> {
                 Path file = Path.of(value);
                 if (!Files.isRegularFile(file)) {
-                    throw new TlException("--weights: expected imagenet, none or an existing .h5 file; no file at "
+                    throw new TlException("expected imagenet, none or an existing .h5 file; no file at "
                             + file.toAbsolutePath());
                 }
                 yield new WeightsChoice(Kind.FILE, file);

@@ -1,9 +1,9 @@
-package dev.tl.train;
+package dev.tl.train.schedule;
 
 /**
- * How the learning rate moves within one training phase, as a factor of the phase's base learning rate
- * ({@code --lr} or {@code --finetune-lr}); with per-block learning rates the factor scales every layer's rate. Each
- * phase starts a new schedule.
+ * How the learning rate moves within one training phase, as a factor of the phase's base learning rate; with
+ * per-block learning rates the factor scales every layer's rate. Each phase starts a new curve (see
+ * {@link Schedule#curve}).
  */
 public interface LearningRateSchedule {
 

@@ -1,16 +1,14 @@
-package dev.tl.train;
+package dev.tl.train.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.tl.TlException;
-import dev.tl.train.ScheduleSettings.Kind;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The documented shape of every schedule's learning-rate curve, and the checks on its settings. */
+/** The documented shape of every schedule's learning-rate curve. */
 class LearningRateScheduleTest {
 
     private static final int PER_EPOCH = 10;
@@ -30,7 +28,7 @@ class LearningRateScheduleTest {
 
     @Test
     void warmupRisesLinearlyToTheScheduleThenLeavesItAlone() {
-        LearningRateSchedule schedule = schedule(ScheduleSettings.of(Kind.constant, 1.5, null, null, null, null), 4);
+        LearningRateSchedule schedule = schedule(new ScheduleSettings(new ConstantSchedule(), 1.5), 4);
         // 1.5 epochs of 10 mini-batches: 15 steps of 1/15.
         double[] expected = IntStream.range(0, 40).mapToDouble(i -> Math.min(1.0, (i + 1) / 15.0)).toArray();
         assertThat(curve(schedule, 40)).containsExactly(expected, within(1e-12));
@@ -38,7 +36,7 @@ class LearningRateScheduleTest {
 
     @Test
     void stepMultipliesByGammaEveryStepSizeEpochs() {
-        LearningRateSchedule schedule = schedule(ScheduleSettings.of(Kind.step, null, 2, 0.5, null, null), 6);
+        LearningRateSchedule schedule = schedule(new ScheduleSettings(new StepSchedule(2, 0.5), null), 6);
         for (int epoch = 0; epoch < 6; epoch++) {
             double expected = Math.pow(0.5, epoch / 2);
             for (int i = epoch * PER_EPOCH; i < (epoch + 1) * PER_EPOCH; i++) {
@@ -49,14 +47,14 @@ class LearningRateScheduleTest {
 
     @Test
     void cosineFallsFromOneToZeroAlongAHalfCosineAfterTheWarmup() {
-        LearningRateSchedule plain = schedule(ScheduleSettings.of(Kind.cosine, null, null, null, null, null), 2);
+        LearningRateSchedule plain = schedule(new ScheduleSettings(new CosineSchedule(), null), 2);
         assertThat(plain.factor(0)).isEqualTo(1.0);
         assertThat(plain.factor(10)).isCloseTo(0.5, within(1e-12)); // half way
         assertThat(plain.factor(5)).isCloseTo((1 + Math.cos(Math.PI / 4)) / 2, within(1e-12));
         assertThat(plain.factor(19)).isCloseTo((1 + Math.cos(Math.PI * 19 / 20)) / 2, within(1e-12)).isLessThan(0.01);
         assertDecreasing(curve(plain, 20));
 
-        LearningRateSchedule warm = schedule(ScheduleSettings.of(Kind.cosine, 1.0, null, null, null, null), 3);
+        LearningRateSchedule warm = schedule(new ScheduleSettings(new CosineSchedule(), 1.0), 3);
         assertThat(warm.factor(4)).isCloseTo(0.5, within(1e-12)); // warming up: 5/10
         assertThat(warm.factor(9)).isEqualTo(1.0);
         assertThat(warm.factor(10)).isEqualTo(1.0); // the cosine starts when warmup ends...
@@ -65,7 +63,7 @@ class LearningRateScheduleTest {
 
     @Test
     void oneCycleRisesFromAFractionOfTheMaximumToItThenAnnealsFarBelow() {
-        LearningRateSchedule schedule = schedule(ScheduleSettings.of(Kind.onecycle, null, null, null, null, null), 7);
+        LearningRateSchedule schedule = schedule(new ScheduleSettings(new OneCycleSchedule(), null), 7);
         double[] factors = curve(schedule, 70);
         // PyTorch OneCycleLR defaults: start at max/25, peak at step 0.3 * 70 - 1 = 20, end at max/(25 * 1e4).
         assertThat(factors[0]).isCloseTo(1 / 25.0, within(1e-12));
@@ -78,7 +76,7 @@ class LearningRateScheduleTest {
 
     @Test
     void plateauReducesAfterMoreThanPatienceEpochsWithoutImprovement() {
-        LearningRateSchedule schedule = schedule(ScheduleSettings.of(Kind.plateau, null, null, null, 1, 0.5), 10);
+        LearningRateSchedule schedule = schedule(new ScheduleSettings(new PlateauSchedule(1, 0.5), null), 10);
         double[] losses = {1.0, 0.8, 0.85, 0.9, 0.7, 0.7, 0.7, 0.7};
         double[] expected = {1, 1, 1, 0.5, 0.5, 0.5, 0.25, 0.25};
         for (int epoch = 0; epoch < losses.length; epoch++) {
@@ -88,44 +86,11 @@ class LearningRateScheduleTest {
     }
 
     @Test
-    void plateauResumesFromItsState() {
-        PlateauSchedule first = new PlateauSchedule(1, 0.5, PlateauSchedule.State.INITIAL);
-        for (double loss : new double[] {1.0, 0.9, 0.95}) {
-            first.epochEnded(loss);
-        }
-        PlateauSchedule resumed = new PlateauSchedule(1, 0.5, first.state());
-        assertThat(resumed.state()).isEqualTo(new PlateauSchedule.State(1.0, 0.9, 1));
-        first.epochEnded(0.95);
-        resumed.epochEnded(0.95);
-        assertThat(resumed.state()).isEqualTo(first.state());
-        assertThat(resumed.factor(0)).isEqualTo(0.5);
-    }
-
-    @Test
-    void settingsFillInTheChosenSchedulesDefaultsOnly() {
-        assertThat(ScheduleSettings.of(Kind.step, null, null, null, null, null))
-                .isEqualTo(new ScheduleSettings(Kind.step, null, 2, 0.5, null, null));
-        assertThat(ScheduleSettings.of(Kind.plateau, 0.0, null, null, null, null))
-                .isEqualTo(new ScheduleSettings(Kind.plateau, null, null, null, 2, 0.1));
-        assertThat(ScheduleSettings.of(Kind.constant, null, null, null, null, null)).isEqualTo(ScheduleSettings.CONSTANT);
-    }
-
-    @Test
-    void badSettingsAreErrorsNamingTheFlag() {
-        assertThatThrownBy(() -> ScheduleSettings.of(Kind.cosine, null, 3, null, null, null))
-                .isInstanceOf(TlException.class).hasMessageStartingWith("--step-size applies to --schedule step only");
-        assertThatThrownBy(() -> ScheduleSettings.of(Kind.step, null, null, null, null, 0.5))
-                .isInstanceOf(TlException.class).hasMessageStartingWith("--plateau-factor applies to --schedule plateau");
-        assertThatThrownBy(() -> ScheduleSettings.of(Kind.onecycle, 1.0, null, null, null, null))
-                .isInstanceOf(TlException.class).hasMessageStartingWith("--warmup-epochs");
-        assertThatThrownBy(() -> ScheduleSettings.of(Kind.cosine, -1.0, null, null, null, null))
-                .isInstanceOf(TlException.class).hasMessageStartingWith("--warmup-epochs must be at least 0");
-        assertThatThrownBy(() -> ScheduleSettings.of(Kind.step, null, 0, null, null, null))
-                .isInstanceOf(TlException.class).hasMessageStartingWith("--step-size must be at least 1");
-        assertThatThrownBy(() -> ScheduleSettings.of(Kind.step, null, null, 1.5, null, null))
-                .isInstanceOf(TlException.class).hasMessageStartingWith("--step-gamma must be greater than 0");
-        assertThatThrownBy(() -> ScheduleSettings.of(Kind.plateau, null, null, null, -1, null))
-                .isInstanceOf(TlException.class).hasMessageStartingWith("--plateau-patience must be at least 0");
+    void aScheduleWithImpossibleParametersCannotBeMade() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new StepSchedule(0, 0.5));
+        assertThatIllegalArgumentException().isThrownBy(() -> new PlateauSchedule(1, 1));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ScheduleSettings(new OneCycleSchedule(), 1.0));
     }
 
     private static void assertDecreasing(double[] values) {

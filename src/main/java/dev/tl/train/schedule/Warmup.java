@@ -1,4 +1,4 @@
-package dev.tl.train;
+package dev.tl.train.schedule;
 
 /** Linear warmup: over the first {@code iterations} mini-batches the factor rises by equal steps to the schedule's. */
 record Warmup(LearningRateSchedule schedule, int iterations) implements LearningRateSchedule {

@@ -1,0 +1,49 @@
+package dev.tl.cli;
+
+import dev.tl.eval.ClassMetrics;
+import dev.tl.eval.EvaluationReport;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code tl evaluate}'s report: a table of metrics and the confusion matrix, or its JSON document. */
+final class EvaluationRenderer implements Renderer<EvaluateCommand.Evaluation> {
+
+    @Override
+    public Object json(EvaluateCommand.Evaluation result) {
+        return result.document();
+    }
+
+    @Override
+    public String text(EvaluateCommand.Evaluation result) {
+        EvaluationReport report = result.report();
+        List<String> classes = report.classes();
+        StringBuilder out = new StringBuilder();
+        int width = Math.max(12, classes.stream().mapToInt(String::length).max().orElse(0) + 2);
+        out.append(String.format(Locale.ROOT, "images    %d%nloss      %.4f%naccuracy  %.4f%n%n", report.images(),
+                report.loss(), report.accuracy()));
+        out.append(String.format(Locale.ROOT, "%-" + width + "s %9s %9s %9s %9s%n", "class", "precision", "recall",
+                "f1", "support"));
+        for (ClassMetrics m : report.perClass()) {
+            out.append(String.format(Locale.ROOT, "%-" + width + "s %9.4f %9.4f %9.4f %9d%n", m.name(), m.precision(),
+                    m.recall(), m.f1(), m.support()));
+        }
+        EvaluationReport.Averages macro = report.macroAverage();
+        out.append(String.format(Locale.ROOT, "%-" + width + "s %9.4f %9.4f %9.4f %9d%n%n", "macro avg",
+                macro.precision(), macro.recall(), macro.f1(), report.images()));
+        out.append("confusion matrix (rows: true class, columns: predicted)\n");
+        out.append(String.format(Locale.ROOT, "%-" + width + "s", ""));
+        for (String name : classes) {
+            out.append(String.format(Locale.ROOT, " %" + Math.max(6, name.length()) + "s", name));
+        }
+        out.append('\n');
+        for (int i = 0; i < classes.size(); i++) {
+            out.append(String.format(Locale.ROOT, "%-" + width + "s", classes.get(i)));
+            for (int j = 0; j < classes.size(); j++) {
+                out.append(String.format(Locale.ROOT, " %" + Math.max(6, classes.get(j).length()) + "d",
+                        report.confusionMatrix()[i][j]));
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+}

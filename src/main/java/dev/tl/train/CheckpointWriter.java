@@ -1,0 +1,27 @@
+package dev.tl.train;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Replaces the run's checkpoint after every epoch. Goes after the listeners that may stop a phase, so the
+ * checkpoint knows whether the phase ended with this epoch.
+ */
+public final class CheckpointWriter implements TrainingListener {
+
+    private final Path dir;
+    private final List<String> args;
+
+    /** @param args the run's effective {@code tl train} options, to resume it with the same settings */
+    public CheckpointWriter(Path dir, List<String> args) {
+        this.dir = dir;
+        this.args = List.copyOf(args);
+    }
+
+    @Override
+    public void epochEnded(EpochEnd event) {
+        EpochRecord record = event.record();
+        boolean phaseFinished = event.control().stopping() || record.epoch() == event.epochs();
+        Checkpoint.of(args, record.phase(), record.epoch(), phaseFinished, event.graph(), event.state()).save(dir);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.tl.train;
+
+import dev.tl.data.BatchLoader;
+import dev.tl.data.ImageSet;
+import dev.tl.data.ImageViews;
+import dev.tl.data.LabeledImage;
+import dev.tl.eval.Metrics;
+import dev.tl.model.Inference;
+import java.util.Iterator;
+import java.util.Spliterators;
+import java.util.function.IntFunction;
+import java.util.stream.StreamSupport;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+
+/**
+ * The whole model training on images streamed from disk (the fine-tune phase): each epoch's images in a seeded
+ * order, as that epoch's views (augmented or plain), each mini-batch computed as {@link MicroBatching} says.
+ */
+record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate, ImageSet train,
+                     IntFunction<ImageViews> viewsOfEpoch, ImageSet validation, BatchLoader loader, int batchSize,
+                     MicroBatching microBatching, EpochSeeds seeds) implements PhaseRun {
+
+    @Override
+    public Phase phase() {
+        return Phase.FINETUNE;
+    }
+
+    @Override
+    public int batchesPerEpoch() {
+        return FeatureBatches.count(train.size(), batchSize);
+    }
+
+    @Override
+    public int images() {
+        return train.size();
+    }
+
+    @Override
+    public Iterator<MultiDataSet> batches(int epoch) {
+        var images = loader.batches(train.shuffled(seeds.shuffle(epoch)), batchSize, viewsOfEpoch.apply(epoch));
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(images, 0), false)
+                .map(batch -> new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()})).iterator();
+    }
+
+    @Override
+    public double fit(MultiDataSet batch) {
+        return microBatching.fit(graph, batch);
+    }
+
+    @Override
+    public Metrics.Score validate() {
+        if (validation.size() == 0) {
+            return null;
+        }
+        int[] labels = validation.images().stream().mapToInt(LabeledImage::label).toArray();
+        return Metrics.score(Inference.outputs(graph, loader, validation.images(), batchSize), labels);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.tl.train;
+
+/**
+ * What listeners may change in a running phase: stop it (after the current mini-batch when asked during one, else
+ * after the current epoch) and scale the learning rates the graph was built with, from the next mini-batch on.
+ */
+public final class PhaseControl {
+
+    private String stopReason;
+    private double learningRateFactor = 1.0;
+
+    /** Ends the phase; the first reason given is the one reported. */
+    public void stop(String reason) {
+        if (stopReason == null) {
+            stopReason = reason;
+        }
+    }
+
+    public boolean stopping() {
+        return stopReason != null;
+    }
+
+    /** Null while the phase is not stopping. */
+    public String stopReason() {
+        return stopReason;
+    }
+
+    /** Every layer learns at {@code factor} times the rate it was built with. */
+    public void scaleLearningRate(double factor) {
+        learningRateFactor = factor;
+    }
+
+    public double learningRateFactor() {
+        return learningRateFactor;
+    }
+}

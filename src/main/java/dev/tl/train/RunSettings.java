@@ -1,0 +1,36 @@
+package dev.tl.train;
+
+import dev.tl.data.ImageSet;
+import dev.tl.data.LabelSource;
+import dev.tl.model.BaseSpec;
+import dev.tl.model.HeadSpec;
+import dev.tl.zoo.weights.WeightsChoice;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Everything a {@code tl train} run is asked to do, as parsed values.
+ *
+ * @param training      the training images and how they are labelled
+ * @param validation    separate validation images, or null to split them off {@code training}
+ * @param valSplit      without {@code validation}: the fraction of the training images held out for it
+ * @param testSplit     the fraction of the training images held out as a test set (0 for none)
+ * @param classWeights  the class weights for the training images (null for none); errors name their source
+ * @param options       the optimisation settings; their class weights are replaced by {@code classWeights}'
+ * @param featureCache  whether the frozen phase's features are kept on disk for later runs
+ * @param output        where the bundle goes; the run's checkpoint and metrics file go beside it
+ */
+public record RunSettings(List<BaseSpec> bases, HeadSpec head, WeightsChoice weights, Images training,
+                          Images validation, double valSplit, double testSplit,
+                          Function<ImageSet, ClassWeights> classWeights, TrainOptions options,
+                          TrainAugmentation augmentation, boolean featureCache, Path output) {
+
+    /** A directory of images, how they are labelled, and the option that named it (for errors). */
+    public record Images(Path dir, LabelSource labels, String flag) {
+    }
+
+    public RunSettings {
+        bases = List.copyOf(bases);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.tl.train;
+
+import dev.tl.data.DataSplit;
+import dev.tl.data.ImageSet;
+import dev.tl.model.BaseWeights;
+import dev.tl.model.ModelSpec;
+import dev.tl.zoo.weights.WeightCache;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code tl train} run put together: the data split into training, validation and test images, the class
+ * weights, the model to build, and the trainer with the run's listeners — the epoch log, the checkpoint replaced
+ * after every epoch and {@code history.csv}, both kept beside the output until the bundle is saved.
+ */
+public final class TrainingRun {
+
+    private static final Logger log = LoggerFactory.getLogger(TrainingRun.class);
+
+    private final RunSettings settings;
+    private final DataSplit split;
+    private final TrainOptions options;
+    private final ModelSpec modelSpec;
+
+    private TrainingRun(RunSettings settings, DataSplit split, TrainOptions options) {
+        this.settings = settings;
+        this.split = split;
+        this.options = options;
+        this.modelSpec = new ModelSpec(settings.bases(), settings.head(), split.train().classes().size());
+    }
+
+    /** Reads and splits the data and works out the class weights: everything that can fail before training. */
+    public static TrainingRun prepare(RunSettings settings) {
+        RunSettings.Images training = settings.training();
+        ImageSet all = training.labels().scan(training.dir(), training.flag());
+        RunSettings.Images validation = settings.validation();
+        DataSplit split = validation == null
+                ? DataSplit.of(all, settings.testSplit(), settings.valSplit(), settings.options().seed())
+                : DataSplit.of(all, settings.testSplit(), validation.labels().scanWithClasses(validation.dir(),
+                validation.flag(), all.classes()), settings.options().seed());
+        TrainOptions options = settings.options().toBuilder()
+                .classWeights(settings.classWeights().apply(split.train())).build();
+        logCounts(split, options.classWeights());
+        return new TrainingRun(settings, split, options);
+    }
+
+    public RunSettings settings() {
+        return settings;
+    }
+
+    public DataSplit split() {
+        return split;
+    }
+
+    /** The run's options with its class weights. */
+    public TrainOptions options() {
+        return options;
+    }
+
+    public ModelSpec modelSpec() {
+        return modelSpec;
+    }
+
+    /** Where the run keeps its checkpoint and metrics file until the bundle is saved. */
+    public Path checkpointDir() {
+        return Checkpoint.dirFor(settings.output());
+    }
+
+    /**
+     * Trains (downloading ImageNet weights first if needed).
+     *
+     * @param resume     the interrupted run's checkpoint, or null to start afresh
+     * @param resumeArgs the options that recreate this run, saved in every checkpoint
+     * @param listeners  more listeners, hearing every event after the run's own
+     */
+    public TrainedModel train(Checkpoint resume, List<String> resumeArgs, List<TrainingListener> listeners) {
+        if (modelSpec.isFused()) {
+            log.info("fusing {}: their pooled features are concatenated into one head; the backbones stay frozen",
+                    modelSpec.bases().stream().map(b -> b.backboneName() + " (" + b.imageSize() + " px, "
+                            + b.backbone().preprocessing().id() + ")").toList());
+        }
+        List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, settings.weights(), WeightCache.standard());
+        Path checkpoints = checkpointDir();
+        if (resume == null && Files.exists(checkpoints.resolve(Checkpoint.FILE))) {
+            log.warn("{} holds an interrupted run (continue it with tl train --resume {}); this new run replaces it",
+                    checkpoints, settings.output());
+        }
+        List<TrainingListener> all = new ArrayList<>(List.of(new EpochLogger(),
+                new CheckpointWriter(checkpoints, resumeArgs), new HistoryCsv(checkpoints.resolve(HistoryCsv.FILE))));
+        all.addAll(listeners);
+        return new Trainer(modelSpec, options, settings.featureCache() ? FeatureCache.standard() : null,
+                settings.augmentation(), all).train(split.train(), split.validation(), weightFiles, resume);
+    }
+
+    /** Once the bundle is saved: the checkpoint and the metrics file beside it are no longer needed. */
+    public void finish() {
+        Checkpoint.delete(checkpointDir());
+    }
+
+    private static void logCounts(DataSplit split, ClassWeights weights) {
+        ImageSet train = split.train();
+        int[] trainCounts = train.countsPerClass();
+        int[] valCounts = split.validation().countsPerClass();
+        int[] testCounts = split.test().countsPerClass();
+        for (int c = 0; c < train.classes().size(); c++) {
+            log.info("class {}: {} training, {} validation, {} test images, loss weight {}", train.classes().get(c),
+                    trainCounts[c], valCounts[c], testCounts[c], weights == null ? "1 (none)"
+                    : String.format(Locale.ROOT, "%.4f", weights.vector()[c]));
+        }
+        if (split.validation().size() == 0) {
+            log.warn("no validation images: the last epoch's weights will be kept");
+        }
+    }
+}
