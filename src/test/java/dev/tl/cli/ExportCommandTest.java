@@ -89,13 +89,19 @@ class ExportCommandTest {
                 "--data", images.toString(), "--val-split", "0", "--image-size", "32,40", "--batch-size", "4",
                 "--frozen-epochs", "1", "--output", fused.toString());
         assertThat(trained.exitCode()).as(trained.err()).isZero();
-        Path onnx = work.resolve("fused.onnx");
-        CliRunner.Result exported = CliRunner.run("export", "--model-dir", fused.toString(), "--format", "onnx",
-                "--out", onnx.toString(), "--with-preprocessing");
+        for (boolean withPreprocessing : new boolean[] {false, true}) {
+            Path onnx = work.resolve(withPreprocessing ? "fused-raw.onnx" : "fused.onnx");
+            List<String> export = new ArrayList<>(List.of("export", "--model-dir", fused.toString(), "--format",
+                    "onnx", "--out", onnx.toString()));
+            if (withPreprocessing) {
+                export.add("--with-preprocessing");
+            }
+            CliRunner.Result exported = CliRunner.run(export.toArray(String[]::new));
 
-        assertThat(exported.exitCode()).as(exported.err()).isZero();
-        assertThat(exported.out()).contains("mobilenet/input [N,3,32,32]", "efficientnetb0/input [N,3,40,40]");
-        assertAgreesWithPredict(fused, onnx, true);
+            assertThat(exported.exitCode()).as(exported.err()).isZero();
+            assertThat(exported.out()).contains("mobilenet/input [N,3,32,32]", "efficientnetb0/input [N,3,40,40]");
+            assertAgreesWithPredict(fused, onnx, withPreprocessing);
+        }
     }
 
     @Test
@@ -167,7 +173,7 @@ class ExportCommandTest {
             exported = files.filter(file -> file.toString().endsWith(".onnx") && !file.endsWith("untouched.onnx"))
                     .toList();
         }
-        assertThat(exported).hasSize(5);
+        assertThat(exported).hasSize(6);
         assertThat(OnnxRuntimeWarnings.of(exported)).isEmpty();
     }
 
