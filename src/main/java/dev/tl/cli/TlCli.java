@@ -11,11 +11,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine;
 
-/** Entry point: {@code tl train | lr-find | evaluate | predict | embed | models | weights | bench}. Exit 0 on success, 2 on bad usage or input, 1 on internal failure. */
+/** Entry point: {@code tl train | lr-find | evaluate | predict | export | embed | models | weights | bench}. Exit 0 on success, 2 on bad usage or input, 1 on internal failure. */
 @Command(name = "tl", mixinStandardHelpOptions = true, versionProvider = TlCli.Version.class,
         description = "Train image classifiers by transfer learning from ImageNet backbones.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ModelsCommand.class,
                 EmbedCommand.class, WeightsCommand.class, BenchCommand.class, LrFindCommand.class,
+                ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TlCli implements Runnable {
 

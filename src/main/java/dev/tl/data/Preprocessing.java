@@ -50,6 +50,21 @@ public enum Preprocessing {
         return valueOf(id.toUpperCase(Locale.ROOT));
     }
 
+    /** Subtracted from each channel, in 0..255 units and the model's channel order (see {@link #bgr()}). */
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    /** Each channel is divided by this after the mean is subtracted, in the model's channel order. */
+    public float[] std() {
+        return std.clone();
+    }
+
+    /** Whether the model's channels are in BGR order (caffe); otherwise RGB. */
+    public boolean bgr() {
+        return bgr;
+    }
+
     /**
      * Writes packed RGB pixels into {@code out} as three planes (channels-first) starting at {@code offset}.
      * Plane c holds the model's channel c (BGR order for caffe).

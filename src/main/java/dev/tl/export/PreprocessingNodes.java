@@ -1,0 +1,33 @@
+package dev.tl.export;
+
+import static dev.tl.export.OnnxGraph.attribute;
+
+import dev.tl.data.Preprocessing;
+import java.util.List;
+
+/**
+ * A backbone's preprocessing as graph operations, for models that take raw RGB pixels (0..255, NCHW float): the
+ * channel swap of caffe mode, then (x - mean) / std per channel, with the very constants and the same float
+ * operations as {@link Preprocessing}, so the network sees the same values as in tl.
+ */
+final class PreprocessingNodes {
+
+    private static final long[] PER_CHANNEL = {1, 3, 1, 1};
+
+    private PreprocessingNodes() {
+    }
+
+    /** Adds the nodes reading {@code rawInput}; returns the preprocessed tensor. */
+    static String add(OnnxGraph graph, String rawInput, Preprocessing preprocessing) {
+        String prefix = rawInput + "/preprocessing_" + preprocessing.id();
+        String x = rawInput;
+        if (preprocessing.bgr()) {
+            x = graph.node("Gather", prefix + "/rgb_to_bgr", List.of(x, graph.int64s(prefix + "/bgr_order", 2, 1, 0)),
+                    attribute("axis", 1L));
+        }
+        x = graph.node("Sub", prefix + "/subtract_mean",
+                List.of(x, graph.floats(prefix + "/mean", PER_CHANNEL, preprocessing.mean())));
+        return graph.node("Div", prefix + "/divide_by_std",
+                List.of(x, graph.floats(prefix + "/std", PER_CHANNEL, preprocessing.std())));
+    }
+}

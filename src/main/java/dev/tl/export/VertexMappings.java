@@ -1,0 +1,190 @@
+package dev.tl.export;
+
+import static dev.tl.export.OnnxGraph.attribute;
+import static java.util.Map.entry;
+
+import dev.tl.zoo.layers.BroadcastMultiplyVertex;
+import dev.tl.zoo.layers.FrozenBatchNormalization;
+import dev.tl.zoo.layers.NativeActivationLayer;
+import dev.tl.zoo.layers.NativeConvolution;
+import dev.tl.zoo.layers.VectorToMapVertex;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Which ONNX operations compute each kind of vertex tl's graphs are made of, in NCHW whatever DL4J's layout: the
+ * weights are rearranged where ONNX wants another order, the data never is. Looked up by exact class, since a
+ * subclass may compute something else. Dropout is the identity at inference and leaves no node.
+ */
+final class VertexMappings {
+
+    /** Adds the nodes of a vertex; returns the tensor holding its output. */
+    interface Mapping {
+        String emit(Vertex vertex, OnnxGraph graph);
+    }
+
+    private static final Map<Class<?>, Mapping> TABLE = Map.ofEntries(
+            entry(NativeConvolution.class, VertexMappings::convolution),
+            entry(DepthwiseConvolution2D.class, VertexMappings::depthwiseConvolution),
+            entry(FrozenBatchNormalization.class, VertexMappings::batchNormalization),
+            entry(NativeActivationLayer.class, VertexMappings::activation),
+            entry(ZeroPaddingLayer.class, VertexMappings::zeroPadding),
+            entry(SubsamplingLayer.class, VertexMappings::pooling),
+            entry(GlobalPoolingLayer.class, VertexMappings::globalAveragePooling),
+            entry(DenseLayer.class, VertexMappings::dense),
+            entry(OutputLayer.class, VertexMappings::dense),
+            entry(DropoutLayer.class, (vertex, graph) -> vertex.input()),
+            entry(MergeVertex.class, VertexMappings::concat),
+            entry(ElementWiseVertex.class, VertexMappings::add),
+            entry(BroadcastMultiplyVertex.class, VertexMappings::broadcastMultiply),
+            entry(VectorToMapVertex.class, VertexMappings::vectorToMap));
+
+    private VertexMappings() {
+    }
+
+    static Mapping of(Vertex vertex) {
+        Mapping mapping = TABLE.get(vertex.configuration().getClass());
+        if (mapping == null) {
+            throw vertex.unsupported(vertex.configuration().getClass().getSimpleName() + " has no ONNX mapping");
+        }
+        return mapping;
+    }
+
+    /** DL4J keeps convolution kernels as ONNX does, [out, in, kh, kw]. */
+    private static String convolution(Vertex vertex, OnnxGraph graph) {
+        ConvolutionLayer conf = (ConvolutionLayer) vertex.configuration();
+        return convolution(vertex, graph, conf, vertex.weights(graph, "W", "kernel"), 1);
+    }
+
+    /**
+     * DL4J keeps depthwise kernels as Keras does, [kh, kw, channels, multiplier]; ONNX wants a grouped convolution's
+     * [channels * multiplier, 1, kh, kw], output channel c * multiplier + m, which is also DL4J's output order.
+     */
+    private static String depthwiseConvolution(Vertex vertex, OnnxGraph graph) {
+        DepthwiseConvolution2D conf = (DepthwiseConvolution2D) vertex.configuration();
+        INDArray kernel = vertex.param("W");
+        long channels = kernel.size(2);
+        INDArray grouped = kernel.permute(2, 3, 0, 1).dup('c')
+                .reshape('c', channels * kernel.size(3), 1, kernel.size(0), kernel.size(1));
+        return convolution(vertex, graph, conf, graph.weights(vertex.name() + "/depthwise_kernel", grouped),
+                channels);
+    }
+
+    private static String convolution(Vertex vertex, OnnxGraph graph, ConvolutionLayer conf, String kernel,
+                                      long groups) {
+        InputType.InputTypeConvolutional in = vertex.featureMap();
+        String conv = graph.node("Conv", vertex.name(), vertex.inputKernelBias(graph, kernel),
+                attribute("kernel_shape", longs(conf.getKernelSize())),
+                attribute("strides", longs(conf.getStride())),
+                attribute("dilations", longs(conf.getDilation())),
+                attribute("pads", WindowPads.of(conf.getConvolutionMode(), conf.getKernelSize(), conf.getStride(),
+                        conf.getDilation(), conf.getPadding(), in.getHeight(), in.getWidth())),
+                attribute("group", groups));
+        return ActivationMappings.apply(conf.getActivationFn(), conv, vertex, graph);
+    }
+
+    /** Inference-mode BatchNorm with the running statistics, then the activation DL4J fused into the layer. */
+    private static String batchNormalization(Vertex vertex, OnnxGraph graph) {
+        FrozenBatchNormalization conf = (FrozenBatchNormalization) vertex.configuration();
+        String normalised = graph.node("BatchNormalization", vertex.name(), List.of(vertex.input(),
+                        vertex.vector(graph, "gamma", "gamma"), vertex.vector(graph, "beta", "beta"),
+                        vertex.vector(graph, "mean", "moving_mean"), vertex.vector(graph, "var", "moving_variance")),
+                attribute("epsilon", (float) conf.getEps()));
+        return ActivationMappings.apply(conf.getActivationFn(), normalised, vertex, graph);
+    }
+
+    private static String activation(Vertex vertex, OnnxGraph graph) {
+        return ActivationMappings.apply(((NativeActivationLayer) vertex.configuration()).getActivationFn(),
+                vertex.input(), vertex, graph);
+    }
+
+    /** DL4J's padding is [top, bottom, left, right]; ONNX's is all starts, then all ends, over N, C, H, W. */
+    private static String zeroPadding(Vertex vertex, OnnxGraph graph) {
+        int[] p = ((ZeroPaddingLayer) vertex.configuration()).getPadding();
+        String pads = graph.int64s(vertex.name() + "/pads", 0, 0, p[0], p[2], 0, 0, p[1], p[3]);
+        return graph.node("Pad", vertex.name(), List.of(vertex.input(), pads));
+    }
+
+    private static String pooling(Vertex vertex, OnnxGraph graph) {
+        SubsamplingLayer conf = (SubsamplingLayer) vertex.configuration();
+        InputType.InputTypeConvolutional in = vertex.featureMap();
+        long[] pads = WindowPads.of(conf.getConvolutionMode(), conf.getKernelSize(), conf.getStride(),
+                conf.getDilation(), conf.getPadding(), in.getHeight(), in.getWidth());
+        List<String> inputs = List.of(vertex.input());
+        if (conf.getPoolingType() == PoolingType.MAX) {
+            return graph.node("MaxPool", vertex.name(), inputs, attribute("kernel_shape", longs(conf.getKernelSize())),
+                    attribute("strides", longs(conf.getStride())), attribute("pads", pads));
+        }
+        if (conf.getPoolingType() == PoolingType.AVG) {
+            return graph.node("AveragePool", vertex.name(), inputs,
+                    attribute("kernel_shape", longs(conf.getKernelSize())),
+                    attribute("strides", longs(conf.getStride())), attribute("pads", pads),
+                    attribute("count_include_pad", conf.isAvgPoolIncludePadInDivisor() ? 1L : 0L));
+        }
+        throw vertex.unsupported(conf.getPoolingType() + " pooling has no ONNX mapping");
+    }
+
+    /** DL4J's global pooling collapses to [N, C]; ONNX's keeps [N, C, 1, 1], hence the Flatten. */
+    private static String globalAveragePooling(Vertex vertex, OnnxGraph graph) {
+        GlobalPoolingLayer conf = (GlobalPoolingLayer) vertex.configuration();
+        if (conf.getPoolingType() != PoolingType.AVG || !conf.isCollapseDimensions()) {
+            throw vertex.unsupported("only collapsing global average pooling has an ONNX mapping");
+        }
+        String pooled = graph.node("GlobalAveragePool", vertex.name(), List.of(vertex.input()));
+        return graph.node("Flatten", vertex.name() + "/flatten", List.of(pooled), attribute("axis", 1L));
+    }
+
+    /** Dense and softmax output layers: x W + b with DL4J's W [in, out], then the activation. */
+    private static String dense(Vertex vertex, OnnxGraph graph) {
+        BaseLayer conf = (BaseLayer) vertex.configuration();
+        String product = graph.node("Gemm", vertex.name(),
+                vertex.inputKernelBias(graph, vertex.weights(graph, "W", "kernel")));
+        return ActivationMappings.apply(conf.getActivationFn(), product, vertex, graph);
+    }
+
+    /** Channels are axis 1 both of NCHW feature maps and of [N, C] vectors. */
+    private static String concat(Vertex vertex, OnnxGraph graph) {
+        return graph.node("Concat", vertex.name(), vertex.inputs(), attribute("axis", 1L));
+    }
+
+    private static String add(Vertex vertex, OnnxGraph graph) {
+        if (((ElementWiseVertex) vertex.configuration()).getOp() != ElementWiseVertex.Op.Add
+                || vertex.inputs().size() != 2) {
+            throw vertex.unsupported("only the sum of two tensors has an ONNX mapping among element-wise vertices");
+        }
+        return graph.node("Add", vertex.name(), vertex.inputs());
+    }
+
+    /** Squeeze-and-excitation: x [N, C, H, W] times s [N, C, 1, 1] by ONNX's broadcasting. */
+    private static String broadcastMultiply(Vertex vertex, OnnxGraph graph) {
+        return graph.node("Mul", vertex.name(), vertex.inputs());
+    }
+
+    private static String vectorToMap(Vertex vertex, OnnxGraph graph) {
+        int channels = ((VectorToMapVertex) vertex.configuration()).getChannels();
+        String shape = graph.int64s(vertex.name() + "/shape", -1, channels, 1, 1);
+        return graph.node("Reshape", vertex.name(), List.of(vertex.input(), shape));
+    }
+
+    private static long[] longs(int[] values) {
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+}

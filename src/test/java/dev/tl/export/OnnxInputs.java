@@ -1,0 +1,56 @@
+package dev.tl.export;
+
+import dev.tl.data.ImageDecoder;
+import dev.tl.data.LabeledImage;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Tensors for an exported model: tl's own preprocessed batches in NCHW, or raw pixels as a caller would have. */
+public final class OnnxInputs {
+
+    private OnnxInputs() {
+    }
+
+    /** A DL4J input batch [N, H, W, C] as the [N, C, H, W] tensor the ONNX model takes. */
+    public static OnnxRuntimeModel.Tensor nchw(INDArray nhwc) {
+        INDArray planes = nhwc.permute(0, 3, 1, 2).castTo(DataType.FLOAT).dup('c');
+        return new OnnxRuntimeModel.Tensor(planes.data().asFloat(), planes.shape());
+    }
+
+    /** The images decoded and resized as tl does, RGB values 0..255, [N, 3, size, size]. */
+    public static OnnxRuntimeModel.Tensor rawRgb(List<LabeledImage> images, int size) {
+        int pixels = size * size;
+        float[] values = new float[images.size() * 3 * pixels];
+        for (int n = 0; n < images.size(); n++) {
+            int[] rgb;
+            try (ImageDecoder.Decoded decoded = ImageDecoder.decode(images.get(n).path())) {
+                rgb = decoded.resizedRgb(size);
+            }
+            for (int i = 0; i < pixels; i++) {
+                int offset = n * 3 * pixels + i;
+                values[offset] = (rgb[i] >> 16) & 0xFF;
+                values[offset + pixels] = (rgb[i] >> 8) & 0xFF;
+                values[offset + 2 * pixels] = rgb[i] & 0xFF;
+            }
+        }
+        return new OnnxRuntimeModel.Tensor(values, images.size(), 3, size, size);
+    }
+
+    /** The largest absolute difference between two probability tables of the same shape. */
+    public static double maxAbsDifference(float[][] a, float[][] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException(a.length + " rows against " + b.length);
+        }
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (a[i].length != b[i].length) {
+                throw new IllegalArgumentException(a[i].length + " columns against " + b[i].length);
+            }
+            for (int j = 0; j < a[i].length; j++) {
+                max = Math.max(max, Math.abs(a[i][j] - b[i][j]));
+            }
+        }
+        return max;
+    }
+}
