@@ -44,7 +44,7 @@ class ModelBundleTest {
 
     private static BundleMetadata metadata(String createdAt) {
         return new BundleMetadata(BundleMetadata.FORMAT_VERSION, "tl test", createdAt, ModelBundle.MODEL_FILE,
-                BundleMetadata.inputsOf(SPEC), List.of("ants", "bees"), SPEC.head(), null, trained.history(),
+                BundleMetadata.inputsOf(SPEC), List.of("horizontal", "vertical"), SPEC.head(), null, trained.history(),
                 trained.kept());
     }
 
@@ -61,7 +61,7 @@ class ModelBundleTest {
 
         ModelBundle.Loaded loaded = ModelBundle.load(bundle);
 
-        assertThat(loaded.metadata().classes()).containsExactly("ants", "bees");
+        assertThat(loaded.metadata().classes()).containsExactly("horizontal", "vertical");
         assertThat(loaded.metadata().history()).isEqualTo(trained.history());
         assertThat(predictions(loaded.graph())).isEqualTo(predictions(trained.graph()));
     }
