@@ -28,7 +28,7 @@ final class ModelsCommand implements Callable<Integer> {
      * {@code baseParameters} is the backbone alone.
      */
     record Row(String name, int inputSize, String preprocessing, long parameters, long baseParameters,
-               String weightsUrl, String weightsMd5, String topWeightsUrl, String topWeightsMd5) {
+               String weightsUrl, String weightsHash, String topWeightsUrl, String topWeightsHash) {
     }
 
     @Override
@@ -52,6 +52,6 @@ final class ModelsCommand implements Callable<Integer> {
     private static Row row(Backbone backbone) {
         return new Row(backbone.name(), backbone.defaultImageSize(), backbone.preprocessing().id(),
                 backbone.parameterCountWithTop(), backbone.baseParameterCount(), backbone.noTopWeights().url(),
-                backbone.noTopWeights().md5(), backbone.topWeights().url(), backbone.topWeights().md5());
+                backbone.noTopWeights().hash(), backbone.topWeights().url(), backbone.topWeights().hash());
     }
 }
