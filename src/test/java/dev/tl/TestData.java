@@ -28,7 +28,7 @@ public final class TestData {
     public static Path shared(String relative) {
         Path path = SHARED.resolve(relative);
         Assumptions.assumeTrue(Files.exists(path),
-                () -> "skipped: needs " + path.toAbsolutePath().normalize() + ", which is absent");
+                () -> "needs " + path.toAbsolutePath().normalize() + ", which is absent");
         return path;
     }
 
