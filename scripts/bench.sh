@@ -11,7 +11,8 @@
 # faster of the two. Prints a Markdown table of ratios (recorded in docs/BENCHMARKS.md).
 #
 # Needs: apt-get install -y python3-torch python3-torchvision
-# Usage: scripts/bench.sh [--data DIR] [--quick]     (DIR has train/ and val/; default ../shared/datasets/hymenoptera)
+# Usage: scripts/bench.sh [--data DIR] [--quick]     (DIR has train/ and val/; default ../shared/datasets/hymenoptera,
+#        else the sample in data/sample: 93 training images instead of 245, so its numbers are not comparable)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,8 +29,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ ! -d "$data/train" ] || [ ! -d "$data/val" ]; then
-  echo "bench: $data has no train/ and val/; using the sample in data/" >&2
-  data="$repo/data/hymenoptera"
+  echo "bench: $data has no train/ and val/; using the sample in data/sample (numbers not comparable)" >&2
+  data="$repo/data/sample"
 fi
 if ! /usr/bin/python3 -c 'import torch, torchvision' 2> /dev/null; then
   echo "bench: needs Debian's PyTorch: apt-get install -y python3-torch python3-torchvision" >&2

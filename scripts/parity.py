@@ -297,7 +297,7 @@ BACKBONES = {
 # ---------------------------------------------------------------------------------------------------------------
 
 def make_images(source_dir, target_dir, count):
-    """Real photos from data/, resized to the input size once and stored as PNG so both sides see identical pixels."""
+    """Sample images, resized to the input size once and stored as PNG so both sides see identical pixels."""
     paths = sorted(p for p in pathlib.Path(source_dir).rglob("*.jpg"))[:count]
     images = []
     for i, path in enumerate(paths):

@@ -12,4 +12,4 @@ if ! /usr/bin/python3 -c 'import torch, torchvision, h5py' 2> /dev/null; then
   echo "parity: needs Debian's PyTorch: apt-get install -y python3-torch python3-torchvision python3-h5py" >&2
   exit 2
 fi
-exec /usr/bin/python3 "$repo/scripts/parity.py" --tl "$repo/scripts/tl" --images "$repo/data/hymenoptera/val" "$@"
+exec /usr/bin/python3 "$repo/scripts/parity.py" --tl "$repo/scripts/tl" --images "$repo/data/sample/val" "$@"

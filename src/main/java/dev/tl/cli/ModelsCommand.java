@@ -27,7 +27,7 @@ final class ModelsCommand implements Callable<Integer> {
      * {@code baseParameters} is the backbone alone.
      */
     record Row(String name, int inputSize, String preprocessing, long parameters, long baseParameters,
-               String weightsUrl, String weightsMd5, String topWeightsUrl, String topWeightsMd5) {
+               String weightsUrl, String weightsHash, String topWeightsUrl, String topWeightsHash) {
     }
 
     @Override
@@ -40,7 +40,7 @@ final class ModelsCommand implements Callable<Integer> {
         PretrainedWeights.Files files = backbone.weights().forSize(backbone.defaultImageSize());
         return new Row(backbone.name(), backbone.defaultImageSize(), backbone.preprocessing().id(),
                 backbone.parameterCountWithTop(), backbone.baseParameterCount(), files.noTop().url(),
-                files.noTop().md5(), files.withTop().url(), files.withTop().md5());
+                files.noTop().hash(), files.withTop().url(), files.withTop().hash());
     }
 
     /** A table, one backbone per line. */

@@ -50,7 +50,7 @@ class ModelBundleTest {
 
     private static BundleMetadata metadata(String createdAt) {
         return new BundleMetadata(BundleMetadata.FORMAT_VERSION, "tl test", createdAt, ModelBundle.MODEL_FILE,
-                BundleMetadata.inputsOf(SPEC), List.of("ants", "bees"), new BundleMetadata.Head(0, 0.2), null,
+                BundleMetadata.inputsOf(SPEC), List.of("horizontal", "vertical"), new BundleMetadata.Head(0, 0.2), null,
                 BundleMetadata.historyOf(trained.history()), BundleMetadata.Epoch.of(trained.kept()));
     }
 
@@ -67,7 +67,7 @@ class ModelBundleTest {
 
         ModelBundle.Loaded loaded = ModelBundle.load(bundle);
 
-        assertThat(loaded.metadata().classes()).containsExactly("ants", "bees");
+        assertThat(loaded.metadata().classes()).containsExactly("horizontal", "vertical");
         assertThat(loaded.metadata().history()).isEqualTo(BundleMetadata.historyOf(trained.history()));
         assertThat(predictions(loaded.graph())).isEqualTo(predictions(trained.graph()));
     }

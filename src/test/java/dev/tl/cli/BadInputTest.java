@@ -145,7 +145,7 @@ class BadInputTest {
     @Test
     void aCorruptImageIsNamed() throws Exception {
         Path data = TestData.copySubset(TestData.TRAIN, 2, dir.resolve("data"));
-        Files.writeString(data.resolve("ants/broken.jpg"), "not a jpeg");
+        Files.writeString(data.resolve("horizontal/broken.jpg"), "not a jpeg");
         assertUsageError(CliRunner.run("train", "--model", "mobilenet", "--weights", "none", "--data",
                 data.toString(), "--val-split", "0", "--image-size", "32", "--frozen-epochs", "1",
                 "--finetune-epochs", "0", "--output", dir.resolve("m").toString()), "broken.jpg");

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** train → evaluate → predict through the command line, on real images, checking the files and output. */
+/** train → evaluate → predict through the command line, on the sample images, checking the files and output. */
 class EndToEndTest {
 
     @TempDir
@@ -40,7 +40,7 @@ class EndToEndTest {
         assertThat(model.resolve("model.zip")).isRegularFile();
         JsonNode meta = Json.MAPPER.readTree(model.resolve("tl-model.json").toFile());
         assertThat(meta.get("format_version").asInt()).isEqualTo(1);
-        assertThat(meta.get("classes").toString()).isEqualTo("[\"ants\",\"bees\"]");
+        assertThat(meta.get("classes").toString()).isEqualTo("[\"horizontal\",\"vertical\"]");
         assertThat(meta.get("inputs").get(0).get("backbone").asText()).isEqualTo("mobilenet");
         assertThat(meta.get("inputs").get(0).get("image_size").asInt()).isEqualTo(32);
         assertThat(meta.get("inputs").get(0).get("preprocessing").asText()).isEqualTo("tf");
@@ -84,20 +84,21 @@ class EndToEndTest {
     void evaluatePrintsATableByDefault() {
         CliRunner.Result result = CliRunner.run("evaluate", "--model-dir", model.toString(), "--data", val.toString());
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(result.out()).contains("accuracy", "precision", "macro avg", "confusion matrix", "ants", "bees");
+        assertThat(result.out()).contains("accuracy", "precision", "macro avg", "confusion matrix", "horizontal",
+                "vertical");
     }
 
     @Test
     void predictGivesTopKProbabilitiesPerImage() throws Exception {
-        Path ant;
-        try (var files = Files.list(val.resolve("ants"))) {
-            ant = files.sorted().findFirst().orElseThrow();
+        Path image;
+        try (var files = Files.list(val.resolve("horizontal"))) {
+            image = files.sorted().findFirst().orElseThrow();
         }
-        CliRunner.Result one = CliRunner.run("predict", "--model-dir", model.toString(), "--json", ant.toString());
+        CliRunner.Result one = CliRunner.run("predict", "--model-dir", model.toString(), "--json", image.toString());
         assertThat(one.exitCode()).as(one.err()).isZero();
         JsonNode predictions = Json.MAPPER.readTree(one.out());
         assertThat(predictions).hasSize(1);
-        assertThat(predictions.get(0).get("path").asText()).isEqualTo(ant.toString());
+        assertThat(predictions.get(0).get("path").asText()).isEqualTo(image.toString());
         JsonNode top = predictions.get(0).get("predictions");
         assertThat(top).hasSize(2); // --top-k 3 capped at the number of classes
         assertThat(top.get(0).get("probability").asDouble()).isGreaterThanOrEqualTo(top.get(1).get("probability").asDouble());
@@ -107,6 +108,7 @@ class EndToEndTest {
         CliRunner.Result directory = CliRunner.run("predict", "--model-dir", model.toString(), "--top-k", "1",
                 val.toString());
         assertThat(directory.exitCode()).as(directory.err()).isZero();
-        assertThat(directory.out().lines()).hasSize(8).allMatch(line -> line.matches(".*\\t(ants|bees) [01]\\.\\d{4}"));
+        assertThat(directory.out().lines()).hasSize(8)
+                .allMatch(line -> line.matches(".*\\t(horizontal|vertical) [01]\\.\\d{4}"));
     }
 }

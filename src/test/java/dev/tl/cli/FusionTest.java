@@ -42,7 +42,7 @@ class FusionTest {
         assertThat(evaluated.exitCode()).as(evaluated.err()).isZero();
         assertThat(Json.MAPPER.readTree(evaluated.out()).get("images").asInt()).isEqualTo(4);
 
-        Path image = Files.list(val.resolve("bees")).sorted().findFirst().orElseThrow();
+        Path image = Files.list(val.resolve("vertical")).sorted().findFirst().orElseThrow();
         CliRunner.Result predicted = CliRunner.run("predict", "--model-dir", model.toString(), "--json",
                 image.toString());
         assertThat(predicted.exitCode()).as(predicted.err()).isZero();

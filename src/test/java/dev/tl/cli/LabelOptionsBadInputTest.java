@@ -35,14 +35,14 @@ class LabelOptionsBadInputTest {
         assertUsageError(train("--labels-from-filename", "^(\\w+)", "--labels-csv", "x.csv"),
                 "--labels-from-filename and --labels-csv exclude each other");
         assertUsageError(train("--labels-from-filename", "([a-z]+"), "--labels-from-filename: not a valid");
-        assertUsageError(train("--labels-from-filename", "^ants_(\\d+)"), "--labels-from-filename: 62 of 62 images");
+        assertUsageError(train("--labels-from-filename", "^checks_(\\d+)"), "--labels-from-filename: 93 of 93 images");
         assertUsageError(CliRunner.run("evaluate", "--model-dir", dir.toString(), "--data", TestData.VAL.toString(),
                 "--labels-from-filename", "x", "--labels-csv", "y.csv"), "exclude each other");
     }
 
     @Test
     void csvLabelsNeedTheirOwnCsvForValidationData() throws Exception {
-        Path csv = Files.writeString(dir.resolve("labels.csv"), "path,label\nnope.jpg,ants\n");
+        Path csv = Files.writeString(dir.resolve("labels.csv"), "path,label\nnope.jpg,horizontal\n");
         assertUsageError(train("--labels-csv", csv.toString()), "--labels-csv: " + csv + " line 2",
                 "no such image file");
         assertUsageError(train("--labels-csv", csv.toString(), "--val-data", TestData.VAL.toString()),
@@ -58,7 +58,8 @@ class LabelOptionsBadInputTest {
 
     @Test
     void classWeightsFileErrorsNameTheFile() throws Exception {
-        Path weights = Files.writeString(dir.resolve("weights.json"), "{\"ants\": 1, \"bees\": 1, \"wasps\": 2}");
+        Path weights = Files.writeString(dir.resolve("weights.json"),
+                "{\"horizontal\": 1, \"vertical\": 1, \"wasps\": 2}");
         assertUsageError(train("--class-weights", weights.toString()), "--class-weights: " + weights,
                 "unknown class 'wasps'");
         assertUsageError(train("--class-weights", "lots"), "'--class-weights': expected auto, none");

@@ -33,16 +33,16 @@ class LabelsAndTestSplitTest {
     private static Path model;
     private static CliRunner.Result trained;
 
-    /** 10 ants and 5 bees named ants.0.jpg ... bees.14.jpg in one folder. */
+    /** 10 horizontal-stripe and 5 vertical-stripe images named horizontal.0.jpg ... vertical.14.jpg in one folder. */
     @BeforeAll
     static void trainOnFileNameLabels() throws Exception {
         flat = Files.createDirectories(work.resolve("flat"));
         ImageSet originals = TestData.subset(TestData.TRAIN, 10);
         int n = 0;
-        int bees = 0;
+        int vertical = 0;
         for (LabeledImage image : originals.images()) {
             String name = originals.classes().get(image.label());
-            if (!name.equals("bees") || bees++ < 5) {
+            if (!name.equals("vertical") || vertical++ < 5) {
                 Files.copy(image.path(), flat.resolve(name + "." + n++ + ".jpg"));
             }
         }
@@ -56,20 +56,21 @@ class LabelsAndTestSplitTest {
     @Test
     void theHeldOutTestSetIsWrittenIntoTheBundleAndRecorded() throws Exception {
         assertThat(trained.exitCode()).as(trained.err()).isZero();
-        // 2 of 10 ants and 1 of 5 bees held out; validation takes 0.2 of all of the data from the rest.
+        // 2 of 10 horizontal and 1 of 5 vertical held out; validation takes 0.2 of all of the data from the rest.
         assertThat(Files.readString(model.resolve(ModelBundle.TEST_SET_FILE)).lines().toList())
                 .hasSize(4).first().isEqualTo("path,label");
         assertThat(Files.readString(model.resolve(ModelBundle.TEST_SET_FILE)).lines().skip(1))
-                .allMatch(line -> line.matches("(ants|bees)\\.\\d+\\.jpg,\\1"))
-                .filteredOn(line -> line.startsWith("bees")).hasSize(1);
+                .allMatch(line -> line.matches("(horizontal|vertical)\\.\\d+\\.jpg,\\1"))
+                .filteredOn(line -> line.startsWith("vertical")).hasSize(1);
         JsonNode training = Json.MAPPER.readTree(model.resolve(ModelBundle.METADATA_FILE).toFile()).get("training");
         assertThat(training.get("labels").asText()).isEqualTo("filename:" + KAGGLE_PATTERN);
         assertThat(training.get("test_split").asDouble()).isEqualTo(0.2);
         assertThat(training.get("test_set").asText()).isEqualTo(ModelBundle.TEST_SET_FILE);
         assertThat(List.of(training.get("train_images").asInt(), training.get("val_images").asInt(),
                 training.get("test_images").asInt())).containsExactly(9, 3, 3);
-        // 6 ants and 3 bees train: 9 / (2 * 6) and 9 / (2 * 3).
-        assertThat(training.get("options").get("class_weights").toString()).isEqualTo("{\"ants\":0.75,\"bees\":1.5}");
+        // 6 horizontal and 3 vertical train: 9 / (2 * 6) and 9 / (2 * 3).
+        assertThat(training.get("options").get("class_weights").toString())
+                .isEqualTo("{\"horizontal\":0.75,\"vertical\":1.5}");
     }
 
     @Test
@@ -106,12 +107,13 @@ class LabelsAndTestSplitTest {
     void csvLabelsForTrainingAndValidationWithWeightsFromAFile() throws Exception {
         Path train = TestData.copySubset(TestData.TRAIN, 3, work.resolve("csv-train"));
         Path val = TestData.copySubset(TestData.VAL, 1, work.resolve("csv-val"));
-        Path trainCsv = Files.writeString(work.resolve("train.csv"), "path,label\nants/" + firstImage(train, "ants")
-                + ",formica\nbees/" + firstImage(train, "bees") + ",apis\n\"bees/" + lastImage(train, "bees")
-                + "\",apis\n");
-        Path valCsv = Files.writeString(work.resolve("val.csv"), "path,label\n" + val.resolve("bees")
-                .resolve(firstImage(val, "bees")).toAbsolutePath() + ",apis\n");
-        Path weights = Files.writeString(work.resolve("weights.json"), "{\"apis\": 1, \"formica\": 3}");
+        Path trainCsv = Files.writeString(work.resolve("train.csv"), "path,label\n"
+                + "horizontal/" + firstImage(train, "horizontal") + ",rows\n"
+                + "vertical/" + firstImage(train, "vertical") + ",columns\n"
+                + "\"vertical/" + lastImage(train, "vertical") + "\",columns\n");
+        Path valCsv = Files.writeString(work.resolve("val.csv"), "path,label\n" + val.resolve("vertical")
+                .resolve(firstImage(val, "vertical")).toAbsolutePath() + ",columns\n");
+        Path weights = Files.writeString(work.resolve("weights.json"), "{\"columns\": 1, \"rows\": 3}");
         Path csvModel = work.resolve("csv-model");
 
         CliRunner.Result result = CliRunner.run("train", "--model", "mobilenet", "--weights", "none",
@@ -123,14 +125,14 @@ class LabelsAndTestSplitTest {
         assertThat(result.out()).doesNotContain("test set");
         assertThat(csvModel.resolve(ModelBundle.TEST_SET_FILE)).doesNotExist();
         JsonNode meta = Json.MAPPER.readTree(csvModel.resolve(ModelBundle.METADATA_FILE).toFile());
-        assertThat(meta.get("classes").toString()).isEqualTo("[\"apis\",\"formica\"]");
+        assertThat(meta.get("classes").toString()).isEqualTo("[\"columns\",\"rows\"]");
         JsonNode training = meta.get("training");
         assertThat(List.of(training.get("train_images").asInt(), training.get("val_images").asInt()))
                 .containsExactly(3, 1);
         assertThat(training.get("labels").asText()).isEqualTo("csv:" + trainCsv);
         assertThat(training.get("val_labels").asText()).isEqualTo("csv:" + valCsv);
         assertThat(training.get("test_set").isNull()).isTrue();
-        assertThat(training.get("options").get("class_weights").toString()).isEqualTo("{\"apis\":1.0,\"formica\":3.0}");
+        assertThat(training.get("options").get("class_weights").toString()).isEqualTo("{\"columns\":1.0,\"rows\":3.0}");
     }
 
     private static String firstImage(Path root, String className) throws Exception {

@@ -116,10 +116,12 @@ class ImageDecoderTest {
         }
     }
 
+    /** Photos as found on the web: EXIF markers, a .jpeg extension, a GIF among the JPEGs. */
     @Test
-    void realJpegGifAndJpegExtensionsOfTheSampleDecode() {
+    void realPhotosDecode() {
+        Path ants = TestData.shared("datasets/hymenoptera/train/ants");
         for (String name : new String[] {"formica.jpeg", "imageNotFound.gif", "0013035.jpg"}) {
-            try (ImageDecoder.Decoded decoded = ImageDecoder.decode(TestData.TRAIN.resolve("ants").resolve(name))) {
+            try (ImageDecoder.Decoded decoded = ImageDecoder.decode(ants.resolve(name))) {
                 assertThat(decoded.width()).as(name).isGreaterThan(0);
                 assertThat(decoded.resizedRgb(48)).hasSize(48 * 48);
             }

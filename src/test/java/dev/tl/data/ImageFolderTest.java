@@ -19,8 +19,8 @@ class ImageFolderTest {
     @Test
     void scansClassFoldersInNameOrder() {
         ImageSet set = LabelSource.FOLDERS.scan(TestData.TRAIN, "--data");
-        assertThat(set.classes()).containsExactly("ants", "bees");
-        assertThat(set.countsPerClass()).containsExactly(32, 30);
+        assertThat(set.classes()).containsExactly("horizontal", "vertical");
+        assertThat(set.countsPerClass()).containsExactly(48, 45);
         assertThat(set.images()).allMatch(image -> image.path().toString().contains(set.classes().get(image.label())));
     }
 
@@ -31,7 +31,7 @@ class ImageFolderTest {
         ImageSet.Split b = set.stratifiedSplit(0.25, 5);
         ImageSet.Split c = set.stratifiedSplit(0.25, 6);
 
-        assertThat(a.validation().countsPerClass()).containsExactly(8, 8); // round(32/4), round(30/4)=8
+        assertThat(a.validation().countsPerClass()).containsExactly(12, 11); // round(48/4), round(45/4)
         assertThat(a.train().size() + a.validation().size()).isEqualTo(set.size());
         assertThat(a.validation().images()).isEqualTo(b.validation().images());
         assertThat(a.validation().images()).isNotEqualTo(c.validation().images());
@@ -56,21 +56,21 @@ class ImageFolderTest {
     @Test
     void evaluationDataMustUseTheModelsClasses() throws Exception {
         TestData.copySubset(TestData.VAL, 1, dir);
-        Files.move(dir.resolve("bees"), dir.resolve("wasps"));
-        assertThatThrownBy(() -> LabelSource.FOLDERS.scanWithClasses(dir, "--data", List.of("ants", "bees")))
+        Files.move(dir.resolve("vertical"), dir.resolve("wasps"));
+        assertThatThrownBy(() -> LabelSource.FOLDERS.scanWithClasses(dir, "--data", List.of("horizontal", "vertical")))
                 .isInstanceOf(TlException.class).hasMessageContaining("'wasps'");
     }
 
     @Test
     void ignoresHiddenAndNonImageFilesAndWalksSubfolders() throws Exception {
         TestData.copySubset(TestData.VAL, 2, dir);
-        Files.createDirectories(dir.resolve("ants/more"));
-        Files.copy(TestData.VAL.resolve("ants").resolve(Files.list(TestData.VAL.resolve("ants")).findFirst()
-                .orElseThrow().getFileName()), dir.resolve("ants/more/x.JPG"));
-        Files.writeString(dir.resolve("ants/notes.txt"), "x");
-        Files.writeString(dir.resolve("ants/.hidden.jpg"), "x");
-        Files.createDirectories(dir.resolve("ants/.thumbnails"));
-        Files.copy(dir.resolve("ants/more/x.JPG"), dir.resolve("ants/.thumbnails/x.jpg"));
+        Files.createDirectories(dir.resolve("horizontal/more"));
+        Files.copy(TestData.VAL.resolve("horizontal").resolve(Files.list(TestData.VAL.resolve("horizontal")).findFirst()
+                .orElseThrow().getFileName()), dir.resolve("horizontal/more/x.JPG"));
+        Files.writeString(dir.resolve("horizontal/notes.txt"), "x");
+        Files.writeString(dir.resolve("horizontal/.hidden.jpg"), "x");
+        Files.createDirectories(dir.resolve("horizontal/.thumbnails"));
+        Files.copy(dir.resolve("horizontal/more/x.JPG"), dir.resolve("horizontal/.thumbnails/x.jpg"));
         ImageSet set = LabelSource.FOLDERS.scan(dir, "--data");
         assertThat(set.countsPerClass()).containsExactly(3, 2);
     }

@@ -24,7 +24,7 @@ class LabelSourceTest {
     /** Label by the folder the image came from, keyed by its new file name. */
     private final Map<String, String> folderLabel = new HashMap<>();
 
-    /** Kaggle's layout: ants.0.jpg, bees.0.jpg, ... all in one folder. */
+    /** Kaggle's layout: horizontal.0.jpg, vertical.0.jpg, ... all in one folder. */
     @BeforeEach
     void flattenAFewImages() throws Exception {
         flat = Files.createDirectories(dir.resolve("flat"));
@@ -53,7 +53,7 @@ class LabelSourceTest {
     void fileNamePatternLabelsLikeTheClassFolders() {
         ImageSet set = byFilename("^(\\w+)\\.\\d+\\.jpg$").scan(flat, "--data");
 
-        assertThat(set.classes()).containsExactly("ants", "bees");
+        assertThat(set.classes()).containsExactly("horizontal", "vertical");
         assertThat(set.countsPerClass()).containsExactly(3, 3);
         assertThat(labelsByName(set)).isEqualTo(folderLabel);
     }
@@ -61,23 +61,24 @@ class LabelSourceTest {
     @Test
     void aGroupNamedLabelWinsOverTheFirstGroup() throws Exception {
         Files.createDirectories(flat.resolve("sub"));
-        Files.move(flat.resolve("bees.4.jpg"), flat.resolve("sub/bees.4.jpg")); // recursive, like class folders
-        Files.writeString(flat.resolve(".ants.9.jpg"), "hidden: skipped");
+        Files.move(flat.resolve("vertical.4.jpg"), flat.resolve("sub/vertical.4.jpg")); // recursive, like class folders
+        Files.writeString(flat.resolve(".horizontal.9.jpg"), "hidden: skipped");
         Files.writeString(flat.resolve("notes.txt"), "not an image: skipped");
 
-        ImageSet set = byFilename("^(\\w)\\w*?(?<label>s)\\.").scan(flat, "--data");
+        ImageSet set = byFilename("^(\\w)\\w*?(?<label>l)\\.").scan(flat, "--data");
 
-        assertThat(set.classes()).containsExactly("s");
+        assertThat(set.classes()).containsExactly("l");
         assertThat(set.size()).isEqualTo(6);
     }
 
     @Test
     void csvLabelsLikeTheClassFoldersWithQuotingAndAbsolutePaths() throws Exception {
-        Files.move(flat.resolve("ants.0.jpg"), flat.resolve("an, \"odd\" name.jpg"));
-        folderLabel.put("an, \"odd\" name.jpg", folderLabel.remove("ants.0.jpg"));
+        Files.move(flat.resolve("horizontal.0.jpg"), flat.resolve("an, \"odd\" name.jpg"));
+        folderLabel.put("an, \"odd\" name.jpg", folderLabel.remove("horizontal.0.jpg"));
         StringBuilder csv = new StringBuilder("\uFEFFlabel,path\n\n"); // Excel's byte order mark, columns swapped
         for (Map.Entry<String, String> entry : folderLabel.entrySet()) {
-            String path = entry.getKey().startsWith("bees.3") ? flat.resolve(entry.getKey()).toAbsolutePath().toString()
+            String path = entry.getKey().startsWith("vertical.3")
+                    ? flat.resolve(entry.getKey()).toAbsolutePath().toString()
                     : entry.getKey();
             csv.append(entry.getValue()).append(",\"").append(path.replace("\"", "\"\"")).append("\"\n");
         }
@@ -85,7 +86,7 @@ class LabelSourceTest {
 
         ImageSet set = LabelSource.fromCsv(file, "--labels-csv").scan(flat, "--data");
 
-        assertThat(set.classes()).containsExactly("ants", "bees");
+        assertThat(set.classes()).containsExactly("horizontal", "vertical");
         assertThat(labelsByName(set)).isEqualTo(folderLabel);
     }
 
@@ -94,14 +95,14 @@ class LabelSourceTest {
         ImageSet set = byFilename("^(\\w+)\\.").scan(flat, "--data");
         Path file = Files.writeString(dir.resolve("set.csv"), CsvLabels.toCsv(set, flat));
 
-        assertThat(Files.readString(file)).startsWith("path,label\n").contains("\nants.0.jpg,ants\n");
+        assertThat(Files.readString(file)).startsWith("path,label\n").contains("\nhorizontal.0.jpg,horizontal\n");
         assertThat(LabelSource.fromCsv(file, "--labels-csv").scan(flat, "--data")).isEqualTo(set);
     }
 
     @Test
     void imagesTheRegexCannotLabelAreCountedAndNamed() throws Exception {
-        Files.copy(flat.resolve("ants.0.jpg"), flat.resolve("IMG_0001.jpg"));
-        Files.copy(flat.resolve("ants.0.jpg"), flat.resolve("IMG_0002.jpg"));
+        Files.copy(flat.resolve("horizontal.0.jpg"), flat.resolve("IMG_0001.jpg"));
+        Files.copy(flat.resolve("horizontal.0.jpg"), flat.resolve("IMG_0002.jpg"));
 
         assertThatThrownBy(() -> byFilename("^([a-z]+)\\.\\d+\\.jpg$").scan(flat, "--data"))
                 .isInstanceOf(TlException.class)
@@ -122,15 +123,16 @@ class LabelSourceTest {
 
     @Test
     void csvErrorsNameTheFileAndLine() throws Exception {
-        assertCsvError("path,label,extra\nants.0.jpg,ants,x\n", "labels.csv line 1: unknown column 'extra'");
-        assertCsvError("path\nants.0.jpg\n", "labels.csv line 1: the header needs column 'label'");
-        assertCsvError("path,label\nants.0.jpg,ants\n\nbees.3.jpg,\n", "labels.csv line 4: empty label");
-        assertCsvError("path,label\nants.0.jpg,ants\nmissing.jpg,ants\n", "labels.csv line 3: no such image file");
-        assertCsvError("path,label\nants.0.jpg,ants\n./ants.0.jpg,ants\n", "labels.csv line 3:",
+        assertCsvError("path,label,extra\nhorizontal.0.jpg,horizontal,x\n", "labels.csv line 1: unknown column 'extra'");
+        assertCsvError("path\nhorizontal.0.jpg\n", "labels.csv line 1: the header needs column 'label'");
+        assertCsvError("path,label\nhorizontal.0.jpg,horizontal\n\nvertical.3.jpg,\n", "labels.csv line 4: empty label");
+        assertCsvError("path,label\nhorizontal.0.jpg,horizontal\nmissing.jpg,horizontal\n",
+                "labels.csv line 3: no such image file");
+        assertCsvError("path,label\nhorizontal.0.jpg,horizontal\n./horizontal.0.jpg,horizontal\n", "labels.csv line 3:",
                 "already listed on line 2");
-        assertCsvError("path,label\n\"multi\nline.jpg\",ants\nants.0.jpg,ants,extra\n",
+        assertCsvError("path,label\n\"multi\nline.jpg\",horizontal\nhorizontal.0.jpg,horizontal,extra\n",
                 "labels.csv line 4: expected 2 values");
-        assertCsvError("path,label\n\"ants.0.jpg,ants\n", "labels.csv line", "not valid CSV");
+        assertCsvError("path,label\n\"horizontal.0.jpg,horizontal\n", "labels.csv line", "not valid CSV");
         assertCsvError("path,label\n", "lists no images");
         assertCsvError("", "is empty");
         assertThatThrownBy(() -> LabelSource.fromCsv(dir.resolve("none.csv"), "--labels-csv").scan(flat, "--data"))
@@ -146,15 +148,17 @@ class LabelSourceTest {
 
     @Test
     void labelsOutsideTheModelsClassesAreNamedWithTheirOrigin() throws Exception {
-        Path file = Files.writeString(dir.resolve("labels.csv"), "path,label\nants.0.jpg,ants\nbees.3.jpg,wasps\n");
+        Path file = Files.writeString(dir.resolve("labels.csv"),
+                "path,label\nhorizontal.0.jpg,horizontal\nvertical.3.jpg,wasps\n");
         assertThatThrownBy(() -> LabelSource.fromCsv(file, "--labels-csv")
-                .scanWithClasses(flat, "--data", List.of("ants", "bees")))
+                .scanWithClasses(flat, "--data", List.of("horizontal", "vertical")))
                 .isInstanceOf(TlException.class)
-                .hasMessage("--data: " + file + " line 3: class 'wasps' is not one of the model's classes [ants, bees]");
+                .hasMessage("--data: " + file
+                        + " line 3: class 'wasps' is not one of the model's classes [horizontal, vertical]");
 
         ImageSet inModelOrder = byFilename("^(\\w+)\\.").scanWithClasses(flat, "--data",
-                List.of("wasps", "bees", "ants"));
-        assertThat(inModelOrder.classes()).containsExactly("wasps", "bees", "ants");
+                List.of("wasps", "vertical", "horizontal"));
+        assertThat(inModelOrder.classes()).containsExactly("wasps", "vertical", "horizontal");
         assertThat(inModelOrder.countsPerClass()).containsExactly(0, 3, 3);
     }
 }

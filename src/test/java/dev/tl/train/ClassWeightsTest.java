@@ -33,27 +33,27 @@ class ClassWeightsTest {
     @TempDir
     Path dir;
 
-    /** 30 ants, 10 bees. */
+    /** 30 horizontal, 10 vertical. */
     private static ImageSet imbalanced() {
         List<LabeledImage> images = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             images.add(new LabeledImage(Path.of(i + ".jpg"), i < 30 ? 0 : 1));
         }
-        return new ImageSet(List.of("ants", "bees"), images);
+        return new ImageSet(List.of("horizontal", "vertical"), images);
     }
 
     @Test
     void autoIsScikitLearnsBalancedWeighting() {
         ClassWeights auto = ClassWeights.Choice.parse("auto").resolve(imbalanced());
         assertThat(auto.vector()).containsExactly(new double[] {40.0 / (2 * 30), 40.0 / (2 * 10)}, within(1e-12));
-        assertThat(auto.byClass()).containsOnlyKeys("ants", "bees");
+        assertThat(auto.byClass()).containsOnlyKeys("horizontal", "vertical");
         assertThat(ClassWeights.Choice.parse("none").resolve(imbalanced())).isNull();
     }
 
     @Test
     void jsonAndCsvFilesGiveEveryClassItsWeightInClassOrder() throws Exception {
-        Path json = Files.writeString(dir.resolve("w.json"), "{\"bees\": 5, \"ants\": 0.5}");
-        Path csv = Files.writeString(dir.resolve("w.csv"), "weight,class\n5,bees\n0.5,ants\n");
+        Path json = Files.writeString(dir.resolve("w.json"), "{\"vertical\": 5, \"horizontal\": 0.5}");
+        Path csv = Files.writeString(dir.resolve("w.csv"), "weight,class\n5,vertical\n0.5,horizontal\n");
 
         assertThat(weights(json).vector()).containsExactly(0.5, 5.0);
         assertThat(weights(csv)).isEqualTo(weights(json));
@@ -61,13 +61,14 @@ class ClassWeightsTest {
 
     @Test
     void badWeightFilesAreNamed() throws Exception {
-        assertWeightsError("w.json", "{\"ants\": 1, \"bees\": 2, \"wasps\": 3}", "w.json", "unknown class 'wasps'");
-        assertWeightsError("w.json", "{\"ants\": 1}", "w.json", "no weight for class 'bees'");
-        assertWeightsError("w.json", "{\"ants\": 1, \"bees\": \"a lot\"}", "w.json", "must be a number");
+        assertWeightsError("w.json", "{\"horizontal\": 1, \"vertical\": 2, \"wasps\": 3}", "w.json",
+                "unknown class 'wasps'");
+        assertWeightsError("w.json", "{\"horizontal\": 1}", "w.json", "no weight for class 'vertical'");
+        assertWeightsError("w.json", "{\"horizontal\": 1, \"vertical\": \"a lot\"}", "w.json", "must be a number");
         assertWeightsError("w.json", "[1, 2]", "w.json", "JSON object");
-        assertWeightsError("w.csv", "class,weight\nants,1\nbees,-2\n", "w.csv line 3", "positive");
-        assertWeightsError("w.csv", "class,weight\nants,1\nants,2\n", "w.csv line 3", "listed twice");
-        assertWeightsError("w.csv", "class,weight\nants,1\nbees,x\n", "w.csv line 3", "must be a number");
+        assertWeightsError("w.csv", "class,weight\nhorizontal,1\nvertical,-2\n", "w.csv line 3", "positive");
+        assertWeightsError("w.csv", "class,weight\nhorizontal,1\nhorizontal,2\n", "w.csv line 3", "listed twice");
+        assertWeightsError("w.csv", "class,weight\nhorizontal,1\nvertical,x\n", "w.csv line 3", "must be a number");
         assertWeightsError("w.csv", "class,weight,note\n", "w.csv line 1", "unknown column 'note'");
         assertThatThrownBy(() -> ClassWeights.Choice.parse("balanced")).isInstanceOf(TlException.class)
                 .hasMessageStartingWith("expected auto, none or a .json or .csv file");
@@ -92,10 +93,10 @@ class ClassWeightsTest {
         ComputationGraph weighted = ModelGraphs.head(SPEC, new Adam(1e-3), 3, weights);
         INDArray features = Nd4j.rand(DataType.FLOAT, 6, ModelGraphs.featureSize(SPEC));
 
-        DataSet ants = new DataSet(features, oneHot(6, 0));
-        DataSet bees = new DataSet(features, oneHot(6, 1));
-        assertThat(weighted.score(ants)).isCloseTo(plain.score(ants), within(1e-6));
-        assertThat(weighted.score(bees)).isCloseTo(5 * plain.score(bees), within(1e-5));
+        DataSet horizontal = new DataSet(features, oneHot(6, 0));
+        DataSet vertical = new DataSet(features, oneHot(6, 1));
+        assertThat(weighted.score(horizontal)).isCloseTo(plain.score(horizontal), within(1e-6));
+        assertThat(weighted.score(vertical)).isCloseTo(5 * plain.score(vertical), within(1e-5));
     }
 
     /** Features that tell the classes apart not at all: training can only learn the (weighted) class prior. */

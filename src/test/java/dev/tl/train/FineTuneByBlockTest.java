@@ -35,7 +35,7 @@ class FineTuneByBlockTest {
 
     private static final long SEED = 5;
     private static final double LR = 1e-3;
-    private static final ImageSet EMPTY = new ImageSet(List.of("ants", "bees"), List.of());
+    private static final ImageSet EMPTY = new ImageSet(List.of("horizontal", "vertical"), List.of());
 
     private static ImageSet train;
 

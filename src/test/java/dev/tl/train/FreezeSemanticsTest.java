@@ -27,7 +27,7 @@ class FreezeSemanticsTest {
 
     private static final long SEED = 3;
     private static final ModelSpec SPEC = new ModelSpec(List.of(new BaseSpec("mobilenet", 32)), new HeadSpec(0, 0), 2);
-    private static final ImageSet EMPTY = new ImageSet(List.of("ants", "bees"), List.of());
+    private static final ImageSet EMPTY = new ImageSet(List.of("horizontal", "vertical"), List.of());
 
     private static ImageSet train;
     private static Map<String, INDArray> initial;

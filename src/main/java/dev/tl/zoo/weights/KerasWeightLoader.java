@@ -5,35 +5,46 @@ import dev.tl.data.Preprocessing;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Copies a Keras weight file into the layers of a graph built with Keras' layer names. Every tensor must land in
- * exactly one parameter and every parameter must get a tensor; anything else is an error naming it.
+ * Copies a Keras weight file (any layout {@link KerasWeightsFile} reads) into the layers of a graph built with
+ * Keras' layer names. Every tensor must land in exactly one parameter and every parameter must get a tensor;
+ * anything else is an error naming it. A load that succeeds logs how many tensors went into how many layers.
  *
- * <p>Layer names match with '/' and '_' treated alike (Keras 3 renamed DenseNet's "conv1/conv" to "conv1_conv"),
- * and the classifier also answers to the names older weight files use for it. Keras' in-model input Normalization
- * (EfficientNet) has no parameter here: tl preprocesses images before the network, so its tensors are checked
- * against that preprocessing instead of loaded.
+ * <p>In the layouts that name layers, layer names match with '/' and '_' treated alike (Keras 3 renamed DenseNet's
+ * "conv1/conv" to "conv1_conv"), and the classifier also answers to the names older weight files use for it. A
+ * Keras 3 {@code .weights.h5} names no layer; its layers match by class and position (see
+ * {@link #byClassInKerasOrder}). Keras' in-model input Normalization (EfficientNet) has no parameter here: tl
+ * preprocesses images before the network, so its tensors are checked against that preprocessing instead of loaded.
  */
 public final class KerasWeightLoader {
+
+    private static final Logger log = LoggerFactory.getLogger(KerasWeightLoader.class);
 
     /** What the 1000-class classifier was called when the published with-top files were written. */
     private static final List<String> CLASSIFIER_ALIASES = List.of("fc1000", "probs", "Logits");
@@ -48,23 +59,28 @@ public final class KerasWeightLoader {
      */
     public static void load(Path file, ComputationGraph graph, String prefix, List<String> layerNames,
                             Preprocessing preprocessing) {
-        Map<String, Map<String, KerasWeightsFile.Tensor>> tensors = KerasWeightsFile.read(file);
-        Map<String, String> byNormalisedName = new HashMap<>();
-        tensors.keySet().forEach(name -> byNormalisedName.put(normalise(name), name));
+        KerasWeightsFile.Contents contents = KerasWeightsFile.read(file);
+        Map<String, Map<String, KerasWeightsFile.Tensor>> tensors = contents.layers();
+        List<String> parameterised = layerNames.stream()
+                .filter(name -> graph.getVertex(name) != null && graph.getLayer(name) != null
+                        && graph.getLayer(name).numParams() > 0)
+                .toList();
+        Map<String, String> fileLayers = contents.layout() == KerasWeightsFile.Layout.KERAS_3
+                ? byClassInKerasOrder(file, graph, parameterised, tensors.keySet())
+                : byName(parameterised, prefix, tensors.keySet());
         Set<String> used = new HashSet<>();
         List<String> missing = new ArrayList<>();
-        for (String fullName : layerNames) {
-            Layer layer = graph.getVertex(fullName) == null ? null : graph.getLayer(fullName);
-            if (layer == null || layer.numParams() == 0) {
-                continue;
-            }
+        for (String fullName : parameterised) {
+            Layer layer = graph.getLayer(fullName);
             String kerasName = fullName.substring(prefix.length());
-            Map<String, KerasWeightsFile.Tensor> layerTensors = tensors.get(fileLayerName(kerasName, byNormalisedName));
+            String fileLayer = fileLayers.get(fullName);
+            Map<String, KerasWeightsFile.Tensor> layerTensors = fileLayer == null ? null : tensors.get(fileLayer);
             for (Map.Entry<String, INDArray> param : layer.paramTable().entrySet()) {
                 String kerasWeight = kerasWeightName(layer, param.getKey());
                 KerasWeightsFile.Tensor tensor = layerTensors == null ? null : layerTensors.get(kerasWeight);
                 if (tensor == null) {
-                    missing.add(kerasName + "/" + kerasWeight);
+                    missing.add(kerasName + "/" + kerasWeight + (contents.layout() == KerasWeightsFile.Layout.KERAS_3
+                            ? " (in layers/" + fileLayer + ")" : ""));
                     continue;
                 }
                 assign(file, layer, fullName, param.getValue(), tensor, flattenedFrom(graph, fullName));
@@ -75,6 +91,7 @@ public final class KerasWeightLoader {
             throw new TlException("weights file " + file + " lacks " + missing.size() + " tensor(s) the network needs: "
                     + abbreviate(missing));
         }
+        int loaded = used.size();
         tensors.forEach((layer, layerTensors) -> {
             if (layer.toLowerCase(Locale.ROOT).startsWith("normalization")) {
                 checkNormalization(file, layer, layerTensors, preprocessing);
@@ -91,6 +108,110 @@ public final class KerasWeightLoader {
                     + " tensor(s) that match no layer of the network (a file with the classifier top, or another "
                     + "architecture?): " + abbreviate(unmatched));
         }
+        log.info("loaded {} tensors into {} layers from {} ({}; 0 unmatched, 0 missing)", loaded,
+                parameterised.size(), file, contents.layout());
+    }
+
+    /** Legacy layouts name each layer: the network's layer is the file's layer of the same name. */
+    private static Map<String, String> byName(List<String> layers, String prefix, Set<String> fileLayers) {
+        Map<String, String> byNormalisedName = new HashMap<>();
+        fileLayers.forEach(name -> byNormalisedName.put(normalise(name), name));
+        Map<String, String> found = new HashMap<>();
+        for (String fullName : layers) {
+            String fileLayer = fileLayerName(fullName.substring(prefix.length()), byNormalisedName);
+            if (fileLayer != null) {
+                found.put(fullName, fileLayer);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Keras 3 names no layer: a layer's group is named after its class and numbered per class in the order Keras
+     * lists the model's layers (conv2d, conv2d_1, ...). That order is not the order the layers were built in:
+     * Keras sorts them by depth from the output, deepest first, ties in the order a depth-first search from the
+     * output meets them (keras.src.ops.function.map_graph), so a ResNet block's shortcut convolution comes after
+     * its second convolution. tl fuses a BatchNorm and its activation into one vertex, which in tl's backbones
+     * changes no depth by which two layers of one class are ordered.
+     */
+    private static Map<String, String> byClassInKerasOrder(Path file, ComputationGraph graph, List<String> layers,
+                                                           Set<String> fileLayers) {
+        String scope = nestedModelScope(file, fileLayers);
+        Map<String, Integer> perClass = new HashMap<>();
+        Map<String, String> found = new HashMap<>();
+        for (String name : kerasLayerOrder(graph, layers)) {
+            String kerasClass = kerasClass(graph.getLayer(name));
+            int index = perClass.merge(kerasClass, 1, Integer::sum) - 1;
+            found.put(name, scope + kerasClass + (index == 0 ? "" : "_" + index));
+        }
+        return found;
+    }
+
+    /**
+     * Where a Keras 3 file keeps the backbone: in its model's {@code layers/}, or, for a model that wraps the
+     * backbone (Sequential([base, pooling, classifier])), in the one nested model's {@code layers/}.
+     */
+    private static String nestedModelScope(Path file, Set<String> fileLayers) {
+        String marker = "/layers/";
+        Set<String> nested = new TreeSet<>();
+        fileLayers.stream().filter(layer -> layer.contains(marker))
+                .forEach(layer -> nested.add(layer.substring(0, layer.indexOf(marker) + marker.length())));
+        if (nested.size() > 1) {
+            throw new TlException("weights file " + file + " holds " + nested.size() + " nested models ("
+                    + String.join(", ", nested) + "); tl loads one backbone's weights from a file");
+        }
+        return nested.isEmpty() ? "" : nested.iterator().next();
+    }
+
+    /** {@code layers} sorted as keras.src.ops.function.map_graph sorts a Functional model's layers. */
+    private static List<String> kerasLayerOrder(ComputationGraph graph, List<String> layers) {
+        Map<String, List<String>> inputs = graph.getConfiguration().getVertexInputs();
+        Map<String, Integer> discovered = new HashMap<>();
+        List<String> finished = new ArrayList<>(); // every vertex after the vertices it reads
+        for (String output : graph.getConfiguration().getNetworkOutputs()) {
+            depthFirst(output, inputs, discovered, finished);
+        }
+        Map<String, Integer> depth = new HashMap<>();
+        for (int i = finished.size() - 1; i >= 0; i--) { // outputs first: a vertex's depth is final when reached
+            int below = depth.getOrDefault(finished.get(i), 0) + 1;
+            for (String input : inputs.getOrDefault(finished.get(i), List.of())) {
+                depth.merge(input, below, Math::max);
+            }
+        }
+        return layers.stream()
+                .sorted(Comparator.comparing((String layer) -> -depth.getOrDefault(layer, 0))
+                        .thenComparing(discovered::get))
+                .toList();
+    }
+
+    private static void depthFirst(String vertex, Map<String, List<String>> inputs, Map<String, Integer> discovered,
+                                   List<String> finished) {
+        if (discovered.putIfAbsent(vertex, discovered.size()) != null) {
+            return;
+        }
+        for (String input : inputs.getOrDefault(vertex, List.of())) {
+            depthFirst(input, inputs, discovered, finished);
+        }
+        finished.add(vertex);
+    }
+
+    /** The Keras layer class (as Keras 3 names its group) of a layer with parameters. */
+    private static String kerasClass(Layer layer) {
+        org.deeplearning4j.nn.conf.layers.Layer conf = unwrap(layer.conf().getLayer());
+        if (conf instanceof BatchNormalization) {
+            return "batch_normalization";
+        }
+        if (conf instanceof DepthwiseConvolution2D) {
+            return "depthwise_conv2d";
+        }
+        if (conf instanceof ConvolutionLayer) {
+            return "conv2d";
+        }
+        if (conf instanceof DenseLayer || conf instanceof BaseOutputLayer) {
+            return "dense";
+        }
+        throw new IllegalStateException("layer " + conf.getLayerName() + " (" + conf.getClass().getSimpleName()
+                + ") has no Keras counterpart");
     }
 
     private static String normalise(String layerName) {

@@ -14,53 +14,160 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads Keras' legacy HDF5 weight layout ({@code model.save_weights(...h5)} and the published {@code *_notop.h5}):
- * root attribute {@code layer_names}; per layer a group with attribute {@code weight_names}; each tensor at
- * {@code <layer>/<weight_name>}. A full-model file ({@code model.save}) keeps the same layout under
- * {@code model_weights}.
+ * Reads Keras HDF5 weight files in any of the three layouts Keras writes:
+ * <ul>
+ *   <li>{@link Layout#LEGACY}: {@code model.save_weights(...h5)} before Keras 3 and the published
+ *       {@code *_notop.h5} files. Root attribute {@code layer_names}; per layer a group with attribute
+ *       {@code weight_names}; each tensor at {@code <layer>/<weight_name>}.</li>
+ *   <li>{@link Layout#FULL_MODEL}: {@code model.save(...h5)}, the same under a {@code model_weights} group (the
+ *       optimizer's state beside it is not read).</li>
+ *   <li>{@link Layout#KERAS_3}: Keras 3's {@code model.save_weights(...weights.h5)} (keras.src.saving.saving_lib,
+ *       H5IOStore). A model's layers sit in {@code layers/}, each in a group named after its class, numbered per
+ *       class in the model's layer order ({@code conv2d}, {@code conv2d_1}, ...), its variables at
+ *       {@code vars/0}, {@code vars/1}, ... without names. A nested model (a base inside a transfer-learning
+ *       model) has its own {@code layers/} inside its group: {@code layers/functional/layers/conv2d/vars/0}.
+ *       Anything outside {@code layers/} (the optimizer's variables) is not read.</li>
+ * </ul>
  */
 public final class KerasWeightsFile {
 
-    /** One stored tensor: its shape as Keras stores it (e.g. HWIO for kernels) and values in C order. */
+    public enum Layout {
+        LEGACY("Keras 2 layout"),
+        FULL_MODEL("Keras full-model layout"),
+        KERAS_3("Keras 3 .weights.h5 layout");
+
+        private final String description;
+
+        Layout(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+
+    /** One stored tensor: where it is in the file, its shape as Keras stores it (HWIO kernels), values in C order. */
     public record Tensor(String name, long[] shape, float[] values) {
     }
+
+    /**
+     * What a file holds, layer by layer in file order, each layer's tensors keyed by Keras' weight name (kernel,
+     * bias, gamma, moving_mean, ...). Legacy layers are keyed by layer name; Keras 3 layers by their group's path
+     * below the top {@code layers/} ({@code conv2d_3}, {@code functional/layers/conv2d_3}).
+     */
+    public record Contents(Layout layout, Map<String, Map<String, Tensor>> layers) {
+    }
+
+    /**
+     * What Keras 3 stores at {@code vars/0, 1, ...} for a layer class: the layer's trainable variables as created,
+     * then the non-trainable ones; the first {@code required} are always there (a bias only with use_bias).
+     */
+    private record Keras3Variables(List<String> names, int required) {
+    }
+
+    /** The layer classes of tl's backbones. Keras 3 calls a depthwise kernel "kernel"; named here as elsewhere. */
+    private static final Map<String, Keras3Variables> KERAS_3_VARIABLES = Map.of(
+            "conv2d", new Keras3Variables(List.of("kernel", "bias"), 1),
+            "depthwise_conv2d", new Keras3Variables(List.of("depthwise_kernel", "bias"), 1),
+            "dense", new Keras3Variables(List.of("kernel", "bias"), 1),
+            "batch_normalization", new Keras3Variables(List.of("gamma", "beta", "moving_mean", "moving_variance"), 4),
+            "normalization", new Keras3Variables(List.of("mean", "variance", "count"), 3));
 
     private KerasWeightsFile() {
     }
 
-    /** Layer name to its tensors keyed by short weight name (kernel, bias, gamma, moving_mean, ...), in file order. */
-    public static Map<String, Map<String, Tensor>> read(Path file) {
+    public static Contents read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new TlException("weights file not found: " + file);
         }
         try (HdfFile hdf = new HdfFile(file)) {
-            Group root = hdf;
-            Node nested = hdf.getChild("model_weights");
-            if (nested instanceof Group group) {
-                root = group;
+            if (hdf.getChild("model_weights") instanceof Group modelWeights) {
+                return new Contents(Layout.FULL_MODEL, readLegacy(modelWeights, file));
             }
-            Map<String, Map<String, Tensor>> layers = new LinkedHashMap<>();
-            for (String layer : strings(root.getAttribute("layer_names"), file, "layer_names")) {
-                Node node = root.getByPath(layer);
-                if (!(node instanceof Group layerGroup)) {
-                    throw new TlException("weights file " + file + ": layer '" + layer + "' has no group");
-                }
-                Map<String, Tensor> tensors = new LinkedHashMap<>();
-                for (String weightName : weightNames(layerGroup)) {
-                    Dataset dataset = (Dataset) layerGroup.getByPath(weightName);
-                    tensors.put(shortName(weightName), new Tensor(layer + "/" + weightName,
-                            dataset.getDimensionsAsLong(), toFloats(dataset.getDataFlat(), file, weightName)));
-                }
-                if (!tensors.isEmpty()) {
-                    layers.put(layer, tensors);
-                }
+            if (hdf.getAttribute("layer_names") != null) {
+                return new Contents(Layout.LEGACY, readLegacy(hdf, file));
             }
-            return layers;
+            if (hdf.getChild("layers") instanceof Group layers) {
+                Map<String, Map<String, Tensor>> tensors = new LinkedHashMap<>();
+                readKeras3(layers, "", file, tensors);
+                return new Contents(Layout.KERAS_3, tensors);
+            }
+            throw new TlException("weights file " + file + " is not in a Keras HDF5 weight layout (no 'layer_names' "
+                    + "attribute, 'model_weights' group or Keras 3 'layers' group)");
         } catch (TlException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new TlException("cannot read Keras weights from " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Map<String, Map<String, Tensor>> readLegacy(Group root, Path file) {
+        Attribute layerNames = root.getAttribute("layer_names");
+        if (layerNames == null) {
+            throw new TlException("weights file " + file + ": group '" + root.getPath()
+                    + "' has no 'layer_names' attribute");
+        }
+        Map<String, Map<String, Tensor>> layers = new LinkedHashMap<>();
+        for (String layer : strings(layerNames.getData())) {
+            if (!(root.getByPath(layer) instanceof Group layerGroup)) {
+                throw new TlException("weights file " + file + ": layer '" + layer + "' has no group");
+            }
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (String weightName : weightNames(layerGroup)) {
+                if (!(layerGroup.getByPath(weightName) instanceof Dataset dataset)) {
+                    throw new TlException("weights file " + file + ": layer '" + layer + "' lists weight '"
+                            + weightName + "' but holds no such dataset");
+                }
+                tensors.put(shortName(weightName), tensor(layer + "/" + weightName, dataset, file));
+            }
+            if (!tensors.isEmpty()) {
+                layers.put(layer, tensors);
+            }
+        }
+        return layers;
+    }
+
+    /** Every layer group below {@code container} (a {@code layers/} group) whose {@code vars/} holds tensors. */
+    private static void readKeras3(Group container, String prefix, Path file,
+                                   Map<String, Map<String, Tensor>> layers) {
+        for (Node child : container) {
+            if (!(child instanceof Group layer)) {
+                continue;
+            }
+            String key = prefix + layer.getName();
+            if (layer.getChild("vars") instanceof Group vars && !vars.getChildren().isEmpty()) {
+                layers.put(key, keras3Variables(key, vars, file));
+            }
+            if (layer.getChild("layers") instanceof Group nested) {
+                readKeras3(nested, key + "/layers/", file, layers);
+            }
+        }
+    }
+
+    private static Map<String, Tensor> keras3Variables(String key, Group vars, Path file) {
+        String kerasClass = key.substring(key.lastIndexOf('/') + 1).replaceFirst("_\\d+$", "");
+        Keras3Variables known = KERAS_3_VARIABLES.get(kerasClass);
+        List<String> names = known == null ? List.of() : known.names();
+        int count = vars.getChildren().size();
+        if (known != null && (count < known.required() || count > names.size())) {
+            throw new TlException("weights file " + file + ": layers/" + key + " holds " + count
+                    + " variables; tl reads " + kerasClass + " layers with " + String.join(", ", names));
+        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            if (!(vars.getChild(Integer.toString(i)) instanceof Dataset dataset)) {
+                throw new TlException("weights file " + file + ": layers/" + key + "/vars has no variable " + i);
+            }
+            String name = i < names.size() ? names.get(i) : Integer.toString(i);
+            tensors.put(name, tensor("layers/" + key + "/vars/" + i, dataset, file));
+        }
+        return tensors;
+    }
+
+    private static Tensor tensor(String name, Dataset dataset, Path file) {
+        return new Tensor(name, dataset.getDimensionsAsLong(), toFloats(dataset.getDataFlat(), file, name));
     }
 
     /** "conv1/conv/kernel:0" -> "kernel". */
@@ -74,14 +181,6 @@ public final class KerasWeightsFile {
     private static List<String> weightNames(Group layer) {
         Attribute attribute = layer.getAttribute("weight_names");
         return attribute == null ? List.of() : strings(attribute.getData());
-    }
-
-    private static List<String> strings(Attribute attribute, Path file, String what) {
-        if (attribute == null) {
-            throw new TlException("weights file " + file + " is not in Keras' HDF5 weight layout (no '" + what
-                    + "' attribute)");
-        }
-        return strings(attribute.getData());
     }
 
     private static List<String> strings(Object data) {

@@ -4,7 +4,6 @@ import dev.tl.TlException;
 import dev.tl.TlHome;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,18 +11,15 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Downloads published weight files once into {@code $TL_HOME/weights} (default {@code ~/.tl/weights}), verifies
- * their MD5 where one is published, and reuses the cached copy offline. A download is written beside the cache
- * entry and renamed into place only after it verified, so an interrupted download never poisons the cache.
+ * them against their published hash (MD5 or SHA-256, each in its own algorithm) where there is one, and reuses the
+ * cached copy offline. A download is written beside the cache entry and renamed into place only after it verified,
+ * so an interrupted download never poisons the cache.
  */
 public final class WeightCache {
 
@@ -52,17 +48,17 @@ public final class WeightCache {
     /** True when the file is cached and (where a hash is published) verified. */
     public boolean isCached(WeightFile file) {
         Path path = pathFor(file);
-        return Files.isRegularFile(path) && (file.md5() == null || file.md5().equals(md5(path)));
+        return Files.isRegularFile(path) && verifies(file, path);
     }
 
     /** The cached file, downloading it first if needed. */
     public Path fetch(WeightFile file, String what) {
         Path target = pathFor(file);
         if (Files.isRegularFile(target)) {
-            if (file.md5() == null || file.md5().equals(md5(target))) {
+            if (verifies(file, target)) {
                 return target;
             }
-            log.warn("cached {} fails its MD5 check; downloading it again", target);
+            log.warn("cached {} fails its {} check; downloading it again", target, file.hashAlgorithm());
         }
         download(file, target, what);
         return target;
@@ -90,12 +86,12 @@ public final class WeightCache {
             deleteQuietly(partial);
             throw unavailable(file, target, what, "interrupted");
         }
-        if (file.md5() != null) {
-            String actual = md5(partial);
-            if (!file.md5().equals(actual)) {
+        if (file.hash() != null) {
+            String actual = file.hashAlgorithm().hexDigest(partial);
+            if (!file.hash().equals(actual)) {
                 deleteQuietly(partial);
-                throw new TlException("downloaded " + what + " from " + file.url() + " has MD5 " + actual
-                        + " but " + file.md5() + " was expected; the file was discarded");
+                throw new TlException("downloaded " + what + " from " + file.url() + " has " + file.hashAlgorithm()
+                        + " " + actual + " but " + file.hash() + " was expected; the file was discarded");
             }
         }
         try {
@@ -109,7 +105,8 @@ public final class WeightCache {
     private static TlException unavailable(WeightFile file, Path target, String what, String reason) {
         return new TlException("cannot download " + what + " (" + reason + ").\n"
                 + "  URL:        " + file.url() + "\n"
-                + "  Place it at " + target + (file.md5() == null ? "" : " (MD5 " + file.md5() + ")") + "\n"
+                + "  Place it at " + target
+                + (file.hash() == null ? "" : " (" + file.hashAlgorithm() + " " + file.hash() + ")") + "\n"
                 + "  or train without pretrained weights: --weights none");
     }
 
@@ -128,15 +125,14 @@ public final class WeightCache {
         return reason.toString();
     }
 
+    /** True where no hash is published, else whether {@code path} has it, in the hash's own algorithm. */
+    private static boolean verifies(WeightFile file, Path path) {
+        return file.hash() == null || file.hash().equals(file.hashAlgorithm().hexDigest(path));
+    }
+
+    /** The MD5 of any weight file, published hash or not: what the feature cache keys features by. */
     public static String md5(Path path) {
-        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(path), MessageDigest.getInstance("MD5"))) {
-            in.transferTo(OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(in.getMessageDigest().digest());
-        } catch (IOException e) {
-            throw new TlException("cannot read " + path + ": " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HashAlgorithm.MD5.hexDigest(path);
     }
 
     private static void deleteQuietly(Path path) {

@@ -3,7 +3,9 @@ package dev.tl.zoo.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tl.LogCapture;
 import dev.tl.TlException;
+import dev.tl.data.Preprocessing;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.HeadSpec;
@@ -11,6 +13,8 @@ import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.zoo.Backbones;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.NoOp;
@@ -81,9 +86,48 @@ class KerasWeightLoaderTest {
     }
 
     static void write(Map<String, Map<String, KerasH5Fixture.Tensor>> tensors, Path file) {
+        fixture(tensors).write(file);
+    }
+
+    /** The tensors as the legacy layouts store them: layers and weights by name. */
+    static KerasH5Fixture fixture(Map<String, Map<String, KerasH5Fixture.Tensor>> tensors) {
         KerasH5Fixture fixture = new KerasH5Fixture();
         tensors.forEach((layer, ts) -> fixture.layer(layer, ts.values().toArray(KerasH5Fixture.Tensor[]::new)));
-        fixture.write(file);
+        return fixture;
+    }
+
+    /**
+     * The tensors as Keras 3 stores them, given the layers in Keras' layer order: a group per layer named after its
+     * class and numbered per class in that order, the variables by position (a BatchNorm's gamma, beta,
+     * moving_mean, moving_variance; a kernel before its bias).
+     */
+    static KerasH5Fixture keras3(Map<String, Map<String, KerasH5Fixture.Tensor>> tensors, List<String> kerasOrder) {
+        KerasH5Fixture fixture = new KerasH5Fixture();
+        Map<String, Integer> perClass = new HashMap<>();
+        for (String layer : kerasOrder) {
+            Map<String, KerasH5Fixture.Tensor> named = tensors.get(layer);
+            if (named == null || named.isEmpty()) {
+                continue;
+            }
+            String kerasClass = named.containsKey("gamma") ? "batch_normalization"
+                    : named.containsKey("depthwise_kernel") ? "depthwise_conv2d"
+                    : named.get("kernel").shape().length == 4 ? "conv2d" : "dense";
+            List<String> order = switch (kerasClass) {
+                case "batch_normalization" -> List.of("gamma", "beta", "moving_mean", "moving_variance");
+                case "depthwise_conv2d" -> List.of("depthwise_kernel", "bias");
+                default -> List.of("kernel", "bias");
+            };
+            List<KerasH5Fixture.Tensor> vars = new ArrayList<>();
+            for (String weight : order) {
+                KerasH5Fixture.Tensor t = named.get(weight);
+                if (t != null) {
+                    vars.add(new KerasH5Fixture.Tensor(Integer.toString(vars.size()), t.shape(), t.values()));
+                }
+            }
+            int index = perClass.merge(kerasClass, 1, Integer::sum) - 1;
+            fixture.layer(kerasClass + (index == 0 ? "" : "_" + index), vars.toArray(KerasH5Fixture.Tensor[]::new));
+        }
+        return fixture;
     }
 
     /** Checks every tensor value against the graph parameter Keras' layout maps it to. */
@@ -270,6 +314,123 @@ class KerasWeightLoaderTest {
                 Backbones.get("efficientnetb0").preprocessing()))
                 .isInstanceOf(TlException.class)
                 .hasMessageContaining("normalization");
+    }
+
+    /** How the tests write a file, and the layout the reader must recognise in it. */
+    enum Written {
+        LEGACY(KerasWeightsFile.Layout.LEGACY),
+        FULL_MODEL(KerasWeightsFile.Layout.FULL_MODEL),
+        KERAS_3(KerasWeightsFile.Layout.KERAS_3),
+        KERAS_3_NESTED_IN_A_MODEL(KerasWeightsFile.Layout.KERAS_3);
+
+        final KerasWeightsFile.Layout layout;
+
+        Written(KerasWeightsFile.Layout layout) {
+            this.layout = layout;
+        }
+    }
+
+    /** The same MobileNet weights load identically from every layout, and the load says what it loaded. */
+    @ParameterizedTest
+    @EnumSource(Written.class)
+    void everyLayoutLoadsAndReportsItsCounts(Written written) {
+        ModelSpec spec = spec("mobilenet");
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        List<String> layers = ModelGraphs.baseVertexNames(spec, 0); // a chain: Keras' layer order is build order
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 13);
+        Path file = dir.resolve("mobilenet-" + written + ".h5");
+        switch (written) {
+            case LEGACY -> write(tensors, file);
+            case FULL_MODEL -> fixture(tensors).writeFullModel(file);
+            case KERAS_3 -> keras3(tensors, layers).writeKeras3(file, null);
+            case KERAS_3_NESTED_IN_A_MODEL -> keras3(tensors, layers).writeKeras3(file, "functional");
+        }
+
+        List<String> info = LogCapture.infoLinesOf(KerasWeightLoader.class,
+                () -> KerasWeightLoader.load(file, graph, "", layers, Preprocessing.TF));
+
+        assertThat(KerasWeightsFile.read(file).layout()).isEqualTo(written.layout);
+        assertLoaded(graph, tensors);
+        long layersWithWeights = tensors.values().stream().filter(t -> !t.isEmpty()).count();
+        long tensorCount = tensors.values().stream().mapToLong(Map::size).sum();
+        assertThat(layersWithWeights).isEqualTo(54); // conv1, 13 depthwise and 13 pointwise convolutions, 27 BatchNorms
+        assertThat(info).containsExactly("loaded " + tensorCount + " tensors into " + layersWithWeights
+                + " layers from " + file + " (" + written.layout + "; 0 unmatched, 0 missing)");
+    }
+
+    /**
+     * Keras lists a ResNet block's shortcut after the main branch's second convolution (model.summary():
+     * ..._2_relu, _0_conv, _3_conv, _0_bn, _3_bn, _add), not in the order the block builds it; Keras 3 numbers
+     * the conv2d and batch_normalization groups in the listed order.
+     */
+    @Test
+    void keras3GroupsAreNumberedInKerasLayerOrder() {
+        ModelSpec spec = spec("resnet50");
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 17);
+        List<String> kerasOrder = new ArrayList<>(layers);
+        for (String shortcut : layers.stream().filter(n -> n.endsWith("_0_conv") || n.endsWith("_0_bn")).toList()) {
+            kerasOrder.remove(shortcut);
+            kerasOrder.add(kerasOrder.indexOf(shortcut.replace("_0_", "_3_")), shortcut);
+        }
+        assertThat(kerasOrder.subList(kerasOrder.indexOf("conv2_block1_2_relu"), kerasOrder.indexOf("conv2_block1_add")))
+                .containsExactly("conv2_block1_2_relu", "conv2_block1_0_conv", "conv2_block1_3_conv",
+                        "conv2_block1_0_bn", "conv2_block1_3_bn");
+        Path file = dir.resolve("resnet50.weights.h5");
+        keras3(tensors, kerasOrder).writeKeras3(file, null);
+
+        KerasWeightLoader.load(file, graph, "", layers, Preprocessing.CAFFE);
+
+        assertLoaded(graph, tensors);
+    }
+
+    @Test
+    void aKeras3FileLackingATensorNamesTheLayerAndTheGroupItLookedIn() {
+        ModelSpec spec = spec("mobilenet");
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 3);
+        tensors.remove("conv_pw_13_bn"); // the 27th BatchNorm: batch_normalization_26
+        Path file = dir.resolve("short.weights.h5");
+        keras3(tensors, layers).writeKeras3(file, null);
+
+        assertThatThrownBy(() -> KerasWeightLoader.load(file, graph, "", layers, Preprocessing.TF))
+                .isInstanceOf(TlException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("conv_pw_13_bn/gamma (in layers/batch_normalization_26)");
+    }
+
+    @Test
+    void aKeras3BatchNormWithoutItsFourVariablesIsNamed() {
+        Random random = new Random(2);
+        Path file = dir.resolve("odd.weights.h5");
+        new KerasH5Fixture().layer("batch_normalization_3", KerasH5Fixture.random("0", random, 8),
+                KerasH5Fixture.random("1", random, 8), KerasH5Fixture.random("2", random, 8)).writeKeras3(file, null);
+
+        assertThatThrownBy(() -> KerasWeightsFile.read(file))
+                .isInstanceOf(TlException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("layers/batch_normalization_3 holds 3 variables")
+                .hasMessageContaining("gamma, beta, moving_mean, moving_variance");
+    }
+
+    @Test
+    void aKeras3FileWithTwoNestedModelsIsRefused() {
+        ModelSpec spec = spec("mobilenet");
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        Random random = new Random(2);
+        Path file = dir.resolve("two.weights.h5");
+        new KerasH5Fixture()
+                .layer("functional/layers/conv2d", KerasH5Fixture.random("0", random, 3, 3, 3, 32))
+                .layer("functional_1/layers/conv2d", KerasH5Fixture.random("0", random, 3, 3, 3, 32))
+                .writeKeras3(file, null);
+
+        assertThatThrownBy(() -> KerasWeightLoader.load(file, graph, "", ModelGraphs.baseVertexNames(spec, 0),
+                Preprocessing.TF))
+                .isInstanceOf(TlException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("2 nested models (functional/layers/, functional_1/layers/)");
     }
 
     /** Writes a complete MobileNet weight file after {@code damage}, then loads it into a fresh graph. */
