@@ -1,6 +1,6 @@
 package dev.tl.cli;
 
-import dev.tl.NativeBuild;
+import dev.tl.device.ComputeBackend;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
@@ -30,6 +30,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    DeviceOption device;
 
     @Mixin
     ModelOptions model;
@@ -71,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
         result.put("model", base.backboneName());
         result.put("image_size", base.imageSize());
         result.put("batch_size", batch.batchSize);
-        result.put("native_build", NativeBuild.name());
+        result.put("native_build", ComputeBackend.current().nativeBuild());
         if (passes != Passes.training) {
             result.put("inference_images_per_second",
                     Throughput.inference(modelSpec, batch.batchSize, warmup, batches));

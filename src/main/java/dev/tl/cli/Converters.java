@@ -1,6 +1,8 @@
 package dev.tl.cli;
 
 import dev.tl.TlException;
+import dev.tl.device.DeviceRequest;
+import dev.tl.model.Precision;
 import dev.tl.model.Unfreeze;
 import dev.tl.train.ClassWeights;
 import dev.tl.train.Monitor;
@@ -130,6 +132,22 @@ final class Converters {
             return Arrays.stream(Monitor.values()).filter(m -> m.id().equalsIgnoreCase(value.trim())).findFirst()
                     .orElseThrow(() -> new TypeConversionException("expected one of "
                             + Arrays.stream(Monitor.values()).map(Monitor::id).toList() + ", got '" + value + "'"));
+        }
+    }
+
+    /** {@code auto}, {@code cpu} or {@code gpu}. */
+    static final class Devices implements ITypeConverter<DeviceRequest> {
+        @Override
+        public DeviceRequest convert(String value) {
+            return convertTl(() -> DeviceRequest.fromId(value));
+        }
+    }
+
+    /** {@code fp32} or {@code fp16}. */
+    static final class Precisions implements ITypeConverter<Precision> {
+        @Override
+        public Precision convert(String value) {
+            return convertTl(() -> Precision.fromId(value));
         }
     }
 

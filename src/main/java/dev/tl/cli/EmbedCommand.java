@@ -36,6 +36,9 @@ final class EmbedCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    DeviceOption device;
+
+    @Mixin
     ModelOptions model;
 
     @Mixin

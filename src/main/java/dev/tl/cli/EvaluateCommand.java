@@ -35,6 +35,9 @@ final class EvaluateCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    DeviceOption device;
+
+    @Mixin
     BundleOption bundle;
 
     @Mixin

@@ -33,6 +33,9 @@ final class ExportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
+    DeviceOption device;
+
+    @Mixin
     BundleOption bundle;
 
     @Option(names = "--format", required = true, paramLabel = "onnx", converter = Formats.class,

@@ -35,6 +35,9 @@ final class LrFindCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    DeviceOption device;
+
+    @Mixin
     ModelOptions model;
 
     @Mixin

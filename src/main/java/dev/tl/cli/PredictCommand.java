@@ -39,6 +39,9 @@ final class PredictCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    DeviceOption device;
+
+    @Mixin
     BundleOption bundle;
 
     /** Instead of a bundle: a backbone with Keras' 1000-class ImageNet classifier. */

@@ -4,19 +4,22 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.tl.BuildInfo;
 import dev.tl.TlException;
+import dev.tl.device.DeviceRequest;
+import dev.tl.device.DeviceSelection;
 import java.io.PrintWriter;
+import java.util.List;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine;
 
-/** Entry point: {@code tl train | lr-find | evaluate | predict | export | embed | models | weights | bench}. Exit 0 on success, 2 on bad usage or input, 1 on internal failure. */
+/** Entry point: {@code tl train | lr-find | evaluate | predict | export | embed | models | weights | bench | info}. Exit 0 on success, 2 on bad usage or input, 1 on internal failure. */
 @Command(name = "tl", mixinStandardHelpOptions = true, versionProvider = TlCli.Version.class,
         description = "Train image classifiers by transfer learning from ImageNet backbones.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ModelsCommand.class,
                 EmbedCommand.class, WeightsCommand.class, BenchCommand.class, LrFindCommand.class,
-                ExportCommand.class,
+                ExportCommand.class, InfoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TlCli implements Runnable {
 
@@ -56,7 +59,31 @@ public final class TlCli implements Runnable {
         cli.setExecutionExceptionHandler(TlCli::handleFailure);
         cli.setParameterExceptionHandler(TlCli::handleBadUsage);
         cli.setDefaultValueProvider(new ConfigFile());
+        cli.setExecutionStrategy(TlCli::execute);
         return cli;
+    }
+
+    /**
+     * Runs the command after starting ND4J on the backend its {@code --device} asks for: ND4J chooses once per
+     * process, so this must come before anything touches it.
+     */
+    private static int execute(CommandLine.ParseResult parseResult) {
+        Integer helpExitCode = CommandLine.executeHelpRequest(parseResult);
+        if (helpExitCode != null) {
+            return helpExitCode;
+        }
+        List<CommandLine> commands = parseResult.asCommandLineList();
+        CommandLine command = commands.get(commands.size() - 1);
+        CommandLine.Model.CommandSpec device = command.getCommandSpec().mixins().get("device");
+        if (device != null) {
+            DeviceRequest request = ((DeviceOption) device.userObject()).device;
+            try {
+                Flags.about(DeviceOption.NAME, () -> DeviceSelection.apply(request, false));
+            } catch (TlException e) {
+                throw new CommandLine.ExecutionException(command, e.getMessage(), e);
+            }
+        }
+        return new CommandLine.RunLast().execute(parseResult);
     }
 
     /** One line naming what is wrong (and picocli's suggestions for a mistyped option), not the whole usage. */

@@ -48,6 +48,9 @@ final class TrainCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    DeviceOption device;
+
+    @Mixin
     ModelOptions model;
 
     @Mixin

@@ -1,6 +1,7 @@
 package dev.tl.data;
 
 import dev.tl.TlException;
+import dev.tl.device.ComputeBackend;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -37,7 +38,7 @@ public final class BatchLoader implements AutoCloseable {
     }
 
     public BatchLoader(List<InputSpec> inputs, int numClasses) {
-        this(inputs, numClasses, Runtime.getRuntime().availableProcessors());
+        this(inputs, numClasses, ComputeBackend.current().decodeThreads());
     }
 
     /**

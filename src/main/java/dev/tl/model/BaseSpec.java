@@ -13,6 +13,6 @@ public record BaseSpec(String backboneName, int imageSize) {
     }
 
     public InputSpec inputSpec() {
-        return new InputSpec(imageSize, backbone().preprocessing(), NetBuilder.LAYOUT);
+        return new InputSpec(imageSize, backbone().preprocessing(), NetBuilder.layout());
     }
 }

@@ -41,6 +41,6 @@ public record FreezePlan(Set<String> frozen, BatchNormMode batchNorm) {
     }
 
     NetBuilder.Options builderOptions() {
-        return new NetBuilder.Options(NetBuilder.LAYOUT, batchNorm, frozen::contains);
+        return new NetBuilder.Options(NetBuilder.layout(), batchNorm, frozen::contains);
     }
 }

@@ -41,7 +41,7 @@ public final class ImageNetClassifier {
         ModelGraphs.ImageNetGraph network = ModelGraphs.imagenetClassifier(backbone, backbone.defaultImageSize());
         KerasWeightLoader.load(file, network.graph(), "", network.vertexNames(), backbone.preprocessing());
         return new Classifier(network.graph(),
-                List.of(new InputSpec(backbone.defaultImageSize(), backbone.preprocessing(), NetBuilder.LAYOUT)),
+                List.of(new InputSpec(backbone.defaultImageSize(), backbone.preprocessing(), NetBuilder.layout())),
                 CLASSES);
     }
 

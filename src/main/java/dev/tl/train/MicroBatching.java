@@ -1,6 +1,7 @@
 package dev.tl.train;
 
 import dev.tl.data.InputSpec;
+import dev.tl.device.ComputeBackend;
 import java.util.List;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -21,13 +22,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class MicroBatching {
 
-    /**
-     * The layer outputs of one micro-batch that automatic sizing stays under. Measured peak resident memory is about
-     * 2.5–4x the layer outputs (gradients, workspaces); DenseNet201 at 224 px gets at most 9 images, so a batch of 32
-     * runs as 4 micro-batches of 8 in about 6 GB.
-     */
-    static final long AUTO_ACTIVATION_BYTES = 2L << 30;
-
     private final int size;
     private INDArray gradientSum;
 
@@ -47,8 +41,11 @@ public final class MicroBatching {
         if (requested != null) {
             return new MicroBatching(Math.max(1, Math.min(requested, batchSize)));
         }
+        // The backend's budget for one micro-batch's layer outputs: on the CPU 2 GB, so DenseNet201 at 224 px gets at
+        // most 9 images and a batch of 32 runs as 4 micro-batches of 8 in about 6 GB.
         long perImage = activationBytesPerImage(net, inputs);
-        return new MicroBatching((int) Math.max(1, Math.min(batchSize, AUTO_ACTIVATION_BYTES / perImage)));
+        long budget = ComputeBackend.current().activationBudgetBytes();
+        return new MicroBatching((int) Math.max(1, Math.min(batchSize, budget / perImage)));
     }
 
     /** Bytes of all layer outputs of one image, from the shapes DL4J infers for the graph's inputs. */

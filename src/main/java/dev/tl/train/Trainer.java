@@ -1,10 +1,10 @@
 package dev.tl.train;
 
-import dev.tl.NativeBuild;
 import dev.tl.data.Augmenter;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
+import dev.tl.device.ComputeBackend;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.Features;
 import dev.tl.model.FreezePlan;
@@ -81,7 +81,7 @@ public final class Trainer {
      */
     public TrainedModel train(ImageSet train, ImageSet validation, List<Optional<Path>> weightFiles,
                               Checkpoint resume) {
-        log.info("ND4J native build: {}", NativeBuild.name());
+        log.info("ND4J native build: {}", ComputeBackend.current().nativeBuild());
         // Checked before the frozen phase, so a bad --unfreeze-blocks costs no training time.
         FreezePlan fineTunePlan = options.finetuneEpochs() > 0
                 ? FreezePlan.fineTune(spec, options.unfreeze(), options.batchNormTrainable()) : null;

@@ -1,5 +1,6 @@
 package dev.tl.zoo;
 
+import dev.tl.device.ComputeBackend;
 import dev.tl.zoo.layers.BroadcastMultiplyVertex;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
 import dev.tl.zoo.layers.NativeActivationLayer;
@@ -43,16 +44,15 @@ import org.nd4j.linalg.activations.IActivation;
  */
 public final class NetBuilder {
 
-    /**
-     * Activations are channels-last: oneDNN runs NHWC without reordering to its blocked layouts, which measured
-     * 1.5-1.7x faster than NCHW on this project's benchmark machine (docs/BENCHMARKS.md).
-     */
-    public static final CNN2DFormat LAYOUT = CNN2DFormat.NHWC;
+    /** The layout new models are built in: the running backend's (channels-last for oneDNN, NCHW for cuDNN). */
+    public static CNN2DFormat layout() {
+        return ComputeBackend.current().layout();
+    }
 
     /** How to build: data layout, BatchNorm mode and which (prefixed) vertex names are frozen. */
     public record Options(CNN2DFormat format, BatchNormMode batchNorm, Predicate<String> frozen) {
         public static Options inference() {
-            return new Options(LAYOUT, BatchNormMode.FROZEN, name -> false);
+            return new Options(layout(), BatchNormMode.FROZEN, name -> false);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.tl.data.Batch;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
+import dev.tl.device.ComputeBackend;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.HeadSpec;
@@ -79,8 +80,8 @@ class MicroBatchingTest {
         long perImage = MicroBatching.activationBytesPerImage(graph, spec.inputSpecs());
         MicroBatching auto = MicroBatching.of(null, graph, spec.inputSpecs(), 256, false);
 
-        assertThat(auto.size() * perImage).isLessThanOrEqualTo(MicroBatching.AUTO_ACTIVATION_BYTES);
-        assertThat((auto.size() + 1) * perImage).isGreaterThan(MicroBatching.AUTO_ACTIVATION_BYTES);
+        assertThat(auto.size() * perImage).isLessThanOrEqualTo(ComputeBackend.current().activationBudgetBytes());
+        assertThat((auto.size() + 1) * perImage).isGreaterThan(ComputeBackend.current().activationBudgetBytes());
         assertThat(MicroBatching.of(null, graph, spec.inputSpecs(), 4, false).describe(4)).contains("one pass");
         assertThat(MicroBatching.of(2, graph, spec.inputSpecs(), 5, true).describe(5))
                 .as("trainable BatchNorm needs whole batches").contains("one pass");

@@ -34,7 +34,7 @@ class SqueezeExcitationGradientTest {
         GraphBuilder graph = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
                 .updater(new NoOp()).graphBuilder()
                 .addInputs("in")
-                .setInputTypes(InputType.convolutional(6, 6, 3, NetBuilder.LAYOUT));
+                .setInputTypes(InputType.convolutional(6, 6, 3, NetBuilder.layout()));
         NetBuilder net = new NetBuilder(graph, "", NetBuilder.Options.inference());
         FeatureMap x = net.conv("expand", new FeatureMap("in", 3, 6, 6), 4, 1, 1, Padding.SAME, false);
         x = net.activation("expand_activation", x, Activation.SWISH);

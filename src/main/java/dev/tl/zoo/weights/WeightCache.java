@@ -41,6 +41,11 @@ public final class WeightCache {
         return new WeightCache(TlHome.directory());
     }
 
+    /** Where the weight files are kept. */
+    public Path directory() {
+        return directory;
+    }
+
     public Path pathFor(WeightFile file) {
         return directory.resolve(file.fileName());
     }

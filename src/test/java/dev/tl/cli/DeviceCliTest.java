@@ -1,0 +1,45 @@
+package dev.tl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tl.Json;
+import dev.tl.TestData;
+import org.junit.jupiter.api.Test;
+
+/** {@code --device} and {@code tl info} on the test classpath, which holds only the CPU backend. */
+class DeviceCliTest {
+
+    @Test
+    void aGpuThatThisBuildCannotUseIsExit2WithTheReasonBeforeAnyWork() {
+        CliRunner.Result result = CliRunner.run("train", "--model", "mobilenet", "--weights", "none", "--device",
+                "gpu", "--data", TestData.TRAIN.toString(), "--output", "/nonexistent/never-written");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--device: no usable GPU: this tl was built without the CUDA backend")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void aBadDeviceIsExit2NamingTheOption() {
+        CliRunner.Result result = CliRunner.run("info", "--backend", "tpu");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--backend").contains("expected auto, cpu or gpu");
+    }
+
+    @Test
+    void infoNamesTheBackendItsBuildAndTheDevices() throws Exception {
+        CliRunner.Result result = CliRunner.run("info", "--json");
+        assertThat(result.exitCode()).isEqualTo(0);
+        JsonNode info = Json.MAPPER.readTree(result.out());
+        assertThat(info.get("backend").asText()).isEqualTo("cpu");
+        assertThat(info.get("device").asText()).isEqualTo("auto");
+        assertThat(info.get("choice").asText()).contains("built without the CUDA backend");
+        assertThat(info.get("native_build").asText()).startsWith("linux-x86_64");
+        assertThat(info.get("layout").asText()).isEqualTo("NHWC");
+        assertThat(info.get("devices")).hasSize(1);
+        assertThat(info.get("devices").get(0).get("memory_bytes").asLong()).isPositive();
+        assertThat(info.get("threads").get("nd4j").asInt()).isPositive();
+        assertThat(info.get("caches").get("weights").asText()).endsWith("weights");
+        assertThat(info.get("tl_version").asText()).startsWith("tl ");
+    }
+}
