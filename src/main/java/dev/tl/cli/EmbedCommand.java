@@ -2,6 +2,12 @@ package dev.tl.cli;
 
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
+import dev.tl.data.LabeledImage;
+import dev.tl.features.FeatureProvenance;
+import dev.tl.features.FeatureTable;
+import dev.tl.features.ParquetFeatures;
+import dev.tl.features.SparkEmbedding;
+import dev.tl.features.SparkSubmit;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.FeatureFiles;
 import dev.tl.model.Features;
@@ -11,7 +17,10 @@ import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.zoo.weights.WeightCache;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -28,6 +37,8 @@ import picocli.CommandLine.Spec;
 final class EmbedCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(EmbedCommand.class);
+    private static final String OUT = "--out";
+    private static final String SPARK = "--spark";
 
     @Spec
     CommandSpec spec;
@@ -51,34 +62,87 @@ final class EmbedCommand implements Callable<Integer> {
     SeedOption seed;
 
     @Mixin
+    PrecisionOption precision;
+
+    @Mixin
     LabelledImages images;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE",
-            description = "CSV (path,label,f0,f1,...), or a .npy float32 matrix with FILE.index.csv (path,label) beside it.")
+    @Option(names = OUT, required = true, paramLabel = "FILE",
+            description = "CSV (path,label,f0,f1,...), a .npy float32 matrix with FILE.index.csv (path,label) beside "
+                    + "it, or .parquet (path, label, features; what tl train --features reads).")
     Path out;
+
+    @Option(names = SPARK, paramLabel = "MASTER",
+            description = "Run the feature pass on Apache Spark: local[N] on this machine, or a cluster (spark://..., "
+                    + "yarn, k8s://... with SPARK_HOME set). --data and --out may then be on any Hadoop file system "
+                    + "(hdfs://, s3a://...); --out must end in .parquet and becomes a directory of part files.")
+    String spark;
 
     @Override
     public Integer call() {
         ModelSpec modelSpec = new ModelSpec(model.bases(), new HeadSpec(0, 0), 1);
+        return spark != null ? onSpark(modelSpec) : onThisMachine(modelSpec);
+    }
+
+    private int onThisMachine(ModelSpec modelSpec) {
         ImageSet set = images.scan();
         ComputationGraph extractor = ModelGraphs.featureExtractor(modelSpec, seed.seed);
-        BaseWeights.load(extractor, modelSpec,
-                BaseWeights.resolve(modelSpec, weights.weights, WeightCache.standard()));
+        List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, weights.weights, WeightCache.standard());
+        BaseWeights.load(extractor, modelSpec, weightFiles);
         Features features;
         long start = System.nanoTime();
         try (BatchLoader loader = new BatchLoader(modelSpec.inputSpecs(), 0)) {
-            features = Inference.features(extractor, loader, set.images(), batch.batchSize);
+            features = Inference.features(precision.precision.apply(extractor), loader, set.images(),
+                    batch.batchSize);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         log.info("embedded {} images in {} s ({} img/s, decoding included)", features.size(),
                 String.format(Locale.ROOT, "%.2f", seconds), String.format(Locale.ROOT, "%.2f", features.size() / seconds));
-        Flags.about("--out", () -> {
-            FeatureFiles.write(out, set, features);
+        Flags.about(OUT, () -> {
+            if (ParquetFeatures.isParquet(out)) {
+                ParquetFeatures.write(out, FeatureProvenance.of(modelSpec, weights.weights, weightFiles, seed.seed),
+                        rows(set, features));
+            } else {
+                FeatureFiles.write(out, set, features);
+            }
             return out;
         });
         spec.commandLine().getOut().printf("wrote %d x %d features to %s%n", features.size(), features.dimension(),
                 out.toAbsolutePath().normalize());
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /**
+     * Inside the Spark job the pass runs here; from the CLI the job is submitted with this command's arguments
+     * (as written: paths may be URIs of other file systems) and prints what it would.
+     */
+    private int onSpark(ModelSpec modelSpec) {
+        Flags.require(ParquetFeatures.isParquet(out), OUT, "the Spark job writes Parquet: name it FILE.parquet");
+        Flags.require(RunArguments.written(spec, LabelledImages.FILENAME) == null, LabelledImages.FILENAME,
+                "not with " + SPARK + ": label the images by class folders or " + LabelledImages.CSV);
+        Optional<SparkEmbedding> engine = SparkEmbedding.inProcess();
+        if (engine.isEmpty()) {
+            return Flags.about(SPARK, SparkSubmit::fromLauncher)
+                    .run(spark, RunArguments.asWritten(spec, SPARK), spec.commandLine().getOut());
+        }
+        SparkEmbedding.Result result = Flags.about(SPARK, () -> engine.get().embed(new SparkEmbedding.Job(spark,
+                modelSpec.bases(), weights.weights, seed.seed, batch.batchSize, precision.precision,
+                RunArguments.written(spec, LabelledImages.DATA), RunArguments.written(spec, LabelledImages.CSV),
+                RunArguments.written(spec, OUT))));
+        spec.commandLine().getOut().printf("wrote %d x %d features to %s%n", result.images(), result.dimension(),
+                result.out());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private static List<FeatureTable.Row> rows(ImageSet set, Features features) {
+        float[][] matrix = features.matrix().toFloatMatrix();
+        List<FeatureTable.Row> rows = new ArrayList<>();
+        for (int i = 0; i < set.size(); i++) {
+            LabeledImage image = set.images().get(i);
+            rows.add(new FeatureTable.Row(image.path().toString(), set.classes().get(image.label()), matrix[i]));
+        }
+        return rows;
     }
 }

@@ -15,7 +15,7 @@ final class LabelledImages {
 
     static final String DATA = "--data";
     static final String CSV = "--labels-csv";
-    private static final String FILENAME = "--labels-from-filename";
+    static final String FILENAME = "--labels-from-filename";
 
     @Option(names = DATA, paramLabel = "DIR",
             description = "Images: one sub-folder per class, or labelled by --labels-from-filename or --labels-csv.")

@@ -19,6 +19,24 @@ final class RunArguments {
 
     /** The effective arguments of the parsed command {@code spec}, leaving out {@code skipped} options. */
     static List<String> of(CommandSpec spec, String... skipped) {
+        return collect(spec, true, skipped);
+    }
+
+    /**
+     * The same, with values exactly as written, paths too: for the same command in another process started in
+     * this directory, whose paths may be URIs of other file systems (hdfs://...).
+     */
+    static List<String> asWritten(CommandSpec spec, String... skipped) {
+        return collect(spec, false, skipped);
+    }
+
+    /** What the user wrote for the option called {@code name}, on the command line or in a config file; or null. */
+    static String written(CommandSpec spec, String name) {
+        OptionSpec option = spec.findOption(name);
+        return given(spec, option) ? text(spec, option) : null;
+    }
+
+    private static List<String> collect(CommandSpec spec, boolean absolutePaths, String... skipped) {
         List<String> args = new ArrayList<>();
         for (OptionSpec option : spec.options()) {
             String name = option.longestName();
@@ -36,7 +54,8 @@ final class RunArguments {
             }
             String value = text(spec, option);
             args.add(name);
-            args.add(option.type() == Path.class ? Path.of(value).toAbsolutePath().normalize().toString() : value);
+            args.add(absolutePaths && option.type() == Path.class
+                    ? Path.of(value).toAbsolutePath().normalize().toString() : value);
         }
         return args;
     }

@@ -114,14 +114,22 @@ public final class DeviceSelection {
                 while (root.getCause() != null) {
                     root = root.getCause();
                 }
-                String message = String.valueOf(root.getMessage());
-                return Optional.of(message.contains("cudart") || message.contains("cublas")
-                        || message.contains("cudnn")
-                        ? "the CUDA 11.6 libraries are not installed (" + message + "); bundle them with the Maven "
-                        + "profile cuda-redist or install CUDA 11.6 and cuDNN 8"
-                        : "ND4J's CUDA backend cannot start: " + message);
+                return Optional.of(whyNot(String.valueOf(root.getMessage())));
             }
         }
         return Optional.of("ND4J's CUDA backend is not on the classpath");
+    }
+
+    /** The CUDA backend's failure in the user's terms: which library is missing and where it comes from. */
+    static String whyNot(String failure) {
+        if (failure.contains("libcuda.so")) {
+            return "the NVIDIA driver's library libcuda.so.1 cannot be loaded (" + failure + ")";
+        }
+        if (failure.contains("cudart") || failure.contains("cublas") || failure.contains("cusolver")
+                || failure.contains("cudnn")) {
+            return "the CUDA 11.6 libraries are not installed (" + failure + "); bundle them with the Maven "
+                    + "profile cuda-redist, or install CUDA 11.6 and cuDNN 8";
+        }
+        return "ND4J's CUDA backend cannot start: " + failure;
     }
 }

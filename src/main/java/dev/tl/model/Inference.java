@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.function.BiConsumer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -29,7 +30,8 @@ public final class Inference {
         Iterator<Batch> batches = loader.batches(images, Math.max(1, batchSize / perImage), views);
         while (batches.hasNext()) {
             Batch batch = batches.next();
-            INDArray output = graph.output(false, batch.inputs())[0];
+            // Results leave in single precision whatever the graph computes in (see Precision).
+            INDArray output = graph.output(false, batch.inputs())[0].castTo(DataType.FLOAT);
             onOutput.accept(batch, perImage == 1 ? output
                     : output.reshape('c', batch.size(), perImage, output.size(1)).mean(1));
         }

@@ -62,6 +62,16 @@ class DeviceSelectionTest {
     }
 
     @Test
+    void theCudaBackendsFailureNamesTheMissingLibrary() {
+        assertThat(DeviceSelection.whyNot("libjnicudart.so: libcuda.so.1: cannot open shared object file"))
+                .startsWith("the NVIDIA driver's library libcuda.so.1 cannot be loaded");
+        assertThat(DeviceSelection.whyNot("no jnicudart in java.library.path: libcudart.so.11.0"))
+                .startsWith("the CUDA 11.6 libraries are not installed").contains("cuda-redist");
+        assertThat(DeviceSelection.whyNot("No CUDA devices were found in system"))
+                .isEqualTo("ND4J's CUDA backend cannot start: No CUDA devices were found in system");
+    }
+
+    @Test
     void aMixOfGpusNamesTheOnesToKeep() {
         assertThat(gpuProblem(true, driver("12.4", gpu(0, "NVIDIA H100", "9.0"), gpu(1, "NVIDIA A100", "8.0")),
                 BACKEND_STARTS)).contains("CUDA_VISIBLE_DEVICES=1");
