@@ -9,7 +9,10 @@ import dev.tl.model.BaseSpec;
 import dev.tl.model.Unfreeze;
 import dev.tl.train.Checkpoint;
 import dev.tl.train.ClassWeights;
+import dev.tl.train.FeatureCache;
+import dev.tl.train.FeatureStore;
 import dev.tl.train.Monitor;
+import dev.tl.train.PrecomputedFeatures;
 import dev.tl.train.RunSettings;
 import dev.tl.train.TrainOptions;
 import dev.tl.train.TrainedModel;
@@ -55,6 +58,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     LabelledImages images;
+
+    @Mixin
+    FeaturesOption features;
 
     @Option(names = VAL_DATA, paramLabel = "DIR", description = "Validation images, labelled as --data is (or by --val-labels-csv). Default: split --data.")
     Path valData;
@@ -189,12 +195,15 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The run the options ask for; every check of their values and combinations is here or in a converter. */
     private RunSettings settings() {
-        List<BaseSpec> bases = model.bases();
+        List<BaseSpec> bases = features.given() ? features.bases(model) : model.bases();
+        WeightsChoice weightsChoice = features.given()
+                ? features.weights(RunArguments.given(spec, WeightsOption.NAME) ? weights.weights : null, bases)
+                : weights.weights;
         boolean fused = bases.size() > 1;
         Flags.require(!fused || finetuneEpochs == null || finetuneEpochs == 0, FINETUNE_EPOCHS,
                 "fused models train only the head on the frozen backbones' features; fine-tuning them is not "
                         + "supported (use " + FINETUNE_EPOCHS + " 0, or one backbone)");
-        Flags.require(!fused || weights.weights.kind() != WeightsChoice.Kind.FILE, WeightsOption.NAME,
+        Flags.require(!fused || weightsChoice.kind() != WeightsChoice.Kind.FILE, WeightsOption.NAME,
                 "a weight file fits a single backbone; fused models take imagenet or none");
         Flags.exclusive(VAL_SPLIT, valSplit != null, VAL_DATA, valData != null);
         double valFraction = valSplit == null ? 0.2 : valSplit;
@@ -217,10 +226,13 @@ final class TrainCommand implements Callable<Integer> {
                     + "--bn-trainable: trainable BatchNorm normalises with the statistics of the whole batch (use a "
                     + "smaller --batch-size instead)");
         }
+        if (features.given()) {
+            requireHeadOnly();
+        }
         TrainOptions options = TrainOptions.builder()
                 .batchSize(batch.batchSize)
                 .frozenEpochs(frozenEpochs)
-                .finetuneEpochs(finetuneEpochs != null ? finetuneEpochs : (fused ? 0 : 2))
+                .finetuneEpochs(finetuneEpochs != null ? finetuneEpochs : (fused || features.given() ? 0 : 2))
                 .unfreeze(unfreezeBlocks != null ? Unfreeze.blocks(unfreezeBlocks) : unfreeze)
                 .batchNormTrainable(bnTrainable)
                 .learningRate(lr)
@@ -231,13 +243,35 @@ final class TrainCommand implements Callable<Integer> {
                 .monitor(monitor)
                 .patience(patience)
                 .microBatchSize(microBatch.size)
+                .randomBaseSeed(features.given() ? features.table().provenance().randomSeed() : null)
                 .build();
-        RunSettings.Images training = new RunSettings.Images(images.data(), images.source(), LabelledImages.DATA);
+        RunSettings.Images training = features.given()
+                ? new RunSettings.Images(features.path, features.table().labels(FeaturesOption.NAME),
+                FeaturesOption.NAME)
+                : new RunSettings.Images(images.data(), images.source(), LabelledImages.DATA);
         RunSettings.Images validation = valData == null ? null : new RunSettings.Images(valData,
                 images.validationSource(valLabelsCsv, "--val-labels-csv"), VAL_DATA);
-        return new RunSettings(bases, head.head(), weights.weights, training, validation, valFraction, testSplit,
+        FeatureStore store = features.given() ? new PrecomputedFeatures(features.table())
+                : noFeatureCache ? null : FeatureCache.standard();
+        return new RunSettings(bases, head.head(), weightsChoice, training, validation, valFraction, testSplit,
                 train -> Flags.about("--class-weights", () -> classWeights.resolve(train)), options,
-                augment.trainAugmentation(), !noFeatureCache, output);
+                augment.trainAugmentation(), store, output);
+    }
+
+    /**
+     * Features from a file train the head alone, on those features: fine-tuning and augmentation need the images,
+     * and the images are the file's.
+     */
+    private void requireHeadOnly() {
+        for (String option : List.of(LabelledImages.DATA, VAL_DATA, LabelledImages.CSV, LabelledImages.FILENAME)) {
+            Flags.exclusive(FeaturesOption.NAME, true, option, RunArguments.given(spec, option));
+        }
+        Flags.require(finetuneEpochs == null || finetuneEpochs == 0, FINETUNE_EPOCHS, "features from "
+                + FeaturesOption.NAME + " train the head only; fine-tuning needs the images (use --data)");
+        Flags.require(testSplit == 0, "--test-split", "not with " + FeaturesOption.NAME
+                + ": hold out test images when embedding, and evaluate them with tl evaluate");
+        Flags.require(!augment.trainAugmentation().settings().isActive(), "--augment",
+                "not with " + FeaturesOption.NAME + ": its features are of the plain images");
     }
 
     private void print(TrainingRun run, TrainedModel trained) {

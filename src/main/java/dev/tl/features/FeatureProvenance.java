@@ -1,6 +1,7 @@
 package dev.tl.features;
 
 import dev.tl.BuildInfo;
+import dev.tl.TlException;
 import dev.tl.model.BaseLayout;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.ModelSpec;
@@ -9,7 +10,10 @@ import dev.tl.zoo.weights.WeightsChoice;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * How a file's features were computed, kept in the file with them, so that a model trained on them gets the very
@@ -54,6 +58,58 @@ public record FeatureProvenance(String format, String tlVersion, List<Base> base
                     BaseLayout.of(base).outputChannels()));
         }
         return new FeatureProvenance(FORMAT, BuildInfo.version(), bases);
+    }
+
+    /** Refuses {@code bases} unless they are these features' bases. */
+    public void requireBases(List<BaseSpec> given) {
+        if (!given.equals(baseSpecs())) {
+            throw new TlException("the features were computed by " + describe(baseSpecs()) + ", not by "
+                    + describe(given));
+        }
+    }
+
+    /**
+     * The weights these features' bases started from, as a weights choice: {@code given} if it names them (null:
+     * take the file's); a weight file's name is not enough to find it again, so it must be given.
+     */
+    public WeightsChoice weights(WeightsChoice given) {
+        Set<String> recorded = bases.stream().map(Base::weights).collect(Collectors.toSet());
+        String kind = recorded.size() == 1 ? recorded.iterator().next() : "several weight files";
+        if (given == null) {
+            if (!kind.equals("imagenet") && !kind.equals("none")) {
+                throw new TlException("the features were computed with the weights " + kind
+                        + "; give the same file");
+            }
+            return WeightsChoice.parse(kind);
+        }
+        boolean same = given.kind() == WeightsChoice.Kind.FILE ? !kind.equals("imagenet") && !kind.equals("none")
+                : given.toString().equals(kind);
+        if (!same) {
+            throw new TlException("the features were computed with the weights " + kind + ", not " + given);
+        }
+        return given;
+    }
+
+    /** Refuses weight files other than those the features were computed with (by content). */
+    public void requireWeightFiles(List<Optional<Path>> files) {
+        for (int i = 0; i < bases.size(); i++) {
+            String md5 = files.get(i).map(WeightCache::md5).orElse(null);
+            if (!Objects.equals(md5, bases.get(i).weightsMd5())) {
+                throw new TlException("the features were computed with " + bases.get(i).backbone()
+                        + " weights of MD5 " + bases.get(i).weightsMd5() + "; " + files.get(i).orElse(null)
+                        + " has " + md5);
+            }
+        }
+    }
+
+    /** What random bases were initialised with, or null if no base is random. */
+    public Long randomSeed() {
+        return bases.stream().map(Base::seed).filter(Objects::nonNull).findFirst().orElse(null);
+    }
+
+    private static String describe(List<BaseSpec> specs) {
+        return specs.stream().map(spec -> spec.backboneName() + " at " + spec.imageSize() + " px")
+                .collect(Collectors.joining(" + "));
     }
 
     public List<BaseSpec> baseSpecs() {

@@ -30,7 +30,7 @@ public final class BaseFeatures {
     private final List<Optional<Path>> weightFiles;
     private final long seed;
     private final int batchSize;
-    private final FeatureCache cache;
+    private final FeatureStore cache;
     /** Per base, the extractor built from {@code source}'s weights, reused by later calls (frozen bases never change). */
     private final Map<Integer, ComputationGraph> extractors = new HashMap<>();
     private ComputationGraph source;
@@ -40,7 +40,7 @@ public final class BaseFeatures {
      * @param cache       null to always compute
      */
     public BaseFeatures(ModelSpec spec, List<Optional<Path>> weightFiles, long seed, int batchSize,
-                        FeatureCache cache) {
+                        FeatureStore cache) {
         this.spec = spec;
         this.weightFiles = weightFiles;
         this.seed = seed;

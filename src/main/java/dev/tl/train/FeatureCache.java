@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * sizes and modification times. Any change gives another key, so a stale entry is never
  * read; entries are written aside and renamed into place.
  */
-public final class FeatureCache {
+public final class FeatureCache implements FeatureStore {
 
     private static final Logger log = LoggerFactory.getLogger(FeatureCache.class);
     private static final int MAGIC = 0x544C4631; // "TLF1"
@@ -62,6 +62,7 @@ public final class FeatureCache {
     }
 
     /** The cached features of {@code images}, or {@code compute}'s, which are then cached. */
+    @Override
     public INDArray features(Source source, List<LabeledImage> images, Supplier<INDArray> compute) {
         Path entry = directory.resolve(key(source, images) + ".features");
         INDArray cached = read(entry, images.size());

@@ -32,7 +32,7 @@ public final class LearningRateFinder {
 
     /** Runs {@code test} to its end; {@code cache} may be null. */
     public static RangeTest run(ModelSpec spec, ImageSet images, List<Optional<Path>> weightFiles, RangeTest test,
-                                int batchSize, long seed, FeatureCache cache) {
+                                int batchSize, long seed, FeatureStore cache) {
         Nd4j.getRandom().setSeed(seed);
         ComputationGraph model = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), seed);
         BaseWeights.load(model, spec, weightFiles);

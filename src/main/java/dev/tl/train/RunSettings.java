@@ -18,13 +18,14 @@ import java.util.function.Function;
  * @param testSplit     the fraction of the training images held out as a test set (0 for none)
  * @param classWeights  the class weights for the training images (null for none); errors name their source
  * @param options       the optimisation settings; their class weights are replaced by {@code classWeights}'
- * @param featureCache  whether the frozen phase's features are kept on disk for later runs
+ * @param featureStore  where the frozen phase finds features: the on-disk cache, features computed elsewhere, or
+ *                      null to compute them every run
  * @param output        where the bundle goes; the run's checkpoint and metrics file go beside it
  */
 public record RunSettings(List<BaseSpec> bases, HeadSpec head, WeightsChoice weights, Images training,
                           Images validation, double valSplit, double testSplit,
                           Function<ImageSet, ClassWeights> classWeights, TrainOptions options,
-                          TrainAugmentation augmentation, boolean featureCache, Path output) {
+                          TrainAugmentation augmentation, FeatureStore featureStore, Path output) {
 
     /** A directory of images, how they are labelled, and the option that named it (for errors). */
     public record Images(Path dir, LabelSource labels, String flag) {

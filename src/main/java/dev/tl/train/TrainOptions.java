@@ -14,11 +14,13 @@ import dev.tl.train.schedule.ScheduleSettings;
  * @param classWeights    multipliers of each class's loss in both phases; null for the plain loss
  * @param microBatchSize  training on images: the largest micro-batch a batch is computed in (see
  *                        {@link MicroBatching}); null to size it from the model's memory needs
+ * @param randomBaseSeed  what randomly initialised bases start from when not {@code seed}: the seed of the run that
+ *                        computed precomputed features; null for {@code seed}
  */
 public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, Unfreeze unfreeze,
                            boolean batchNormTrainable, double learningRate, double finetuneLearningRate, long seed,
                            ScheduleSettings schedule, double lrDecayPerBlock, Monitor monitor, int patience,
-                           ClassWeights classWeights, Integer microBatchSize) {
+                           ClassWeights classWeights, Integer microBatchSize, Long randomBaseSeed) {
 
     public TrainOptions {
         if (batchSize < 1 || !(learningRate > 0) || !(finetuneLearningRate > 0)) {
@@ -42,7 +44,12 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
                 .unfreeze(unfreeze).batchNormTrainable(batchNormTrainable).learningRate(learningRate)
                 .finetuneLearningRate(finetuneLearningRate).seed(seed).schedule(schedule)
                 .lrDecayPerBlock(lrDecayPerBlock).monitor(monitor).patience(patience).classWeights(classWeights)
-                .microBatchSize(microBatchSize);
+                .microBatchSize(microBatchSize).randomBaseSeed(randomBaseSeed);
+    }
+
+    /** The seed randomly initialised bases start from. */
+    public long baseSeed() {
+        return randomBaseSeed == null ? seed : randomBaseSeed;
     }
 
     /** The loss weights in class order, or null for the plain loss. */
@@ -66,6 +73,7 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
         private int patience;
         private ClassWeights classWeights;
         private Integer microBatchSize;
+        private Long randomBaseSeed;
 
         private Builder() {
         }
@@ -140,10 +148,15 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
             return this;
         }
 
+        public Builder randomBaseSeed(Long value) {
+            randomBaseSeed = value;
+            return this;
+        }
+
         public TrainOptions build() {
             return new TrainOptions(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable,
                     learningRate, finetuneLearningRate, seed, schedule, lrDecayPerBlock, monitor, patience,
-                    classWeights, microBatchSize);
+                    classWeights, microBatchSize, randomBaseSeed);
         }
     }
 }

@@ -49,22 +49,23 @@ public final class Trainer {
 
     private final ModelSpec spec;
     private final TrainOptions options;
-    private final FeatureCache featureCache;
+    private final FeatureStore featureStore;
     private final TrainAugmentation augmentation;
     private final Augmenter augmenter;
     private final EpochSeeds seeds;
     private final EpochLoop loop;
 
     /**
-     * @param featureCache where the frozen phase keeps backbone features across runs; null to always compute
+     * @param featureStore where the frozen phase finds backbone features: the cache that keeps them across runs, or
+     *                     features computed elsewhere; null to always compute
      * @param augmentation random changes to the training images, drawn from streams seeded by the run's seed
      * @param listeners    hear every event after the trainer's own listeners, in this order
      */
-    public Trainer(ModelSpec spec, TrainOptions options, FeatureCache featureCache, TrainAugmentation augmentation,
+    public Trainer(ModelSpec spec, TrainOptions options, FeatureStore featureStore, TrainAugmentation augmentation,
                    List<TrainingListener> listeners) {
         this.spec = spec;
         this.options = options;
-        this.featureCache = featureCache;
+        this.featureStore = featureStore;
         this.augmentation = augmentation;
         this.augmenter = new Augmenter(augmentation.settings(), options.seed());
         this.seeds = new EpochSeeds(options.seed());
@@ -90,6 +91,10 @@ public final class Trainer {
         }
         Nd4j.getRandom().setSeed(options.seed());
         ComputationGraph model = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), options.seed());
+        if (options.baseSeed() != options.seed()) {
+            // Random bases as a run seeded baseSeed starts them: the bases that computed precomputed features.
+            Params.copyShared(ModelGraphs.featureExtractor(spec, options.baseSeed()), model);
+        }
         BaseWeights.load(model, spec, weightFiles);
         RunState state = resume == null ? new RunState() : resume.state();
         if (resume != null) {
@@ -175,7 +180,7 @@ public final class Trainer {
     }
 
     private BaseFeatures baseFeatures(List<Optional<Path>> weightFiles) {
-        return new BaseFeatures(spec, weightFiles, options.seed(), options.batchSize(), featureCache);
+        return new BaseFeatures(spec, weightFiles, options.baseSeed(), options.batchSize(), featureStore);
     }
 
     /** The training images' views in the given epoch (counted across both phases): augmented or plain. */

@@ -94,7 +94,7 @@ public final class TrainingRun {
         List<TrainingListener> all = new ArrayList<>(List.of(new EpochLogger(),
                 new CheckpointWriter(checkpoints, resumeArgs), new HistoryCsv(checkpoints.resolve(HistoryCsv.FILE))));
         all.addAll(listeners);
-        return new Trainer(modelSpec, options, settings.featureCache() ? FeatureCache.standard() : null,
+        return new Trainer(modelSpec, options, settings.featureStore(),
                 settings.augmentation(), all).train(split.train(), split.validation(), weightFiles, resume);
     }
 

@@ -1,0 +1,16 @@
+package dev.tl.train;
+
+import dev.tl.data.LabeledImage;
+import java.util.List;
+import java.util.function.Supplier;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Where the frozen phase's base features come from when they need not be computed here: the on-disk
+ * {@link FeatureCache}, or {@link PrecomputedFeatures} from a file (tl embed, on one machine or on Spark).
+ */
+public interface FeatureStore {
+
+    /** One base's features of {@code images} (a row each, in order), or {@code compute}'s. */
+    INDArray features(FeatureCache.Source source, List<LabeledImage> images, Supplier<INDArray> compute);
+}

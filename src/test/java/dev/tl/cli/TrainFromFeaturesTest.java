@@ -1,0 +1,143 @@
+package dev.tl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tl.Json;
+import dev.tl.TestData;
+import dev.tl.bundle.ModelBundle;
+import dev.tl.data.BatchLoader;
+import dev.tl.data.ImageSet;
+import dev.tl.data.LabelSource;
+import dev.tl.features.FeatureTable;
+import dev.tl.features.ParquetFeatures;
+import dev.tl.model.BaseSpec;
+import dev.tl.model.HeadSpec;
+import dev.tl.model.Inference;
+import dev.tl.model.ModelGraphs;
+import dev.tl.model.ModelSpec;
+import dev.tl.model.Params;
+import java.nio.file.Path;
+import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tl train --features x.parquet}: a head trained on features from a file (here written by tl embed on this
+ * machine; the Spark job's test writes them with Spark) is the model a run on the images would train.
+ */
+class TrainFromFeaturesTest {
+
+    private static final List<String> RANDOM_MOBILENET = List.of("--model", "mobilenet", "--weights", "none",
+            "--image-size", "48");
+    private static final List<String> HEAD_ONLY = List.of("--frozen-epochs", "3", "--finetune-epochs", "0",
+            "--val-split", "0.25", "--seed", "5", "--batch-size", "16");
+
+    @TempDir
+    static Path dir;
+
+    static Path train;
+    static Path seed5;
+    static Path seed42;
+
+    @BeforeAll
+    static void embed() throws Exception {
+        train = TestData.copySubset(TestData.TRAIN, 12, dir.resolve("train"));
+        seed5 = dir.resolve("seed5.parquet");
+        seed42 = dir.resolve("seed42.parquet");
+        assertThat(run(concat(List.of("embed", "--data", train.toString(), "--seed", "5", "--out", seed5.toString()),
+                RANDOM_MOBILENET)).exitCode()).isZero();
+        assertThat(run(concat(List.of("embed", "--data", train.toString(), "--out", seed42.toString()),
+                RANDOM_MOBILENET)).exitCode()).isZero();
+    }
+
+    @Test
+    void theHeadFromTheFilesFeaturesPredictsWhatTheHeadFromTheImagesPredicts() throws Exception {
+        Path fromFeatures = dir.resolve("from-features");
+        Path fromImages = dir.resolve("from-images");
+        CliRunner.Result trained = run(concat(List.of("train", "--features", seed5.toString(), "--weights", "none",
+                "--output", fromFeatures.toString()), HEAD_ONLY));
+        assertThat(trained.exitCode()).as(trained.err()).isZero();
+        assertThat(run(concat(List.of("train", "--data", train.toString(), "--no-feature-cache", "--output",
+                fromImages.toString()), RANDOM_MOBILENET, HEAD_ONLY)).exitCode()).isZero();
+
+        JsonNode a = predictions(fromFeatures);
+        JsonNode b = predictions(fromImages);
+        assertThat(a).hasSize(40);
+        for (int i = 0; i < a.size(); i++) {
+            for (int k = 0; k < 2; k++) {
+                JsonNode p = a.get(i).get("predictions").get(k);
+                JsonNode q = b.get(i).get("predictions").get(k);
+                assertThat(p.get("label")).isEqualTo(q.get("label"));
+                assertThat(p.get("probability").asDouble()).isCloseTo(q.get("probability").asDouble(), within(1e-6));
+            }
+        }
+        JsonNode meta = Json.MAPPER.readTree(fromFeatures.resolve(ModelBundle.METADATA_FILE).toFile());
+        assertThat(meta.get("training").get("labels").asText()).startsWith("features:");
+        assertThat(meta.get("history")).hasSize(3);
+    }
+
+    @Test
+    void theModelGetsTheRandomBackboneThatComputedTheFeaturesWhateverItsOwnSeed() {
+        Path model = dir.resolve("seed42-features");
+        CliRunner.Result trained = run(concat(List.of("train", "--features", seed42.toString(), "--output",
+                model.toString()), HEAD_ONLY));
+        assertThat(trained.exitCode()).as(trained.err()).isZero();
+
+        ComputationGraph graph = ModelBundle.load(model).graph();
+        ModelSpec spec = new ModelSpec(List.of(new BaseSpec("mobilenet", 48)), new HeadSpec(0, 0), 2);
+        ComputationGraph extractor = ModelGraphs.featureExtractor(spec, 0);
+        Params.copyShared(graph, extractor);
+        ImageSet images = LabelSource.FOLDERS.scan(train, "--data");
+        float[][] recomputed;
+        try (BatchLoader loader = new BatchLoader(spec.inputSpecs(), 0)) {
+            recomputed = Inference.features(extractor, loader, images.images(), 8).matrix().toFloatMatrix();
+        }
+        FeatureTable file = ParquetFeatures.read(seed42);
+        for (int i = 0; i < images.size(); i++) {
+            assertThat(file.rows().get(i).path()).isEqualTo(images.images().get(i).path().toString());
+            // the same features up to float rounding (the batches differ); another seed's are nothing alike
+            assertThat(recomputed[i]).containsExactly(file.rows().get(i).features(), within(1e-6f));
+        }
+    }
+
+    @Test
+    void optionsThatContradictTheFileAreExit2NamingThem() {
+        String features = seed5.toString();
+        assertThat(refused("--features", features, "--data", train.toString()))
+                .contains("--features and --data exclude each other");
+        assertThat(refused("--features", features, "--finetune-epochs", "1")).contains("--finetune-epochs");
+        assertThat(refused("--features", features, "--model", "vgg16"))
+                .contains("--features: the features were computed by mobilenet at 48 px, not by vgg16");
+        assertThat(refused("--features", features, "--weights", "imagenet"))
+                .contains("computed with the weights none, not imagenet");
+        assertThat(refused("--features", features, "--augment")).contains("--augment");
+        assertThat(refused("--features", train.resolve("horizontal").toString())).contains("--features")
+                .contains(".parquet");
+    }
+
+    private static String refused(String... args) {
+        CliRunner.Result result = run(concat(List.of("train"), List.of(args)));
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        return result.err();
+    }
+
+    private static JsonNode predictions(Path model) throws Exception {
+        CliRunner.Result predicted = CliRunner.run("predict", "--model-dir", model.toString(), "--top-k", "2",
+                "--json", TestData.VAL.toString());
+        assertThat(predicted.exitCode()).as(predicted.err()).isZero();
+        return Json.MAPPER.readTree(predicted.out());
+    }
+
+    private static CliRunner.Result run(List<String> args) {
+        return CliRunner.run(args.toArray(String[]::new));
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... parts) {
+        return java.util.Arrays.stream(parts).flatMap(List::stream).toList();
+    }
+}
