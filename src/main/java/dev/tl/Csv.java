@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -42,9 +43,20 @@ public final class Csv {
      * Errors name the file and the line.
      */
     public static List<Row> read(Path file, List<String> columns) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file.toString(), columns);
+        } catch (NoSuchFileException e) {
+            throw new TlException("no such file: " + file);
+        } catch (IOException e) {
+            throw new TlException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The same for a stream (a file on another file system), called {@code name} in errors. */
+    public static List<Row> read(InputStream in, String name, List<String> columns) {
         List<List<String>> records = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
-        try (CsvParser parser = (CsvParser) MAPPER.getFactory().createParser(Files.newInputStream(file))) {
+        try (CsvParser parser = (CsvParser) MAPPER.getFactory().createParser(in)) {
             List<String> record = null;
             for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
                 if (token == JsonToken.START_ARRAY) {
@@ -59,20 +71,18 @@ public final class Csv {
                     record = null;
                 }
             }
-        } catch (NoSuchFileException e) {
-            throw new TlException("no such file: " + file);
         } catch (StreamReadException e) {
-            throw new TlException(file + " line " + e.getLocation().getLineNr() + ": not valid CSV: "
+            throw new TlException(name + " line " + e.getLocation().getLineNr() + ": not valid CSV: "
                     + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new TlException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new TlException("cannot read " + name + ": " + e.getMessage(), e);
         }
         if (records.isEmpty()) {
-            throw new TlException(file + " is empty (expected the header " + String.join(",", columns)
+            throw new TlException(name + " is empty (expected the header " + String.join(",", columns)
                     + " and one line per entry)");
         }
         List<String> header = records.get(0);
-        String where = file + " line " + lines.get(0) + ": ";
+        String where = name + " line " + lines.get(0) + ": ";
         for (String column : header) {
             if (!columns.contains(column)) {
                 throw new TlException(where + "unknown column '" + column + "' (expected the header "
@@ -89,7 +99,7 @@ public final class Csv {
         for (int r = 1; r < records.size(); r++) {
             List<String> record = records.get(r);
             if (record.size() != header.size()) {
-                throw new TlException(file + " line " + lines.get(r) + ": expected " + header.size()
+                throw new TlException(name + " line " + lines.get(r) + ": expected " + header.size()
                         + " values (" + String.join(",", header) + "), got " + record.size());
             }
             Map<String, String> values = new HashMap<>();

@@ -1,14 +1,11 @@
 package dev.tl.cli;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import dev.tl.BuildInfo;
 import dev.tl.TlException;
 import dev.tl.device.DeviceRequest;
 import dev.tl.device.DeviceSelection;
 import java.io.PrintWriter;
 import java.util.List;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -32,14 +29,14 @@ public final class TlCli implements Runnable {
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Log debug details to stderr.")
     void verbose(boolean on) {
         if (on) {
-            setLogLevel(Level.DEBUG);
+            LogLevel.set("DEBUG");
         }
     }
 
     @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "Log only warnings and errors.")
     void quiet(boolean on) {
         if (on) {
-            setLogLevel(Level.WARN);
+            LogLevel.set("WARN");
         }
     }
 
@@ -119,10 +116,6 @@ public final class TlCli implements Runnable {
             }
         }
         return null;
-    }
-
-    private static void setLogLevel(Level level) {
-        ((Logger) LoggerFactory.getLogger("dev.tl")).setLevel(level);
     }
 
     /** picocli's --version. */

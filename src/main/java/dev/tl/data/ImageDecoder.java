@@ -124,6 +124,11 @@ public final class ImageDecoder {
         } catch (IOException e) {
             throw new TlException("cannot read image " + path + ": " + e.getMessage(), e);
         }
+        return decode(bytes, path.toString());
+    }
+
+    /** An image file's content, read elsewhere (another file system); {@code source} names it in errors. */
+    public static Decoded decode(byte[] bytes, String source) {
         try (Mat encoded = new Mat(1, bytes.length, CV_8UC1, new BytePointer(bytes))) {
             Mat bgr = imdecode(encoded, IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION);
             if (!bgr.empty()) {
@@ -131,18 +136,18 @@ public final class ImageDecoder {
             }
             bgr.close();
         }
-        return new Decoded(toMat(readWithImageIo(path, bytes)));
+        return new Decoded(toMat(readWithImageIo(source, bytes)));
     }
 
-    private static BufferedImage readWithImageIo(Path path, byte[] bytes) {
+    private static BufferedImage readWithImageIo(String source, byte[] bytes) {
         BufferedImage image;
         try {
             image = ImageIO.read(new ByteArrayInputStream(bytes));
         } catch (IOException | RuntimeException e) {
-            throw new TlException("cannot decode image " + path + ": " + e.getMessage(), e);
+            throw new TlException("cannot decode image " + source + ": " + e.getMessage(), e);
         }
         if (image == null) {
-            throw new TlException("cannot decode image " + path + ": not a supported image format");
+            throw new TlException("cannot decode image " + source + ": not a supported image format");
         }
         return image;
     }

@@ -29,7 +29,11 @@ public final class ImageFolder implements LabelSource {
     }
 
     public static boolean isImageFile(Path path) {
-        String name = path.getFileName().toString();
+        return isImageName(path.getFileName().toString());
+    }
+
+    /** Whether a file of this name is an image tl reads (not hidden, a known extension), on any file system. */
+    public static boolean isImageName(String name) {
         int dot = name.lastIndexOf('.');
         return !name.startsWith(".") && dot > 0
                 && IMAGE_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));

@@ -7,6 +7,8 @@ import dev.tl.Json;
 import dev.tl.TlException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +18,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
@@ -25,11 +26,13 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.ColumnIOFactory;
-import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.DelegatingSeekableInputStream;
+import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.io.SeekableInputStream;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 
@@ -72,7 +75,6 @@ public final class ParquetFeatures {
         try {
             AtomicFiles.write(out, stream -> {
                 try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(outputFile(stream))
-                        .withConf(new PlainParquetConfiguration())
                         .withType(SCHEMA)
                         .withCompressionCodec(CompressionCodecName.SNAPPY)
                         .withExtraMetaData(Map.of(SPARK_SCHEMA, sparkSchema(provenance)))
@@ -117,8 +119,7 @@ public final class ParquetFeatures {
         FeatureProvenance provenance = null;
         List<FeatureTable.Row> rows = new ArrayList<>();
         for (Path file : files) {
-            try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file),
-                    ParquetReadOptions.builder(new PlainParquetConfiguration()).build())) {
+            try (ParquetFileReader reader = ParquetFileReader.open(inputFile(file), ParquetReadOptions.builder().build())) {
                 FeatureProvenance own = provenance(file,
                         reader.getFooter().getFileMetaData().getKeyValueMetaData().get(SPARK_SCHEMA));
                 if (provenance != null && !provenance.equals(own)) {
@@ -126,10 +127,9 @@ public final class ParquetFeatures {
                 }
                 provenance = own;
                 readRows(file, reader, own.featureSize(), rows);
+            } catch (TlException e) {
+                throw e;
             } catch (IOException | RuntimeException e) {
-                if (e instanceof TlException tl) {
-                    throw tl;
-                }
                 throw new TlException("cannot read Parquet file " + file + ": " + e.getMessage(), e);
             }
         }
@@ -200,6 +200,36 @@ public final class ParquetFeatures {
                         record.getFieldRepetitionCount(LABEL) == 0 ? null : record.getString(LABEL, 0), features));
             }
         }
+    }
+
+    /**
+     * A local file as Parquet input. (parquet-hadoop 1.14 has one, but the Spark job's tests run this class on the
+     * Parquet 1.13 that Spark 3.5 brings, so only what both versions have is used here.)
+     */
+    private static InputFile inputFile(Path file) throws IOException {
+        long length = Files.size(file);
+        return new InputFile() {
+            @Override
+            public long getLength() {
+                return length;
+            }
+
+            @Override
+            public SeekableInputStream newStream() throws IOException {
+                SeekableByteChannel channel = Files.newByteChannel(file);
+                return new DelegatingSeekableInputStream(Channels.newInputStream(channel)) {
+                    @Override
+                    public long getPos() throws IOException {
+                        return channel.position();
+                    }
+
+                    @Override
+                    public void seek(long position) throws IOException {
+                        channel.position(position);
+                    }
+                };
+            }
+        };
     }
 
     /** A Parquet output file over a stream that its caller closes. */

@@ -62,8 +62,12 @@ public final class SparkSubmit {
     public int run(String master, List<String> args, PrintWriter out) {
         Process process;
         try {
-            process = new ProcessBuilder(command(master, args)).redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
+            ProcessBuilder builder = new ProcessBuilder(command(master, args))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            if (master.startsWith("local")) {
+                builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1"); // one JVM: loopback is all it needs
+            }
+            process = builder.start();
             process.getOutputStream().close();
             try (BufferedReader lines = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
