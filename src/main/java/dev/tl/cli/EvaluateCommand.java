@@ -52,6 +52,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     TtaOption tta;
 
+    @Mixin
+    PrecisionOption precision;
+
     @Override
     public Integer call() {
         ImageViews views = tta.imageViews();
@@ -60,7 +63,8 @@ final class EvaluateCommand implements Callable<Integer> {
         ImageSet set = images.scanWithClasses(loaded.metadata().classes());
         EvaluationReport report;
         try (BatchLoader loader = new BatchLoader(loaded.metadata().inputSpecs(), set.classes().size())) {
-            report = Metrics.report(Inference.outputs(loaded.graph(), loader, set.images(), batch.batchSize, views),
+            report = Metrics.report(Inference.outputs(precision.precision.apply(loaded.graph()), loader, set.images(),
+                            batch.batchSize, views),
                     set.images().stream().mapToInt(LabeledImage::label).toArray(), set.classes());
         }
         ObjectNode document = Json.MAPPER.valueToTree(report);
@@ -68,6 +72,7 @@ final class EvaluateCommand implements Callable<Integer> {
         document.put("data", images.data().toAbsolutePath().normalize().toString());
         document.put("labels", labels);
         document.put("tta", views.perImage());
+        document.put("precision", precision.precision.id());
         Path file = loaded.directory().resolve(REPORT_FILE);
         try {
             AtomicFiles.writeString(file, Json.write(document) + "\n");

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,6 +66,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     TtaOption tta;
 
+    @Mixin
+    PrecisionOption precision;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Image files, or directories searched recursively for images.")
     List<Path> inputs;
 
@@ -77,7 +81,8 @@ final class PredictCommand implements Callable<Integer> {
                 : Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir())).classifier();
         List<Prediction> predictions = new ArrayList<>();
         try (BatchLoader loader = new BatchLoader(classifier.inputs(), 0)) {
-            Inference.run(classifier.graph(), loader, images, batch.batchSize, views, (batch, output) -> {
+            ComputationGraph graph = precision.precision.apply(classifier.graph());
+            Inference.run(graph, loader, images, batch.batchSize, views, (batch, output) -> {
                 float[][] rows = output.toFloatMatrix();
                 for (int i = 0; i < rows.length; i++) {
                     predictions.add(Predictions.topK(batch.images().get(i).path().toString(), rows[i],

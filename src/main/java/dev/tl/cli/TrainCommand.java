@@ -4,6 +4,7 @@ import dev.tl.TlException;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.bundle.TrainedBundle;
 import dev.tl.data.ImageSet;
+import dev.tl.device.ComputeBackend;
 import dev.tl.model.BaseLayout;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.Unfreeze;
@@ -43,6 +44,7 @@ final class TrainCommand implements Callable<Integer> {
     private static final String UNFREEZE = "--unfreeze";
     private static final String UNFREEZE_BLOCKS = "--unfreeze-blocks";
     private static final String FINETUNE_EPOCHS = "--finetune-epochs";
+    private static final String WORKERS = "--workers";
 
     @Spec
     CommandSpec spec;
@@ -90,6 +92,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     MicroBatchOption microBatch;
+
+    @Option(names = WORKERS, defaultValue = "1", paramLabel = "N", converter = Converters.Positive.class,
+            description = "Fine-tune phase: split every batch over N GPUs (data parallel: each computes its share's "
+                    + "gradient, the model takes one step on their sum, as on one device). Needs N devices; not with "
+                    + "--bn-trainable. Default: ${DEFAULT-VALUE}.")
+    int workers;
 
     @Option(names = "--frozen-epochs", defaultValue = "10", paramLabel = "N", converter = Converters.NonNegative.class,
             description = "Epochs training the head on the frozen base. Default: ${DEFAULT-VALUE}.")
@@ -229,6 +237,11 @@ final class TrainCommand implements Callable<Integer> {
         if (features.given()) {
             requireHeadOnly();
         }
+        int devices = ComputeBackend.current().devices().size();
+        Flags.require(workers <= devices, WORKERS, workers + " workers need as many devices; this machine computes on "
+                + devices + " (" + ComputeBackend.current().describe() + ")");
+        Flags.require(workers == 1 || !bnTrainable, WORKERS, "not with --bn-trainable: trainable BatchNorm "
+                + "normalises with the statistics of the whole batch, which no device sees");
         TrainOptions options = TrainOptions.builder()
                 .batchSize(batch.batchSize)
                 .frozenEpochs(frozenEpochs)
@@ -243,6 +256,7 @@ final class TrainCommand implements Callable<Integer> {
                 .monitor(monitor)
                 .patience(patience)
                 .microBatchSize(microBatch.size)
+                .workers(workers)
                 .randomBaseSeed(features.given() ? features.table().provenance().randomSeed() : null)
                 .build();
         RunSettings.Images training = features.given()

@@ -31,7 +31,7 @@ public final class Inference {
         while (batches.hasNext()) {
             Batch batch = batches.next();
             // Results leave in single precision whatever the graph computes in (see Precision).
-            INDArray output = graph.output(false, batch.inputs())[0].castTo(DataType.FLOAT);
+            INDArray output = Precision.checked(graph, graph.output(false, batch.inputs())[0]).castTo(DataType.FLOAT);
             onOutput.accept(batch, perImage == 1 ? output
                     : output.reshape('c', batch.size(), perImage, output.size(1)).mean(1));
         }

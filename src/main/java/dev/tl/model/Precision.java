@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The floating-point type a graph runs inference in. FP16 halves the memory of weights and activations and, on GPUs
@@ -28,6 +29,20 @@ public enum Precision {
     public static Precision fromId(String id) {
         return Arrays.stream(values()).filter(p -> p.id().equals(id.trim().toLowerCase(Locale.ROOT))).findFirst()
                 .orElseThrow(() -> new TlException("expected fp32 or fp16, got '" + id + "'"));
+    }
+
+    /**
+     * {@code output} of {@code graph}, refused if half precision overflowed: FP16 ends at 65504, and a network
+     * whose activations go beyond (e.g. large residual sums on caffe-scaled inputs) gives infinities and NaN.
+     */
+    static INDArray checked(ComputationGraph graph, INDArray output) {
+        if (graph.params().dataType() == DataType.HALF
+                && output.castTo(DataType.FLOAT).isInfinite().castTo(DataType.INT).sumNumber().intValue()
+                + output.castTo(DataType.FLOAT).isNaN().castTo(DataType.INT).sumNumber().intValue() > 0) {
+            throw new TlException("fp16: the network's activations overflow half precision (infinite or NaN "
+                    + "outputs); run it in fp32");
+        }
+        return output;
     }
 
     /** {@code graph} in this precision: itself if it is in it already, else a converted copy. */

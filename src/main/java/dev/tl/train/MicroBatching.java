@@ -4,6 +4,9 @@ import dev.tl.data.InputSpec;
 import dev.tl.device.ComputeBackend;
 import java.util.List;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.solvers.BaseOptimizer;
@@ -20,7 +23,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * size, so the step equals that of the whole batch as long as nothing depends on the batch as a whole: true with
  * BatchNorm frozen, not with trainable BatchNorm (batch statistics), which therefore always trains on whole batches.
  */
-public final class MicroBatching {
+public final class MicroBatching implements BatchStep {
 
     private final int size;
     private INDArray gradientSum;
@@ -64,6 +67,7 @@ public final class MicroBatching {
     }
 
     /** What a log line says about how batches of {@code batchSize} are computed. */
+    @Override
     public String describe(int batchSize) {
         int parts = parts(batchSize);
         if (parts == 1) {
@@ -74,13 +78,30 @@ public final class MicroBatching {
     }
 
     /** One optimizer step of {@code net} on {@code batch}; returns the batch's mean loss. */
+    @Override
     public double fit(ComputationGraph net, MultiDataSet batch) {
         int n = (int) batch.getFeatures(0).size(0);
-        int parts = parts(n);
-        if (parts == 1) {
+        if (parts(n) == 1) {
             net.fit(batch);
             return net.score();
         }
+        Gradients summed = gradients(net, batch);
+        step(net, summed.sum(), n);
+        return summed.loss() / n;
+    }
+
+    /**
+     * A gradient summed over examples, and their summed loss.
+     *
+     * @param sum this micro-batching's buffer: valid until its next {@link #gradients} call
+     */
+    record Gradients(INDArray sum, double loss) {
+    }
+
+    /** The gradient of {@code net} over {@code batch}, summed micro-batch by micro-batch; {@code net} is unchanged. */
+    Gradients gradients(ComputationGraph net, MultiDataSet batch) {
+        int n = (int) batch.getFeatures(0).size(0);
+        int parts = parts(n);
         if (net.getGradientsViewArray() == null) {
             net.initGradientsView();
         }
@@ -100,14 +121,45 @@ public final class MicroBatching {
             }
             net.clearLayersStates();
         }
-        gradients.assign(gradientSum);
+        return new Gradients(gradientSum, lossSum);
+    }
+
+    /** The optimizer step of {@code net} for {@code sum}, the gradient summed over a batch of {@code n} examples. */
+    static void step(ComputationGraph net, INDArray sum, int n) {
+        if (net.getGradientsViewArray() == null) {
+            net.initGradientsView();
+        }
+        INDArray gradients = net.getGradientsViewArray();
+        gradients.assign(sum);
         // What DL4J's own step does after computing the gradient: the updater (dividing by the whole batch size)
         // turns the gradient into the update in place, which is subtracted from the parameters.
-        net.getUpdater().update(net.gradient(), BaseOptimizer.getIterationCount(net),
+        Gradient gradient = net.gradient() != null ? net.gradient() : viewsOf(net);
+        net.getUpdater().update(gradient, BaseOptimizer.getIterationCount(net),
                 BaseOptimizer.getEpochCount(net), n, LayerWorkspaceMgr.noWorkspaces());
         net.params().subi(gradients.reshape(net.params().shape()));
         BaseOptimizer.incrementIterationCount(net, 1);
-        return lossSum / n;
+    }
+
+    /**
+     * The gradient of every parameter as a view of the graph's gradient array, named as DL4J's backprop names them
+     * (vertex_param): what the updater reads, for a graph whose gradient was computed elsewhere (on replicas).
+     */
+    private static Gradient viewsOf(ComputationGraph net) {
+        Gradient gradient = new DefaultGradient(net.getGradientsViewArray());
+        for (Layer layer : net.getLayers()) {
+            INDArray view = layer.getGradientsViewArray();
+            if (view != null && view.length() > 0) {
+                layer.conf().getLayer().initializer().getGradientsFromFlattened(layer.conf(), view).forEach(
+                        (param, values) -> gradient.setGradientFor(layer.conf().getLayer().getLayerName() + "_"
+                                + param, values));
+            }
+        }
+        return gradient;
+    }
+
+    /** Another micro-batching of the same size, with a buffer of its own (for another replica of the model). */
+    MicroBatching copy() {
+        return new MicroBatching(size);
     }
 
     private int parts(int n) {
@@ -123,7 +175,8 @@ public final class MicroBatching {
         return gradientSum;
     }
 
-    private static INDArray[] rows(INDArray[] arrays, long from, long to) {
+    /** Rows from (inclusive) to (exclusive) of every array, as views. */
+    static INDArray[] rows(INDArray[] arrays, long from, long to) {
         INDArray[] result = new INDArray[arrays.length];
         for (int i = 0; i < arrays.length; i++) {
             INDArrayIndex[] index = new INDArrayIndex[arrays[i].rank()];

@@ -16,11 +16,12 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 
 /**
  * The whole model training on images streamed from disk (the fine-tune phase): each epoch's images in a seeded
- * order, as that epoch's views (augmented or plain), each mini-batch computed as {@link MicroBatching} says.
+ * order, as that epoch's views (augmented or plain), each mini-batch computed as its {@link BatchStep} says (in
+ * micro-batches, on one device or several).
  */
 record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate, ImageSet train,
                      IntFunction<ImageViews> viewsOfEpoch, ImageSet validation, BatchLoader loader, int batchSize,
-                     MicroBatching microBatching, EpochSeeds seeds) implements PhaseRun {
+                     BatchStep step, EpochSeeds seeds) implements PhaseRun {
 
     @Override
     public Phase phase() {
@@ -46,7 +47,7 @@ record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate
 
     @Override
     public double fit(MultiDataSet batch) {
-        return microBatching.fit(graph, batch);
+        return step.fit(graph, batch);
     }
 
     @Override

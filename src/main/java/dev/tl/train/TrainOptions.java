@@ -16,15 +16,22 @@ import dev.tl.train.schedule.ScheduleSettings;
  *                        {@link MicroBatching}); null to size it from the model's memory needs
  * @param randomBaseSeed  what randomly initialised bases start from when not {@code seed}: the seed of the run that
  *                        computed precomputed features; null for {@code seed}
+ * @param workers         the devices the fine-tune phase splits each batch over (see {@link DataParallel})
  */
 public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, Unfreeze unfreeze,
                            boolean batchNormTrainable, double learningRate, double finetuneLearningRate, long seed,
                            ScheduleSettings schedule, double lrDecayPerBlock, Monitor monitor, int patience,
-                           ClassWeights classWeights, Integer microBatchSize, Long randomBaseSeed) {
+                           ClassWeights classWeights, Integer microBatchSize, Long randomBaseSeed, int workers) {
 
     public TrainOptions {
         if (batchSize < 1 || !(learningRate > 0) || !(finetuneLearningRate > 0)) {
             throw new IllegalArgumentException("batch size and learning rates must be set");
+        }
+        if (workers < 1) {
+            throw new IllegalArgumentException("at least one device computes");
+        }
+        if (batchNormTrainable && workers > 1) {
+            throw new IllegalArgumentException("trainable BatchNorm needs whole batches on one device");
         }
         if (batchNormTrainable && microBatchSize != null && microBatchSize < batchSize) {
             throw new IllegalArgumentException("trainable BatchNorm needs whole batches, not micro-batches");
@@ -44,7 +51,7 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
                 .unfreeze(unfreeze).batchNormTrainable(batchNormTrainable).learningRate(learningRate)
                 .finetuneLearningRate(finetuneLearningRate).seed(seed).schedule(schedule)
                 .lrDecayPerBlock(lrDecayPerBlock).monitor(monitor).patience(patience).classWeights(classWeights)
-                .microBatchSize(microBatchSize).randomBaseSeed(randomBaseSeed);
+                .microBatchSize(microBatchSize).randomBaseSeed(randomBaseSeed).workers(workers);
     }
 
     /** The seed randomly initialised bases start from. */
@@ -74,6 +81,7 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
         private ClassWeights classWeights;
         private Integer microBatchSize;
         private Long randomBaseSeed;
+        private int workers = 1;
 
         private Builder() {
         }
@@ -153,10 +161,15 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
             return this;
         }
 
+        public Builder workers(int value) {
+            workers = value;
+            return this;
+        }
+
         public TrainOptions build() {
             return new TrainOptions(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable,
                     learningRate, finetuneLearningRate, seed, schedule, lrDecayPerBlock, monitor, patience,
-                    classWeights, microBatchSize, randomBaseSeed);
+                    classWeights, microBatchSize, randomBaseSeed, workers);
         }
     }
 }

@@ -201,12 +201,16 @@ public final class Trainer {
             resume.restoreInto(net);
         }
         MicroBatching microBatching = MicroBatching.of(options.microBatchSize(), net, spec.inputSpecs(),
-                options.batchSize(), options.batchNormTrainable());
-        log.info("fine-tune phase: {}", microBatching.describe(options.batchSize()));
-        loop.run(new ModelOnImages(net, options.finetuneEpochs(), lr, train,
-                        epoch -> trainingViews(options.frozenEpochs() + epoch), validation, loader,
-                        options.batchSize(), microBatching, seeds),
-                firstEpoch(resume, options.finetuneEpochs()), state, 0);
+                (options.batchSize() + options.workers() - 1) / options.workers(), options.batchNormTrainable());
+        try (DataParallel devices = options.workers() > 1 ? new DataParallel(net, options.workers(), microBatching)
+                : null) {
+            BatchStep step = devices != null ? devices : microBatching;
+            log.info("fine-tune phase: {}", step.describe(options.batchSize()));
+            loop.run(new ModelOnImages(net, options.finetuneEpochs(), lr, train,
+                            epoch -> trainingViews(options.frozenEpochs() + epoch), validation, loader,
+                            options.batchSize(), step, seeds),
+                    firstEpoch(resume, options.finetuneEpochs()), state, 0);
+        }
         if (state.bestParams() == null) {
             Params.copyAll(net, model);
         }
