@@ -64,7 +64,7 @@ final class EmbedCommand implements Callable<Integer> {
         Features features;
         long start = System.nanoTime();
         try (BatchLoader loader = new BatchLoader(modelSpec.inputSpecs(), 0)) {
-            features = Inference.features(extractor, loader, set.images(), batch.batchSize);
+            features = Inference.features("embed", extractor, loader, set.images(), batch.batchSize);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         log.info("embedded {} images in {} s ({} img/s, decoding included)", features.size(),

@@ -57,7 +57,7 @@ final class EvaluateCommand implements Callable<Integer> {
         ImageSet set = images.scanWithClasses(loaded.metadata().classes());
         EvaluationReport report;
         try (BatchLoader loader = new BatchLoader(loaded.metadata().inputSpecs(), set.classes().size())) {
-            report = Metrics.report(Inference.outputs(loaded.graph(), loader, set.images(), batch.batchSize, views),
+            report = Metrics.report(Inference.outputs("evaluate", loaded.graph(), loader, set.images(), batch.batchSize, views),
                     set.images().stream().mapToInt(LabeledImage::label).toArray(), set.classes());
         }
         ObjectNode document = Json.MAPPER.valueToTree(report);

@@ -74,7 +74,7 @@ final class PredictCommand implements Callable<Integer> {
                 : Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir())).classifier();
         List<Prediction> predictions = new ArrayList<>();
         try (BatchLoader loader = new BatchLoader(classifier.inputs(), 0)) {
-            Inference.run(classifier.graph(), loader, images, batch.batchSize, views, (batch, output) -> {
+            Inference.run("predict", classifier.graph(), loader, images, batch.batchSize, views, (batch, output) -> {
                 float[][] rows = output.toFloatMatrix();
                 for (int i = 0; i < rows.length; i++) {
                     predictions.add(Predictions.topK(batch.images().get(i).path().toString(), rows[i],

@@ -66,7 +66,7 @@ public final class BaseFeatures {
             Supplier<INDArray> compute = () -> {
                 ComputationGraph extractor = extractor(model, base);
                 try (BatchLoader loader = new BatchLoader(List.of(spec.bases().get(base).inputSpec()), 0)) {
-                    return Inference.outputs(extractor, loader, images.images(), batchSize, views);
+                    return Inference.outputs(task(base), extractor, loader, images.images(), batchSize, views);
                 }
             };
             perBase[i] = cache == null ? compute.get()
@@ -76,6 +76,11 @@ public final class BaseFeatures {
         }
         INDArray matrix = perBase.length == 1 ? perBase[0] : Nd4j.hstack(perBase);
         return new Features(matrix, images.images().stream().mapToInt(LabeledImage::label).toArray());
+    }
+
+    /** How a base's feature pass shows in progress reports: a fused model names the backbone. */
+    private String task(int base) {
+        return spec.isFused() ? "features " + spec.bases().get(base).backboneName() : "features";
     }
 
     private ComputationGraph extractor(ComputationGraph model, int base) {

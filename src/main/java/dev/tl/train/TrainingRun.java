@@ -91,7 +91,7 @@ public final class TrainingRun {
             log.warn("{} holds an interrupted run (continue it with tl train --resume {}); this new run replaces it",
                     checkpoints, settings.output());
         }
-        List<TrainingListener> all = new ArrayList<>(List.of(new EpochLogger(),
+        List<TrainingListener> all = new ArrayList<>(List.of(new ProgressListener(), new EpochLogger(),
                 new CheckpointWriter(checkpoints, resumeArgs), new HistoryCsv(checkpoints.resolve(HistoryCsv.FILE))));
         all.addAll(listeners);
         return new Trainer(modelSpec, options, settings.featureCache() ? FeatureCache.standard() : null,

@@ -56,7 +56,7 @@ class ModelBundleTest {
 
     private static INDArray predictions(org.deeplearning4j.nn.graph.ComputationGraph graph) {
         try (BatchLoader loader = new BatchLoader(SPEC.inputSpecs(), 2)) {
-            return Inference.outputs(graph, loader, val.images(), 3);
+            return Inference.outputs("test", graph, loader, val.images(), 3);
         }
     }
 
@@ -140,7 +140,7 @@ class ModelBundleTest {
                 .containsExactly("frozen", "frozen", "finetune");
         assertThat(metadata.keptEpoch().epoch()).isEqualTo(1);
         try (BatchLoader loader = new BatchLoader(loaded.classifier().inputs(), 2)) {
-            assertThat(Inference.outputs(loaded.graph(), loader, val.images(), 4).size(1)).isEqualTo(2);
+            assertThat(Inference.outputs("test", loaded.graph(), loader, val.images(), 4).size(1)).isEqualTo(2);
         }
     }
 }
