@@ -3,6 +3,7 @@ package dev.tl.bundle;
 import com.fasterxml.jackson.annotation.JsonAlias;
 import dev.tl.Json;
 import dev.tl.data.Augmentation;
+import dev.tl.data.DataSplit;
 import dev.tl.data.InputSpec;
 import dev.tl.data.Preprocessing;
 import dev.tl.model.BaseSpec;
@@ -13,6 +14,7 @@ import dev.tl.train.TrainOptions;
 import dev.tl.train.schedule.ScheduleSettings;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 
 /**
@@ -50,11 +52,26 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
      * @param labels       how the data was labelled: "folders", "filename:REGEX" or "csv:FILE"
      * @param valLabels    the same for the validation data (null without separate validation data)
      * @param testSet      the bundle file listing the held-out test images (null without a test split)
+     * @param data         the training images' directory, absolute (as given in bundles from before 0.1)
      * @param augmentation null in bundles from before it
+     * @param classCounts  images per class in each part of the split; null in bundles from before it
      */
     public record Training(String data, String valData, Double valSplit, String weights, int trainImages,
                            int valImages, Options options, String labels, String valLabels, Double testSplit,
-                           int testImages, String testSet, Augmentations augmentation) {
+                           int testImages, String testSet, Augmentations augmentation, List<ClassCount> classCounts) {
+    }
+
+    /** How many images of a class went to training, validation and the held-out test set. */
+    public record ClassCount(String name, int train, int validation, int test) {
+
+        static List<ClassCount> of(DataSplit split) {
+            int[] train = split.train().countsPerClass();
+            int[] validation = split.validation().countsPerClass();
+            int[] test = split.test().countsPerClass();
+            List<String> classes = split.train().classes();
+            return IntStream.range(0, classes.size())
+                    .mapToObj(c -> new ClassCount(classes.get(c), train[c], validation[c], test[c])).toList();
+        }
     }
 
     /** The optimisation settings ({@code schedule} is null in bundles from before it). */

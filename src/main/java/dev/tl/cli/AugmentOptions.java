@@ -2,7 +2,7 @@ package dev.tl.cli;
 
 import dev.tl.TlException;
 import dev.tl.data.Augmentation;
-import dev.tl.data.AugmentationPreview;
+import dev.tl.plot.AugmentationPreview;
 import dev.tl.data.Augmenter;
 import dev.tl.data.ImageSet;
 import dev.tl.train.TrainAugmentation;

@@ -15,7 +15,7 @@ final class LabelledImages {
 
     static final String DATA = "--data";
     static final String CSV = "--labels-csv";
-    private static final String FILENAME = "--labels-from-filename";
+    static final String FILENAME = "--labels-from-filename";
 
     @Option(names = DATA, paramLabel = "DIR",
             description = "Images: one sub-folder per class, or labelled by --labels-from-filename or --labels-csv.")
@@ -38,14 +38,27 @@ final class LabelledImages {
         return data;
     }
 
+    /** Whether {@code --data} was given. */
+    boolean given() {
+        return data != null;
+    }
+
     LabelSource source() {
+        return sourceOr(LabelSource.FOLDERS);
+    }
+
+    /** How the images are labelled: as a label option says, else as {@code fallback} does. */
+    LabelSource sourceOr(LabelSource fallback) {
         Flags.exclusive(FILENAME, filenameRegex != null, CSV, csv != null);
         if (csv != null) {
             return LabelSource.fromCsv(csv, CSV);
         }
-        return filenameRegex != null
-                ? LabelSource.fromFilename(filenameRegex, FILENAME)
-                : LabelSource.FOLDERS;
+        return filenameRegex != null ? LabelSource.fromFilename(filenameRegex, FILENAME) : fallback;
+    }
+
+    /** Whether a label option was given. */
+    boolean labelled() {
+        return filenameRegex != null || csv != null;
     }
 
     /** The labelled images, classes sorted by name. */

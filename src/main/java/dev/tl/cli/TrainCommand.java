@@ -3,7 +3,6 @@ package dev.tl.cli;
 import dev.tl.TlException;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.bundle.TrainedBundle;
-import dev.tl.data.ImageSet;
 import dev.tl.model.BaseLayout;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.Unfreeze;
@@ -16,11 +15,10 @@ import dev.tl.train.TrainedModel;
 import dev.tl.train.TrainingRun;
 import dev.tl.zoo.Block;
 import dev.tl.zoo.weights.WeightsChoice;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -147,6 +145,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--output", defaultValue = "tl-model", paramLabel = "DIR", description = "Where to write the model bundle. Default: ./${DEFAULT-VALUE}.")
     Path output;
 
+    /** How the summary prints; not part of the run, so a resume may choose it anew. */
+    @Mixin
+    OutputOptions printing;
+
     @Override
     public Integer call() {
         return resume != null ? resumeRun() : run(null);
@@ -156,7 +158,7 @@ final class TrainCommand implements Callable<Integer> {
     private int resumeRun() {
         List<String> given = spec.options().stream()
                 .filter(option -> !option.inherited() && RunArguments.given(spec, option))
-                .map(OptionSpec::longestName).filter(name -> !name.equals(RESUME)).toList();
+                .map(OptionSpec::longestName).filter(name -> !name.equals(RESUME) && !isPrinting(name)).toList();
         Flags.require(given.isEmpty(), RESUME, "continues a run with its original options; drop "
                 + String.join(", ", given));
         Checkpoint checkpoint = Flags.about(RESUME, () -> Checkpoint.load(resume));
@@ -165,22 +167,31 @@ final class TrainCommand implements Callable<Integer> {
         original.setErr(spec.commandLine().getErr());
         original.parseArgs(checkpoint.args().toArray(String[]::new));
         TrainCommand command = original.getCommand();
+        command.printing = printing;
         return command.run(checkpoint);
     }
 
+    private static boolean isPrinting(String option) {
+        return OutputOptions.NAMES.contains(option);
+    }
+
     private int run(Checkpoint resumeFrom) {
+        long start = System.nanoTime();
         TrainingRun run = TrainingRun.prepare(settings());
         if (augment.writePreview(run.split().train(), run.modelSpec().bases().get(0).imageSize(), seed.seed,
                 spec.commandLine().getOut())) {
             return 0;
         }
-        TrainedModel trained = run.train(resumeFrom, RunArguments.of(spec, RESUME), List.of());
+        List<String> resumeArgs = RunArguments.of(spec, Stream.concat(Stream.of(RESUME),
+                OutputOptions.NAMES.stream()).toArray(String[]::new));
+        TrainedModel trained = run.train(resumeFrom, resumeArgs, List.of());
         Flags.about("--output", () -> {
             TrainedBundle.save(run, trained);
             return output;
         });
         run.finish();
-        print(run, trained);
+        printing.print(spec, TrainSummary.of(run, trained, output, (System.nanoTime() - start) / 1e9),
+                new TrainSummary.TextRenderer());
         return 0;
     }
 
@@ -235,22 +246,5 @@ final class TrainCommand implements Callable<Integer> {
         return new RunSettings(bases, head.head(), weights.weights, training, validation, valFraction, testSplit,
                 train -> Flags.about("--class-weights", () -> classWeights.resolve(train)), options,
                 augment.trainAugmentation(), !noFeatureCache, output);
-    }
-
-    private void print(TrainingRun run, TrainedModel trained) {
-        PrintWriter out = spec.commandLine().getOut();
-        String kept = trained.kept() == null ? "last epoch (no validation data)"
-                : String.format(Locale.ROOT, "%s epoch %d, val_accuracy %.4f", trained.kept().phase(),
-                trained.kept().epoch(), trained.kept().valAccuracy());
-        Path bundle = output.toAbsolutePath().normalize();
-        out.printf("saved model to %s (kept: %s)%n", bundle, kept);
-        ImageSet test = run.split().test();
-        if (test.size() > 0) {
-            Path list = bundle.resolve(ModelBundle.TEST_SET_FILE);
-            out.printf("held-out test set: %d images, listed in %s; evaluate on it with:%n"
-                            + "  tl evaluate --model-dir %s --data %s --labels-csv %s%n", test.size(), list,
-                    Shell.quote(bundle), Shell.quote(images.data().toAbsolutePath().normalize()), Shell.quote(list));
-        }
-        out.flush();
     }
 }

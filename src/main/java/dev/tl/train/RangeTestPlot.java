@@ -1,13 +1,9 @@
 package dev.tl.train;
 
 import dev.tl.AtomicFiles;
-import dev.tl.TlException;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -38,12 +34,6 @@ public final class RangeTestPlot {
         XYSeries marker = chart.addSeries(String.format(Locale.ROOT, "suggested %.2e", suggestion),
                 new double[] {suggestion, suggestion}, new double[] {low, high});
         marker.setMarker(SeriesMarkers.NONE);
-        BufferedImage image = BitmapEncoder.getBufferedImage(chart);
-
-        try {
-            AtomicFiles.write(file, stream -> ImageIO.write(image, "png", stream));
-        } catch (IOException e) {
-            throw new TlException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.writePng(file, BitmapEncoder.getBufferedImage(chart));
     }
 }
