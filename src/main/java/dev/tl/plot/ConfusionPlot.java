@@ -70,6 +70,7 @@ public final class ConfusionPlot {
         styler.setHeatMapValueDecimalPattern("0");
         styler.setPlotContentSize(1);
         styler.setLegendVisible(false);
+        styler.setChartBackgroundColor(Color.WHITE);
         styler.setXAxisLabelRotation(classes.size() > 6 ? 45 : 0);
         // Rows top-down in class order: the heat map's y axis counts upwards.
         List<String> rows = new ArrayList<>(classes);
@@ -98,6 +99,7 @@ public final class ConfusionPlot {
         styler.setXAxisLabelRotation(60);
         styler.setYAxisDecimalPattern("0");
         styler.setLabelsVisible(true);
+        styler.setChartBackgroundColor(Color.WHITE);
         if (top.isEmpty()) {
             chart.setTitle("No image was misclassified (" + report.images() + " images)");
             chart.addSeries("confused", List.of("none"), List.of(0));

@@ -77,6 +77,7 @@ public final class TrainingPlot {
         styler.setXAxisDecimalPattern("0");
         styler.setChartTitleVisible(title != null);
         styler.setPlotGridVerticalLinesVisible(false);
+        styler.setChartBackgroundColor(Color.WHITE);
         return chart;
     }
 

@@ -117,6 +117,30 @@ class EndToEndTest {
     }
 
     @Test
+    void reportIsOneSelfContainedPage() throws Exception {
+        CliRunner.Result evaluated = CliRunner.run("evaluate", "--model-dir", model.toString(), "--json");
+        assertThat(evaluated.exitCode()).as(evaluated.err()).isZero();
+        int misclassified = Json.MAPPER.readTree(evaluated.out()).get("misclassified").asInt();
+        Path page = work.resolve("report.html");
+
+        CliRunner.Result result = CliRunner.run("report", "--model-dir", model.toString(), "--out", page.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("wrote " + page);
+        String html = Files.readString(page);
+        assertThat(html).startsWith("<!DOCTYPE html>").contains("<h2>Data</h2>", "<h2>Backbone and settings</h2>",
+                "<h2>Training</h2>", "<h2>Evaluation</h2>", "<h2>Using the model</h2>", "horizontal", "mobilenet at 32 px",
+                "tl predict --model-dir " + model);
+        // training.png, confusion.png and a thumbnail per error shown, all inside the page
+        assertThat(html.split("src=\"data:image/png;base64,", -1)).hasSize(1 + 2 + Math.min(misclassified, 12));
+        assertThat(html).doesNotContainPattern("(src|href)=\"(https?:|file:|/)");
+
+        CliRunner.Result bad = CliRunner.run("report", "--model-dir", model.toString(), "--out", "report.txt");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--out");
+    }
+
+    @Test
     void evaluatePrintsATableByDefault() {
         CliRunner.Result result = CliRunner.run("evaluate", "--model-dir", model.toString(), "--data", val.toString());
         assertThat(result.exitCode()).as(result.err()).isZero();

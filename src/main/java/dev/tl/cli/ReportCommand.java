@@ -1,0 +1,53 @@
+package dev.tl.cli;
+
+import dev.tl.bundle.ModelBundle;
+import dev.tl.report.HtmlReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tl report}: a bundle as one self-contained HTML page. */
+@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Write one self-contained HTML page about a model: data, backbone and settings, training "
+                + "history and curves, the last evaluation (metrics, confusion matrix, top errors), how to use it.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl report --model-dir stripes", "  tl report --model-dir stripes --out /tmp/stripes.html"})
+final class ReportCommand implements Callable<Integer> {
+
+    private static final String OUT = "--out";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    BundleOption bundle;
+
+    @Option(names = OUT, paramLabel = "FILE.html",
+            description = "Where to write the page. Default: " + HtmlReport.FILE + " in the model directory.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        if (out != null) {
+            Flags.require(out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".html"), OUT,
+                    "writes an HTML page; give a name ending in .html, not " + out.getFileName());
+            Path dir = out.toAbsolutePath().getParent();
+            Flags.require(Files.isDirectory(dir), OUT, "directory " + dir + " does not exist");
+        }
+        ModelBundle.Loaded loaded = Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir()));
+        Path file = (out != null ? out : loaded.directory().resolve(HtmlReport.FILE)).toAbsolutePath().normalize();
+        Flags.about(OUT, () -> {
+            HtmlReport.write(loaded, file);
+            return file;
+        });
+        spec.commandLine().getOut().printf("wrote %s%n", file);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}
