@@ -17,7 +17,7 @@ final class ModelOptions {
     private static final String MODEL = "--model";
     private static final String IMAGE_SIZE = "--image-size";
 
-    @Option(names = MODEL, paramLabel = "NAME[,NAME...]",
+    @Option(names = MODEL, paramLabel = "NAME[,NAME...]", completionCandidates = BackboneNames.class,
             description = "Backbone, see `tl models` (predict: classify with its stock ImageNet classifier instead of "
                     + "a bundle). train, lr-find and embed take several, comma-separated: their pooled features are "
                     + "concatenated (fused).")

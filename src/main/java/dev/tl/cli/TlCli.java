@@ -16,7 +16,7 @@ import picocli.CommandLine;
         description = "Train image classifiers by transfer learning from ImageNet backbones.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ModelsCommand.class,
                 EmbedCommand.class, WeightsCommand.class, BenchCommand.class, LrFindCommand.class,
-                ExportCommand.class, ReportCommand.class,
+                ExportCommand.class, ReportCommand.class, CompletionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TlCli implements Runnable {
 
