@@ -2,6 +2,7 @@ package dev.tl.cli;
 
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
+import dev.tl.data.UnlabelledImages;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.FeatureFiles;
 import dev.tl.model.Features;
@@ -11,6 +12,7 @@ import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.zoo.weights.WeightCache;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -24,7 +26,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code tl embed}: the pooled backbone features of every image, with its path and label. */
 @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Write one feature vector per image (the backbone's global-average-pooled output).")
+        description = "Write one feature vector per image (the backbone's global-average-pooled output), with its "
+                + "path and label: class folders or a label option as for train, or a flat folder of images, "
+                + "whose label is left empty.")
 final class EmbedCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(EmbedCommand.class);
@@ -57,7 +61,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelSpec modelSpec = new ModelSpec(model.bases(), new HeadSpec(0, 0), 1);
-        ImageSet set = images.scan();
+        ImageSet set = images.labelled() || !UnlabelledImages.isFlatFolder(images.data()) ? images.scan()
+                : new ImageSet(List.of(), UnlabelledImages.of(List.of(images.data())));
         ComputationGraph extractor = ModelGraphs.featureExtractor(modelSpec, seed.seed);
         BaseWeights.load(extractor, modelSpec,
                 BaseWeights.resolve(modelSpec, weights.weights, WeightCache.standard()));

@@ -66,8 +66,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ImageViews views = tta.imageViews();
+        LabelSource given = images.sourceOr(null);
         ModelBundle.Loaded loaded = Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir()));
-        Evaluated on = images(loaded);
+        Evaluated on = images(loaded, given);
         EvaluationReport report;
         float[][] probabilities;
         ImageSet set = on.set();
@@ -100,15 +101,15 @@ final class EvaluateCommand implements Callable<Integer> {
      * {@code --data} labelled as the options say or, without a label option, as the model's training data was;
      * without {@code --data}, the images the bundle lists.
      */
-    private Evaluated images(ModelBundle.Loaded loaded) {
+    private Evaluated images(ModelBundle.Loaded loaded, LabelSource given) {
         List<String> classes = loaded.metadata().classes();
         if (images.given()) {
-            LabelSource source = images.sourceOr(BundleImages.labelling(loaded.metadata(),
-                    LabelledImages.FILENAME + " (the model's)"));
+            LabelSource source = given != null ? given : BundleImages.labelling(loaded.metadata(),
+                    LabelledImages.FILENAME + " (the model's)");
             return new Evaluated(source.scanWithClasses(images.data(), LabelledImages.DATA, classes), images.data(),
                     source.description());
         }
-        Flags.require(!images.labelled(), LabelledImages.DATA, "required with a label option");
+        Flags.require(given == null, LabelledImages.DATA, "required with a label option");
         BundleImages.Listed listed = Flags.about(LabelledImages.DATA,
                 () -> BundleImages.heldOut(loaded, LabelledImages.DATA));
         log.info("evaluating on the model's {}: {} images listed in {}", listed.name(), listed.images().size(),

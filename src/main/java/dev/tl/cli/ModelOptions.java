@@ -4,7 +4,6 @@ import dev.tl.TlException;
 import dev.tl.model.BaseLayout;
 import dev.tl.model.BaseSpec;
 import dev.tl.zoo.Backbone;
-import dev.tl.zoo.Backbones;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -38,7 +37,7 @@ final class ModelOptions {
     List<BaseSpec> bases() {
         Flags.require(model != null, MODEL, "required (on the command line or in --config)");
         List<Backbone> backbones = Flags.about(MODEL,
-                () -> Arrays.stream(model.split(",")).map(Backbones::get).toList());
+                () -> Arrays.stream(model.split(",")).map(BackboneNames::resolve).toList());
         Flags.require(new HashSet<>(backbones).size() == backbones.size(), MODEL,
                 "a backbone is listed twice in '" + model + "'");
         List<Integer> sizes = imageSize == null ? null : Arrays.stream(imageSize.split(",")).map(this::size).toList();

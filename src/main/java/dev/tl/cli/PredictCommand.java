@@ -1,11 +1,10 @@
 package dev.tl.cli;
 
-import dev.tl.TlException;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
-import dev.tl.data.ImageFolder;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
+import dev.tl.data.UnlabelledImages;
 import dev.tl.eval.Prediction;
 import dev.tl.eval.Predictions;
 import dev.tl.model.Classifier;
@@ -13,13 +12,10 @@ import dev.tl.model.ImageNetClassifier;
 import dev.tl.model.Inference;
 import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,7 +65,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         Flags.exclusive("--model", model.given(), "--model-dir", bundle.given());
         ImageViews views = tta.imageViews();
-        List<LabeledImage> images = expand(inputs);
+        List<LabeledImage> images = UnlabelledImages.of(inputs);
         Classifier classifier = model.given() ? imageNetClassifier()
                 : Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir())).classifier();
         List<Prediction> predictions = new ArrayList<>();
@@ -93,28 +89,5 @@ final class PredictCommand implements Callable<Integer> {
                 "none: an untrained ImageNet classifier predicts nothing; use imagenet or a with-top .h5 file");
         return ImageNetClassifier.load(model.single().backbone(), weights.weights,
                 WeightCache.standard());
-    }
-
-    /** Files as given; directories expanded to the image files below them, sorted. Unlabelled (label -1). */
-    private static List<LabeledImage> expand(List<Path> paths) {
-        List<LabeledImage> images = new ArrayList<>();
-        for (Path path : paths) {
-            if (Files.isDirectory(path)) {
-                try (Stream<Path> files = Files.walk(path)) {
-                    files.filter(Files::isRegularFile).filter(ImageFolder::isImageFile).sorted()
-                            .forEach(file -> images.add(new LabeledImage(file, -1)));
-                } catch (IOException e) {
-                    throw new TlException("cannot list " + path + ": " + e.getMessage(), e);
-                }
-            } else if (Files.isRegularFile(path)) {
-                images.add(new LabeledImage(path, -1));
-            } else {
-                throw new TlException("no such image or directory: " + path);
-            }
-        }
-        if (images.isEmpty()) {
-            throw new TlException("no images found in " + paths);
-        }
-        return images;
     }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine;
         description = "Train image classifiers by transfer learning from ImageNet backbones.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ModelsCommand.class,
                 EmbedCommand.class, WeightsCommand.class, BenchCommand.class, LrFindCommand.class,
-                ExportCommand.class, ReportCommand.class, CompletionCommand.class,
+                ExportCommand.class, ReportCommand.class, CacheCommand.class, CompletionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TlCli implements Runnable {
 
@@ -56,6 +56,8 @@ public final class TlCli implements Runnable {
         cli.setExecutionExceptionHandler(TlCli::handleFailure);
         cli.setParameterExceptionHandler(TlCli::handleBadUsage);
         cli.setDefaultValueProvider(new ConfigFile());
+        // An option given twice takes its last value, so a script can append an override to a stored command line.
+        cli.setOverwrittenOptionsAllowed(true);
         return cli;
     }
 
@@ -92,6 +94,11 @@ public final class TlCli implements Runnable {
             }
         }
         return null;
+    }
+
+    /** Whether {@code -v} asked for details. */
+    static boolean verbose() {
+        return LoggerFactory.getLogger("dev.tl").isDebugEnabled();
     }
 
     private static void setLogLevel(Level level) {

@@ -35,7 +35,7 @@ final class WeightsCommand implements Callable<Integer> {
     public Integer call() {
         WeightCache cache = WeightCache.standard();
         List<Backbone> backbones = names == null || names.isEmpty() ? Backbones.all()
-                : names.stream().map(Backbones::get).toList();
+                : names.stream().map(BackboneNames::resolve).toList();
         PrintWriter out = spec.commandLine().getOut();
         for (Backbone backbone : backbones) {
             for (PretrainedWeights.Files files : backbone.weights().all()) {

@@ -58,7 +58,7 @@ public final class FeatureFiles {
             LabeledImage image = images.images().get(i);
             writer.write(quote(image.path().toString()));
             writer.write(',');
-            writer.write(quote(images.classes().get(image.label())));
+            writer.write(image.label() < 0 ? "" : quote(images.classes().get(image.label()))); // unlabelled: empty
             if (rows != null) {
                 for (float value : rows[i]) {
                     writer.write(',');

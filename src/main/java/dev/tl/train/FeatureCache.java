@@ -51,6 +51,10 @@ public final class FeatureCache {
         return new FeatureCache(TlHome.directory().resolve("features"));
     }
 
+    public Path directory() {
+        return directory;
+    }
+
     /** What the features of one backbone depend on besides the images; {@code views} is an {@link ImageViews#key()}. */
     public record Source(String backbone, InputSpec input, Optional<Path> weights, long seed, String tlVersion,
                          String views) {

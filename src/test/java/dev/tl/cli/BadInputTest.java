@@ -97,6 +97,13 @@ class BadInputTest {
     }
 
     @Test
+    void aMistypedBackboneSuggestsTheNearestNames() {
+        assertUsageError(CliRunner.run("train", "--model", "mobilenet3", "--data", TestData.TRAIN.toString()),
+                "--model: unknown backbone 'mobilenet3'; did you mean mobilenet or mobilenetv2?");
+        assertUsageError(CliRunner.run("predict", "--model", "desnet121", DATA), "did you mean densenet121?");
+    }
+
+    @Test
     void unknownOptionAndMissingRequiredOption() {
         assertUsageError(CliRunner.run("train", "--model", "mobilenet", "--data", "x", "--frobnicate"), "--frobnicate");
         assertUsageError(CliRunner.run("train", "--data", "x"), "--model");

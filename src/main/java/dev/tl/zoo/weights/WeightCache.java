@@ -41,6 +41,10 @@ public final class WeightCache {
         return new WeightCache(TlHome.directory());
     }
 
+    public Path directory() {
+        return directory;
+    }
+
     public Path pathFor(WeightFile file) {
         return directory.resolve(file.fileName());
     }
