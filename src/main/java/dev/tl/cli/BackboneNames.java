@@ -23,8 +23,8 @@ final class BackboneNames implements Iterable<String> {
     static Backbone resolve(String name) {
         if (!names().contains(name.trim().toLowerCase(Locale.ROOT))) {
             List<String> near = NearestNames.of(name, names());
-            throw new TlException("unknown backbone '" + name + "'; " + (near.isEmpty()
-                    ? "choose one of " + names() : "did you mean " + String.join(" or ", near) + "? (tl models lists all)"));
+            throw new TlException("unknown backbone '" + name + "'; " + (near.isEmpty() ? "choose one of " + names()
+                    : "did you mean " + String.join(" or ", near) + "? (tl models lists all)"));
         }
         return Backbones.get(name);
     }

@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
         description = "Print a bash completion script for tl (commands, options, --model names); works in zsh "
                 + "too, after autoload bashcompinit && bashcompinit.",
         footerHeading = "%nExamples:%n",
-        footer = {"  source <(tl completion bash)                    # this shell",
-                "  tl completion bash > ~/.local/share/bash-completion/completions/tl   # every new shell"})
+        footer = {"  tl completion bash > ~/.local/share/bash-completion/completions/tl",
+                "  source <(tl completion bash)          # in this shell only"})
 final class CompletionCommand implements Callable<Integer> {
 
     @Spec

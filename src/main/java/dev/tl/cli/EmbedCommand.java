@@ -28,7 +28,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Write one feature vector per image (the backbone's global-average-pooled output), with its "
                 + "path and label: class folders or a label option as for train, or a flat folder of images, "
-                + "whose label is left empty.")
+                + "whose label is left empty.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl embed --model mobilenet --data photos --out features.csv",
+                "  tl embed --model densenet201,mobilenetv2 --data photos --out features.npy"})
 final class EmbedCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(EmbedCommand.class);

@@ -32,7 +32,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Evaluate a trained model on labelled images (class folders, file names or a CSV), by default "
                 + "on the bundle's held-out test set or else its validation set. Writes evaluation.json, "
-                + "confusion.png, errors.png and errors.csv into the model directory.")
+                + "confusion.png, errors.png and errors.csv into the model directory.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl evaluate --model-dir my-model                # its test or validation set",
+                "  tl evaluate --model-dir my-model --data photos/test --json",
+                "  tl evaluate --model-dir my-model --data photos/test --tta 4"})
 final class EvaluateCommand implements Callable<Integer> {
 
     static final String REPORT_FILE = "evaluation.json";

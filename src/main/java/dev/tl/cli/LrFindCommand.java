@@ -23,7 +23,10 @@ import picocli.CommandLine.Spec;
 /** {@code tl lr-find}: the learning-rate range test on the frozen phase's head. */
 @Command(name = "lr-find", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Find a learning rate for the frozen phase (--lr): train the head on the backbone's features "
-                + "while the learning rate grows exponentially, and suggest the rate where the loss falls fastest.")
+                + "while the learning rate grows exponentially, and suggest the rate where the loss falls fastest.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl lr-find --model mobilenet --data photos --plot lr.png",
+                "  tl lr-find --model efficientnetb0 --data photos --json"})
 final class LrFindCommand implements Callable<Integer> {
 
     private static final String PLOT = "--plot";

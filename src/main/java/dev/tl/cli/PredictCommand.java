@@ -25,8 +25,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code tl predict}: top-k classes with probabilities for images or directories of images. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Classify images with a trained model, or with a backbone's stock ImageNet classifier (--model).")
-final class PredictCommand implements Callable<Integer> {
+        description = "Classify images with a trained model, or with a backbone's stock ImageNet classifier (--model).",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl predict --model-dir my-model photo.jpg more-photos/",
+                "  tl predict --model-dir my-model --output-format csv photos/ > predictions.csv",
+                "  tl predict --model densenet201 --top-k 5 photo.jpg   # ImageNet classes"})
+final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput {
 
     @Spec
     CommandSpec spec;

@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine;
 
-/** Entry point: {@code tl train | lr-find | evaluate | predict | export | embed | models | weights | bench}. Exit 0 on success, 2 on bad usage or input, 1 on internal failure. */
+/**
+ * Entry point: {@code tl train | lr-find | evaluate | predict | report | export | embed | models | weights | cache |
+ * bench | completion}. Exit 0 on success, 2 on bad usage or input, 1 on internal failure.
+ */
 @Command(name = "tl", mixinStandardHelpOptions = true, versionProvider = TlCli.Version.class,
         description = "Train image classifiers by transfer learning from ImageNet backbones.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ModelsCommand.class,
@@ -58,6 +61,8 @@ public final class TlCli implements Runnable {
         cli.setDefaultValueProvider(new ConfigFile());
         // An option given twice takes its last value, so a script can append an override to a stored command line.
         cli.setOverwrittenOptionsAllowed(true);
+        cli.setUsageHelpAutoWidth(true); // help as wide as the terminal
+        OptionHeadings.install(cli.getSubcommands().get("train"), TrainCommand.HELP_HEADINGS);
         return cli;
     }
 

@@ -28,9 +28,33 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 /** {@code tl train}: two-phase transfer learning from a folder of labelled images to a model bundle. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train a classifier on labelled images (class folders, file names or a CSV) and save it as a model bundle.")
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        description = "Train a classifier on labelled images (class folders, file names or a CSV) and save it as a model bundle.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl train --model mobilenet --data photos/train --val-data photos/val",
+                "  tl train --model efficientnetb0 --data photos --test-split 0.1 --augment",
+                "  tl train --model densenet121 --data photos --unfreeze-blocks 2 --json",
+                "  tl train --config config/mobilenet-beginners.yaml --data photos",
+                "  tl train --resume tl-model          # continue an interrupted run"})
 final class TrainCommand implements Callable<Integer> {
+
+    /** How {@code tl train --help} groups the options (see {@link OptionHeadings}). */
+    static final List<OptionHeadings.Heading> HELP_HEADINGS = List.of(
+            new OptionHeadings.Heading("Data", List.of(LabelledImages.DATA, LabelledImages.FILENAME,
+                    LabelledImages.CSV, "--val-data", "--val-split", "--val-labels-csv", "--test-split",
+                    "--class-weights")),
+            new OptionHeadings.Heading("Model", List.of("--model", "--image-size", WeightsOption.NAME, "--dense",
+                    "--dropout")),
+            new OptionHeadings.Heading("Phases", List.of("--frozen-epochs", "--finetune-epochs", "--unfreeze",
+                    "--unfreeze-blocks", "--bn-trainable", MicroBatchOption.NAME)),
+            new OptionHeadings.Heading("Optimisation", List.of("--batch-size", "--lr", "--finetune-lr",
+                    "--lr-decay-per-block", "--schedule", "--warmup-epochs", "--step-size", "--step-gamma",
+                    "--plateau-patience", "--plateau-factor", "--monitor", "--patience", "--seed")),
+            new OptionHeadings.Heading("Augmentation", List.of("--augment", "--flip", "--vertical-flip",
+                    "--rotation", "--zoom", "--translate", "--brightness", "--contrast", "--feature-cache-augment",
+                    "--preview-augment")),
+            new OptionHeadings.Heading("Output", List.of("--output", OutputOptions.JSON, OutputOptions.FORMAT,
+                    "--resume", "--no-feature-cache", ConfigOption.NAME)));
 
     private static final String RESUME = "--resume";
     private static final String VAL_DATA = "--val-data";
