@@ -65,7 +65,8 @@ public final class FeatureCache {
         Path entry = directory.resolve(key(source, images) + ".features");
         INDArray cached = read(entry, images.size());
         if (cached != null) {
-            log.info("{}: features of {} images read from the cache ({})", source.backbone(), images.size(), entry);
+            log.info("{}: features of {} images read from the feature cache", source.backbone(), images.size());
+            log.debug("feature cache entry: {}", entry);
             return cached;
         }
         INDArray computed = compute.get();

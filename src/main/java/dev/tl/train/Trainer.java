@@ -124,9 +124,9 @@ public final class Trainer {
         long start = System.nanoTime();
         IntFunction<Features> trainFeatures;
         if (augmentation.frozenPhaseOnImages()) {
-            log.info("frozen phase: augmentation is on, so every epoch runs that epoch's augmented training images "
-                    + "through the frozen base (inference only) and trains the head on their features (cached "
-                    + "features would miss the augmentation; caching K augmented copies is the fast alternative)");
+            log.info("frozen phase: each epoch's augmented images go through the frozen base (inference only)");
+            log.debug("cached features would miss the augmentation; --feature-cache-augment K is the fast "
+                    + "alternative");
             BaseFeatures augmented = new BaseFeatures(spec, List.of(), options.seed(), options.batchSize(), null);
             trainFeatures = epoch -> augmented.of(model, train, trainingViews(epoch));
         } else {
@@ -159,9 +159,10 @@ public final class Trainer {
         boolean augmented = augmentation.settings().isActive();
         int copies = augmented ? Math.min(augmentation.featureCacheCopies(), options.frozenEpochs()) : 1;
         if (augmented) {
-            log.info("frozen phase: features of {} augmented copies of the {} training images (epoch e trains on "
-                    + "copy (e - 1) mod {}) and of the {} validation images (not augmented), computed once",
-                    copies, train.size(), augmentation.featureCacheCopies(), validationImages);
+            log.info("frozen phase: features of {} augmented copies of {} training and of {} validation images",
+                    copies, train.size(), validationImages);
+            log.debug("frozen epoch e trains on copy (e - 1) mod {}; validation images are not augmented",
+                    augmentation.featureCacheCopies());
         } else {
             log.info("frozen phase: features of {} training and {} validation images, computed once",
                     train.size(), validationImages);

@@ -94,8 +94,8 @@ class AugmentedTrainingTest {
         Map<String, INDArray> after = train(ON_IMAGES, new FeatureCache(cacheDir), log);
 
         assertOnlyTheHeadLearned(after);
-        assertThat(log).anyMatch(line -> line.contains("every epoch runs that epoch's augmented training images "
-                + "through the frozen base (inference only)"));
+        assertThat(log).anyMatch(line -> line.contains("each epoch's augmented images go through the frozen base "
+                + "(inference only)"));
         assertThat(train(ON_IMAGES, null, new ArrayList<>())).as("same seed, same weights")
                 .isEqualTo(after);
         Map<String, INDArray> plain = train(TrainAugmentation.NONE, null, new ArrayList<>());
