@@ -9,10 +9,8 @@ import dev.tl.train.LearningRateFinder;
 import dev.tl.train.RangeTest;
 import dev.tl.train.RangeTestPlot;
 import dev.tl.zoo.weights.WeightCache;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,10 +76,7 @@ final class LrFindCommand implements Callable<Integer> {
         Flags.require(endLr > startLr, "--end-lr", "must be greater than --start-lr (" + startLr + "), got " + endLr);
         Flags.require(steps >= 2, "--steps", "must be at least 2, got " + steps);
         if (plot != null) {
-            Flags.require(plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png"), PLOT,
-                    "writes a PNG file; give a name ending in .png, not " + plot.getFileName());
-            Path dir = plot.toAbsolutePath().getParent();
-            Flags.require(Files.isDirectory(dir), PLOT, "directory " + dir + " does not exist");
+            Flags.outputFile(PLOT, plot, ".png", "a PNG file");
         }
         List<BaseSpec> bases = model.bases();
         ImageSet set = images.scan();

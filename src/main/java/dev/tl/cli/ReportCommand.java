@@ -2,9 +2,7 @@ package dev.tl.cli;
 
 import dev.tl.bundle.ModelBundle;
 import dev.tl.report.HtmlReport;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,10 +33,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (out != null) {
-            Flags.require(out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".html"), OUT,
-                    "writes an HTML page; give a name ending in .html, not " + out.getFileName());
-            Path dir = out.toAbsolutePath().getParent();
-            Flags.require(Files.isDirectory(dir), OUT, "directory " + dir + " does not exist");
+            Flags.outputFile(OUT, out, ".html", "an HTML page");
         }
         ModelBundle.Loaded loaded = Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir()));
         Path file = (out != null ? out : loaded.directory().resolve(HtmlReport.FILE)).toAbsolutePath().normalize();

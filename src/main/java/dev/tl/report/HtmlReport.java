@@ -25,8 +25,8 @@ import javax.imageio.ImageIO;
 
 /**
  * {@code tl report}: one self-contained HTML page about a model bundle — its data, backbone and settings, the
- * training history with its curves, the last evaluation (metrics, confusion, the worst errors with thumbnails),
- * the epoch kept, and how to use the model. Pictures are embedded as data URIs: the page loads nothing else.
+ * training curves and the epoch kept, the last evaluation (metrics, confusion, the worst errors with thumbnails),
+ * the history table, and how to use the model. Pictures are embedded as data URIs: the page loads nothing else.
  */
 public final class HtmlReport {
 
@@ -65,9 +65,9 @@ public final class HtmlReport {
                 .append(STYLE).append("</style></head><body>");
         html.append("<h1>Model ").append(Html.escape(dir.getFileName())).append("</h1><p class=\"sub\">")
                 .append(Html.escape(dir)).append(" &middot; trained ").append(Html.escape(meta.createdAt()))
-                .append(" by tl ").append(Html.escape(meta.createdBy())).append("</p>");
+                .append(" by ").append(Html.escape(meta.createdBy())).append("</p>");
         html.append(data(meta)).append(model(meta)).append(training(meta, dir)).append(evaluation(dir))
-                .append(usage(dir));
+                .append(history(meta)).append(usage(dir));
         return html.append("</body></html>\n").toString();
     }
 
@@ -131,7 +131,13 @@ public final class HtmlReport {
         html.append("<p>Kept: ").append(kept == null ? "the last epoch (no validation data)"
                 : Html.escape(kept.phase() + " epoch " + kept.epoch() + " — val_accuracy " + decimal(kept.valAccuracy())
                 + ", val_loss " + decimal(kept.valLoss()))).append(".</p>");
-        html.append(picture(dir.resolve(TrainingPlot.FILE), "loss, validation accuracy and learning rate per epoch"));
+        return html.append(picture(dir.resolve(TrainingPlot.FILE),
+                "loss, validation accuracy and learning rate per epoch")).toString();
+    }
+
+    /** Every epoch's numbers, the kept one highlighted; after the evaluation, as a long run makes it long. */
+    private static String history(BundleMetadata meta) {
+        BundleMetadata.Epoch kept = meta.keptEpoch();
         List<List<String>> rows = new ArrayList<>();
         int keptRow = -1;
         for (BundleMetadata.Epoch epoch : meta.history()) {
@@ -143,8 +149,8 @@ public final class HtmlReport {
                     cell(String.format(Locale.ROOT, "%.2e", epoch.learningRate())),
                     cell(String.format(Locale.ROOT, "%.1f", epoch.seconds()))));
         }
-        return html.append(Html.table(List.of("phase", "epoch", "loss", "val_loss", "val_accuracy", "lr", "seconds"),
-                rows, keptRow)).toString();
+        return "<h2>History</h2>" + Html.table(List.of("phase", "epoch", "loss", "val_loss", "val_accuracy", "lr",
+                "seconds"), rows, keptRow);
     }
 
     private static String evaluation(Path dir) {

@@ -129,7 +129,7 @@ class EndToEndTest {
         assertThat(result.out()).contains("wrote " + page);
         String html = Files.readString(page);
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<h2>Data</h2>", "<h2>Backbone and settings</h2>",
-                "<h2>Training</h2>", "<h2>Evaluation</h2>", "<h2>Using the model</h2>", "horizontal", "mobilenet at 32 px",
+                "<h2>Training</h2>", "<h2>Evaluation</h2>", "<h2>History</h2>", "<h2>Using the model</h2>", "horizontal", "mobilenet at 32 px",
                 "tl predict --model-dir " + model);
         // training.png, confusion.png and a thumbnail per error shown, all inside the page
         assertThat(html.split("src=\"data:image/png;base64,", -1)).hasSize(1 + 2 + Math.min(misclassified, 12));
