@@ -6,6 +6,7 @@ import dev.tl.train.EpochRecord;
 import dev.tl.train.Phase;
 import dev.tl.train.TrainedModel;
 import dev.tl.train.TrainingRun;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,8 +44,8 @@ record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch la
         List<String> files;
         try (Stream<Path> listing = Files.list(bundle)) {
             files = listing.map(path -> path.getFileName().toString()).sorted().toList();
-        } catch (java.io.IOException e) {
-            files = List.of();
+        } catch (IOException e) {
+            files = List.of(); // the bundle was just saved; a listing that fails leaves only this field empty
         }
         return new TrainSummary(bundle.toString(), files, Epoch.of(trained.kept()),
                 history.isEmpty() ? null : Epoch.of(history.get(history.size() - 1)),

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
@@ -113,8 +114,9 @@ public final class HtmlReport {
                 + (o.batchNormTrainable() ? "trainable" : "frozen")));
         facts.add(List.of("batch size", String.valueOf(o.batchSize())));
         if (o.schedule() != null) {
-            facts.add(List.of("schedule", o.schedule().name() + (o.schedule().params().isEmpty() ? ""
-                    : " " + o.schedule().params())));
+            Map<String, Object> params = o.schedule().params();
+            facts.add(List.of("schedule", o.schedule().name() + (params == null || params.isEmpty() ? ""
+                    : " " + params)));
         }
         facts.add(List.of("kept epoch chosen by", o.monitor() + (o.patience() > 0 ? ", early stopping after "
                 + o.patience() + " epochs without improvement" : "")));
