@@ -3,6 +3,7 @@ package dev.tl.cli;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.report.HtmlReport;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,11 +39,20 @@ final class ReportCommand implements Callable<Integer> {
         ModelBundle.Loaded loaded = Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir()));
         Path file = (out != null ? out : loaded.directory().resolve(HtmlReport.FILE)).toAbsolutePath().normalize();
         Flags.about(OUT, () -> {
-            HtmlReport.write(loaded, file);
+            HtmlReport.write(loaded, usage(loaded.directory()), file);
             return file;
         });
         spec.commandLine().getOut().printf("wrote %s%n", file);
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** The commands the page ends with, as a user would type them for this bundle. */
+    private static List<String> usage(Path bundle) {
+        String dir = Shell.quote(bundle);
+        return List.of("tl predict --model-dir " + dir + " photo.jpg more/photos/",
+                "tl evaluate --model-dir " + dir + "   # on its own validation or test set",
+                "tl evaluate --model-dir " + dir + " --data labelled/images/",
+                "tl export --model-dir " + dir + " --format onnx --out model.onnx --with-preprocessing");
     }
 }

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.tl.BuildInfo;
 import dev.tl.TlException;
+import dev.tl.progress.Progress;
 import java.io.PrintWriter;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -78,6 +79,7 @@ public final class TlCli implements Runnable {
     }
 
     private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
+        Progress.clearTerminal();
         PrintWriter err = cli.getErr();
         TlException userError = findUserError(e);
         if (userError != null) {

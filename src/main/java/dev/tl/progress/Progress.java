@@ -82,6 +82,11 @@ public final class Progress implements AutoCloseable {
         return new Progress(task, total, unit, System::nanoTime, STDERR, shown && TerminalBar.available(), shown);
     }
 
+    /** Erases a bar left on the terminal by a pass that failed, so an error message starts a line of its own. */
+    public static void clearTerminal() {
+        TerminalBar.clear();
+    }
+
     /** {@code items} more are done. */
     public synchronized void advance(long items) {
         done += items;

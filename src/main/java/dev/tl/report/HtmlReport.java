@@ -49,16 +49,16 @@ public final class HtmlReport {
     private HtmlReport() {
     }
 
-    /** Writes the page of {@code bundle} to {@code file}. */
-    public static void write(ModelBundle.Loaded bundle, Path file) {
+    /** Writes the page of {@code bundle} to {@code file}, ending with the {@code commands} that use the model. */
+    public static void write(ModelBundle.Loaded bundle, List<String> commands, Path file) {
         try {
-            AtomicFiles.writeString(file, render(bundle));
+            AtomicFiles.writeString(file, render(bundle, commands));
         } catch (IOException e) {
             throw new TlException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
-    static String render(ModelBundle.Loaded bundle) {
+    static String render(ModelBundle.Loaded bundle, List<String> commands) {
         BundleMetadata meta = bundle.metadata();
         Path dir = bundle.directory();
         StringBuilder html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -68,7 +68,7 @@ public final class HtmlReport {
                 .append(Html.escape(dir)).append(" &middot; trained ").append(Html.escape(meta.createdAt()))
                 .append(" by ").append(Html.escape(meta.createdBy())).append("</p>");
         html.append(data(meta)).append(model(meta)).append(training(meta, dir)).append(evaluation(dir))
-                .append(history(meta)).append(usage(dir));
+                .append(history(meta)).append(usage(commands));
         return html.append("</body></html>\n").toString();
     }
 
@@ -159,8 +159,8 @@ public final class HtmlReport {
         StringBuilder html = new StringBuilder("<h2>Evaluation</h2>");
         Path file = dir.resolve("evaluation.json");
         if (!Files.isRegularFile(file)) {
-            return html.append("<p class=\"missing\">Not evaluated yet: run <code>tl evaluate --model-dir ")
-                    .append(Html.escape(dir)).append("</code>, then <code>tl report</code> again.</p>").toString();
+            return html.append("<p class=\"missing\">Not evaluated yet: evaluate the model (below), then write "
+                    + "this page again.</p>").toString();
         }
         JsonNode report;
         try {
@@ -212,12 +212,8 @@ public final class HtmlReport {
                 .toString();
     }
 
-    private static String usage(Path dir) {
-        String model = dir.toString();
-        return "<h2>Using the model</h2><pre>tl predict --model-dir " + Html.escape(model) + " photo.jpg more/photos/\n"
-                + "tl evaluate --model-dir " + Html.escape(model) + " --data labelled/images/\n"
-                + "tl export --model-dir " + Html.escape(model) + " --format onnx --out model.onnx "
-                + "--with-preprocessing</pre>";
+    private static String usage(List<String> commands) {
+        return "<h2>Using the model</h2><pre>" + Html.escape(String.join("\n", commands)) + "</pre>";
     }
 
     private static String picture(Path png, String alt) {

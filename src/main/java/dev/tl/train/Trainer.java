@@ -125,8 +125,8 @@ public final class Trainer {
         IntFunction<Features> trainFeatures;
         if (augmentation.frozenPhaseOnImages()) {
             log.info("frozen phase: each epoch's augmented images go through the frozen base (inference only)");
-            log.debug("cached features would miss the augmentation; --feature-cache-augment K is the fast "
-                    + "alternative");
+            log.debug("cached features would miss the augmentation; the cached features of K augmented copies "
+                    + "are the fast alternative");
             BaseFeatures augmented = new BaseFeatures(spec, List.of(), options.seed(), options.batchSize(), null);
             trainFeatures = epoch -> augmented.of(model, train, trainingViews(epoch));
         } else {

@@ -6,6 +6,7 @@ import dev.tl.Json;
 import dev.tl.bundle.BundleMetadata;
 import dev.tl.bundle.ModelBundle;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,10 +21,12 @@ class HtmlReportTest {
         BundleMetadata metadata = Json.MAPPER.readValue(Path.of("src/test/resources/bundles/v1-tl-model.json")
                 .toFile(), BundleMetadata.class);
 
-        String html = HtmlReport.render(new ModelBundle.Loaded(bundle, null, metadata));
+        String html = HtmlReport.render(new ModelBundle.Loaded(bundle, null, metadata),
+                List.of("tl predict --model-dir m photo.jpg"));
 
         assertThat(html).contains("/home/me/photos/ants-bees", "<td>ants</td>", "training.png is missing",
-                "Not evaluated yet", "schedule</th><td>step", "<tr class=\"kept\"><td>finetune</td>")
+                "Not evaluated yet", "schedule</th><td>step", "<tr class=\"kept\"><td>finetune</td>",
+                "<pre>tl predict --model-dir m photo.jpg</pre>")
                 .doesNotContain("<img");
     }
 }
