@@ -51,10 +51,15 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
      * @param valLabels    the same for the validation data (null without separate validation data)
      * @param testSet      the bundle file listing the held-out test images (null without a test split)
      * @param augmentation null in bundles from before it
+     * @param skippedFiles the image files that could not be used (null in bundles from before it)
      */
     public record Training(String data, String valData, Double valSplit, String weights, int trainImages,
                            int valImages, Options options, String labels, String valLabels, Double testSplit,
-                           int testImages, String testSet, Augmentations augmentation) {
+                           int testImages, String testSet, Augmentations augmentation, List<Skipped> skippedFiles) {
+    }
+
+    /** An image file training left out, and why (empty, truncated, not an image, too large...). */
+    public record Skipped(String path, String reason) {
     }
 
     /** The optimisation settings ({@code schedule} is null in bundles from before it). */
