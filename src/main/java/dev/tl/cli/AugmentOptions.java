@@ -74,11 +74,13 @@ final class AugmentOptions {
         return new TrainAugmentation(augmentation, featureCacheCopies);
     }
 
-    /** With {@code --preview-augment}: writes the preview and says so; returns whether it did (then no training). */
-    boolean writePreview(ImageSet train, int imageSize, long seed, PrintWriter out) {
-        if (preview == null) {
-            return false;
-        }
+    /** Whether {@code --preview-augment} asks for a preview instead of training. */
+    boolean previewing() {
+        return preview != null;
+    }
+
+    /** Writes the {@code --preview-augment} preview and says so. */
+    void writePreview(ImageSet train, int imageSize, long seed, PrintWriter out) {
         Augmentation settings = trainAugmentation().settings();
         if (!settings.isActive()) {
             throw new TlException("--preview-augment: no augmentation is switched on (add --augment, or e.g. "
@@ -88,6 +90,5 @@ final class AugmentOptions {
                 () -> AugmentationPreview.write(preview, train, imageSize, new Augmenter(settings, seed)));
         out.printf("wrote %d augmented training images to %s%n", shown, preview.toAbsolutePath().normalize());
         out.flush();
-        return true;
     }
 }

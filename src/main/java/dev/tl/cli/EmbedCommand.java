@@ -57,6 +57,7 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelSpec modelSpec = new ModelSpec(model.bases(), new HeadSpec(0, 0), 1);
+        Flags.about("--out", () -> FeatureFiles.checkTarget(out));
         ImageSet set = images.scan();
         ComputationGraph extractor = ModelGraphs.featureExtractor(modelSpec, seed.seed);
         BaseWeights.load(extractor, modelSpec,

@@ -3,7 +3,6 @@ package dev.tl.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tl.AtomicFiles;
 import dev.tl.Json;
-import dev.tl.TlException;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
@@ -15,6 +14,8 @@ import dev.tl.model.Inference;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
                 + "Also writes the JSON report to evaluation.json in the model directory.")
 final class EvaluateCommand implements Callable<Integer> {
 
-    static final String REPORT_FILE = "evaluation.json";
+    private static final Logger log = LoggerFactory.getLogger(EvaluateCommand.class);
 
     @Spec
     CommandSpec spec;
@@ -65,13 +66,13 @@ final class EvaluateCommand implements Callable<Integer> {
         document.put("data", images.data().toAbsolutePath().normalize().toString());
         document.put("labels", labels);
         document.put("tta", views.perImage());
-        Path file = loaded.directory().resolve(REPORT_FILE);
+        output.print(spec, new Evaluation(report, document), new EvaluationRenderer());
+        Path file = loaded.directory().resolve(ModelBundle.EVALUATION_FILE);
         try {
             AtomicFiles.writeString(file, Json.write(document) + "\n");
         } catch (IOException e) {
-            throw new TlException("cannot write " + file + ": " + e.getMessage(), e);
+            log.warn("the report is printed above but could not be written to {}: {}", file, e.getMessage());
         }
-        output.print(spec, new Evaluation(report, document), new EvaluationRenderer());
         return 0;
     }
 

@@ -3,6 +3,7 @@ package dev.tl.cli;
 import dev.tl.TlException;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
+import dev.tl.data.ImageCheck;
 import dev.tl.data.ImageFolder;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
@@ -13,13 +14,11 @@ import dev.tl.model.ImageNetClassifier;
 import dev.tl.model.Inference;
 import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,6 +61,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     TtaOption tta;
 
+    @Mixin
+    ImageCheckOptions imageCheck;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Image files, or directories searched recursively for images.")
     List<Path> inputs;
 
@@ -69,7 +71,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         Flags.exclusive("--model", model.given(), "--model-dir", bundle.given());
         ImageViews views = tta.imageViews();
-        List<LabeledImage> images = expand(inputs);
+        List<LabeledImage> images = expand(inputs, imageCheck.check());
         Classifier classifier = model.given() ? imageNetClassifier()
                 : Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir())).classifier();
         List<Prediction> predictions = new ArrayList<>();
@@ -95,25 +97,28 @@ final class PredictCommand implements Callable<Integer> {
                 WeightCache.standard());
     }
 
-    /** Files as given; directories expanded to the image files below them, sorted. Unlabelled (label -1). */
-    private static List<LabeledImage> expand(List<Path> paths) {
-        List<LabeledImage> images = new ArrayList<>();
+    /**
+     * Files as given; directories expanded to the image files below them as training reads folders (sorted,
+     * hidden folders left out, links followed). Unlabelled (label -1). A file that cannot be used is skipped with a
+     * warning naming it (with --strict: an error); none usable at all is an error.
+     */
+    private static List<LabeledImage> expand(List<Path> paths, ImageCheck check) {
+        List<Path> files = new ArrayList<>();
         for (Path path : paths) {
             if (Files.isDirectory(path)) {
-                try (Stream<Path> files = Files.walk(path)) {
-                    files.filter(Files::isRegularFile).filter(ImageFolder::isImageFile).sorted()
-                            .forEach(file -> images.add(new LabeledImage(file, -1)));
-                } catch (IOException e) {
-                    throw new TlException("cannot list " + path + ": " + e.getMessage(), e);
-                }
+                files.addAll(ImageFolder.listImages(path, "IMAGE|DIR"));
             } else if (Files.isRegularFile(path)) {
-                images.add(new LabeledImage(path, -1));
+                files.add(path);
             } else {
                 throw new TlException("no such image or directory: " + path);
             }
         }
-        if (images.isEmpty()) {
+        if (files.isEmpty()) {
             throw new TlException("no images found in " + paths);
+        }
+        List<LabeledImage> images = files.stream().filter(check::usable).map(f -> new LabeledImage(f, -1)).toList();
+        if (images.isEmpty()) {
+            throw new TlException("none of the " + files.size() + " image files in " + paths + " can be read");
         }
         return images;
     }

@@ -1,8 +1,10 @@
 package dev.tl.cli;
 
 import dev.tl.TlException;
+import dev.tl.bundle.BundleLock;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.bundle.TrainedBundle;
+import dev.tl.data.ImageCheck;
 import dev.tl.data.ImageSet;
 import dev.tl.model.BaseLayout;
 import dev.tl.model.BaseSpec;
@@ -13,14 +15,19 @@ import dev.tl.train.Monitor;
 import dev.tl.train.RunSettings;
 import dev.tl.train.TrainOptions;
 import dev.tl.train.TrainedModel;
+import dev.tl.train.TrainingDiverged;
 import dev.tl.train.TrainingRun;
 import dev.tl.zoo.Block;
 import dev.tl.zoo.weights.WeightsChoice;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,12 +41,16 @@ import picocli.CommandLine;
         description = "Train a classifier on labelled images (class folders, file names or a CSV) and save it as a model bundle.")
 final class TrainCommand implements Callable<Integer> {
 
+    private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
+
     private static final String RESUME = "--resume";
     private static final String VAL_DATA = "--val-data";
     private static final String VAL_SPLIT = "--val-split";
     private static final String UNFREEZE = "--unfreeze";
     private static final String UNFREEZE_BLOCKS = "--unfreeze-blocks";
     private static final String FINETUNE_EPOCHS = "--finetune-epochs";
+    private static final String OUTPUT = "--output";
+    private static final String OVERWRITE = "--overwrite";
 
     @Spec
     CommandSpec spec;
@@ -144,8 +155,13 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     AugmentOptions augment;
 
-    @Option(names = "--output", defaultValue = "tl-model", paramLabel = "DIR", description = "Where to write the model bundle. Default: ./${DEFAULT-VALUE}.")
+    @Option(names = OUTPUT, defaultValue = "tl-model", paramLabel = "DIR", description = "Where to write the model bundle. Default: ./${DEFAULT-VALUE}.")
     Path output;
+
+    @Option(names = OVERWRITE,
+            description = "Save to --output even where it holds files tl did not write; they are kept, moved into "
+                    + "the new bundle (a name tl uses itself gets .kept-TIME). Without it such a directory is refused.")
+    boolean overwrite;
 
     @Override
     public Integer call() {
@@ -169,19 +185,55 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int run(Checkpoint resumeFrom) {
-        TrainingRun run = TrainingRun.prepare(settings());
-        if (augment.writePreview(run.split().train(), run.modelSpec().bases().get(0).imageSize(), seed.seed,
-                spec.commandLine().getOut())) {
+        RunSettings settings = settings();
+        if (augment.previewing()) {
+            TrainingRun run = TrainingRun.prepare(settings);
+            augment.writePreview(run.split().train(), run.modelSpec().bases().get(0).imageSize(), seed.seed,
+                    spec.commandLine().getOut());
             return 0;
         }
-        TrainedModel trained = run.train(resumeFrom, RunArguments.of(spec, RESUME), List.of());
-        Flags.about("--output", () -> {
-            TrainedBundle.save(run, trained);
-            return output;
-        });
-        run.finish();
-        print(run, trained);
+        try (BundleLock lock = Flags.about(OUTPUT, () -> BundleLock.acquire(output));
+             InterruptNotice notice = InterruptNotice.install(spec.commandLine().getErr(), output)) {
+            checkOutput();
+            TrainingRun run = TrainingRun.prepare(settings);
+            TrainedModel trained = run.train(resumeFrom, RunArguments.of(spec, RESUME), List.of());
+            if (trained.failure() != null && trained.kept() == null) {
+                throw new TrainingDiverged("training stopped: " + trained.failure() + "; no epoch ended with finite "
+                        + "numbers, so nothing was saved (" + checkpointNote(run) + "); try a lower --lr or "
+                        + "--finetune-lr");
+            }
+            Flags.about(OUTPUT, () -> {
+                TrainedBundle.save(run, trained, overwrite);
+                return output;
+            });
+            run.finish();
+            print(run, trained);
+            if (trained.failure() != null) {
+                throw new TrainingDiverged("training stopped: " + trained.failure() + "; the bundle holds the "
+                        + "weights of " + trained.kept().phase() + " epoch " + trained.kept().epoch()
+                        + ", the best before that; try a lower --lr or --finetune-lr");
+            }
+        }
         return 0;
+    }
+
+    private static String checkpointNote(TrainingRun run) {
+        return Files.exists(run.checkpointDir().resolve(Checkpoint.FILE))
+                ? "the checkpoint of the last finite epoch is in " + run.checkpointDir() : "no epoch was checkpointed";
+    }
+
+    /** The rule of what may be replaced, checked before any work rather than after hours of it. */
+    private void checkOutput() {
+        try {
+            String replacing = ModelBundle.checkTarget(output, overwrite);
+            if (replacing != null) {
+                log.info("the bundle in {} will be replaced", replacing);
+            }
+        } catch (ModelBundle.NotReplaceable e) {
+            throw new TlException(OUTPUT + ": " + e.getMessage() + " (" + OVERWRITE + ")", e);
+        } catch (TlException e) {
+            throw new TlException(OUTPUT + ": " + e.getMessage(), e);
+        }
     }
 
     /** The run the options ask for; every check of their values and combinations is here or in a converter. */
@@ -199,14 +251,22 @@ final class TrainCommand implements Callable<Integer> {
             throw new TlException("--test-split " + testSplit + " and " + VAL_SPLIT + " " + valFraction
                     + " leave no images to train on (their sum must be below 1)");
         }
+        int finetune = finetuneEpochs != null ? finetuneEpochs : (fused ? 0 : 2);
+        Flags.require(frozenEpochs > 0 || finetune > 0, "--frozen-epochs",
+                "0 and " + FINETUNE_EPOCHS + " " + finetune + " leave nothing to train");
         Flags.require(valLabelsCsv == null || valData != null, "--val-labels-csv",
                 "labels the images of " + VAL_DATA + ", which is not given");
         Flags.exclusive(UNFREEZE, RunArguments.given(spec, UNFREEZE), UNFREEZE_BLOCKS, unfreezeBlocks != null);
         for (BaseSpec base : bases) {
-            List<Block> blocks = BaseLayout.of(base).blocks();
+            BaseLayout layout = BaseLayout.of(base);
+            List<Block> blocks = layout.blocks();
             if (unfreezeBlocks != null && unfreezeBlocks > blocks.size()) {
                 throw new TlException(UNFREEZE_BLOCKS + " " + unfreezeBlocks + ": " + base.backboneName() + " has "
                         + blocks.size() + " blocks " + blocks.stream().map(Block::name).toList());
+            }
+            if (!unfreeze.isAll() && unfreeze.top() > layout.layerNames().size()) {
+                throw new TlException(UNFREEZE + " " + unfreeze.top() + ": " + base.backboneName() + " has "
+                        + layout.layerNames().size() + " layers (give all, or at most that)");
             }
         }
         if (bnTrainable && microBatch.size != null && microBatch.size < batch.batchSize) {
@@ -217,7 +277,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainOptions options = TrainOptions.builder()
                 .batchSize(batch.batchSize)
                 .frozenEpochs(frozenEpochs)
-                .finetuneEpochs(finetuneEpochs != null ? finetuneEpochs : (fused ? 0 : 2))
+                .finetuneEpochs(finetune)
                 .unfreeze(unfreezeBlocks != null ? Unfreeze.blocks(unfreezeBlocks) : unfreeze)
                 .batchNormTrainable(bnTrainable)
                 .learningRate(lr)
@@ -232,18 +292,26 @@ final class TrainCommand implements Callable<Integer> {
         RunSettings.Images training = new RunSettings.Images(images.data(), images.source(), LabelledImages.DATA);
         RunSettings.Images validation = valData == null ? null : new RunSettings.Images(valData,
                 images.validationSource(valLabelsCsv, "--val-labels-csv"), VAL_DATA);
-        return new RunSettings(bases, head.head(), weights.weights, training, validation, valFraction, testSplit,
-                train -> Flags.about("--class-weights", () -> classWeights.resolve(train)), options,
-                augment.trainAugmentation(), !noFeatureCache, output);
+        return new RunSettings(bases, head.head(), weights.weights, training, validation, images.check(),
+                valFraction, testSplit, train -> Flags.about("--class-weights", () -> classWeights.resolve(train)),
+                options, augment.trainAugmentation(), !noFeatureCache, output);
     }
 
     private void print(TrainingRun run, TrainedModel trained) {
         PrintWriter out = spec.commandLine().getOut();
-        String kept = trained.kept() == null ? "last epoch (no validation data)"
+        String kept = trained.kept() == null
+                ? run.split().validation().size() == 0 ? "last epoch (no validation data)" : "last epoch"
                 : String.format(Locale.ROOT, "%s epoch %d, val_accuracy %.4f", trained.kept().phase(),
                 trained.kept().epoch(), trained.kept().valAccuracy());
         Path bundle = output.toAbsolutePath().normalize();
         out.printf("saved model to %s (kept: %s)%n", bundle, kept);
+        List<ImageCheck.Skipped> skipped = run.skipped();
+        if (!skipped.isEmpty()) {
+            out.printf("skipped %d image files that cannot be used (listed in %s as skipped_files): %s%n",
+                    skipped.size(), bundle.resolve(ModelBundle.METADATA_FILE), skipped.stream().limit(5)
+                            .map(s -> s.path().getFileName().toString()).collect(Collectors.joining(", "))
+                            + (skipped.size() > 5 ? ", ..." : ""));
+        }
         ImageSet test = run.split().test();
         if (test.size() > 0) {
             Path list = bundle.resolve(ModelBundle.TEST_SET_FILE);

@@ -122,7 +122,7 @@ public final class ImageDecoder {
         try {
             bytes = Files.readAllBytes(path);
         } catch (IOException e) {
-            throw new TlException("cannot read image " + path + ": " + e.getMessage(), e);
+            throw new TlException("cannot read image " + path + ": " + ImageProbe.describe(e), e);
         }
         try (Mat encoded = new Mat(1, bytes.length, CV_8UC1, new BytePointer(bytes))) {
             Mat bgr = imdecode(encoded, IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION);

@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -63,16 +62,14 @@ public final class BaseFeatures {
         INDArray[] perBase = new INDArray[spec.bases().size()];
         for (int i = 0; i < perBase.length; i++) {
             int base = i;
-            Supplier<INDArray> compute = () -> {
-                ComputationGraph extractor = extractor(model, base);
-                try (BatchLoader loader = new BatchLoader(List.of(spec.bases().get(base).inputSpec()), 0)) {
-                    return Inference.outputs(extractor, loader, images.images(), batchSize, views);
-                }
-            };
-            perBase[i] = cache == null ? compute.get()
-                    : cache.features(new FeatureCache.Source(spec.bases().get(i).backboneName(),
-                    spec.bases().get(i).inputSpec(), weightFiles.get(i), seed, BuildInfo.version(), views.key()),
-                    images.images(), compute);
+            try (BatchLoader loader = new BatchLoader(List.of(spec.bases().get(base).inputSpec()), 0)) {
+                FeatureCache.Computation compute = (from, chunk) -> Inference.outputs(extractor(model, base), loader,
+                        chunk, batchSize, views.from(from));
+                perBase[i] = cache == null ? compute.compute(0, images.images())
+                        : cache.features(new FeatureCache.Source(spec.bases().get(i).backboneName(),
+                        spec.bases().get(i).inputSpec(), weightFiles.get(i), seed, BuildInfo.version(), views.key()),
+                        images.images(), batchSize, compute);
+            }
         }
         INDArray matrix = perBase.length == 1 ? perBase[0] : Nd4j.hstack(perBase);
         return new Features(matrix, images.images().stream().mapToInt(LabeledImage::label).toArray());
