@@ -108,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "which always uses whole batches. Default: ${DEFAULT-VALUE}.")
     String microBatchSize;
 
-    @Option(names = "--frozen-epochs", defaultValue = "10", paramLabel = "N",
+    @Option(names = "--frozen-epochs", defaultValue = "30", paramLabel = "N",
             description = "Epochs training the head on the frozen base. Default: ${DEFAULT-VALUE}.")
     int frozenEpochs;
 
@@ -127,7 +127,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "F", description = "Adam learning rate of the frozen phase. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--finetune-lr", defaultValue = "1e-4", paramLabel = "F", description = "Adam learning rate of the fine-tune phase. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--finetune-lr", defaultValue = "1e-5", paramLabel = "F", description = "Adam learning rate of the fine-tune phase. Default: ${DEFAULT-VALUE}.")
     double finetuneLr;
 
     @Option(names = "--schedule", defaultValue = "constant", paramLabel = "NAME",
