@@ -93,7 +93,7 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     MicroBatchOption microBatch;
 
-    @Option(names = "--frozen-epochs", defaultValue = "10", paramLabel = "N", converter = Converters.NonNegative.class,
+    @Option(names = "--frozen-epochs", defaultValue = "30", paramLabel = "N", converter = Converters.NonNegative.class,
             description = "Epochs training the head on the frozen base. Default: ${DEFAULT-VALUE}.")
     int frozenEpochs;
 
@@ -113,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Adam learning rate of the frozen phase. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--finetune-lr", defaultValue = "1e-4", paramLabel = "F", converter = Converters.PositiveNumber.class,
+    @Option(names = "--finetune-lr", defaultValue = "1e-5", paramLabel = "F", converter = Converters.PositiveNumber.class,
             description = "Adam learning rate of the fine-tune phase. Default: ${DEFAULT-VALUE}.")
     double finetuneLr;
 

@@ -3,7 +3,7 @@ package dev.tl.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tl.TestData;
+import dev.tl.SharedFiles;
 import dev.tl.TlException;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -119,7 +119,7 @@ class ImageDecoderTest {
     /** Photos as found on the web: EXIF markers, a .jpeg extension, a GIF among the JPEGs. */
     @Test
     void realPhotosDecode() {
-        Path ants = TestData.shared("datasets/hymenoptera/train/ants");
+        Path ants = SharedFiles.require("datasets/hymenoptera/train/ants");
         for (String name : new String[] {"formica.jpeg", "imageNotFound.gif", "0013035.jpg"}) {
             try (ImageDecoder.Decoded decoded = ImageDecoder.decode(ants.resolve(name))) {
                 assertThat(decoded.width()).as(name).isGreaterThan(0);
