@@ -85,7 +85,7 @@ def resized(path, size):
 
 
 def tl_predictions(tl, model, weights, paths, classes):
-    result = subprocess.run([tl, "-q", "predict", "--model", model, "--weights", str(weights), "--top-k", "1000",
+    result = subprocess.run([tl, "-q", "predict", "--crop", "none", "--model", model, "--weights", str(weights), "--top-k", "1000",
                              "--json", *map(str, paths)], check=True, capture_output=True, text=True)
     out = {}
     for prediction in json.loads(result.stdout):

@@ -3,6 +3,7 @@ package dev.tl.bundle;
 import com.fasterxml.jackson.annotation.JsonAlias;
 import dev.tl.Json;
 import dev.tl.data.Augmentation;
+import dev.tl.data.Framing;
 import dev.tl.data.InputSpec;
 import dev.tl.data.Preprocessing;
 import dev.tl.model.BaseSpec;
@@ -26,17 +27,21 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
 
     public static final int FORMAT_VERSION = 1;
 
-    /** One network input: the backbone it feeds, its image size, preprocessing and layout (NHWC or NCHW). */
-    public record Input(String backbone, int imageSize, String preprocessing, String layout) {
+    /**
+     * One network input: the backbone it feeds, its image size, preprocessing, layout (NHWC or NCHW) and framing
+     * ({@code squash}, or {@code crop:F}; null in bundles from before it: they squashed).
+     */
+    public record Input(String backbone, int imageSize, String preprocessing, String layout, String framing) {
 
         static Input of(BaseSpec base) {
             InputSpec spec = base.inputSpec();
-            return new Input(base.backboneName(), spec.imageSize(), spec.preprocessing().id(), spec.layout().name());
+            return new Input(base.backboneName(), spec.imageSize(), spec.preprocessing().id(), spec.layout().name(),
+                    spec.framing().id());
         }
 
         public InputSpec inputSpec() {
             return new InputSpec(imageSize, Preprocessing.fromId(preprocessing),
-                    layout == null ? CNN2DFormat.NCHW : CNN2DFormat.valueOf(layout));
+                    layout == null ? CNN2DFormat.NCHW : CNN2DFormat.valueOf(layout), Framing.of(framing));
         }
     }
 

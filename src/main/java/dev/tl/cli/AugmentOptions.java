@@ -5,6 +5,7 @@ import dev.tl.data.Augmentation;
 import dev.tl.data.AugmentationPreview;
 import dev.tl.data.Augmenter;
 import dev.tl.data.ImageSet;
+import dev.tl.data.InputSpec;
 import dev.tl.train.TrainAugmentation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -80,14 +81,14 @@ final class AugmentOptions {
     }
 
     /** Writes the {@code --preview-augment} preview and says so. */
-    void writePreview(ImageSet train, int imageSize, long seed, PrintWriter out) {
+    void writePreview(ImageSet train, InputSpec input, long seed, PrintWriter out) {
         Augmentation settings = trainAugmentation().settings();
         if (!settings.isActive()) {
             throw new TlException("--preview-augment: no augmentation is switched on (add --augment, or e.g. "
                     + "--flip --rotation 15)");
         }
         int shown = Flags.about("--preview-augment",
-                () -> AugmentationPreview.write(preview, train, imageSize, new Augmenter(settings, seed)));
+                () -> AugmentationPreview.write(preview, train, input, new Augmenter(settings, seed)));
         out.printf("wrote %d augmented training images to %s%n", shown, preview.toAbsolutePath().normalize());
         out.flush();
     }

@@ -109,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Let BatchNorm learn in the fine-tune phase (gamma/beta train, running statistics update). Default: BatchNorm stays in inference mode.")
     boolean bnTrainable;
 
-    @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "F", converter = Converters.PositiveNumber.class,
+    @Option(names = "--lr", defaultValue = "3e-3", paramLabel = "F", converter = Converters.PositiveNumber.class,
             description = "Adam learning rate of the frozen phase. Default: ${DEFAULT-VALUE}.")
     double lr;
 
@@ -188,7 +188,7 @@ final class TrainCommand implements Callable<Integer> {
         RunSettings settings = settings();
         if (augment.previewing()) {
             TrainingRun run = TrainingRun.prepare(settings);
-            augment.writePreview(run.split().train(), run.modelSpec().bases().get(0).imageSize(), seed.seed,
+            augment.writePreview(run.split().train(), run.modelSpec().inputSpecs().get(0), seed.seed,
                     spec.commandLine().getOut());
             return 0;
         }

@@ -24,12 +24,12 @@ public final class AugmentationPreview {
     }
 
     /**
-     * Writes the preview of what the first training epoch's augmentation does to a sample of {@code train} at
-     * {@code size} pixels; returns how many images it shows.
+     * Writes the preview of what the first training epoch's augmentation does to a sample of {@code train} as the
+     * network's {@code input} gets it; returns how many images it shows.
      */
-    public static int write(Path file, ImageSet train, int size, Augmenter augmenter) {
+    public static int write(Path file, ImageSet train, InputSpec input, Augmenter augmenter) {
         List<LabeledImage> images = sample(train, augmenter.seed());
-        write(render(images, size, augmenter.epoch(1)), file);
+        write(render(images, input.imageSize(), input.framing(), augmenter.epoch(1)), file);
         return images.size();
     }
 
@@ -39,8 +39,8 @@ public final class AugmentationPreview {
         return shuffled.subList(0, Math.min(MAX_IMAGES, shuffled.size()));
     }
 
-    /** The grid of the first view of each image at {@code size} x {@code size} pixels. */
-    public static BufferedImage render(List<LabeledImage> images, int size, ImageViews views) {
+    /** The grid of the first view of each image, framed, at {@code size} x {@code size} pixels. */
+    public static BufferedImage render(List<LabeledImage> images, int size, Framing framing, ImageViews views) {
         int columns = Math.min(COLUMNS, images.size());
         int rows = (images.size() + COLUMNS - 1) / COLUMNS;
         BufferedImage grid = new BufferedImage(GAP + columns * (size + GAP), GAP + rows * (size + GAP),
@@ -50,8 +50,9 @@ public final class AugmentationPreview {
         grid.setRGB(0, 0, grid.getWidth(), grid.getHeight(), white, 0, grid.getWidth());
         for (int i = 0; i < images.size(); i++) {
             int[] pixels;
-            try (ImageDecoder.Decoded decoded = ImageDecoder.decode(images.get(i).path())) {
-                pixels = decoded.transformedRgb(size, views.view(i, 0));
+            try (ImageDecoder.Decoded decoded = ImageDecoder.decode(images.get(i).path());
+                 ImageDecoder.Decoded framed = decoded.framed(framing)) {
+                pixels = framed.transformedRgb(size, views.view(i, 0));
             }
             grid.setRGB(GAP + (i % COLUMNS) * (size + GAP), GAP + (i / COLUMNS) * (size + GAP), size, size, pixels,
                     0, size);

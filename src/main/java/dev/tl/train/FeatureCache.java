@@ -109,7 +109,7 @@ public final class FeatureCache {
     String key(Source source, int from, List<LabeledImage> chunk) {
         List<String> parts = new ArrayList<>(List.of("tl-features-v2", source.tlVersion(), source.backbone(),
                 Integer.toString(source.input().imageSize()), source.input().preprocessing().id(),
-                source.input().layout().name(),
+                source.input().layout().name(), source.input().framing().id(),
                 source.weights().map(WeightCache::md5).orElse("random-init:" + source.seed()), source.views(),
                 "from:" + from));
         for (LabeledImage image : chunk) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
 import dev.tl.TestData;
 import dev.tl.data.AugmentationPreview;
+import dev.tl.data.Framing;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabelSource;
@@ -78,7 +79,8 @@ class AugmentCliTest {
         assertThat(grid.getHeight()).isEqualTo(side);
 
         ImageSet images = LabelSource.FOLDERS.scan(train, "--data");
-        BufferedImage plain = AugmentationPreview.render(AugmentationPreview.sample(images, 42), 32, ImageViews.PLAIN);
+        BufferedImage plain = AugmentationPreview.render(AugmentationPreview.sample(images, 42), 32, new Framing(1),
+                ImageViews.PLAIN);
         int[] previewPixels = grid.getRGB(0, 0, side, side, null, 0, side);
         int[] plainPixels = plain.getRGB(0, 0, side, side, null, 0, side);
         int differing = 0;
