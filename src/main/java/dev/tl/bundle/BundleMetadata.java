@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAlias;
 import dev.tl.Json;
 import dev.tl.data.Augmentation;
 import dev.tl.data.DataSplit;
+import dev.tl.data.Framing;
 import dev.tl.data.InputSpec;
 import dev.tl.data.Preprocessing;
 import dev.tl.model.BaseSpec;
@@ -28,17 +29,21 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
 
     public static final int FORMAT_VERSION = 1;
 
-    /** One network input: the backbone it feeds, its image size, preprocessing and layout (NHWC or NCHW). */
-    public record Input(String backbone, int imageSize, String preprocessing, String layout) {
+    /**
+     * One network input: the backbone it feeds, its image size, preprocessing, layout (NHWC or NCHW) and framing
+     * ({@code squash}, or {@code crop:F}; null in bundles from before it: they squashed).
+     */
+    public record Input(String backbone, int imageSize, String preprocessing, String layout, String framing) {
 
         static Input of(BaseSpec base) {
             InputSpec spec = base.inputSpec();
-            return new Input(base.backboneName(), spec.imageSize(), spec.preprocessing().id(), spec.layout().name());
+            return new Input(base.backboneName(), spec.imageSize(), spec.preprocessing().id(), spec.layout().name(),
+                    spec.framing().id());
         }
 
         public InputSpec inputSpec() {
             return new InputSpec(imageSize, Preprocessing.fromId(preprocessing),
-                    layout == null ? CNN2DFormat.NCHW : CNN2DFormat.valueOf(layout));
+                    layout == null ? CNN2DFormat.NCHW : CNN2DFormat.valueOf(layout), Framing.of(framing));
         }
     }
 
@@ -55,10 +60,12 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
      * @param data         the training images' directory, absolute (as given in bundles from before 0.1)
      * @param augmentation null in bundles from before it
      * @param classCounts  images per class in each part of the split; null in bundles from before it
+     * @param skippedFiles the image files that could not be used (null in bundles from before it)
      */
     public record Training(String data, String valData, Double valSplit, String weights, int trainImages,
                            int valImages, Options options, String labels, String valLabels, Double testSplit,
-                           int testImages, String testSet, Augmentations augmentation, List<ClassCount> classCounts) {
+                           int testImages, String testSet, Augmentations augmentation, List<ClassCount> classCounts,
+                           List<Skipped> skippedFiles) {
     }
 
     /** How many images of a class went to training, validation and the held-out test set. */
@@ -72,6 +79,10 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
             return IntStream.range(0, classes.size())
                     .mapToObj(c -> new ClassCount(classes.get(c), train[c], validation[c], test[c])).toList();
         }
+    }
+
+    /** An image file training left out, and why (empty, truncated, not an image, too large...). */
+    public record Skipped(String path, String reason) {
     }
 
     /** The optimisation settings ({@code schedule} is null in bundles from before it). */

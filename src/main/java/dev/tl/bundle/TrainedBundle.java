@@ -23,8 +23,12 @@ public final class TrainedBundle {
     private TrainedBundle() {
     }
 
-    /** Saves the bundle to the run's output, replacing an earlier bundle there. */
-    public static void save(TrainingRun run, TrainedModel trained) {
+    /**
+     * Saves the bundle to the run's output, replacing an earlier bundle there.
+     *
+     * @param keepForeign whether files tl did not write may be in the output; they move into the new bundle
+     */
+    public static void save(TrainingRun run, TrainedModel trained, boolean keepForeign) {
         RunSettings settings = run.settings();
         DataSplit split = run.split();
         Map<String, String> files = new LinkedHashMap<>();
@@ -48,12 +52,13 @@ public final class TrainedBundle {
                 settings.training().labels().description(),
                 settings.validation() == null ? null : settings.validation().labels().description(),
                 settings.testSplit() > 0 ? settings.testSplit() : null, split.test().size(), testSet,
-                BundleMetadata.Augmentations.of(settings.augmentation()), BundleMetadata.ClassCount.of(split));
+                BundleMetadata.Augmentations.of(settings.augmentation()), BundleMetadata.ClassCount.of(split),
+                run.skipped().stream().map(s -> new BundleMetadata.Skipped(s.path().toString(), s.reason())).toList());
         BundleMetadata metadata = new BundleMetadata(BundleMetadata.FORMAT_VERSION, BuildInfo.version(),
                 Instant.now().toString(), ModelBundle.MODEL_FILE, BundleMetadata.inputsOf(run.modelSpec()),
                 split.train().classes(), new BundleMetadata.Head(head.denseUnits(), head.dropout()), training,
                 BundleMetadata.historyOf(trained.history()), BundleMetadata.Epoch.of(trained.kept()));
-        ModelBundle.save(settings.output(), trained.graph(), metadata, files);
+        ModelBundle.save(settings.output(), trained.graph(), metadata, files, keepForeign);
         TrainingPlot.write(trained.history(), trained.kept(), settings.output().resolve(TrainingPlot.FILE));
     }
 }

@@ -64,8 +64,9 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelSpec modelSpec = new ModelSpec(model.bases(), new HeadSpec(0, 0), 1);
+        Flags.about("--out", () -> FeatureFiles.checkTarget(out));
         ImageSet set = images.labelled() || !UnlabelledImages.isFlatFolder(images.data()) ? images.scan()
-                : new ImageSet(List.of(), UnlabelledImages.of(List.of(images.data())));
+                : new ImageSet(List.of(), UnlabelledImages.of(List.of(images.data()), images.check()));
         ComputationGraph extractor = ModelGraphs.featureExtractor(modelSpec, seed.seed);
         BaseWeights.load(extractor, modelSpec,
                 BaseWeights.resolve(modelSpec, weights.weights, WeightCache.standard()));

@@ -3,7 +3,6 @@ package dev.tl.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tl.AtomicFiles;
 import dev.tl.Json;
-import dev.tl.TlException;
 import dev.tl.bundle.BundleImages;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
@@ -39,7 +38,6 @@ import picocli.CommandLine.Spec;
                 "  tl evaluate --model-dir my-model --data photos/test --tta 4"})
 final class EvaluateCommand implements Callable<Integer> {
 
-    static final String REPORT_FILE = "evaluation.json";
     private static final Logger log = LoggerFactory.getLogger(EvaluateCommand.class);
 
     @Spec
@@ -90,14 +88,14 @@ final class EvaluateCommand implements Callable<Integer> {
         document.put("labels", on.labels());
         document.put("tta", views.perImage());
         document.put("misclassified", mistakes.size());
-        Path file = loaded.directory().resolve(REPORT_FILE);
+        output.print(spec, new Evaluation(report, document), new EvaluationRenderer());
+        Path file = loaded.directory().resolve(ModelBundle.EVALUATION_FILE);
         try {
             AtomicFiles.writeString(file, Json.write(document) + "\n");
         } catch (IOException e) {
-            throw new TlException("cannot write " + file + ": " + e.getMessage(), e);
+            log.warn("the report is printed above but could not be written to {}: {}", file, e.getMessage());
         }
         EvaluationFiles.write(loaded.directory(), report, mistakes);
-        output.print(spec, new Evaluation(report, document), new EvaluationRenderer());
         return 0;
     }
 

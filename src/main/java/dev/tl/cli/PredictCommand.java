@@ -62,6 +62,9 @@ final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput
     @Mixin
     TtaOption tta;
 
+    @Mixin
+    ImageCheckOptions imageCheck;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Image files, or directories searched recursively for images.")
     List<Path> inputs;
 
@@ -69,9 +72,8 @@ final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput
     public Integer call() {
         Flags.exclusive("--model", model.given(), "--model-dir", bundle.given());
         ImageViews views = tta.imageViews();
-        List<LabeledImage> images = UnlabelledImages.of(inputs);
-        Classifier classifier = model.given() ? imageNetClassifier()
-                : Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir())).classifier();
+        List<LabeledImage> images = UnlabelledImages.of(inputs, imageCheck.check());
+        Classifier classifier = model.given() ? imageNetClassifier() : bundleClassifier();
         List<Prediction> predictions = new ArrayList<>();
         try (BatchLoader loader = new BatchLoader(classifier.inputs(), 0)) {
             Inference.run("predict", classifier.graph(), loader, images, batch.batchSize, views, (batch, output) -> {
@@ -86,12 +88,18 @@ final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput
         return 0;
     }
 
+    private Classifier bundleClassifier() {
+        Flags.require(!RunArguments.given(spec, "--crop"), "--crop",
+                "a trained model frames images as it was trained to; --crop goes with --model");
+        return Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir())).classifier();
+    }
+
     private Classifier imageNetClassifier() {
         Flags.require(model.imageSize == null, "--image-size",
                 "the stock ImageNet classifier runs at its backbone's own input size");
         Flags.require(weights.weights.kind() != WeightsChoice.Kind.NONE, WeightsOption.NAME,
                 "none: an untrained ImageNet classifier predicts nothing; use imagenet or a with-top .h5 file");
-        return ImageNetClassifier.load(model.single().backbone(), weights.weights,
-                WeightCache.standard());
+        return ImageNetClassifier.load(model.single().backbone(), weights.weights, WeightCache.standard(),
+                model.framing);
     }
 }

@@ -10,14 +10,17 @@ import java.util.stream.Collectors;
 
 /**
  * {@code tl predict}'s results: one line per image ({@code path<TAB>label probability<TAB>...}), a JSON array, or
- * CSV with the columns {@code path,label_1,probability_1,...,label_K,probability_K}.
+ * CSV with the columns {@code path,label_1,probability_1,...,label_K,probability_K}. In text, a backslash, tab or
+ * line break inside a path or label is written as {@code \\}, {@code \t}, {@code \n} or {@code \r}, so every image
+ * stays one line of tab-separated fields.
  */
 final class PredictionsRenderer implements Renderer<List<Prediction>> {
 
     @Override
     public String text(List<Prediction> predictions) {
-        return predictions.stream().map(prediction -> prediction.path() + prediction.predictions().stream()
-                        .map(label -> String.format(Locale.ROOT, "\t%s %.4f", label.label(), label.probability()))
+        return predictions.stream().map(prediction -> escape(prediction.path()) + prediction.predictions().stream()
+                        .map(label -> String.format(Locale.ROOT, "\t%s %.4f", escape(label.label()),
+                                label.probability()))
                         .collect(Collectors.joining()))
                 .collect(Collectors.joining("\n"));
     }
@@ -39,5 +42,9 @@ final class PredictionsRenderer implements Renderer<List<Prediction>> {
             return row;
         }).toList();
         return Optional.of(Csv.write(header, rows));
+    }
+
+    static String escape(String field) {
+        return field.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
     }
 }

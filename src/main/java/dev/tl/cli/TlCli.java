@@ -5,7 +5,11 @@ import ch.qos.logback.classic.Logger;
 import dev.tl.BuildInfo;
 import dev.tl.TlException;
 import dev.tl.progress.Progress;
+import dev.tl.zoo.weights.WeightCache;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,7 +75,10 @@ public final class TlCli implements Runnable {
     private static int handleBadUsage(CommandLine.ParameterException e, String[] args) {
         CommandLine cli = e.getCommandLine();
         PrintWriter err = cli.getErr();
-        err.println("tl " + cli.getCommandName() + ": error: " + e.getMessage());
+        Path config = e.getArgSpec() != null && cli.getCommandSpec().defaultValueProvider() instanceof ConfigFile file
+                ? file.sourceOf(e.getArgSpec()) : null;
+        err.println("tl " + cli.getCommandName() + ": error: " + e.getMessage()
+                + (config == null ? "" : " (set in " + config + ")"));
         CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
         err.println("(see: " + cli.getCommandSpec().qualifiedName() + " --help)");
         err.flush();
@@ -83,14 +90,34 @@ public final class TlCli implements Runnable {
         PrintWriter err = cli.getErr();
         TlException userError = findUserError(e);
         if (userError != null) {
-            err.println("tl " + cli.getCommandName() + ": error: " + userError.getMessage());
+            err.println("tl " + cli.getCommandName() + ": error: " + userError.getMessage() + hint(e, cli));
             err.flush();
-            return EXIT_USAGE;
+            return exitCode(e);
         }
         err.println("tl " + cli.getCommandName() + ": internal error: " + e);
         e.printStackTrace(err);
         err.flush();
         return EXIT_INTERNAL;
+    }
+
+    /** What else the user can do, where the error alone does not say it. */
+    private static String hint(Throwable error, CommandLine cli) {
+        if (causes(error).noneMatch(WeightCache.Unavailable.class::isInstance)) {
+            return "";
+        }
+        return cli.getCommandName().equals("predict")
+                ? "\n  or give Keras' with-top weight file: --weights FILE"
+                : "\n  or start from random weights: --weights none";
+    }
+
+    /** The exit code the most specific user error in the chain asks for (a wrapper names a flag, nothing more). */
+    private static int exitCode(Throwable error) {
+        return causes(error).filter(TlException.class::isInstance).map(t -> ((TlException) t).exitCode())
+                .filter(code -> code != EXIT_USAGE).findFirst().orElse(EXIT_USAGE);
+    }
+
+    private static Stream<Throwable> causes(Throwable error) {
+        return Stream.iterate(error, Objects::nonNull, Throwable::getCause);
     }
 
     /** A user error may arrive wrapped (e.g. by DL4J or a worker thread). */

@@ -1,6 +1,7 @@
 package dev.tl.cli;
 
 import dev.tl.TlException;
+import dev.tl.bundle.BundleLock;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.bundle.TrainedBundle;
 import dev.tl.model.BaseLayout;
@@ -12,13 +13,17 @@ import dev.tl.train.Monitor;
 import dev.tl.train.RunSettings;
 import dev.tl.train.TrainOptions;
 import dev.tl.train.TrainedModel;
+import dev.tl.train.TrainingDiverged;
 import dev.tl.train.TrainingRun;
 import dev.tl.zoo.Block;
 import dev.tl.zoo.weights.WeightsChoice;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,13 +43,15 @@ import picocli.CommandLine;
                 "  tl train --resume tl-model          # continue an interrupted run"})
 final class TrainCommand implements Callable<Integer> {
 
+    private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
+
     /** How {@code tl train --help} groups the options (see {@link OptionHeadings}). */
     static final List<OptionHeadings.Heading> HELP_HEADINGS = List.of(
             new OptionHeadings.Heading("Data", List.of(LabelledImages.DATA, LabelledImages.FILENAME,
                     LabelledImages.CSV, "--val-data", "--val-split", "--val-labels-csv", "--test-split",
-                    "--class-weights")),
-            new OptionHeadings.Heading("Model", List.of("--model", "--image-size", WeightsOption.NAME, "--dense",
-                    "--dropout")),
+                    "--class-weights", "--max-pixels", "--strict")),
+            new OptionHeadings.Heading("Model", List.of("--model", "--image-size", WeightsOption.NAME, "--crop",
+                    "--dense", "--dropout")),
             new OptionHeadings.Heading("Phases", List.of("--frozen-epochs", "--finetune-epochs", "--unfreeze",
                     "--unfreeze-blocks", "--bn-trainable", MicroBatchOption.NAME)),
             new OptionHeadings.Heading("Optimisation", List.of("--batch-size", "--lr", "--finetune-lr",
@@ -54,7 +61,7 @@ final class TrainCommand implements Callable<Integer> {
                     "--rotation", "--zoom", "--translate", "--brightness", "--contrast", "--feature-cache-augment",
                     "--preview-augment")),
             new OptionHeadings.Heading("Output", List.of("--output", OutputOptions.JSON, OutputOptions.FORMAT,
-                    "--resume", "--no-feature-cache", ConfigOption.NAME)));
+                    "--overwrite", "--resume", "--no-feature-cache", ConfigOption.NAME)));
 
     private static final String RESUME = "--resume";
     private static final String VAL_DATA = "--val-data";
@@ -62,6 +69,8 @@ final class TrainCommand implements Callable<Integer> {
     private static final String UNFREEZE = "--unfreeze";
     private static final String UNFREEZE_BLOCKS = "--unfreeze-blocks";
     private static final String FINETUNE_EPOCHS = "--finetune-epochs";
+    private static final String OUTPUT = "--output";
+    private static final String OVERWRITE = "--overwrite";
 
     @Spec
     CommandSpec spec;
@@ -104,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     MicroBatchOption microBatch;
 
-    @Option(names = "--frozen-epochs", defaultValue = "10", paramLabel = "N", converter = Converters.NonNegative.class,
+    @Option(names = "--frozen-epochs", defaultValue = "30", paramLabel = "N", converter = Converters.NonNegative.class,
             description = "Epochs training the head on the frozen base. Default: ${DEFAULT-VALUE}.")
     int frozenEpochs;
 
@@ -120,11 +129,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Let BatchNorm learn in the fine-tune phase (gamma/beta train, running statistics update). Default: BatchNorm stays in inference mode.")
     boolean bnTrainable;
 
-    @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "F", converter = Converters.PositiveNumber.class,
+    @Option(names = "--lr", defaultValue = "3e-3", paramLabel = "F", converter = Converters.PositiveNumber.class,
             description = "Adam learning rate of the frozen phase. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--finetune-lr", defaultValue = "1e-4", paramLabel = "F", converter = Converters.PositiveNumber.class,
+    @Option(names = "--finetune-lr", defaultValue = "1e-5", paramLabel = "F", converter = Converters.PositiveNumber.class,
             description = "Adam learning rate of the fine-tune phase. Default: ${DEFAULT-VALUE}.")
     double finetuneLr;
 
@@ -166,12 +175,17 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     AugmentOptions augment;
 
-    @Option(names = "--output", defaultValue = "tl-model", paramLabel = "DIR", description = "Where to write the model bundle. Default: ./${DEFAULT-VALUE}.")
+    @Option(names = OUTPUT, defaultValue = "tl-model", paramLabel = "DIR", description = "Where to write the model bundle. Default: ./${DEFAULT-VALUE}.")
     Path output;
 
     /** How the summary prints; not part of the run, so a resume may choose it anew. */
     @Mixin
     OutputOptions printing;
+
+    @Option(names = OVERWRITE,
+            description = "Save to --output even where it holds files tl did not write; they are kept, moved into "
+                    + "the new bundle (a name tl uses itself gets .kept-TIME). Without it such a directory is refused.")
+    boolean overwrite;
 
     @Override
     public Integer call() {
@@ -201,22 +215,58 @@ final class TrainCommand implements Callable<Integer> {
 
     private int run(Checkpoint resumeFrom) {
         long start = System.nanoTime();
-        TrainingRun run = TrainingRun.prepare(settings());
-        if (augment.writePreview(run.split().train(), run.modelSpec().bases().get(0).imageSize(), seed.seed,
-                spec.commandLine().getOut())) {
+        RunSettings settings = settings();
+        if (augment.previewing()) {
+            TrainingRun run = TrainingRun.prepare(settings);
+            augment.writePreview(run.split().train(), run.modelSpec().inputSpecs().get(0), seed.seed,
+                    spec.commandLine().getOut());
             return 0;
         }
-        List<String> resumeArgs = RunArguments.of(spec, Stream.concat(Stream.of(RESUME),
-                OutputOptions.NAMES.stream()).toArray(String[]::new));
-        TrainedModel trained = run.train(resumeFrom, resumeArgs, List.of());
-        Flags.about("--output", () -> {
-            TrainedBundle.save(run, trained);
-            return output;
-        });
-        run.finish();
-        printing.print(spec, TrainSummary.of(run, trained, output, (System.nanoTime() - start) / 1e9),
-                new TrainSummary.TextRenderer());
+        try (BundleLock lock = Flags.about(OUTPUT, () -> BundleLock.acquire(output));
+             InterruptNotice notice = InterruptNotice.install(spec.commandLine().getErr(), output)) {
+            checkOutput();
+            TrainingRun run = TrainingRun.prepare(settings);
+            List<String> resumeArgs = RunArguments.of(spec, Stream.concat(Stream.of(RESUME),
+                    OutputOptions.NAMES.stream()).toArray(String[]::new));
+            TrainedModel trained = run.train(resumeFrom, resumeArgs, List.of());
+            if (trained.failure() != null && trained.kept() == null) {
+                throw new TrainingDiverged("training stopped: " + trained.failure() + "; no epoch ended with finite "
+                        + "numbers, so nothing was saved (" + checkpointNote(run) + "); try a lower --lr or "
+                        + "--finetune-lr");
+            }
+            Flags.about(OUTPUT, () -> {
+                TrainedBundle.save(run, trained, overwrite);
+                return output;
+            });
+            run.finish();
+            printing.print(spec, TrainSummary.of(run, trained, output, (System.nanoTime() - start) / 1e9),
+                    new TrainSummary.TextRenderer());
+            if (trained.failure() != null) {
+                throw new TrainingDiverged("training stopped: " + trained.failure() + "; the bundle holds the "
+                        + "weights of " + trained.kept().phase() + " epoch " + trained.kept().epoch()
+                        + ", the best before that; try a lower --lr or --finetune-lr");
+            }
+        }
         return 0;
+    }
+
+    private static String checkpointNote(TrainingRun run) {
+        return Files.exists(run.checkpointDir().resolve(Checkpoint.FILE))
+                ? "the checkpoint of the last finite epoch is in " + run.checkpointDir() : "no epoch was checkpointed";
+    }
+
+    /** The rule of what may be replaced, checked before any work rather than after hours of it. */
+    private void checkOutput() {
+        try {
+            String replacing = ModelBundle.checkTarget(output, overwrite);
+            if (replacing != null) {
+                log.info("the bundle in {} will be replaced", replacing);
+            }
+        } catch (ModelBundle.NotReplaceable e) {
+            throw new TlException(OUTPUT + ": " + e.getMessage() + " (" + OVERWRITE + ")", e);
+        } catch (TlException e) {
+            throw new TlException(OUTPUT + ": " + e.getMessage(), e);
+        }
     }
 
     /** The run the options ask for; every check of their values and combinations is here or in a converter. */
@@ -234,14 +284,22 @@ final class TrainCommand implements Callable<Integer> {
             throw new TlException("--test-split " + testSplit + " and " + VAL_SPLIT + " " + valFraction
                     + " leave no images to train on (their sum must be below 1)");
         }
+        int finetune = finetuneEpochs != null ? finetuneEpochs : (fused ? 0 : 2);
+        Flags.require(frozenEpochs > 0 || finetune > 0, "--frozen-epochs",
+                "0 and " + FINETUNE_EPOCHS + " " + finetune + " leave nothing to train");
         Flags.require(valLabelsCsv == null || valData != null, "--val-labels-csv",
                 "labels the images of " + VAL_DATA + ", which is not given");
         Flags.exclusive(UNFREEZE, RunArguments.given(spec, UNFREEZE), UNFREEZE_BLOCKS, unfreezeBlocks != null);
         for (BaseSpec base : bases) {
-            List<Block> blocks = BaseLayout.of(base).blocks();
+            BaseLayout layout = BaseLayout.of(base);
+            List<Block> blocks = layout.blocks();
             if (unfreezeBlocks != null && unfreezeBlocks > blocks.size()) {
                 throw new TlException(UNFREEZE_BLOCKS + " " + unfreezeBlocks + ": " + base.backboneName() + " has "
                         + blocks.size() + " blocks " + blocks.stream().map(Block::name).toList());
+            }
+            if (!unfreeze.isAll() && unfreeze.top() > layout.layerNames().size()) {
+                throw new TlException(UNFREEZE + " " + unfreeze.top() + ": " + base.backboneName() + " has "
+                        + layout.layerNames().size() + " layers (give all, or at most that)");
             }
         }
         if (bnTrainable && microBatch.size != null && microBatch.size < batch.batchSize) {
@@ -252,7 +310,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainOptions options = TrainOptions.builder()
                 .batchSize(batch.batchSize)
                 .frozenEpochs(frozenEpochs)
-                .finetuneEpochs(finetuneEpochs != null ? finetuneEpochs : (fused ? 0 : 2))
+                .finetuneEpochs(finetune)
                 .unfreeze(unfreezeBlocks != null ? Unfreeze.blocks(unfreezeBlocks) : unfreeze)
                 .batchNormTrainable(bnTrainable)
                 .learningRate(lr)
@@ -267,8 +325,8 @@ final class TrainCommand implements Callable<Integer> {
         RunSettings.Images training = new RunSettings.Images(images.data(), images.source(), LabelledImages.DATA);
         RunSettings.Images validation = valData == null ? null : new RunSettings.Images(valData,
                 images.validationSource(valLabelsCsv, "--val-labels-csv"), VAL_DATA);
-        return new RunSettings(bases, head.head(), weights.weights, training, validation, valFraction, testSplit,
-                train -> Flags.about("--class-weights", () -> classWeights.resolve(train)), options,
-                augment.trainAugmentation(), !noFeatureCache, output);
+        return new RunSettings(bases, head.head(), weights.weights, training, validation, images.check(),
+                valFraction, testSplit, train -> Flags.about("--class-weights", () -> classWeights.resolve(train)),
+                options, augment.trainAugmentation(), !noFeatureCache, output);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tl.cli;
 
+import dev.tl.bundle.BundleMetadata;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.ImageSet;
 import dev.tl.train.EpochRecord;
@@ -11,16 +12,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
  * What {@code tl train} reports when it is done (its {@code --json} document; field names in docs/CLI.md): where
  * the bundle is, the epoch kept with its metrics, the last epoch, how long each phase took, the images used, and
- * for a held-out test set the command that evaluates on it (tl evaluate takes the bundle's test set by itself).
+ * for a held-out test set the command that evaluates on it (tl evaluate takes the bundle's test set by itself),
+ * and the image files left out.
  */
 record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch lastEpoch, Seconds seconds,
                     List<String> classes, int trainImages, int validationImages, int testImages, String testSet,
-                    String evaluateCommand) {
+                    String evaluateCommand, List<BundleMetadata.Skipped> skippedFiles) {
 
     /** One epoch's numbers (validation ones null without validation data). */
     record Epoch(String phase, int epoch, double loss, Double valLoss, Double valAccuracy, double learningRate) {
@@ -52,7 +55,8 @@ record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch la
                 new Seconds(round(seconds), round(phaseSeconds(history, Phase.FROZEN)),
                         round(phaseSeconds(history, Phase.FINETUNE))), run.split().train().classes(),
                 run.split().train().size(), run.split().validation().size(), test.size(),
-                testSet == null ? null : testSet.toString(), evaluate);
+                testSet == null ? null : testSet.toString(), evaluate, run.skipped().stream()
+                .map(skipped -> new BundleMetadata.Skipped(skipped.path().toString(), skipped.reason())).toList());
     }
 
     private static double phaseSeconds(List<EpochRecord> history, Phase phase) {
@@ -72,6 +76,13 @@ record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch la
                     : String.format(Locale.ROOT, "%s epoch %d, val_accuracy %.4f", kept.phase(), kept.epoch(),
                     kept.valAccuracy());
             String text = "saved model to " + summary.bundle() + " (kept: " + keptText + ")";
+            List<BundleMetadata.Skipped> skipped = summary.skippedFiles();
+            if (!skipped.isEmpty()) {
+                text += String.format("%nskipped %d image files that cannot be used (listed in %s as skipped_files): %s",
+                        skipped.size(), Path.of(summary.bundle()).resolve(ModelBundle.METADATA_FILE),
+                        skipped.stream().limit(5).map(file -> Path.of(file.path()).getFileName().toString())
+                                .collect(Collectors.joining(", ")) + (skipped.size() > 5 ? ", ..." : ""));
+            }
             if (summary.testSet() != null) {
                 text += String.format("%nheld-out test set: %d images, listed in %s; evaluate on it with:%n  %s",
                         summary.testImages(), summary.testSet(), summary.evaluateCommand());

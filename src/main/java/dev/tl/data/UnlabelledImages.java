@@ -15,20 +15,28 @@ public final class UnlabelledImages {
     private UnlabelledImages() {
     }
 
-    /** Files as given, directories expanded to the image files below them, sorted; never none. */
-    public static List<LabeledImage> of(List<Path> paths) {
-        List<LabeledImage> images = new ArrayList<>();
+    /**
+     * Files as given; directories expanded to the image files below them as training reads folders (sorted, hidden
+     * folders left out, links followed). A file that cannot be used is skipped with a warning naming it (with
+     * {@code --strict}: an error); none usable at all is an error.
+     */
+    public static List<LabeledImage> of(List<Path> paths, ImageCheck check) {
+        List<Path> files = new ArrayList<>();
         for (Path path : paths) {
             if (Files.isDirectory(path)) {
-                ImageFolder.listImages(path, path.toString()).forEach(file -> images.add(new LabeledImage(file, -1)));
+                files.addAll(ImageFolder.listImages(path, path.toString()));
             } else if (Files.isRegularFile(path)) {
-                images.add(new LabeledImage(path, -1));
+                files.add(path);
             } else {
                 throw new TlException("no such image or directory: " + path);
             }
         }
-        if (images.isEmpty()) {
+        if (files.isEmpty()) {
             throw new TlException("no images (" + ImageFolder.EXTENSIONS + ") found in " + paths);
+        }
+        List<LabeledImage> images = files.stream().filter(check::usable).map(f -> new LabeledImage(f, -1)).toList();
+        if (images.isEmpty()) {
+            throw new TlException("none of the " + files.size() + " image files in " + paths + " can be read");
         }
         return images;
     }

@@ -25,6 +25,19 @@ public final class FeatureFiles {
     private FeatureFiles() {
     }
 
+    /** Checks, before any work, that features can be written to {@code out}: a .csv or .npy file in a directory. */
+    public static Path checkTarget(Path out) {
+        String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!name.endsWith(".csv") && !name.endsWith(".npy")) {
+            throw new TlException("writes a .csv or a .npy file, not " + out.getFileName());
+        }
+        Path dir = out.toAbsolutePath().normalize().getParent();
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new TlException("directory " + dir + " does not exist or cannot be written");
+        }
+        return out;
+    }
+
     public static boolean isNpy(Path out) {
         return out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy");
     }

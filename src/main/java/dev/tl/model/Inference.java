@@ -26,16 +26,23 @@ public final class Inference {
      */
     public static void run(String task, ComputationGraph graph, BatchLoader loader, List<LabeledImage> images,
                            int batchSize, ImageViews views, BiConsumer<Batch, INDArray> onOutput) {
+        try (Progress progress = Progress.start(task, images.size(), "img")) {
+            run(progress, graph, loader, images, batchSize, views, onOutput);
+        }
+    }
+
+    /** As {@link #run(String, ComputationGraph, BatchLoader, List, int, ImageViews, BiConsumer)}, on a part of a
+     * pass whose progress the caller shows. */
+    public static void run(Progress progress, ComputationGraph graph, BatchLoader loader, List<LabeledImage> images,
+                           int batchSize, ImageViews views, BiConsumer<Batch, INDArray> onOutput) {
         int perImage = views.perImage();
         Iterator<Batch> batches = loader.batches(images, Math.max(1, batchSize / perImage), views);
-        try (Progress progress = Progress.start(task, images.size(), "img")) {
-            while (batches.hasNext()) {
-                Batch batch = batches.next();
-                INDArray output = graph.output(false, batch.inputs())[0];
-                onOutput.accept(batch, perImage == 1 ? output
-                        : output.reshape('c', batch.size(), perImage, output.size(1)).mean(1));
-                progress.advance(batch.size());
-            }
+        while (batches.hasNext()) {
+            Batch batch = batches.next();
+            INDArray output = graph.output(false, batch.inputs())[0];
+            onOutput.accept(batch, perImage == 1 ? output
+                    : output.reshape('c', batch.size(), perImage, output.size(1)).mean(1));
+            progress.advance(batch.size());
         }
     }
 
@@ -48,8 +55,16 @@ public final class Inference {
     /** The graph's output for every image, averaged over its views, one row each, in order. */
     public static INDArray outputs(String task, ComputationGraph graph, BatchLoader loader,
                                    List<LabeledImage> images, int batchSize, ImageViews views) {
+        try (Progress progress = Progress.start(task, images.size(), "img")) {
+            return outputs(progress, graph, loader, images, batchSize, views);
+        }
+    }
+
+    /** The graph's output for every image of a part of a pass whose progress the caller shows. */
+    public static INDArray outputs(Progress progress, ComputationGraph graph, BatchLoader loader,
+                                   List<LabeledImage> images, int batchSize, ImageViews views) {
         List<INDArray> parts = new ArrayList<>();
-        run(task, graph, loader, images, batchSize, views, (batch, output) -> parts.add(output.dup()));
+        run(progress, graph, loader, images, batchSize, views, (batch, output) -> parts.add(output.dup()));
         return parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(INDArray[]::new));
     }
 

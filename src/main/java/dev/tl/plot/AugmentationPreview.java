@@ -2,9 +2,11 @@ package dev.tl.plot;
 
 import dev.tl.AtomicFiles;
 import dev.tl.data.Augmenter;
+import dev.tl.data.Framing;
 import dev.tl.data.ImageDecoder;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
+import dev.tl.data.InputSpec;
 import dev.tl.data.LabeledImage;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -26,12 +28,13 @@ public final class AugmentationPreview {
     }
 
     /**
-     * Writes the preview of what the first training epoch's augmentation does to a sample of {@code train} at
-     * {@code size} pixels; returns how many images it shows.
+     * Writes the preview of what the first training epoch's augmentation does to a sample of {@code train} as the
+     * network's {@code input} gets it; returns how many images it shows.
      */
-    public static int write(Path file, ImageSet train, int size, Augmenter augmenter) {
+    public static int write(Path file, ImageSet train, InputSpec input, Augmenter augmenter) {
         List<LabeledImage> images = sample(train, augmenter.seed());
-        AtomicFiles.writePng(file, render(images, train.classes(), size, augmenter.epoch(1)));
+        AtomicFiles.writePng(file, render(images, train.classes(), input.imageSize(), input.framing(),
+                augmenter.epoch(1)));
         return images.size();
     }
 
@@ -41,12 +44,14 @@ public final class AugmentationPreview {
         return shuffled.subList(0, Math.min(MAX_IMAGES, shuffled.size()));
     }
 
-    /** The grid of the first view of each image at {@code size} x {@code size} pixels, labelled by class. */
-    public static BufferedImage render(List<LabeledImage> images, List<String> classes, int size, ImageViews views) {
+    /** The grid of the first view of each image, framed, at {@code size} x {@code size} pixels, labelled by class. */
+    public static BufferedImage render(List<LabeledImage> images, List<String> classes, int size, Framing framing,
+            ImageViews views) {
         List<ImageGrid.Tile> tiles = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
-            try (ImageDecoder.Decoded decoded = ImageDecoder.decode(images.get(i).path())) {
-                tiles.add(new ImageGrid.Tile(decoded.transformedRgb(size, views.view(i, 0)),
+            try (ImageDecoder.Decoded decoded = ImageDecoder.decode(images.get(i).path());
+                 ImageDecoder.Decoded framed = decoded.framed(framing)) {
+                tiles.add(new ImageGrid.Tile(framed.transformedRgb(size, views.view(i, 0)),
                         List.of(classes.get(images.get(i).label())), Color.DARK_GRAY));
             }
         }

@@ -46,7 +46,7 @@ public final class Progress implements AutoCloseable {
     };
 
     private final String task;
-    private final long total;
+    private long total;
     private final String unit;
     private final LongSupplier clock;
     private final Display display;
@@ -103,6 +103,11 @@ public final class Progress implements AutoCloseable {
             display.line(ProgressText.line(task, done, total, unit, seconds(now), status));
             lastLine = now;
         }
+    }
+
+    /** {@code items} of the total need no work after all (they were read from a cache): the pass is shorter. */
+    public synchronized void exclude(long items) {
+        total -= items;
     }
 
     /** A few words shown after the numbers from now on, such as the running loss. */

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
 import dev.tl.TestData;
-import dev.tl.plot.AugmentationPreview;
+import dev.tl.data.Framing;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabelSource;
+import dev.tl.plot.AugmentationPreview;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -89,7 +90,7 @@ class AugmentCliTest {
 
         ImageSet images = LabelSource.FOLDERS.scan(train, "--data");
         BufferedImage plain = AugmentationPreview.render(AugmentationPreview.sample(images, 42), images.classes(), 32,
-                ImageViews.PLAIN);
+                new Framing(1), ImageViews.PLAIN);
         int[] previewPixels = grid.getRGB(0, 0, width, height, null, 0, width);
         int[] plainPixels = plain.getRGB(0, 0, width, height, null, 0, width);
         int differing = 0;

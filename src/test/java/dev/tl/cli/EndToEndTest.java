@@ -59,6 +59,7 @@ class EndToEndTest {
         assertThat(meta.get("inputs").get(0).get("backbone").asText()).isEqualTo("mobilenet");
         assertThat(meta.get("inputs").get(0).get("image_size").asInt()).isEqualTo(32);
         assertThat(meta.get("inputs").get(0).get("preprocessing").asText()).isEqualTo("tf");
+        assertThat(meta.get("inputs").get(0).get("framing").asText()).isEqualTo("crop:1.0");
         assertThat(meta.get("history")).hasSize(3);
         assertThat(meta.get("history").get(2).get("phase").asText()).isEqualTo("finetune");
         assertThat(meta.get("training").get("weights").asText()).isEqualTo("none");
