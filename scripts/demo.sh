@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the sample in data/sample: train MobileNet (224 px) to tell horizontal from vertical stripes,
-# evaluate it, classify one image of each class.
+# evaluate it, classify one image of each class, and write the model's HTML report. The bundle then holds
+# training.png, history.csv, confusion.png, errors.png, errors.csv and report.html beside the model.
 # Uses ImageNet weights when they are cached or can be downloaded; offline it falls back to --weights none.
 # Usage: scripts/demo.sh [MODEL_DIR]   (default: ./tl-model)
 set -euo pipefail
@@ -23,3 +24,4 @@ fi
   "${recipe[@]}" --output "$model_dir"
 "$tl" evaluate --model-dir "$model_dir" --data "$data/val"
 "$tl" predict --model-dir "$model_dir" "$data/val/horizontal/horizontal_048.jpg" "$data/val/vertical/vertical_047.png"
+"$tl" report --model-dir "$model_dir"

@@ -313,7 +313,7 @@ def make_images(source_dir, target_dir, count):
 
 
 def run_tl_predict(tl, name, weights_file, data_dir, classes):
-    result = subprocess.run([tl, "-q", "predict", "--model", name, "--weights", str(weights_file), "--top-k", "1000",
+    result = subprocess.run([tl, "-q", "predict", "--crop", "none", "--model", name, "--weights", str(weights_file), "--top-k", "1000",
                              "--json", str(data_dir)], check=True, capture_output=True, text=True)
     out = {}
     for prediction in json.loads(result.stdout):
@@ -348,7 +348,7 @@ def check_classifier(tl, name, extract, weights, mode, batch, images, data_dir, 
 
 
 def run_tl(tl, name, weights_file, data_dir, out_csv):
-    subprocess.run([tl, "-q", "embed", "--model", name, "--weights", str(weights_file), "--image-size", str(SIZE),
+    subprocess.run([tl, "-q", "embed", "--crop", "none", "--model", name, "--weights", str(weights_file), "--image-size", str(SIZE),
                     "--data", str(data_dir), "--out", str(out_csv)], check=True, stdout=subprocess.DEVNULL)
     with open(out_csv) as f:
         rows = list(csv.reader(f))[1:]

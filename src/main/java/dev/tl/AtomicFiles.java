@@ -1,5 +1,6 @@
 package dev.tl;
 
+import java.awt.image.RenderedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import javax.imageio.ImageIO;
 
 /**
  * Writes a file so that readers (and a crash) only ever see the old file or the whole new one: the content goes to a
@@ -25,6 +27,15 @@ public final class AtomicFiles {
     /** Replaces {@code target} with {@code text} in UTF-8, as {@link #write} does. */
     public static void writeString(Path target, String text) throws IOException {
         write(target, stream -> stream.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Replaces {@code target} with {@code image} as a PNG, as {@link #write} does; errors name the file. */
+    public static void writePng(Path target, RenderedImage image) {
+        try {
+            write(target, stream -> ImageIO.write(image, "png", stream));
+        } catch (IOException e) {
+            throw new TlException("cannot write " + target.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Replaces {@code target} with {@code content}; on failure the target is untouched and no temporary remains. */

@@ -13,4 +13,9 @@ public class TlException extends RuntimeException {
     public TlException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** What the CLI exits with: 2, bad usage or input, unless a subclass says otherwise. */
+    public int exitCode() {
+        return 2;
+    }
 }

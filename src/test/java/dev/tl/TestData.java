@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The sample images in data/sample (horizontal and vertical stripes rendered by scripts/SampleData.java, JPEG and
@@ -18,18 +17,7 @@ public final class TestData {
 
     public static final Path TRAIN = Path.of("data/sample/train");
     public static final Path VAL = Path.of("data/sample/val");
-    /** Third-party data we may use but not ship (real photos, published weights); CI clones the repo beside it. */
-    public static final Path SHARED = Path.of("../shared");
-
     private TestData() {
-    }
-
-    /** {@code ../shared/<relative>}; where it is absent the test is skipped with a message naming the path. */
-    public static Path shared(String relative) {
-        Path path = SHARED.resolve(relative);
-        Assumptions.assumeTrue(Files.exists(path),
-                () -> "needs " + path.toAbsolutePath().normalize() + ", which is absent");
-        return path;
     }
 
     /** The first {@code perClass} images of every class in {@code dir}. */

@@ -3,6 +3,8 @@ package dev.tl.bundle;
 import com.fasterxml.jackson.annotation.JsonAlias;
 import dev.tl.Json;
 import dev.tl.data.Augmentation;
+import dev.tl.data.DataSplit;
+import dev.tl.data.Framing;
 import dev.tl.data.InputSpec;
 import dev.tl.data.Preprocessing;
 import dev.tl.model.BaseSpec;
@@ -13,6 +15,7 @@ import dev.tl.train.TrainOptions;
 import dev.tl.train.schedule.ScheduleSettings;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 
 /**
@@ -26,17 +29,21 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
 
     public static final int FORMAT_VERSION = 1;
 
-    /** One network input: the backbone it feeds, its image size, preprocessing and layout (NHWC or NCHW). */
-    public record Input(String backbone, int imageSize, String preprocessing, String layout) {
+    /**
+     * One network input: the backbone it feeds, its image size, preprocessing, layout (NHWC or NCHW) and framing
+     * ({@code squash}, or {@code crop:F}; null in bundles from before it: they squashed).
+     */
+    public record Input(String backbone, int imageSize, String preprocessing, String layout, String framing) {
 
         static Input of(BaseSpec base) {
             InputSpec spec = base.inputSpec();
-            return new Input(base.backboneName(), spec.imageSize(), spec.preprocessing().id(), spec.layout().name());
+            return new Input(base.backboneName(), spec.imageSize(), spec.preprocessing().id(), spec.layout().name(),
+                    spec.framing().id());
         }
 
         public InputSpec inputSpec() {
             return new InputSpec(imageSize, Preprocessing.fromId(preprocessing),
-                    layout == null ? CNN2DFormat.NCHW : CNN2DFormat.valueOf(layout));
+                    layout == null ? CNN2DFormat.NCHW : CNN2DFormat.valueOf(layout), Framing.of(framing));
         }
     }
 
@@ -50,11 +57,32 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
      * @param labels       how the data was labelled: "folders", "filename:REGEX" or "csv:FILE"
      * @param valLabels    the same for the validation data (null without separate validation data)
      * @param testSet      the bundle file listing the held-out test images (null without a test split)
+     * @param data         the training images' directory, absolute (as given in bundles from before 0.1)
      * @param augmentation null in bundles from before it
+     * @param classCounts  images per class in each part of the split; null in bundles from before it
+     * @param skippedFiles the image files that could not be used (null in bundles from before it)
      */
     public record Training(String data, String valData, Double valSplit, String weights, int trainImages,
                            int valImages, Options options, String labels, String valLabels, Double testSplit,
-                           int testImages, String testSet, Augmentations augmentation) {
+                           int testImages, String testSet, Augmentations augmentation, List<ClassCount> classCounts,
+                           List<Skipped> skippedFiles) {
+    }
+
+    /** How many images of a class went to training, validation and the held-out test set. */
+    public record ClassCount(String name, int train, int validation, int test) {
+
+        static List<ClassCount> of(DataSplit split) {
+            int[] train = split.train().countsPerClass();
+            int[] validation = split.validation().countsPerClass();
+            int[] test = split.test().countsPerClass();
+            List<String> classes = split.train().classes();
+            return IntStream.range(0, classes.size())
+                    .mapToObj(c -> new ClassCount(classes.get(c), train[c], validation[c], test[c])).toList();
+        }
+    }
+
+    /** An image file training left out, and why (empty, truncated, not an image, too large...). */
+    public record Skipped(String path, String reason) {
     }
 
     /** The optimisation settings ({@code schedule} is null in bundles from before it). */

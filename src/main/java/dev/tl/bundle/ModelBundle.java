@@ -5,30 +5,45 @@ import dev.tl.TlException;
 import dev.tl.model.Classifier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Set;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A trained model on disk: a directory holding the DL4J model file and {@code tl-model.json}.
- * Saving writes a complete bundle beside the target and renames it into place, so the target directory is always
- * either the previous complete bundle or the new one, never a half-written mix.
+ * A trained model on disk: a directory holding the DL4J model file, {@code tl-model.json} and what tl writes beside
+ * them. Saving writes a complete bundle beside the target and renames it into place ({@link BundleSwap}), so the
+ * target is always the previous complete bundle or the new one, and replaces only what tl wrote
+ * ({@link BundleTarget}). Loading treats the bundle as data: no Java deserialization ({@link ModelFile}), no file
+ * outside the directory, and metadata that must agree with the model.
  */
 public final class ModelBundle {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelBundle.class);
 
     public static final String METADATA_FILE = "tl-model.json";
     public static final String MODEL_FILE = "model.zip";
     /** The held-out test images of {@code tl train --test-split}, as a labels CSV (path,label). */
     public static final String TEST_SET_FILE = "test-set.csv";
+    public static final String EVALUATION_FILE = "evaluation.json";
+
+    /** Every file tl writes into a bundle: saving over a bundle replaces these, and only these. */
+    public static final Set<String> OWN_FILES = Set.of(METADATA_FILE, MODEL_FILE, TEST_SET_FILE, EVALUATION_FILE,
+            BundleImages.VALIDATION_SET_FILE, "history.csv", "training.png", "confusion.png", "errors.png", "errors.csv",
+            "report.html");
+
+    /** A save that would replace files tl did not write, refused. */
+    public static final class NotReplaceable extends TlException {
+        NotReplaceable(String message) {
+            super(message);
+        }
+    }
 
     /** A bundle read back from disk. */
     public record Loaded(Path directory, ComputationGraph graph, BundleMetadata metadata) {
@@ -41,44 +56,68 @@ public final class ModelBundle {
     }
 
     /**
+     * Checks, before any work, that a bundle can be saved at {@code directory}: there is nothing tl did not write,
+     * or {@code keepForeign} (those files are then kept in the new bundle). Repairs what an interrupted save left.
+     * Returns a description of the bundle it would replace, or null.
+     */
+    public static String checkTarget(Path directory, boolean keepForeign) {
+        return target(directory, keepForeign).replacing();
+    }
+
+    private static BundleTarget target(Path directory, boolean keepForeign) {
+        Path target = directory.toAbsolutePath().normalize();
+        BundleSwap.repair(target);
+        BundleTarget existing = BundleTarget.inspect(target);
+        existing.requireReplaceable(keepForeign);
+        return existing;
+    }
+
+    /**
      * Saves the bundle with {@code extraFiles} (file name to text, e.g. a held-out test set) beside the model,
      * written into the staged bundle so they appear together with it or not at all.
+     *
+     * @param keepForeign whether files tl did not write may be there; they move into the new bundle
      */
     public static void save(Path directory, ComputationGraph graph, BundleMetadata metadata,
-                            Map<String, String> extraFiles) {
-        Path target = directory.toAbsolutePath().normalize();
-        extraFiles.keySet().forEach(ModelBundle::requirePlainExtraName);
-        refuseToReplaceForeignDirectory(target);
+                            Map<String, String> extraFiles, boolean keepForeign) {
+        extraFiles.keySet().forEach(ModelBundle::requireOwnName);
+        BundleTarget existing = target(directory, keepForeign);
+        Path target = existing.path();
         Path staging = null;
         try {
-            Files.createDirectories(target.getParent());
-            staging = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".saving-");
-            makeReadable(staging, "rwxr-xr-x");
-            ModelSerializer.writeModel(graph, staging.resolve(MODEL_FILE).toFile(), false);
+            staging = BundleSwap.stage(target);
+            if (staging.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            ModelFile.write(graph, metadata.inputs().stream().map(BundleMetadata.Input::imageSize).toList(),
+                    staging.resolve(MODEL_FILE));
             Files.writeString(staging.resolve(METADATA_FILE), Json.write(metadata), StandardCharsets.UTF_8);
             for (Map.Entry<String, String> file : extraFiles.entrySet()) {
                 Files.writeString(staging.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
             }
-            replace(staging, target);
+            if (existing.replacing() != null) {
+                log.info("replacing the bundle in {}", existing.replacing());
+            }
+            BundleSwap.replace(staging, target, existing.foreign());
             staging = null;
         } catch (IOException e) {
             throw new TlException("cannot write model bundle to " + target + ": " + e.getMessage(), e);
         } finally {
             if (staging != null) {
-                deleteRecursively(staging);
+                BundleSwap.abandon(staging, target);
             }
         }
     }
 
-    private static void requirePlainExtraName(String name) {
-        if (name.isEmpty() || name.startsWith(".") || name.contains("/") || name.contains("\\")
-                || name.equals(MODEL_FILE) || name.equals(METADATA_FILE)) {
+    private static void requireOwnName(String name) {
+        if (!OWN_FILES.contains(name) || name.equals(MODEL_FILE) || name.equals(METADATA_FILE)) {
             throw new IllegalArgumentException("not a name for an extra bundle file: '" + name + "'");
         }
     }
 
     public static Loaded load(Path directory) {
         Path dir = directory.toAbsolutePath().normalize();
+        BundleSwap.repair(dir);
         if (!Files.isDirectory(dir)) {
             throw new TlException("no model at " + dir + " (train one with: tl train ... --output "
                     + directory + ")");
@@ -97,83 +136,52 @@ public final class ModelBundle {
             throw new TlException(dir + " was written by a newer tl (bundle format "
                     + metadata.formatVersion() + "); upgrade tl to read it");
         }
-        Path modelFile = dir.resolve(metadata.modelFile());
+        ModelFile.Read model = ModelFile.read(modelFile(dir, metadata));
+        requireAgreement(metadataFile, metadata, model);
+        return new Loaded(dir, model.graph(), metadata);
+    }
+
+    /** The model file {@code tl-model.json} names, which must be a file in the bundle directory itself. */
+    private static Path modelFile(Path dir, BundleMetadata metadata) {
+        String name = metadata.modelFile();
+        Path file = name == null ? null : dir.resolve(name).normalize();
+        if (file == null || !dir.equals(file.getParent()) || name.contains("/") || name.contains("\\")) {
+            throw new TlException(dir.resolve(METADATA_FILE) + ": model_file must name a file in the bundle "
+                    + "directory, not '" + name + "'");
+        }
         try {
-            return new Loaded(dir, ModelSerializer.restoreComputationGraph(modelFile.toFile(), false), metadata);
-        } catch (IOException | RuntimeException e) {
-            throw new TlException("cannot read model file " + modelFile + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Temp files are created private (0600/0700); a bundle should get the usual permissions. */
-    private static void makeReadable(Path path, String permissions) throws IOException {
-        if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
-        }
-    }
-
-    private static void refuseToReplaceForeignDirectory(Path target) {
-        if (Files.isRegularFile(target)) {
-            throw new TlException(target + " is a file, not a directory");
-        }
-        if (Files.isDirectory(target) && !Files.exists(target.resolve(METADATA_FILE))) {
-            try (Stream<Path> entries = Files.list(target)) {
-                if (entries.findAny().isPresent()) {
-                    throw new TlException(target + " exists and is not a tl model bundle; "
-                            + "refusing to replace it (choose an empty or new directory)");
-                }
-            } catch (IOException e) {
-                throw new TlException("cannot read " + target + ": " + e.getMessage(), e);
+            if (!Files.isRegularFile(file) || !file.toRealPath().getParent().equals(dir.toRealPath())) {
+                throw new TlException(file + " is missing, or not a file of the bundle directory");
             }
-        }
-    }
-
-    /** Swaps the staged bundle in; the old bundle is moved aside first and deleted only once the new one is in. */
-    private static void replace(Path staging, Path target) throws IOException {
-        Path old = null;
-        if (Files.exists(target)) {
-            old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
-            Files.delete(old);
-            move(target, old);
-        }
-        try {
-            move(staging, target);
         } catch (IOException e) {
-            if (old != null) {
-                move(old, target);
+            throw new TlException("cannot read model file " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
+    /** The classes and input sizes the metadata states must be the model's. */
+    private static void requireAgreement(Path metadataFile, BundleMetadata metadata, ModelFile.Read model) {
+        ComputationGraph graph = model.graph();
+        if (graph.getNumOutputArrays() != 1
+                || !(graph.getOutputLayer(0).conf().getLayer() instanceof FeedForwardLayer output)) {
+            throw new TlException(metadataFile + ": the model file is not a classifier with one output");
+        }
+        long outputs = output.getNOut();
+        if (outputs != metadata.classes().size()) {
+            throw new TlException(metadataFile + " lists " + metadata.classes().size() + " classes, but the model "
+                    + "has " + outputs + " outputs");
+        }
+        List<BundleMetadata.Input> inputs = metadata.inputs();
+        if (inputs.size() != graph.getConfiguration().getNetworkInputs().size()) {
+            throw new TlException(metadataFile + " lists " + inputs.size() + " inputs, but the model has "
+                    + graph.getConfiguration().getNetworkInputs().size());
+        }
+        List<Integer> trainedAt = model.inputSizes();
+        for (int i = 0; i < trainedAt.size() && i < inputs.size(); i++) {
+            if (trainedAt.get(i) != inputs.get(i).imageSize()) {
+                throw new TlException(metadataFile + ": image_size " + inputs.get(i).imageSize() + " of input "
+                        + (i + 1) + " is not the size the model was trained at (" + trainedAt.get(i) + ")");
             }
-            throw e;
-        }
-        if (old != null) {
-            deleteRecursively(old);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void deleteRecursively(Path path) {
-        try {
-            Files.walkFileTree(path, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException ignored) {
-            // leftovers are hidden (dot-prefixed) and harmless
         }
     }
 }

@@ -4,43 +4,61 @@ import dev.tl.BuildInfo;
 import dev.tl.data.CsvLabels;
 import dev.tl.data.DataSplit;
 import dev.tl.model.HeadSpec;
+import dev.tl.plot.TrainingPlot;
 import dev.tl.train.HistoryCsv;
 import dev.tl.train.RunSettings;
 import dev.tl.train.TrainedModel;
 import dev.tl.train.TrainingRun;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Saves what a {@code tl train} run made: the model, its metadata, its history and its held-out test set. */
+/**
+ * Saves what a {@code tl train} run made: the model, its metadata, its history (as CSV and as {@code training.png}),
+ * and the lists of its validation and held-out test images, which {@code tl evaluate} uses when given no data.
+ */
 public final class TrainedBundle {
 
     private TrainedBundle() {
     }
 
-    /** Saves the bundle to the run's output, replacing an earlier bundle there. */
-    public static void save(TrainingRun run, TrainedModel trained) {
+    /**
+     * Saves the bundle to the run's output, replacing an earlier bundle there.
+     *
+     * @param keepForeign whether files tl did not write may be in the output; they move into the new bundle
+     */
+    public static void save(TrainingRun run, TrainedModel trained, boolean keepForeign) {
         RunSettings settings = run.settings();
         DataSplit split = run.split();
         Map<String, String> files = new LinkedHashMap<>();
         files.put(HistoryCsv.FILE, HistoryCsv.render(trained.history()));
+        Path data = settings.training().dir().toAbsolutePath().normalize();
+        Path valData = settings.validation() == null ? null
+                : settings.validation().dir().toAbsolutePath().normalize();
         String testSet = split.test().size() == 0 ? null : ModelBundle.TEST_SET_FILE;
         if (testSet != null) {
-            files.put(testSet, CsvLabels.toCsv(split.test(), settings.training().dir()));
+            files.put(testSet, CsvLabels.toCsv(split.test(), data));
+        }
+        if (split.validation().size() > 0) {
+            files.put(BundleImages.VALIDATION_SET_FILE, CsvLabels.toCsv(split.validation(),
+                    valData != null ? valData : data));
         }
         HeadSpec head = settings.head();
-        BundleMetadata.Training training = new BundleMetadata.Training(settings.training().dir().toString(),
-                settings.validation() == null ? null : settings.validation().dir().toString(),
+        BundleMetadata.Training training = new BundleMetadata.Training(data.toString(),
+                valData == null ? null : valData.toString(),
                 settings.validation() == null ? settings.valSplit() : null, settings.weights().toString(),
                 split.train().size(), split.validation().size(), BundleMetadata.Options.of(run.options()),
                 settings.training().labels().description(),
                 settings.validation() == null ? null : settings.validation().labels().description(),
                 settings.testSplit() > 0 ? settings.testSplit() : null, split.test().size(), testSet,
-                BundleMetadata.Augmentations.of(settings.augmentation()));
+                BundleMetadata.Augmentations.of(settings.augmentation()), BundleMetadata.ClassCount.of(split),
+                run.skipped().stream().map(s -> new BundleMetadata.Skipped(s.path().toString(), s.reason())).toList());
         BundleMetadata metadata = new BundleMetadata(BundleMetadata.FORMAT_VERSION, BuildInfo.version(),
                 Instant.now().toString(), ModelBundle.MODEL_FILE, BundleMetadata.inputsOf(run.modelSpec()),
                 split.train().classes(), new BundleMetadata.Head(head.denseUnits(), head.dropout()), training,
                 BundleMetadata.historyOf(trained.history()), BundleMetadata.Epoch.of(trained.kept()));
-        ModelBundle.save(settings.output(), trained.graph(), metadata, files);
+        ModelBundle.save(settings.output(), trained.graph(), metadata, files, keepForeign);
+        TrainingPlot.write(trained.history(), trained.kept(), settings.output().resolve(TrainingPlot.FILE));
     }
 }

@@ -2,9 +2,10 @@ package dev.tl.cli;
 
 import dev.tl.TlException;
 import dev.tl.data.Augmentation;
-import dev.tl.data.AugmentationPreview;
 import dev.tl.data.Augmenter;
 import dev.tl.data.ImageSet;
+import dev.tl.data.InputSpec;
+import dev.tl.plot.AugmentationPreview;
 import dev.tl.train.TrainAugmentation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -74,20 +75,21 @@ final class AugmentOptions {
         return new TrainAugmentation(augmentation, featureCacheCopies);
     }
 
-    /** With {@code --preview-augment}: writes the preview and says so; returns whether it did (then no training). */
-    boolean writePreview(ImageSet train, int imageSize, long seed, PrintWriter out) {
-        if (preview == null) {
-            return false;
-        }
+    /** Whether {@code --preview-augment} asks for a preview instead of training. */
+    boolean previewing() {
+        return preview != null;
+    }
+
+    /** Writes the {@code --preview-augment} preview and says so. */
+    void writePreview(ImageSet train, InputSpec input, long seed, PrintWriter out) {
         Augmentation settings = trainAugmentation().settings();
         if (!settings.isActive()) {
             throw new TlException("--preview-augment: no augmentation is switched on (add --augment, or e.g. "
                     + "--flip --rotation 15)");
         }
         int shown = Flags.about("--preview-augment",
-                () -> AugmentationPreview.write(preview, train, imageSize, new Augmenter(settings, seed)));
+                () -> AugmentationPreview.write(preview, train, input, new Augmenter(settings, seed)));
         out.printf("wrote %d augmented training images to %s%n", shown, preview.toAbsolutePath().normalize());
         out.flush();
-        return true;
     }
 }

@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code tl bench}: how fast a backbone runs on this machine, on synthetic data. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Measure inference and fine-tune training throughput of a backbone on synthetic batches.")
+        description = "Measure inference and fine-tune training throughput of a backbone on synthetic batches.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl bench --model densenet201 --batch-size 16 --phase both"})
 final class BenchCommand implements Callable<Integer> {
 
     /** Which passes to measure. */

@@ -39,6 +39,23 @@ final class Converters {
         }
     }
 
+    /** A whole number at least 1, possibly above 2^31 (a pixel count). */
+    static final class PositiveLong implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            long n;
+            try {
+                n = Long.parseLong(value.trim().replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("expected a whole number, got '" + value + "'");
+            }
+            if (n < 1) {
+                throw new TypeConversionException("must be at least 1, got " + n);
+            }
+            return n;
+        }
+    }
+
     /** A number greater than 0 (a learning rate). */
     static final class PositiveNumber implements ITypeConverter<Double> {
         @Override

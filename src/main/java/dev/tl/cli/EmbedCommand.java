@@ -3,6 +3,7 @@ package dev.tl.cli;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.data.LabeledImage;
+import dev.tl.data.UnlabelledImages;
 import dev.tl.features.FeatureProvenance;
 import dev.tl.features.FeatureTable;
 import dev.tl.features.ParquetFeatures;
@@ -33,7 +34,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code tl embed}: the pooled backbone features of every image, with its path and label. */
 @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Write one feature vector per image (the backbone's global-average-pooled output).")
+        description = "Write one feature vector per image (the backbone's global-average-pooled output), with its "
+                + "path and label: class folders or a label option as for train, or a flat folder of images, "
+                + "whose label is left empty.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl embed --model mobilenet --data photos --out features.csv",
+                "  tl embed --model densenet201,mobilenetv2 --data photos --out features.npy"})
 final class EmbedCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(EmbedCommand.class);
@@ -85,14 +91,16 @@ final class EmbedCommand implements Callable<Integer> {
     }
 
     private int onThisMachine(ModelSpec modelSpec) {
-        ImageSet set = images.scan();
+        Flags.about(OUT, () -> FeatureFiles.checkTarget(out));
+        ImageSet set = images.labelled() || !UnlabelledImages.isFlatFolder(images.data()) ? images.scan()
+                : new ImageSet(List.of(), UnlabelledImages.of(List.of(images.data()), images.check()));
         ComputationGraph extractor = ModelGraphs.featureExtractor(modelSpec, seed.seed);
         List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, weights.weights, WeightCache.standard());
         BaseWeights.load(extractor, modelSpec, weightFiles);
         Features features;
         long start = System.nanoTime();
         try (BatchLoader loader = new BatchLoader(modelSpec.inputSpecs(), 0)) {
-            features = Inference.features(precision.precision.apply(extractor), loader, set.images(),
+            features = Inference.features("embed", precision.precision.apply(extractor), loader, set.images(),
                     batch.batchSize);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -141,7 +149,8 @@ final class EmbedCommand implements Callable<Integer> {
         List<FeatureTable.Row> rows = new ArrayList<>();
         for (int i = 0; i < set.size(); i++) {
             LabeledImage image = set.images().get(i);
-            rows.add(new FeatureTable.Row(image.path().toString(), set.classes().get(image.label()), matrix[i]));
+            rows.add(new FeatureTable.Row(image.path().toString(),
+                    image.label() < 0 ? "" : set.classes().get(image.label()), matrix[i])); // unlabelled: empty
         }
         return rows;
     }

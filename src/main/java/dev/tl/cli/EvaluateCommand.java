@@ -3,18 +3,25 @@ package dev.tl.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tl.AtomicFiles;
 import dev.tl.Json;
-import dev.tl.TlException;
+import dev.tl.bundle.BundleImages;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
+import dev.tl.data.LabelSource;
 import dev.tl.data.LabeledImage;
 import dev.tl.eval.EvaluationReport;
 import dev.tl.eval.Metrics;
+import dev.tl.eval.Mistake;
 import dev.tl.model.Inference;
+import dev.tl.plot.EvaluationFiles;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,11 +29,16 @@ import picocli.CommandLine.Spec;
 
 /** {@code tl evaluate}: loss, accuracy, per-class metrics and confusion matrix of a model on labelled images. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Evaluate a trained model on labelled images (class folders, file names or a CSV). "
-                + "Also writes the JSON report to evaluation.json in the model directory.")
+        description = "Evaluate a trained model on labelled images (class folders, file names or a CSV), by default "
+                + "on the bundle's held-out test set or else its validation set. Writes evaluation.json, "
+                + "confusion.png, errors.png and errors.csv into the model directory.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl evaluate --model-dir my-model                # its test or validation set",
+                "  tl evaluate --model-dir my-model --data photos/test --json",
+                "  tl evaluate --model-dir my-model --data photos/test --tta 4"})
 final class EvaluateCommand implements Callable<Integer> {
 
-    static final String REPORT_FILE = "evaluation.json";
+    private static final Logger log = LoggerFactory.getLogger(EvaluateCommand.class);
 
     @Spec
     CommandSpec spec;
@@ -55,32 +67,63 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     PrecisionOption precision;
 
+    /** The images evaluated, where they are and how they were labelled. */
+    private record Evaluated(ImageSet set, Path data, String labels) {
+    }
+
     @Override
     public Integer call() {
         ImageViews views = tta.imageViews();
-        String labels = images.source().description();
+        LabelSource given = images.sourceOr(null);
         ModelBundle.Loaded loaded = Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir()));
-        ImageSet set = images.scanWithClasses(loaded.metadata().classes());
+        Evaluated on = images(loaded, given);
         EvaluationReport report;
+        float[][] probabilities;
+        ImageSet set = on.set();
         try (BatchLoader loader = new BatchLoader(loaded.metadata().inputSpecs(), set.classes().size())) {
-            report = Metrics.report(Inference.outputs(precision.precision.apply(loaded.graph()), loader, set.images(),
-                            batch.batchSize, views),
-                    set.images().stream().mapToInt(LabeledImage::label).toArray(), set.classes());
+            INDArray outputs = Inference.outputs("evaluate", precision.precision.apply(loaded.graph()), loader,
+                    set.images(), batch.batchSize, views);
+            report = Metrics.report(outputs, set.images().stream().mapToInt(LabeledImage::label).toArray(),
+                    set.classes());
+            probabilities = outputs.toFloatMatrix();
         }
+        List<Mistake> mistakes = Mistake.of(probabilities, set.images(), set.classes());
         ObjectNode document = Json.MAPPER.valueToTree(report);
         document.put("model_dir", loaded.directory().toString());
-        document.put("data", images.data().toAbsolutePath().normalize().toString());
-        document.put("labels", labels);
+        document.put("data", on.data().toAbsolutePath().normalize().toString());
+        document.put("labels", on.labels());
         document.put("tta", views.perImage());
         document.put("precision", precision.precision.id());
-        Path file = loaded.directory().resolve(REPORT_FILE);
+        document.put("misclassified", mistakes.size());
+        output.print(spec, new Evaluation(report, document), new EvaluationRenderer());
+        Path file = loaded.directory().resolve(ModelBundle.EVALUATION_FILE);
         try {
             AtomicFiles.writeString(file, Json.write(document) + "\n");
         } catch (IOException e) {
-            throw new TlException("cannot write " + file + ": " + e.getMessage(), e);
+            log.warn("the report is printed above but could not be written to {}: {}", file, e.getMessage());
         }
-        output.print(spec, new Evaluation(report, document), new EvaluationRenderer());
+        EvaluationFiles.write(loaded.directory(), report, mistakes);
         return 0;
+    }
+
+    /**
+     * {@code --data} labelled as the options say or, without a label option, as the model's training data was;
+     * without {@code --data}, the images the bundle lists.
+     */
+    private Evaluated images(ModelBundle.Loaded loaded, LabelSource given) {
+        List<String> classes = loaded.metadata().classes();
+        if (images.given()) {
+            LabelSource source = given != null ? given : BundleImages.labelling(loaded.metadata(),
+                    LabelledImages.FILENAME + " (the model's)");
+            return new Evaluated(source.scanWithClasses(images.data(), LabelledImages.DATA, classes), images.data(),
+                    source.description());
+        }
+        Flags.require(given == null, LabelledImages.DATA, "required with a label option");
+        BundleImages.Listed listed = Flags.about(LabelledImages.DATA,
+                () -> BundleImages.heldOut(loaded, LabelledImages.DATA));
+        log.info("evaluating on the model's {}: {} images listed in {}", listed.name(), listed.images().size(),
+                listed.file());
+        return new Evaluated(listed.images(), listed.file(), "csv:" + listed.file());
     }
 
     /** The report, and the JSON document that adds where it came from. */

@@ -24,7 +24,9 @@ import picocli.CommandLine.TypeConversionException;
 
 /** {@code tl export}: a trained model as a file other runtimes load. */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Write a trained model (backbones and head) as an ONNX model, for ONNX Runtime and others.")
+        description = "Write a trained model (backbones and head) as an ONNX model, for ONNX Runtime and others.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl export --model-dir my-model --format onnx --out model.onnx --with-preprocessing"})
 final class ExportCommand implements Callable<Integer> {
 
     private static final String OUT = "--out";

@@ -1,6 +1,9 @@
 package dev.tl.cli;
 
 import dev.tl.TlException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
@@ -26,6 +29,14 @@ final class Flags {
         if (!holds) {
             throw new TlException(flag + ": " + problem);
         }
+    }
+
+    /** A file to write: its name must end in {@code extension} (what it holds: {@code what}), its directory exist. */
+    static void outputFile(String flag, Path file, String extension, String what) {
+        require(file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(extension), flag,
+                "writes " + what + "; give a name ending in " + extension + ", not " + file.getFileName());
+        Path dir = file.toAbsolutePath().getParent();
+        require(Files.isDirectory(dir), flag, "directory " + dir + " does not exist");
     }
 
     /** Options given together that exclude each other (picocli's exclusive groups ignore config-file values). */

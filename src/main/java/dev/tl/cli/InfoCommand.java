@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 /** {@code tl info}: what tl runs on here: version, ND4J backend and build, devices, threads, memory, caches. */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Show tl's version, the ND4J backend and devices it computes on, threads, memory limits and "
-                + "where it keeps files.")
+                + "where it keeps files.",
+        footerHeading = "%nExamples:%n", footer = {"  tl info", "  tl info --device gpu --json"})
 final class InfoCommand implements Callable<Integer> {
 
     @Spec

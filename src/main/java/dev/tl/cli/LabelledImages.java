@@ -1,10 +1,12 @@
 package dev.tl.cli;
 
 import dev.tl.TlException;
+import dev.tl.data.ImageCheck;
 import dev.tl.data.ImageSet;
 import dev.tl.data.LabelSource;
 import java.nio.file.Path;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,6 +29,9 @@ final class LabelledImages {
                     + "labels cat.123.jpg as cat).")
     String filenameRegex;
 
+    @Mixin
+    ImageCheckOptions imageCheck;
+
     @Option(names = CSV, paramLabel = "FILE",
             description = "Take the images and their labels from a CSV file with the header path,label (paths "
                     + "relative to the data directory, or absolute).")
@@ -38,24 +43,42 @@ final class LabelledImages {
         return data;
     }
 
+    /** Whether {@code --data} was given. */
+    boolean given() {
+        return data != null;
+    }
+
     LabelSource source() {
+        return sourceOr(LabelSource.FOLDERS);
+    }
+
+    /** How the images are labelled: as a label option says, else as {@code fallback} does. */
+    LabelSource sourceOr(LabelSource fallback) {
         Flags.exclusive(FILENAME, filenameRegex != null, CSV, csv != null);
         if (csv != null) {
             return LabelSource.fromCsv(csv, CSV);
         }
-        return filenameRegex != null
-                ? LabelSource.fromFilename(filenameRegex, FILENAME)
-                : LabelSource.FOLDERS;
+        return filenameRegex != null ? LabelSource.fromFilename(filenameRegex, FILENAME) : fallback;
     }
 
-    /** The labelled images, classes sorted by name. */
+    /** Whether a label option was given. */
+    boolean labelled() {
+        return filenameRegex != null || csv != null;
+    }
+
+    /** The usable labelled images, classes sorted by name; the others are skipped, each with a warning. */
     ImageSet scan() {
-        return source().scan(data(), DATA);
+        return check().check(source().scan(data(), DATA)).usable();
     }
 
-    /** The labelled images in a trained model's class order. */
+    /** The usable labelled images in a trained model's class order. */
     ImageSet scanWithClasses(List<String> classes) {
-        return source().scanWithClasses(data(), DATA, classes);
+        return check().check(source().scanWithClasses(data(), DATA, classes)).usable();
+    }
+
+    /** Which images are usable (--max-pixels, --strict). */
+    ImageCheck check() {
+        return imageCheck.check();
     }
 
     /** How separate validation images are labelled: by their own CSV if given, else as the training images. */

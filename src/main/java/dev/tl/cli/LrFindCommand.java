@@ -9,10 +9,8 @@ import dev.tl.train.LearningRateFinder;
 import dev.tl.train.RangeTest;
 import dev.tl.train.RangeTestPlot;
 import dev.tl.zoo.weights.WeightCache;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +21,10 @@ import picocli.CommandLine.Spec;
 /** {@code tl lr-find}: the learning-rate range test on the frozen phase's head. */
 @Command(name = "lr-find", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Find a learning rate for the frozen phase (--lr): train the head on the backbone's features "
-                + "while the learning rate grows exponentially, and suggest the rate where the loss falls fastest.")
+                + "while the learning rate grows exponentially, and suggest the rate where the loss falls fastest.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl lr-find --model mobilenet --data photos --plot lr.png",
+                "  tl lr-find --model efficientnetb0 --data photos --json"})
 final class LrFindCommand implements Callable<Integer> {
 
     private static final String PLOT = "--plot";
@@ -78,10 +79,7 @@ final class LrFindCommand implements Callable<Integer> {
         Flags.require(endLr > startLr, "--end-lr", "must be greater than --start-lr (" + startLr + "), got " + endLr);
         Flags.require(steps >= 2, "--steps", "must be at least 2, got " + steps);
         if (plot != null) {
-            Flags.require(plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png"), PLOT,
-                    "writes a PNG file; give a name ending in .png, not " + plot.getFileName());
-            Path dir = plot.toAbsolutePath().getParent();
-            Flags.require(Files.isDirectory(dir), PLOT, "directory " + dir + " does not exist");
+            Flags.outputFile(PLOT, plot, ".png", "a PNG file");
         }
         List<BaseSpec> bases = model.bases();
         ImageSet set = images.scan();

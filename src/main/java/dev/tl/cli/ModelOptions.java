@@ -1,15 +1,17 @@
 package dev.tl.cli;
 
 import dev.tl.TlException;
+import dev.tl.data.Framing;
 import dev.tl.model.BaseLayout;
 import dev.tl.model.BaseSpec;
 import dev.tl.zoo.Backbone;
-import dev.tl.zoo.Backbones;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code --model} and {@code --image-size}: the backbone(s) a command builds and the input size of each. */
 final class ModelOptions {
@@ -17,11 +19,18 @@ final class ModelOptions {
     private static final String MODEL = "--model";
     private static final String IMAGE_SIZE = "--image-size";
 
-    @Option(names = MODEL, paramLabel = "NAME[,NAME...]",
+    @Option(names = MODEL, paramLabel = "NAME[,NAME...]", completionCandidates = BackboneNames.class,
             description = "Backbone, see `tl models` (predict: classify with its stock ImageNet classifier instead of "
                     + "a bundle). train, lr-find and embed take several, comma-separated: their pooled features are "
                     + "concatenated (fused).")
     String model;
+
+    @Option(names = "--crop", defaultValue = "1", paramLabel = "F|none", converter = Crops.class,
+            description = "How images are fitted to the square input: a centred square covering F of the shorter "
+                    + "side (1: the largest centred square, Keras' crop_to_aspect_ratio; 0.875: as ImageNet models "
+                    + "are evaluated), or none: the whole image squashed to a square, aspect ratio not kept. A "
+                    + "trained model keeps its own. Default: ${DEFAULT-VALUE}.")
+    Framing framing;
 
     @Option(names = IMAGE_SIZE, paramLabel = "N[,N...]",
             description = "Input size in pixels, or one per backbone. Default: each backbone's own (224 for most).")
@@ -38,7 +47,7 @@ final class ModelOptions {
     List<BaseSpec> bases() {
         Flags.require(model != null, MODEL, "required (on the command line or in --config)");
         List<Backbone> backbones = Flags.about(MODEL,
-                () -> Arrays.stream(model.split(",")).map(Backbones::get).toList());
+                () -> Arrays.stream(model.split(",")).map(BackboneNames::resolve).toList());
         Flags.require(new HashSet<>(backbones).size() == backbones.size(), MODEL,
                 "a backbone is listed twice in '" + model + "'");
         List<Integer> sizes = imageSize == null ? null : Arrays.stream(imageSize.split(",")).map(this::size).toList();
@@ -48,11 +57,27 @@ final class ModelOptions {
         for (int i = 0; i < backbones.size(); i++) {
             Backbone backbone = backbones.get(i);
             BaseSpec base = new BaseSpec(backbone.name(), sizes == null ? backbone.defaultImageSize()
-                    : sizes.get(sizes.size() == 1 ? 0 : i));
+                    : sizes.get(sizes.size() == 1 ? 0 : i), framing);
             Flags.about(IMAGE_SIZE, () -> BaseLayout.of(base));
             bases.add(base);
         }
         return bases;
+    }
+
+    /** A fraction of the shorter side in (0, 1], or none. */
+    static final class Crops implements ITypeConverter<Framing> {
+        @Override
+        public Framing convert(String value) {
+            if (value.trim().equalsIgnoreCase("none")) {
+                return Framing.SQUASH;
+            }
+            try {
+                return new Framing(new Converters.Decay().convert(value));
+            } catch (TypeConversionException e) {
+                throw new TypeConversionException("expected a fraction of the shorter side (greater than 0, at most "
+                        + "1) or none, got '" + value + "'");
+            }
+        }
     }
 
     private int size(String text) {

@@ -12,7 +12,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code tl models}: the backbones tl can train. */
-@Command(name = "models", mixinStandardHelpOptions = true, description = "List the available backbones.")
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = "List the available backbones (-v adds the URLs of their ImageNet weights; --json has them too).",
+        footerHeading = "%nExamples:%n", footer = {"  tl models", "  tl -v models", "  tl models --json"})
 final class ModelsCommand implements Callable<Integer> {
 
     @Spec
@@ -32,7 +34,8 @@ final class ModelsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        output.print(spec, Backbones.all().stream().map(ModelsCommand::row).toList(), new ModelsRenderer());
+        output.print(spec, Backbones.all().stream().map(ModelsCommand::row).toList(),
+                new ModelsRenderer(TlCli.verbose()));
         return 0;
     }
 
@@ -43,15 +46,19 @@ final class ModelsCommand implements Callable<Integer> {
                 files.noTop().hash(), files.withTop().url(), files.withTop().hash());
     }
 
-    /** A table, one backbone per line. */
-    private static final class ModelsRenderer implements Renderer<List<Row>> {
+    /** A table, one backbone per line, narrow enough for any terminal; with the weight URLs under each if asked. */
+    private record ModelsRenderer(boolean withUrls) implements Renderer<List<Row>> {
         @Override
         public String text(List<Row> rows) {
-            StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-16s %6s %-14s %12s %12s  %s",
-                    "name", "input", "preprocessing", "params", "base params", "imagenet weights (base)"));
+            StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-16s %5s  %-13s %12s %12s",
+                    "name", "input", "preprocessing", "params", "base params"));
             for (Row row : rows) {
-                out.append(String.format(Locale.ROOT, "%n%-16s %6d %-14s %,12d %,12d  %s", row.name(), row.inputSize(),
-                        row.preprocessing(), row.parameters(), row.baseParameters(), row.weightsUrl()));
+                out.append(String.format(Locale.ROOT, "%n%-16s %5d  %-13s %,12d %,12d", row.name(), row.inputSize(),
+                        row.preprocessing(), row.parameters(), row.baseParameters()));
+                if (withUrls) {
+                    out.append(String.format("%n    weights: %s%n    with classifier: %s", row.weightsUrl(),
+                            row.topWeightsUrl()));
+                }
             }
             return out.toString();
         }

@@ -2,19 +2,70 @@ package dev.tl.cli;
 
 import dev.tl.Json;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
-/** How a command prints its result: text for people, or one JSON document for programs. */
+/**
+ * How a command prints its result: text for people, one JSON document for programs, or CSV for a spreadsheet
+ * where the command's result is a table ({@link CsvOutput}). {@code --json} is short for
+ * {@code --output-format json}.
+ */
 final class OutputOptions {
 
-    @Option(names = "--json", description = "Print one JSON document instead of text.")
-    boolean json;
+    static final String JSON = "--json";
+    static final String FORMAT = "--output-format";
+    /** The options of this mixin: how a result prints, never what a command does. */
+    static final List<String> NAMES = List.of(JSON, FORMAT);
+
+    enum Format { TEXT, JSON, CSV }
+
+    /** Marks a command whose results print as CSV too. */
+    interface CsvOutput {
+    }
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    private Format format = Format.TEXT;
+
+    @Option(names = JSON, description = "Print one JSON document instead of text.")
+    void json(boolean on) {
+        if (on) {
+            format = Format.JSON;
+        }
+    }
+
+    @Option(names = FORMAT, paramLabel = "text|json|csv", description = "How results print: text (default), json, "
+            + "or csv (predict).")
+    void format(String name) {
+        Format chosen = switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "text" -> Format.TEXT;
+            case "json" -> Format.JSON;
+            case "csv" -> Format.CSV;
+            default -> throw new CommandLine.ParameterException(command.commandLine(),
+                    FORMAT + ": expected text, json or csv, got '" + name + "'");
+        };
+        if (chosen == Format.CSV && !(command.userObject() instanceof CsvOutput)) {
+            throw new CommandLine.ParameterException(command.commandLine(), FORMAT + " csv: tl " + command.name()
+                    + " prints text or json");
+        }
+        format = chosen;
+    }
 
     /** Prints {@code result} to the command's standard output as {@code renderer} renders it. */
-    <T> void print(CommandSpec command, T result, Renderer<T> renderer) {
-        PrintWriter out = command.commandLine().getOut();
-        out.println(json ? Json.write(renderer.json(result)) : renderer.text(result));
+    <T> void print(CommandSpec spec, T result, Renderer<T> renderer) {
+        PrintWriter out = spec.commandLine().getOut();
+        String text = switch (format) {
+            case TEXT -> renderer.text(result);
+            case JSON -> Json.write(renderer.json(result));
+            case CSV -> renderer.csv(result).orElseThrow(() -> new IllegalStateException(
+                    spec.name() + " is marked CsvOutput but its renderer writes no CSV"));
+        };
+        out.println(text.endsWith("\n") ? text.substring(0, text.length() - 1) : text);
         out.flush();
     }
 }

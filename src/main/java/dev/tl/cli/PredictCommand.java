@@ -1,11 +1,10 @@
 package dev.tl.cli;
 
-import dev.tl.TlException;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
-import dev.tl.data.ImageFolder;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
+import dev.tl.data.UnlabelledImages;
 import dev.tl.eval.Prediction;
 import dev.tl.eval.Predictions;
 import dev.tl.model.Classifier;
@@ -13,13 +12,10 @@ import dev.tl.model.ImageNetClassifier;
 import dev.tl.model.Inference;
 import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,8 +26,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code tl predict}: top-k classes with probabilities for images or directories of images. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Classify images with a trained model, or with a backbone's stock ImageNet classifier (--model).")
-final class PredictCommand implements Callable<Integer> {
+        description = "Classify images with a trained model, or with a backbone's stock ImageNet classifier (--model).",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl predict --model-dir my-model photo.jpg more-photos/",
+                "  tl predict --model-dir my-model --output-format csv photos/ > predictions.csv",
+                "  tl predict --model densenet201 --top-k 5 photo.jpg   # ImageNet classes"})
+final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput {
 
     @Spec
     CommandSpec spec;
@@ -69,6 +69,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     PrecisionOption precision;
 
+    @Mixin
+    ImageCheckOptions imageCheck;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Image files, or directories searched recursively for images.")
     List<Path> inputs;
 
@@ -76,13 +79,12 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         Flags.exclusive("--model", model.given(), "--model-dir", bundle.given());
         ImageViews views = tta.imageViews();
-        List<LabeledImage> images = expand(inputs);
-        Classifier classifier = model.given() ? imageNetClassifier()
-                : Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir())).classifier();
+        List<LabeledImage> images = UnlabelledImages.of(inputs, imageCheck.check());
+        Classifier classifier = model.given() ? imageNetClassifier() : bundleClassifier();
         List<Prediction> predictions = new ArrayList<>();
         try (BatchLoader loader = new BatchLoader(classifier.inputs(), 0)) {
             ComputationGraph graph = precision.precision.apply(classifier.graph());
-            Inference.run(graph, loader, images, batch.batchSize, views, (batch, output) -> {
+            Inference.run("predict", graph, loader, images, batch.batchSize, views, (batch, output) -> {
                 float[][] rows = output.toFloatMatrix();
                 for (int i = 0; i < rows.length; i++) {
                     predictions.add(Predictions.topK(batch.images().get(i).path().toString(), rows[i],
@@ -94,35 +96,18 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
+    private Classifier bundleClassifier() {
+        Flags.require(!RunArguments.given(spec, "--crop"), "--crop",
+                "a trained model frames images as it was trained to; --crop goes with --model");
+        return Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir())).classifier();
+    }
+
     private Classifier imageNetClassifier() {
         Flags.require(model.imageSize == null, "--image-size",
                 "the stock ImageNet classifier runs at its backbone's own input size");
         Flags.require(weights.weights.kind() != WeightsChoice.Kind.NONE, WeightsOption.NAME,
                 "none: an untrained ImageNet classifier predicts nothing; use imagenet or a with-top .h5 file");
-        return ImageNetClassifier.load(model.single().backbone(), weights.weights,
-                WeightCache.standard());
-    }
-
-    /** Files as given; directories expanded to the image files below them, sorted. Unlabelled (label -1). */
-    private static List<LabeledImage> expand(List<Path> paths) {
-        List<LabeledImage> images = new ArrayList<>();
-        for (Path path : paths) {
-            if (Files.isDirectory(path)) {
-                try (Stream<Path> files = Files.walk(path)) {
-                    files.filter(Files::isRegularFile).filter(ImageFolder::isImageFile).sorted()
-                            .forEach(file -> images.add(new LabeledImage(file, -1)));
-                } catch (IOException e) {
-                    throw new TlException("cannot list " + path + ": " + e.getMessage(), e);
-                }
-            } else if (Files.isRegularFile(path)) {
-                images.add(new LabeledImage(path, -1));
-            } else {
-                throw new TlException("no such image or directory: " + path);
-            }
-        }
-        if (images.isEmpty()) {
-            throw new TlException("no images found in " + paths);
-        }
-        return images;
+        return ImageNetClassifier.load(model.single().backbone(), weights.weights, WeightCache.standard(),
+                model.framing);
     }
 }

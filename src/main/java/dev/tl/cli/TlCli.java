@@ -4,19 +4,28 @@ import dev.tl.BuildInfo;
 import dev.tl.TlException;
 import dev.tl.device.DeviceRequest;
 import dev.tl.device.DeviceSelection;
+import dev.tl.progress.Progress;
+import dev.tl.zoo.weights.WeightCache;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine;
 
-/** Entry point: {@code tl train | lr-find | evaluate | predict | export | embed | models | weights | bench | info}. Exit 0 on success, 2 on bad usage or input, 1 on internal failure. */
+/**
+ * Entry point: {@code tl train | lr-find | evaluate | predict | report | export | embed | models | weights | cache |
+ * bench | info | completion}. Exit 0 on success, 2 on bad usage or input, 1 on internal failure.
+ */
 @Command(name = "tl", mixinStandardHelpOptions = true, versionProvider = TlCli.Version.class,
         description = "Train image classifiers by transfer learning from ImageNet backbones.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ModelsCommand.class,
                 EmbedCommand.class, WeightsCommand.class, BenchCommand.class, LrFindCommand.class,
-                ExportCommand.class, InfoCommand.class,
+                ExportCommand.class, InfoCommand.class, ReportCommand.class, CacheCommand.class, CompletionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TlCli implements Runnable {
 
@@ -57,6 +66,10 @@ public final class TlCli implements Runnable {
         cli.setParameterExceptionHandler(TlCli::handleBadUsage);
         cli.setDefaultValueProvider(new ConfigFile());
         cli.setExecutionStrategy(TlCli::execute);
+        // An option given twice takes its last value, so a script can append an override to a stored command line.
+        cli.setOverwrittenOptionsAllowed(true);
+        cli.setUsageHelpAutoWidth(true); // help as wide as the terminal
+        OptionHeadings.install(cli.getSubcommands().get("train"), TrainCommand.HELP_HEADINGS);
         return cli;
     }
 
@@ -87,7 +100,10 @@ public final class TlCli implements Runnable {
     private static int handleBadUsage(CommandLine.ParameterException e, String[] args) {
         CommandLine cli = e.getCommandLine();
         PrintWriter err = cli.getErr();
-        err.println("tl " + cli.getCommandName() + ": error: " + e.getMessage());
+        Path config = e.getArgSpec() != null && cli.getCommandSpec().defaultValueProvider() instanceof ConfigFile file
+                ? file.sourceOf(e.getArgSpec()) : null;
+        err.println("tl " + cli.getCommandName() + ": error: " + e.getMessage()
+                + (config == null ? "" : " (set in " + config + ")"));
         CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
         err.println("(see: " + cli.getCommandSpec().qualifiedName() + " --help)");
         err.flush();
@@ -95,17 +111,38 @@ public final class TlCli implements Runnable {
     }
 
     private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
+        Progress.clearTerminal();
         PrintWriter err = cli.getErr();
         TlException userError = findUserError(e);
         if (userError != null) {
-            err.println("tl " + cli.getCommandName() + ": error: " + userError.getMessage());
+            err.println("tl " + cli.getCommandName() + ": error: " + userError.getMessage() + hint(e, cli));
             err.flush();
-            return EXIT_USAGE;
+            return exitCode(e);
         }
         err.println("tl " + cli.getCommandName() + ": internal error: " + e);
         e.printStackTrace(err);
         err.flush();
         return EXIT_INTERNAL;
+    }
+
+    /** What else the user can do, where the error alone does not say it. */
+    private static String hint(Throwable error, CommandLine cli) {
+        if (causes(error).noneMatch(WeightCache.Unavailable.class::isInstance)) {
+            return "";
+        }
+        return cli.getCommandName().equals("predict")
+                ? "\n  or give Keras' with-top weight file: --weights FILE"
+                : "\n  or start from random weights: --weights none";
+    }
+
+    /** The exit code the most specific user error in the chain asks for (a wrapper names a flag, nothing more). */
+    private static int exitCode(Throwable error) {
+        return causes(error).filter(TlException.class::isInstance).map(t -> ((TlException) t).exitCode())
+                .filter(code -> code != EXIT_USAGE).findFirst().orElse(EXIT_USAGE);
+    }
+
+    private static Stream<Throwable> causes(Throwable error) {
+        return Stream.iterate(error, Objects::nonNull, Throwable::getCause);
     }
 
     /** A user error may arrive wrapped (e.g. by DL4J or a worker thread). */
@@ -116,6 +153,11 @@ public final class TlCli implements Runnable {
             }
         }
         return null;
+    }
+
+    /** Whether {@code -v} asked for details. */
+    static boolean verbose() {
+        return LoggerFactory.getLogger("dev.tl").isDebugEnabled();
     }
 
     /** picocli's --version. */

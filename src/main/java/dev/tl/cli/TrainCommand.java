@@ -1,9 +1,9 @@
 package dev.tl.cli;
 
 import dev.tl.TlException;
+import dev.tl.bundle.BundleLock;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.bundle.TrainedBundle;
-import dev.tl.data.ImageSet;
 import dev.tl.device.ComputeBackend;
 import dev.tl.model.BaseLayout;
 import dev.tl.model.BaseSpec;
@@ -17,14 +17,17 @@ import dev.tl.train.PrecomputedFeatures;
 import dev.tl.train.RunSettings;
 import dev.tl.train.TrainOptions;
 import dev.tl.train.TrainedModel;
+import dev.tl.train.TrainingDiverged;
 import dev.tl.train.TrainingRun;
 import dev.tl.zoo.Block;
 import dev.tl.zoo.weights.WeightsChoice;
-import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,9 +37,38 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 /** {@code tl train}: two-phase transfer learning from a folder of labelled images to a model bundle. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train a classifier on labelled images (class folders, file names or a CSV) and save it as a model bundle.")
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        description = "Train a classifier on labelled images (class folders, file names or a CSV) and save it as a model bundle.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl train --model mobilenet --data photos/train --val-data photos/val",
+                "  tl train --model efficientnetb0 --data photos --test-split 0.1 --augment",
+                "  tl train --model densenet121 --data photos --unfreeze-blocks 2 --json",
+                "  tl train --config config/mobilenet-beginners.yaml --data photos",
+                "  tl train --resume tl-model          # continue an interrupted run"})
 final class TrainCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
+
+    private static final String WORKERS = "--workers";
+
+    /** How {@code tl train --help} groups the options (see {@link OptionHeadings}). */
+    static final List<OptionHeadings.Heading> HELP_HEADINGS = List.of(
+            new OptionHeadings.Heading("Data", List.of(LabelledImages.DATA, LabelledImages.FILENAME,
+                    LabelledImages.CSV, "--val-data", "--val-split", "--val-labels-csv", "--test-split",
+                    "--class-weights", "--max-pixels", "--strict", FeaturesOption.NAME)),
+            new OptionHeadings.Heading("Model", List.of("--model", "--image-size", WeightsOption.NAME, "--crop",
+                    "--dense", "--dropout")),
+            new OptionHeadings.Heading("Phases", List.of("--frozen-epochs", "--finetune-epochs", "--unfreeze",
+                    "--unfreeze-blocks", "--bn-trainable", MicroBatchOption.NAME)),
+            new OptionHeadings.Heading("Optimisation", List.of("--batch-size", "--lr", "--finetune-lr",
+                    "--lr-decay-per-block", "--schedule", "--warmup-epochs", "--step-size", "--step-gamma",
+                    "--plateau-patience", "--plateau-factor", "--monitor", "--patience", "--seed")),
+            new OptionHeadings.Heading("Augmentation", List.of("--augment", "--flip", "--vertical-flip",
+                    "--rotation", "--zoom", "--translate", "--brightness", "--contrast", "--feature-cache-augment",
+                    "--preview-augment")),
+            new OptionHeadings.Heading("Output", List.of("--output", OutputOptions.JSON, OutputOptions.FORMAT,
+                    "--overwrite", "--resume", "--no-feature-cache", ConfigOption.NAME)),
+            new OptionHeadings.Heading("Compute", List.of(DeviceOption.NAME, WORKERS)));
 
     private static final String RESUME = "--resume";
     private static final String VAL_DATA = "--val-data";
@@ -44,7 +76,8 @@ final class TrainCommand implements Callable<Integer> {
     private static final String UNFREEZE = "--unfreeze";
     private static final String UNFREEZE_BLOCKS = "--unfreeze-blocks";
     private static final String FINETUNE_EPOCHS = "--finetune-epochs";
-    private static final String WORKERS = "--workers";
+    private static final String OUTPUT = "--output";
+    private static final String OVERWRITE = "--overwrite";
 
     @Spec
     CommandSpec spec;
@@ -99,12 +132,12 @@ final class TrainCommand implements Callable<Integer> {
                     + "--bn-trainable. Default: ${DEFAULT-VALUE}.")
     int workers;
 
-    @Option(names = "--frozen-epochs", defaultValue = "10", paramLabel = "N", converter = Converters.NonNegative.class,
+    @Option(names = "--frozen-epochs", defaultValue = "30", paramLabel = "N", converter = Converters.NonNegative.class,
             description = "Epochs training the head on the frozen base. Default: ${DEFAULT-VALUE}.")
     int frozenEpochs;
 
     @Option(names = FINETUNE_EPOCHS, paramLabel = "N", converter = Converters.NonNegative.class,
-            description = "Epochs fine-tuning the base with the head. Default: 2 (0 for fused models).")
+            description = "Epochs fine-tuning the base with the head. Default: 2 (0 for fused models and --features).")
     Integer finetuneEpochs;
 
     @Option(names = UNFREEZE, defaultValue = "all", paramLabel = "all|N", converter = Converters.Layers.class,
@@ -115,11 +148,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Let BatchNorm learn in the fine-tune phase (gamma/beta train, running statistics update). Default: BatchNorm stays in inference mode.")
     boolean bnTrainable;
 
-    @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "F", converter = Converters.PositiveNumber.class,
+    @Option(names = "--lr", defaultValue = "3e-3", paramLabel = "F", converter = Converters.PositiveNumber.class,
             description = "Adam learning rate of the frozen phase. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--finetune-lr", defaultValue = "1e-4", paramLabel = "F", converter = Converters.PositiveNumber.class,
+    @Option(names = "--finetune-lr", defaultValue = "1e-5", paramLabel = "F", converter = Converters.PositiveNumber.class,
             description = "Adam learning rate of the fine-tune phase. Default: ${DEFAULT-VALUE}.")
     double finetuneLr;
 
@@ -161,8 +194,17 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     AugmentOptions augment;
 
-    @Option(names = "--output", defaultValue = "tl-model", paramLabel = "DIR", description = "Where to write the model bundle. Default: ./${DEFAULT-VALUE}.")
+    @Option(names = OUTPUT, defaultValue = "tl-model", paramLabel = "DIR", description = "Where to write the model bundle. Default: ./${DEFAULT-VALUE}.")
     Path output;
+
+    /** How the summary prints; not part of the run, so a resume may choose it anew. */
+    @Mixin
+    OutputOptions printing;
+
+    @Option(names = OVERWRITE,
+            description = "Save to --output even where it holds files tl did not write; they are kept, moved into "
+                    + "the new bundle (a name tl uses itself gets .kept-TIME). Without it such a directory is refused.")
+    boolean overwrite;
 
     @Override
     public Integer call() {
@@ -173,7 +215,7 @@ final class TrainCommand implements Callable<Integer> {
     private int resumeRun() {
         List<String> given = spec.options().stream()
                 .filter(option -> !option.inherited() && RunArguments.given(spec, option))
-                .map(OptionSpec::longestName).filter(name -> !name.equals(RESUME)).toList();
+                .map(OptionSpec::longestName).filter(name -> !name.equals(RESUME) && !isPrinting(name)).toList();
         Flags.require(given.isEmpty(), RESUME, "continues a run with its original options; drop "
                 + String.join(", ", given));
         Checkpoint checkpoint = Flags.about(RESUME, () -> Checkpoint.load(resume));
@@ -182,23 +224,68 @@ final class TrainCommand implements Callable<Integer> {
         original.setErr(spec.commandLine().getErr());
         original.parseArgs(checkpoint.args().toArray(String[]::new));
         TrainCommand command = original.getCommand();
+        command.printing = printing;
         return command.run(checkpoint);
     }
 
+    private static boolean isPrinting(String option) {
+        return OutputOptions.NAMES.contains(option);
+    }
+
     private int run(Checkpoint resumeFrom) {
-        TrainingRun run = TrainingRun.prepare(settings());
-        if (augment.writePreview(run.split().train(), run.modelSpec().bases().get(0).imageSize(), seed.seed,
-                spec.commandLine().getOut())) {
+        long start = System.nanoTime();
+        RunSettings settings = settings();
+        if (augment.previewing()) {
+            TrainingRun run = TrainingRun.prepare(settings);
+            augment.writePreview(run.split().train(), run.modelSpec().inputSpecs().get(0), seed.seed,
+                    spec.commandLine().getOut());
             return 0;
         }
-        TrainedModel trained = run.train(resumeFrom, RunArguments.of(spec, RESUME), List.of());
-        Flags.about("--output", () -> {
-            TrainedBundle.save(run, trained);
-            return output;
-        });
-        run.finish();
-        print(run, trained);
+        try (BundleLock lock = Flags.about(OUTPUT, () -> BundleLock.acquire(output));
+             InterruptNotice notice = InterruptNotice.install(spec.commandLine().getErr(), output)) {
+            checkOutput();
+            TrainingRun run = TrainingRun.prepare(settings);
+            List<String> resumeArgs = RunArguments.of(spec, Stream.concat(Stream.of(RESUME),
+                    OutputOptions.NAMES.stream()).toArray(String[]::new));
+            TrainedModel trained = run.train(resumeFrom, resumeArgs, List.of());
+            if (trained.failure() != null && trained.kept() == null) {
+                throw new TrainingDiverged("training stopped: " + trained.failure() + "; no epoch ended with finite "
+                        + "numbers, so nothing was saved (" + checkpointNote(run) + "); try a lower --lr or "
+                        + "--finetune-lr");
+            }
+            Flags.about(OUTPUT, () -> {
+                TrainedBundle.save(run, trained, overwrite);
+                return output;
+            });
+            run.finish();
+            printing.print(spec, TrainSummary.of(run, trained, output, (System.nanoTime() - start) / 1e9),
+                    new TrainSummary.TextRenderer());
+            if (trained.failure() != null) {
+                throw new TrainingDiverged("training stopped: " + trained.failure() + "; the bundle holds the "
+                        + "weights of " + trained.kept().phase() + " epoch " + trained.kept().epoch()
+                        + ", the best before that; try a lower --lr or --finetune-lr");
+            }
+        }
         return 0;
+    }
+
+    private static String checkpointNote(TrainingRun run) {
+        return Files.exists(run.checkpointDir().resolve(Checkpoint.FILE))
+                ? "the checkpoint of the last finite epoch is in " + run.checkpointDir() : "no epoch was checkpointed";
+    }
+
+    /** The rule of what may be replaced, checked before any work rather than after hours of it. */
+    private void checkOutput() {
+        try {
+            String replacing = ModelBundle.checkTarget(output, overwrite);
+            if (replacing != null) {
+                log.info("the bundle in {} will be replaced", replacing);
+            }
+        } catch (ModelBundle.NotReplaceable e) {
+            throw new TlException(OUTPUT + ": " + e.getMessage() + " (" + OVERWRITE + ")", e);
+        } catch (TlException e) {
+            throw new TlException(OUTPUT + ": " + e.getMessage(), e);
+        }
     }
 
     /** The run the options ask for; every check of their values and combinations is here or in a converter. */
@@ -219,14 +306,22 @@ final class TrainCommand implements Callable<Integer> {
             throw new TlException("--test-split " + testSplit + " and " + VAL_SPLIT + " " + valFraction
                     + " leave no images to train on (their sum must be below 1)");
         }
+        int finetune = finetuneEpochs != null ? finetuneEpochs : (fused || features.given() ? 0 : 2);
+        Flags.require(frozenEpochs > 0 || finetune > 0, "--frozen-epochs",
+                "0 and " + FINETUNE_EPOCHS + " " + finetune + " leave nothing to train");
         Flags.require(valLabelsCsv == null || valData != null, "--val-labels-csv",
                 "labels the images of " + VAL_DATA + ", which is not given");
         Flags.exclusive(UNFREEZE, RunArguments.given(spec, UNFREEZE), UNFREEZE_BLOCKS, unfreezeBlocks != null);
         for (BaseSpec base : bases) {
-            List<Block> blocks = BaseLayout.of(base).blocks();
+            BaseLayout layout = BaseLayout.of(base);
+            List<Block> blocks = layout.blocks();
             if (unfreezeBlocks != null && unfreezeBlocks > blocks.size()) {
                 throw new TlException(UNFREEZE_BLOCKS + " " + unfreezeBlocks + ": " + base.backboneName() + " has "
                         + blocks.size() + " blocks " + blocks.stream().map(Block::name).toList());
+            }
+            if (!unfreeze.isAll() && unfreeze.top() > layout.layerNames().size()) {
+                throw new TlException(UNFREEZE + " " + unfreeze.top() + ": " + base.backboneName() + " has "
+                        + layout.layerNames().size() + " layers (give all, or at most that)");
             }
         }
         if (bnTrainable && microBatch.size != null && microBatch.size < batch.batchSize) {
@@ -245,7 +340,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainOptions options = TrainOptions.builder()
                 .batchSize(batch.batchSize)
                 .frozenEpochs(frozenEpochs)
-                .finetuneEpochs(finetuneEpochs != null ? finetuneEpochs : (fused || features.given() ? 0 : 2))
+                .finetuneEpochs(finetune)
                 .unfreeze(unfreezeBlocks != null ? Unfreeze.blocks(unfreezeBlocks) : unfreeze)
                 .batchNormTrainable(bnTrainable)
                 .learningRate(lr)
@@ -267,8 +362,8 @@ final class TrainCommand implements Callable<Integer> {
                 images.validationSource(valLabelsCsv, "--val-labels-csv"), VAL_DATA);
         FeatureStore store = features.given() ? new PrecomputedFeatures(features.table())
                 : noFeatureCache ? null : FeatureCache.standard();
-        return new RunSettings(bases, head.head(), weightsChoice, training, validation, valFraction, testSplit,
-                train -> Flags.about("--class-weights", () -> classWeights.resolve(train)), options,
+        return new RunSettings(bases, head.head(), weightsChoice, training, validation, images.check(), valFraction,
+                testSplit, train -> Flags.about("--class-weights", () -> classWeights.resolve(train)), options,
                 augment.trainAugmentation(), store, output);
     }
 
@@ -286,22 +381,5 @@ final class TrainCommand implements Callable<Integer> {
                 + ": hold out test images when embedding, and evaluate them with tl evaluate");
         Flags.require(!augment.trainAugmentation().settings().isActive(), "--augment",
                 "not with " + FeaturesOption.NAME + ": its features are of the plain images");
-    }
-
-    private void print(TrainingRun run, TrainedModel trained) {
-        PrintWriter out = spec.commandLine().getOut();
-        String kept = trained.kept() == null ? "last epoch (no validation data)"
-                : String.format(Locale.ROOT, "%s epoch %d, val_accuracy %.4f", trained.kept().phase(),
-                trained.kept().epoch(), trained.kept().valAccuracy());
-        Path bundle = output.toAbsolutePath().normalize();
-        out.printf("saved model to %s (kept: %s)%n", bundle, kept);
-        ImageSet test = run.split().test();
-        if (test.size() > 0) {
-            Path list = bundle.resolve(ModelBundle.TEST_SET_FILE);
-            out.printf("held-out test set: %d images, listed in %s; evaluate on it with:%n"
-                            + "  tl evaluate --model-dir %s --data %s --labels-csv %s%n", test.size(), list,
-                    Shell.quote(bundle), Shell.quote(images.data().toAbsolutePath().normalize()), Shell.quote(list));
-        }
-        out.flush();
     }
 }

@@ -16,7 +16,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code tl weights}: where each backbone's ImageNet weights are cached, and fetching them ahead of training. */
 @Command(name = "weights", mixinStandardHelpOptions = true,
-        description = "Show the ImageNet weight cache ($TL_HOME/weights, default ~/.tl/weights) or download into it.")
+        description = "Show the ImageNet weight cache ($TL_HOME/weights, default ~/.tl/weights) or download into it.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  tl weights mobilenet",
+                "  tl weights --download --with-top mobilenet densenet201"})
 final class WeightsCommand implements Callable<Integer> {
 
     @Spec
@@ -35,7 +38,7 @@ final class WeightsCommand implements Callable<Integer> {
     public Integer call() {
         WeightCache cache = WeightCache.standard();
         List<Backbone> backbones = names == null || names.isEmpty() ? Backbones.all()
-                : names.stream().map(Backbones::get).toList();
+                : names.stream().map(BackboneNames::resolve).toList();
         PrintWriter out = spec.commandLine().getOut();
         for (Backbone backbone : backbones) {
             for (PretrainedWeights.Files files : backbone.weights().all()) {

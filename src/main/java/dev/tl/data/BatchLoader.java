@@ -84,9 +84,11 @@ public final class BatchLoader implements AutoCloseable {
                 InputSpec spec = inputs.get(i);
                 int perView = 3 * spec.imageSize() * spec.imageSize();
                 planes[i] = new float[views.perImage() * perView];
-                for (int v = 0; v < views.perImage(); v++) {
-                    spec.write(decoded.transformedRgb(spec.imageSize(), views.view(index, v)), planes[i],
-                            v * perView);
+                try (ImageDecoder.Decoded framed = decoded.framed(spec.framing())) {
+                    for (int v = 0; v < views.perImage(); v++) {
+                        spec.write(framed.transformedRgb(spec.imageSize(), views.view(index, v)), planes[i],
+                                v * perView);
+                    }
                 }
             }
             return planes;

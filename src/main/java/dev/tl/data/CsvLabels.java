@@ -74,7 +74,7 @@ public final class CsvLabels implements LabelSource {
 
     @Override
     public String description() {
-        return "csv:" + csv;
+        return "csv:" + csv.toAbsolutePath().normalize();
     }
 
     /**

@@ -14,7 +14,7 @@ public record DataSplit(ImageSet train, ImageSet validation, ImageSet test) {
      */
     public static DataSplit of(ImageSet data, double testFraction, double valFraction, long seed) {
         ImageSet.Split test = holdOutTest(data, testFraction, seed);
-        ImageSet.Split validation = test.train().stratifiedSplit(valFraction / (1 - testFraction), seed);
+        ImageSet.Split validation = test.train().stratifiedSplit(valFraction / (1 - testFraction), seed, "validation");
         return new DataSplit(validation.train(), validation.validation(), test.validation());
     }
 
@@ -26,7 +26,7 @@ public record DataSplit(ImageSet train, ImageSet validation, ImageSet test) {
 
     /** Without a test set the data stays as it is, in its order, so runs without one split as they always did. */
     private static ImageSet.Split holdOutTest(ImageSet data, double testFraction, long seed) {
-        return testFraction > 0 ? data.stratifiedSplit(testFraction, seed)
+        return testFraction > 0 ? data.stratifiedSplit(testFraction, seed, "test")
                 : new ImageSet.Split(data, new ImageSet(data.classes(), List.of()));
     }
 }

@@ -24,6 +24,7 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 
@@ -54,6 +55,20 @@ public final class ImageDecoder {
 
         public int width() {
             return bgr.cols();
+        }
+
+        /**
+         * The part of the image {@code framing} fits to the input, as an image of its own (copied: OpenCV's warps
+         * may read past a region's edges into its parent).
+         */
+        public Decoded framed(Framing framing) {
+            int[] region = framing.region(width(), height());
+            if (region[2] == width() && region[3] == height()) {
+                return new Decoded(bgr.clone());
+            }
+            try (Rect rect = new Rect(region[0], region[1], region[2], region[3]); Mat part = new Mat(bgr, rect)) {
+                return new Decoded(part.clone());
+            }
         }
 
         public int height() {
@@ -122,7 +137,7 @@ public final class ImageDecoder {
         try {
             bytes = Files.readAllBytes(path);
         } catch (IOException e) {
-            throw new TlException("cannot read image " + path + ": " + e.getMessage(), e);
+            throw new TlException("cannot read image " + path + ": " + ImageProbe.describe(e), e);
         }
         return decode(bytes, path.toString());
     }

@@ -2,21 +2,26 @@ package dev.tl.data;
 
 import dev.tl.TlException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads the class-per-folder layout of Keras' {@code image_dataset_from_directory}: every sub-folder of the root is a
  * class (sorted by name), every image file below it (recursively) is one example. Hidden files and folders (name
- * starting with a dot) are skipped, here and by the other {@link LabelSource}s.
+ * starting with a dot) are skipped, here, by the other {@link LabelSource}s and by {@code tl predict}; symbolic
+ * links are followed.
  */
 public final class ImageFolder implements LabelSource {
 
@@ -71,21 +76,42 @@ public final class ImageFolder implements LabelSource {
         }
     }
 
-    /** Image files below {@code dir}, recursively, sorted, outside hidden folders. */
-    static List<Path> listImages(Path dir, String flag) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).filter(ImageFolder::isImageFile)
-                    .filter(file -> !inHiddenFolder(dir.relativize(file)))
-                    .sorted().toList();
-        } catch (IOException | UncheckedIOException e) {
-            throw new TlException(flag + ": cannot list " + dir + ": " + e.getMessage(), e);
-        }
-    }
+    /**
+     * Image files below {@code dir}, recursively, sorted, outside hidden folders. Symbolic links are followed (a
+     * class folder may be a link); a link back to a folder above it is reported once and not followed again.
+     */
+    public static List<Path> listImages(Path dir, String flag) {
+        List<Path> images = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, Set.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path folder, BasicFileAttributes attributes) {
+                    boolean hidden = !folder.equals(dir) && folder.getFileName().toString().startsWith(".");
+                    return hidden ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                }
 
-    private static boolean inHiddenFolder(Path relative) {
-        Path folder = relative.getParent();
-        return folder != null && StreamSupport.stream(folder.spliterator(), false)
-                .anyMatch(name -> name.toString().startsWith("."));
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    if (attributes.isRegularFile() && isImageFile(file)) {
+                        images.add(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof FileSystemLoopException) {
+                        log.warn("{}: not following {} again: it links back to a folder above it", flag, file);
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+            });
+        } catch (IOException e) {
+            throw new TlException(flag + ": cannot list " + dir + ": " + ImageProbe.describe(e), e);
+        }
+        images.sort(null);
+        return images;
     }
 
     private static List<Path> listClassDirs(Path root, String flag) {

@@ -4,9 +4,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Labelled images plus the class names their labels index into. */
 public record ImageSet(List<String> classes, List<LabeledImage> images) {
+
+    private static final Logger log = LoggerFactory.getLogger(ImageSet.class);
 
     public ImageSet {
         classes = List.copyOf(classes);
@@ -32,9 +36,10 @@ public record ImageSet(List<String> classes, List<LabeledImage> images) {
 
     /**
      * Splits off {@code fraction} of every class (rounded, at least one image when the class has two or more, never
-     * its last image) as validation data. The split depends only on the file list and the seed.
+     * its last image) as {@code heldOutAs} data, warning where a class is too small for the fraction. The split
+     * depends only on the file list and the seed.
      */
-    public Split stratifiedSplit(double fraction, long seed) {
+    public Split stratifiedSplit(double fraction, long seed, String heldOutAs) {
         List<LabeledImage> train = new ArrayList<>();
         List<LabeledImage> validation = new ArrayList<>();
         Random random = new Random(seed);
@@ -51,6 +56,14 @@ public record ImageSet(List<String> classes, List<LabeledImage> images) {
                 take = 1;
             }
             take = Math.max(0, Math.min(take, ofClass.size() - 1)); // a class keeps a training image
+            if (fraction > 0 && ofClass.size() == 1) {
+                log.warn("class {} has a single image: it trains, none is held out as {}", classes.get(label),
+                        heldOutAs);
+            } else if (fraction > 0 && take > 2 * fraction * ofClass.size()) {
+                log.warn("class {} has only {} images: {} held out as {} ({}%), not {}%", classes.get(label),
+                        ofClass.size(), take, heldOutAs, Math.round(100.0 * take / ofClass.size()),
+                        Math.round(100 * fraction));
+            }
             validation.addAll(ofClass.subList(0, take));
             train.addAll(ofClass.subList(take, ofClass.size()));
         }

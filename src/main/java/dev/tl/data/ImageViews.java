@@ -18,6 +18,27 @@ public interface ImageViews {
     /** Identifies the views for cache keys: equal keys give equal views of the same images. */
     String key();
 
+    /** The views of a part of the list that starts at {@code offset}: image i of the part is image offset + i. */
+    default ImageViews from(int offset) {
+        ImageViews whole = this;
+        return offset == 0 ? this : new ImageViews() {
+            @Override
+            public int perImage() {
+                return whole.perImage();
+            }
+
+            @Override
+            public ImageTransform view(int imageIndex, int view) {
+                return whole.view(offset + imageIndex, view);
+            }
+
+            @Override
+            public String key() {
+                return whole.key();
+            }
+        };
+    }
+
     /** The same views of every image. */
     static ImageViews fixed(List<ImageTransform> views, String key) {
         List<ImageTransform> copy = List.copyOf(views);

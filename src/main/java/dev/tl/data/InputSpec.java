@@ -3,10 +3,10 @@ package dev.tl.data;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 
 /**
- * What one network input expects: square images of {@code imageSize} pixels, preprocessed with a mode, laid out
- * channels-first (NCHW) or channels-last (NHWC).
+ * What one network input expects: square images of {@code imageSize} pixels, framed (squashed or centre-cropped),
+ * preprocessed with a mode, laid out channels-first (NCHW) or channels-last (NHWC).
  */
-public record InputSpec(int imageSize, Preprocessing preprocessing, CNN2DFormat layout) {
+public record InputSpec(int imageSize, Preprocessing preprocessing, CNN2DFormat layout, Framing framing) {
 
     public long[] batchShape(int batchSize) {
         return layout == CNN2DFormat.NHWC ? new long[] {batchSize, imageSize, imageSize, 3}

@@ -25,12 +25,17 @@ public final class Metrics {
         double loss = 0;
         int correct = 0;
         for (int i = 0; i < labels.length; i++) {
-            loss -= Math.log(Math.max(probabilities[i][labels[i]], EPSILON));
+            loss += loss(probabilities[i][labels[i]]);
             if (argMax(probabilities[i]) == labels[i]) {
                 correct++;
             }
         }
         return new Score(loss / labels.length, (double) correct / labels.length);
+    }
+
+    /** One image's cross-entropy: minus the log of the probability given to its true class. */
+    static double loss(float trueClassProbability) {
+        return -Math.log(Math.max(trueClassProbability, EPSILON));
     }
 
     static int argMax(float[] row) {

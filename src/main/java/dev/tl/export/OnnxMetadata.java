@@ -28,9 +28,11 @@ final class OnnxMetadata {
 
     /**
      * One input. Without the preprocessing in the graph, channel c of the tensor is (p - mean[c]) / std[c] for the
-     * pixel value p (0..255) of colour channel_order[c]; with it, the tensor is the RGB pixels themselves.
+     * pixel value p (0..255) of colour channel_order[c]; with it, the tensor is the RGB pixels themselves. Either
+     * way the pixels are the image framed as tl frames it ({@code squash}: the whole image resized to the input
+     * size; {@code crop:F}: the centred square covering F of its shorter side, resized), bilinearly.
      */
-    record Input(String name, String backbone, int imageSize, String layout, String preprocessing,
+    record Input(String name, String backbone, int imageSize, String layout, String framing, String preprocessing,
                  boolean preprocessingInGraph, String channelOrder, float[] mean, float[] std) {
     }
 
@@ -45,8 +47,8 @@ final class OnnxMetadata {
             BundleMetadata.Input input = metadata.inputs().get(i);
             Preprocessing preprocessing = input.inputSpec().preprocessing();
             described.add(new Input(inputNames.get(i), input.backbone(), input.imageSize(), "NCHW",
-                    preprocessing.id(), preprocessingInGraph, preprocessing.bgr() ? "BGR" : "RGB",
-                    preprocessing.mean(), preprocessing.std()));
+                    input.inputSpec().framing().id(), preprocessing.id(), preprocessingInGraph,
+                    preprocessing.bgr() ? "BGR" : "RGB", preprocessing.mean(), preprocessing.std()));
         }
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put(CLASSES, json(metadata.classes()));

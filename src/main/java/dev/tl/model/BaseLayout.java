@@ -27,7 +27,7 @@ public record BaseLayout(List<String> layerNames, List<Block> blocks, int output
 
     /** The layout of {@code base}; an input too small for the backbone is an error saying so. */
     public static BaseLayout of(BaseSpec base) {
-        return KNOWN.computeIfAbsent(base, BaseLayout::workOut);
+        return KNOWN.computeIfAbsent(new BaseSpec(base.backboneName(), base.imageSize()), BaseLayout::workOut);
     }
 
     /** An error when {@code imageSize} is below what {@code backbone} needs. */

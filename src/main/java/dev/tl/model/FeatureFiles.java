@@ -25,6 +25,22 @@ public final class FeatureFiles {
     private FeatureFiles() {
     }
 
+    /**
+     * Checks, before any work, that features can be written to {@code out}: a .csv, .npy or .parquet (written by
+     * the features package) file in a directory.
+     */
+    public static Path checkTarget(Path out) {
+        String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!name.endsWith(".csv") && !name.endsWith(".npy") && !name.endsWith(".parquet")) {
+            throw new TlException("writes a .csv, .npy or .parquet file, not " + out.getFileName());
+        }
+        Path dir = out.toAbsolutePath().normalize().getParent();
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new TlException("directory " + dir + " does not exist or cannot be written");
+        }
+        return out;
+    }
+
     public static boolean isNpy(Path out) {
         return out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy");
     }
@@ -58,7 +74,7 @@ public final class FeatureFiles {
             LabeledImage image = images.images().get(i);
             writer.write(quote(image.path().toString()));
             writer.write(',');
-            writer.write(quote(images.classes().get(image.label())));
+            writer.write(image.label() < 0 ? "" : quote(images.classes().get(image.label()))); // unlabelled: empty
             if (rows != null) {
                 for (float value : rows[i]) {
                     writer.write(',');

@@ -1,5 +1,6 @@
 package dev.tl.model;
 
+import dev.tl.data.Framing;
 import dev.tl.data.InputSpec;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.NetBuilder;
@@ -31,7 +32,7 @@ public final class ImageNetClassifier {
     }
 
     /** Loads the with-top weights: Keras' published file (downloaded once, cached) or a local one. */
-    public static Classifier load(Backbone backbone, WeightsChoice weights, WeightCache cache) {
+    public static Classifier load(Backbone backbone, WeightsChoice weights, WeightCache cache, Framing framing) {
         Path file = switch (weights.kind()) {
             case IMAGENET -> cache.fetch(backbone.weights().forSize(backbone.defaultImageSize()).withTop(),
                     "ImageNet weights with classifier for " + backbone.name());
@@ -41,7 +42,8 @@ public final class ImageNetClassifier {
         ModelGraphs.ImageNetGraph network = ModelGraphs.imagenetClassifier(backbone, backbone.defaultImageSize());
         KerasWeightLoader.load(file, network.graph(), "", network.vertexNames(), backbone.preprocessing());
         return new Classifier(network.graph(),
-                List.of(new InputSpec(backbone.defaultImageSize(), backbone.preprocessing(), NetBuilder.layout())),
+                List.of(new InputSpec(backbone.defaultImageSize(), backbone.preprocessing(), NetBuilder.layout(),
+                        framing)),
                 CLASSES);
     }
 

@@ -4,6 +4,7 @@ import dev.tl.data.Batch;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
+import dev.tl.progress.Progress;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -13,7 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Runs a graph in inference mode over images streamed from disk. */
+/** Runs a graph in inference mode over images streamed from disk, showing the pass's progress as {@code task}. */
 public final class Inference {
 
     private Inference() {
@@ -24,8 +25,17 @@ public final class Inference {
      * of each image (test-time augmentation) an image's output is the mean of its views' outputs, i.e. averaged class probabilities for a softmax classifier. A batch holds
      * {@code batchSize / views} images, so the network still sees about {@code batchSize} rows at a time.
      */
-    public static void run(ComputationGraph graph, BatchLoader loader, List<LabeledImage> images, int batchSize,
-                           ImageViews views, BiConsumer<Batch, INDArray> onOutput) {
+    public static void run(String task, ComputationGraph graph, BatchLoader loader, List<LabeledImage> images,
+                           int batchSize, ImageViews views, BiConsumer<Batch, INDArray> onOutput) {
+        try (Progress progress = Progress.start(task, images.size(), "img")) {
+            run(progress, graph, loader, images, batchSize, views, onOutput);
+        }
+    }
+
+    /** As {@link #run(String, ComputationGraph, BatchLoader, List, int, ImageViews, BiConsumer)}, on a part of a
+     * pass whose progress the caller shows. */
+    public static void run(Progress progress, ComputationGraph graph, BatchLoader loader, List<LabeledImage> images,
+                           int batchSize, ImageViews views, BiConsumer<Batch, INDArray> onOutput) {
         int perImage = views.perImage();
         Iterator<Batch> batches = loader.batches(images, Math.max(1, batchSize / perImage), views);
         while (batches.hasNext()) {
@@ -34,27 +44,36 @@ public final class Inference {
             INDArray output = Precision.checked(graph, graph.output(false, batch.inputs())[0]).castTo(DataType.FLOAT);
             onOutput.accept(batch, perImage == 1 ? output
                     : output.reshape('c', batch.size(), perImage, output.size(1)).mean(1));
+            progress.advance(batch.size());
         }
     }
 
     /** The graph's output for every image, one row each, in order. */
-    public static INDArray outputs(ComputationGraph graph, BatchLoader loader, List<LabeledImage> images,
-                                   int batchSize) {
-        return outputs(graph, loader, images, batchSize, ImageViews.PLAIN);
+    public static INDArray outputs(String task, ComputationGraph graph, BatchLoader loader,
+                                   List<LabeledImage> images, int batchSize) {
+        return outputs(task, graph, loader, images, batchSize, ImageViews.PLAIN);
     }
 
     /** The graph's output for every image, averaged over its views, one row each, in order. */
-    public static INDArray outputs(ComputationGraph graph, BatchLoader loader, List<LabeledImage> images,
-                                   int batchSize, ImageViews views) {
+    public static INDArray outputs(String task, ComputationGraph graph, BatchLoader loader,
+                                   List<LabeledImage> images, int batchSize, ImageViews views) {
+        try (Progress progress = Progress.start(task, images.size(), "img")) {
+            return outputs(progress, graph, loader, images, batchSize, views);
+        }
+    }
+
+    /** The graph's output for every image of a part of a pass whose progress the caller shows. */
+    public static INDArray outputs(Progress progress, ComputationGraph graph, BatchLoader loader,
+                                   List<LabeledImage> images, int batchSize, ImageViews views) {
         List<INDArray> parts = new ArrayList<>();
-        run(graph, loader, images, batchSize, views, (batch, output) -> parts.add(output.dup()));
+        run(progress, graph, loader, images, batchSize, views, (batch, output) -> parts.add(output.dup()));
         return parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(INDArray[]::new));
     }
 
     /** Pooled features of {@code images} from a feature-extractor graph. */
-    public static Features features(ComputationGraph extractor, BatchLoader loader, List<LabeledImage> images,
-                                    int batchSize) {
+    public static Features features(String task, ComputationGraph extractor, BatchLoader loader,
+                                    List<LabeledImage> images, int batchSize) {
         int[] labels = images.stream().mapToInt(LabeledImage::label).toArray();
-        return new Features(outputs(extractor, loader, images, batchSize), labels);
+        return new Features(outputs(task, extractor, loader, images, batchSize), labels);
     }
 }

@@ -10,12 +10,12 @@ import dev.tl.model.Inference;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
+import dev.tl.progress.Progress;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -63,19 +63,52 @@ public final class BaseFeatures {
         INDArray[] perBase = new INDArray[spec.bases().size()];
         for (int i = 0; i < perBase.length; i++) {
             int base = i;
-            Supplier<INDArray> compute = () -> {
-                ComputationGraph extractor = extractor(model, base);
-                try (BatchLoader loader = new BatchLoader(List.of(spec.bases().get(base).inputSpec()), 0)) {
-                    return Inference.outputs(extractor, loader, images.images(), batchSize, views);
-                }
-            };
-            perBase[i] = cache == null ? compute.get()
-                    : cache.features(new FeatureCache.Source(spec.bases().get(i).backboneName(),
-                    spec.bases().get(i).inputSpec(), weightFiles.get(i), seed, BuildInfo.version(), views.key()),
-                    images.images(), compute);
+            try (BatchLoader loader = new BatchLoader(List.of(spec.bases().get(base).inputSpec()), 0);
+                 Progress progress = Progress.start(task(base), images.size(), "img")) {
+                FeatureCache.Computation compute = new PassOverChunks(progress, (from, chunk, pass) ->
+                        Inference.outputs(pass, extractor(model, base), loader, chunk, batchSize, views.from(from)));
+                perBase[i] = cache == null ? compute.compute(0, images.images())
+                        : cache.features(new FeatureCache.Source(spec.bases().get(i).backboneName(),
+                        spec.bases().get(i).inputSpec(), weightFiles.get(i), seed, BuildInfo.version(), views.key()),
+                        images.images(), batchSize, compute);
+            }
         }
         INDArray matrix = perBase.length == 1 ? perBase[0] : Nd4j.hstack(perBase);
         return new Features(matrix, images.images().stream().mapToInt(LabeledImage::label).toArray());
+    }
+
+    /** Computes a chunk of a pass's images on the pass's progress. */
+    @FunctionalInterface
+    private interface ChunkComputation {
+        INDArray compute(int from, List<LabeledImage> chunk, Progress pass);
+    }
+
+    /**
+     * One progress report for a pass the cache computes in chunks: the images of the chunks it read instead, seen as
+     * the gap before a computed chunk, leave the pass's total, so the count, rate and ETA are those of the images
+     * computed.
+     */
+    private static final class PassOverChunks implements FeatureCache.Computation {
+        private final Progress progress;
+        private final ChunkComputation computation;
+        private int next;
+
+        PassOverChunks(Progress progress, ChunkComputation computation) {
+            this.progress = progress;
+            this.computation = computation;
+        }
+
+        @Override
+        public INDArray compute(int from, List<LabeledImage> chunk) {
+            progress.exclude(from - next);
+            next = from + chunk.size();
+            return computation.compute(from, chunk, progress);
+        }
+    }
+
+    /** How a base's feature pass shows in progress reports: a fused model names the backbone. */
+    private String task(int base) {
+        return spec.isFused() ? "features " + spec.bases().get(base).backboneName() : "features";
     }
 
     private ComputationGraph extractor(ComputationGraph model, int base) {

@@ -4,7 +4,8 @@ import dev.tl.model.Params;
 
 /**
  * Keeps the weights of the epoch that scores best on validation by the run's {@link Monitor}, across both phases;
- * they live in the {@link RunState}, so checkpoints save them. Epochs without validation numbers never count.
+ * they live in the {@link RunState}, so checkpoints save them. Epochs without finite validation numbers never
+ * count.
  */
 final class BestWeights implements TrainingListener {
 
@@ -17,7 +18,9 @@ final class BestWeights implements TrainingListener {
     @Override
     public void epochEnded(EpochEnd event) {
         EpochRecord record = event.record();
-        if (record.valLoss() != null && monitor.better(record, event.state().bestEpoch())) {
+        boolean finite = record.valLoss() != null && Double.isFinite(record.valLoss())
+                && Double.isFinite(record.valAccuracy());
+        if (finite && monitor.better(record, event.state().bestEpoch())) {
             event.state().setBest(record, Params.snapshot(event.graph()));
         }
     }

@@ -20,7 +20,9 @@ public final class EpochLogger implements TrainingListener {
 
     @Override
     public void phaseEnded(PhaseEnd event) {
-        if (event.stopReason() != null) {
+        if (event.failed()) {
+            log.warn("{} phase failed: {}", event.phase(), event.stopReason());
+        } else if (event.stopReason() != null) {
             log.info("{} phase stopped early: {}", event.phase(), event.stopReason());
         }
     }

@@ -3,6 +3,7 @@ package dev.tl.train;
 import dev.tl.eval.Metrics;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,8 +28,9 @@ final class EpochLoop {
      * Runs {@code run}'s epochs from {@code firstEpoch}, adding each to {@code state}.
      *
      * @param preparationSeconds work done for the phase before its first epoch (a feature pass), counted in it
+     * @return why a listener failed the phase, or null
      */
-    void run(PhaseRun run, int firstEpoch, RunState state, double preparationSeconds) {
+    String run(PhaseRun run, int firstEpoch, RunState state, double preparationSeconds) {
         Phase phase = run.phase();
         ComputationGraph graph = run.graph();
         PhaseControl control = new PhaseControl();
@@ -56,8 +58,11 @@ final class EpochLoop {
                 double loss = run.fit(data);
                 lossSum += loss * size;
                 examples += size;
-                notify(listener -> listener.batchEnded(new TrainingListener.BatchEnd(phase, current, number,
-                        run.batchesPerEpoch(), size, loss, control)));
+                notify(control, listener -> listener.batchEnded(new TrainingListener.BatchEnd(phase, current,
+                        number, run.batchesPerEpoch(), size, loss, control)));
+            }
+            if (control.failed()) {
+                break;
             }
             if (control.stopping()) {
                 break; // asked during a mini-batch: the epoch is not complete, so it is not recorded
@@ -67,14 +72,29 @@ final class EpochLoop {
             EpochRecord record = new EpochRecord(phase, epoch, lossSum / examples, val == null ? null : val.loss(),
                     val == null ? null : val.accuracy(), startRate, seconds);
             state.add(record);
-            notify(listener -> listener.epochEnded(new TrainingListener.EpochEnd(record, run.epochs(), state, graph,
-                    control)));
+            TrainingListener.EpochEnd ended = new TrainingListener.EpochEnd(record, run.epochs(), state, graph,
+                    control);
+            notify(control, listener -> listener.epochEnded(ended));
+            if (control.failed()) {
+                state.removeLast(); // a failed epoch is not part of the run
+            }
         }
         notify(listener -> listener.phaseEnded(new TrainingListener.PhaseEnd(phase, state.history(),
-                control.stopReason())));
+                control.stopReason(), control.failed())));
+        return control.failed() ? control.stopReason() : null;
     }
 
-    private void notify(java.util.function.Consumer<TrainingListener> event) {
+    private void notify(Consumer<TrainingListener> event) {
         listeners.forEach(event);
+    }
+
+    /** Tells the listeners in order; once one fails the phase, the rest are not told about what failed. */
+    private void notify(PhaseControl control, Consumer<TrainingListener> event) {
+        for (TrainingListener listener : listeners) {
+            if (control.failed()) {
+                return;
+            }
+            event.accept(listener);
+        }
     }
 }

@@ -2,26 +2,26 @@ package dev.tl.train;
 
 import dev.tl.AtomicFiles;
 import dev.tl.TlHome;
-import dev.tl.data.ImageViews;
 import dev.tl.data.InputSpec;
 import dev.tl.data.LabeledImage;
 import dev.tl.zoo.weights.WeightCache;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.zip.CRC32C;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -29,21 +29,34 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pooled backbone features of image lists, kept on disk so the frozen phase runs the backbone over a dataset once
- * across runs. An entry's key covers everything the features depend on: backbone, the weights' content checksum
- * (or the seed of a random initialisation), input size, preprocessing, layout, tl's version, the views of the
- * images (plain, or one augmented copy: settings, seed and copy), and the ordered list of image files with their
- * sizes and modification times. Any change gives another key, so a stale entry is never
- * read; entries are written aside and renamed into place.
+ * across runs. A list is cached in chunks of about {@value #CHUNK} images (whole batches), each written as soon as
+ * it is computed, so an interrupted feature pass continues where it stopped. A chunk's key covers everything its features depend on:
+ * backbone, the weights' content checksum (or the seed of a random initialisation), input size, preprocessing,
+ * layout, tl's version, the views of the images (plain, or one augmented copy: settings, seed and copy), the
+ * chunk's position, and its image files by path and content ({@link FileFingerprints}). Any change gives another
+ * key, so a stale entry is never read. Each entry carries a checksum of its numbers: a damaged entry is reported,
+ * deleted and computed again. Entries are written aside and renamed into place; a temporary file older than
+ * {@value #STALE_HOURS} hours is a killed writer's and is removed.
  */
 public final class FeatureCache implements FeatureStore {
 
     private static final Logger log = LoggerFactory.getLogger(FeatureCache.class);
-    private static final int MAGIC = 0x544C4631; // "TLF1"
+    private static final int MAGIC = 0x544C4632; // "TLF2"
+    static final int CHUNK = 1024;
+    private static final int STALE_HOURS = 1;
 
     private final Path directory;
+    private final int chunkImages;
+    private FileFingerprints fingerprints;
 
     public FeatureCache(Path directory) {
+        this(directory, CHUNK);
+    }
+
+    /** @param chunkImages about how many images one entry holds */
+    FeatureCache(Path directory, int chunkImages) {
         this.directory = directory;
+        this.chunkImages = chunkImages;
     }
 
     /** {@code $TL_HOME/features}. */
@@ -56,73 +69,123 @@ public final class FeatureCache implements FeatureStore {
         return directory;
     }
 
-    /** What the features of one backbone depend on besides the images; {@code views} is an {@link ImageViews#key()}. */
+    /** What the features of one backbone depend on besides the images; {@code views} is an {@code ImageViews} key. */
     public record Source(String backbone, InputSpec input, Optional<Path> weights, long seed, String tlVersion,
                          String views) {
     }
 
-    /** The cached features of {@code images}, or {@code compute}'s, which are then cached. */
+    /** Computes the features of a chunk of images: those from position {@code from} of the whole list on. */
+    @FunctionalInterface
+    public interface Computation {
+        INDArray compute(int from, List<LabeledImage> chunk);
+    }
+
+    /**
+     * The features of {@code images}, one row each: from the cache where it has them, else computed and cached,
+     * in chunks of whole batches of {@code batchSize}, so the batches are those of a pass over the whole list.
+     */
     @Override
-    public INDArray features(Source source, List<LabeledImage> images, Supplier<INDArray> compute) {
-        Path entry = directory.resolve(key(source, images) + ".features");
-        INDArray cached = read(entry, images.size());
-        if (cached != null) {
-            log.info("{}: features of {} images read from the cache ({})", source.backbone(), images.size(), entry);
-            return cached;
-        }
-        INDArray computed = compute.get();
-        write(entry, computed);
-        return computed;
-    }
-
-    String key(Source source, List<LabeledImage> images) {
-        MessageDigest digest = sha256();
-        update(digest, "tl-features-v1", source.tlVersion(), source.backbone(),
-                Integer.toString(source.input().imageSize()), source.input().preprocessing().id(),
-                source.input().layout().name(),
-                source.weights().map(WeightCache::md5).orElse("random-init:" + source.seed()), source.views());
-        for (LabeledImage image : images) {
-            try {
-                BasicFileAttributes attributes = Files.readAttributes(image.path(), BasicFileAttributes.class);
-                update(digest, image.path().toAbsolutePath().normalize().toString(),
-                        Long.toString(attributes.size()), Long.toString(attributes.lastModifiedTime().toMillis()));
-            } catch (IOException e) {
-                update(digest, image.path().toString(), "unreadable"); // decoding will report it
+    public INDArray features(Source source, List<LabeledImage> images, int batchSize, Computation compute) {
+        int chunkSize = Math.max(1, chunkImages / batchSize) * batchSize;
+        List<INDArray> parts = new ArrayList<>();
+        int cached = 0;
+        try {
+            for (int from = 0; from < images.size(); from += chunkSize) {
+                List<LabeledImage> chunk = images.subList(from, Math.min(from + chunkSize, images.size()));
+                Path entry = directory.resolve(key(source, from, chunk) + ".features");
+                INDArray features = read(entry, chunk.size());
+                if (features == null) {
+                    features = compute.compute(from, chunk);
+                    write(entry, features);
+                } else {
+                    cached += chunk.size();
+                }
+                parts.add(features);
             }
+        } finally {
+            fingerprints().save();
         }
-        return HexFormat.of().formatHex(digest.digest());
+        if (cached > 0) {
+            log.info("{}: features of {} of {} images read from the cache in {}", source.backbone(), cached,
+                    images.size(), directory);
+        }
+        return parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(INDArray[]::new));
     }
 
+    String key(Source source, int from, List<LabeledImage> chunk) {
+        List<String> parts = new ArrayList<>(List.of("tl-features-v2", source.tlVersion(), source.backbone(),
+                Integer.toString(source.input().imageSize()), source.input().preprocessing().id(),
+                source.input().layout().name(), source.input().framing().id(),
+                source.weights().map(WeightCache::md5).orElse("random-init:" + source.seed()), source.views(),
+                "from:" + from));
+        for (LabeledImage image : chunk) {
+            parts.add(image.path().toAbsolutePath().normalize().toString());
+            parts.add(fingerprints().of(image.path()));
+        }
+        return Digests.sha256(parts);
+    }
+
+    /** The fingerprints of the images, loaded (and the killed writers' temporary files removed) on first use. */
+    private FileFingerprints fingerprints() {
+        if (fingerprints == null) {
+            removeStaleTemporaries();
+            fingerprints = new FileFingerprints(directory);
+        }
+        return fingerprints;
+    }
+
+    /** The entry's features; null where there is none, or it is damaged (then it is deleted, with a warning). */
     private static INDArray read(Path entry, int rows) {
         if (!Files.isRegularFile(entry)) {
             return null;
         }
-        try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(entry)))) {
-            if (in.readInt() != MAGIC || in.readInt() != rows) {
-                return null;
-            }
+        String damage;
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(entry)))) {
+            int magic = in.readInt();
+            int storedRows = in.readInt();
             int columns = in.readInt();
-            byte[] bytes = new byte[rows * columns * 4];
-            in.readFully(bytes);
-            float[] values = new float[rows * columns];
-            ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-            return Nd4j.create(values, new long[] {rows, columns}, 'c');
+            long checksum = in.readLong();
+            long expected = 20L + 4L * rows * columns;
+            if (magic != MAGIC || storedRows != rows || columns < 1 || Files.size(entry) != expected) {
+                damage = "its header does not match its size";
+            } else {
+                byte[] bytes = new byte[rows * columns * 4];
+                in.readFully(bytes);
+                CRC32C crc = new CRC32C();
+                crc.update(bytes);
+                if (crc.getValue() == checksum) {
+                    float[] values = new float[rows * columns];
+                    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+                    return Nd4j.create(values, new long[] {rows, columns}, 'c');
+                }
+                damage = "its numbers fail their checksum";
+            }
         } catch (IOException e) {
-            log.warn("ignoring unreadable feature cache entry {}: {}", entry, e.getMessage());
-            return null;
+            damage = "it cannot be read (" + e.getMessage() + ")";
         }
+        log.warn("feature cache entry {} is damaged: {}; deleting it and computing those features again", entry,
+                damage);
+        try {
+            Files.deleteIfExists(entry);
+        } catch (IOException e) {
+            log.warn("could not delete {}: {}", entry, e.getMessage());
+        }
+        return null;
     }
 
     private void write(Path entry, INDArray features) {
         float[] values = features.dup('c').data().asFloat();
         ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(values);
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.array());
         try {
             AtomicFiles.write(entry, stream -> {
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(stream));
                 out.writeInt(MAGIC);
                 out.writeInt((int) features.size(0));
                 out.writeInt((int) features.size(1));
+                out.writeLong(crc.getValue());
                 out.write(bytes.array());
                 out.flush();
             });
@@ -132,18 +195,20 @@ public final class FeatureCache implements FeatureStore {
         }
     }
 
-    private static void update(MessageDigest digest, String... parts) {
-        for (String part : parts) {
-            digest.update(part.getBytes(StandardCharsets.UTF_8));
-            digest.update((byte) 0);
+    /** Temporary files no writer has touched for a while were left by a killed one. */
+    private void removeStaleTemporaries() {
+        if (!Files.isDirectory(directory)) {
+            return;
         }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        FileTime before = FileTime.from(Instant.now().minus(Duration.ofHours(STALE_HOURS)));
+        try (DirectoryStream<Path> temporaries = Files.newDirectoryStream(directory, ".*.tmp")) {
+            for (Path temporary : temporaries) {
+                if (Files.getLastModifiedTime(temporary).compareTo(before) < 0) {
+                    Files.deleteIfExists(temporary);
+                }
+            }
+        } catch (IOException e) {
+            log.debug("could not clean {}: {}", directory, e.getMessage());
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.tl.train;
 
 import dev.tl.data.LabeledImage;
 import java.util.List;
-import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -11,6 +10,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public interface FeatureStore {
 
-    /** One base's features of {@code images} (a row each, in order), or {@code compute}'s. */
-    INDArray features(FeatureCache.Source source, List<LabeledImage> images, Supplier<INDArray> compute);
+    /**
+     * One base's features of {@code images} (a row each, in order), or those {@code compute} gives for chunks of them
+     * in whole batches of {@code batchSize}.
+     */
+    INDArray features(FeatureCache.Source source, List<LabeledImage> images, int batchSize,
+                      FeatureCache.Computation compute);
 }

@@ -42,9 +42,11 @@ public final class LearningRateFinder {
         ComputationGraph head = ModelGraphs.head(spec, new Adam(test.startLr()), seed, null);
         Params.copyShared(model, head);
         EpochSeeds seeds = new EpochSeeds(seed);
-        new EpochLoop(List.of(new RangeTestListener(test)), seeds).run(new HeadOnFeatures(Phase.FROZEN, head,
-                Integer.MAX_VALUE, test.startLr(), features.size(), epoch -> features, null, batchSize,
-                spec.numClasses(), seeds), 1, new RunState(), 0);
+        List<TrainingListener> listeners = List.of(new RangeTestListener(test),
+                new StepProgress("lr-find", test.steps()));
+        new EpochLoop(listeners, seeds).run(new HeadOnFeatures(Phase.FROZEN, head, Integer.MAX_VALUE,
+                test.startLr(), features.size(), epoch -> features, null, batchSize, spec.numClasses(), seeds), 1,
+                new RunState(), 0);
         if (test.diverged()) {
             log.info("stopped after {} of {} steps: the smoothed loss exceeded {} times its best",
                     test.points().size(), test.steps(), RangeTest.DIVERGENCE);

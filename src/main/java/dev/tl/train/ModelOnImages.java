@@ -56,6 +56,6 @@ record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate
             return null;
         }
         int[] labels = validation.images().stream().mapToInt(LabeledImage::label).toArray();
-        return Metrics.score(Inference.outputs(graph, loader, validation.images(), batchSize), labels);
+        return Metrics.score(Inference.outputs("validation", graph, loader, validation.images(), batchSize), labels);
     }
 }

@@ -2,11 +2,13 @@ package dev.tl.train;
 
 /**
  * What listeners may change in a running phase: stop it (after the current mini-batch when asked during one, else
- * after the current epoch) and scale the learning rates the graph was built with, from the next mini-batch on.
+ * after the current epoch), fail it (at once: the current epoch is neither recorded nor shown to later listeners),
+ * and scale the learning rates the graph was built with, from the next mini-batch on.
  */
 public final class PhaseControl {
 
     private String stopReason;
+    private boolean failed;
     private double learningRateFactor = 1.0;
 
     /** Ends the phase; the first reason given is the one reported. */
@@ -14,6 +16,16 @@ public final class PhaseControl {
         if (stopReason == null) {
             stopReason = reason;
         }
+    }
+
+    /** Ends the phase and the run as failed: what this epoch did is not to be kept. */
+    public void fail(String reason) {
+        stop(reason);
+        failed = true;
+    }
+
+    public boolean failed() {
+        return failed;
     }
 
     public boolean stopping() {

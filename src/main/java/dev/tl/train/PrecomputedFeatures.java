@@ -4,10 +4,10 @@ import dev.tl.data.LabeledImage;
 import dev.tl.features.FeatureProvenance;
 import dev.tl.features.FeatureTable;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -27,7 +27,8 @@ public final class PrecomputedFeatures implements FeatureStore {
     }
 
     @Override
-    public INDArray features(FeatureCache.Source source, List<LabeledImage> images, Supplier<INDArray> compute) {
+    public INDArray features(FeatureCache.Source source, List<LabeledImage> images, int batchSize,
+                             FeatureCache.Computation compute) {
         int base = baseIndex(source.backbone());
         int from = provenance.offset(base);
         int width = provenance.bases().get(base).featureSize();
@@ -37,7 +38,7 @@ public final class PrecomputedFeatures implements FeatureStore {
             if (features == null) {
                 throw new IllegalStateException("no precomputed features of " + images.get(i).path());
             }
-            rows[i] = java.util.Arrays.copyOfRange(features, from, from + width);
+            rows[i] = Arrays.copyOfRange(features, from, from + width);
         }
         return Nd4j.create(rows);
     }

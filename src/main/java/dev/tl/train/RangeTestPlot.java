@@ -1,20 +1,21 @@
 package dev.tl.train;
 
 import dev.tl.AtomicFiles;
-import dev.tl.TlException;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
+import java.awt.Color;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Loss against learning rate (log axis) of a range test, with the suggested learning rate marked, as a PNG. */
+/**
+ * Loss against learning rate (log axis) of a range test, with the suggested learning rate marked, as a PNG. The
+ * loss axis ends a little above the highest smoothed loss before its minimum, as fastai's plot does by leaving out
+ * the last steps: the divergence at the end would otherwise flatten the part of the curve that matters.
+ */
 public final class RangeTestPlot {
 
     private RangeTestPlot() {
@@ -26,6 +27,7 @@ public final class RangeTestPlot {
         XYChart chart = new XYChartBuilder().width(800).height(500).title("Learning-rate range test")
                 .xAxisTitle("learning rate").yAxisTitle("loss").build();
         chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setXAxisDecimalPattern("0.0E0");
         List<Double> rates = points.stream().map(RangeTest.Point::learningRate).toList();
         chart.addSeries("loss", rates, points.stream().map(RangeTest.Point::loss).toList())
@@ -34,16 +36,25 @@ public final class RangeTestPlot {
                 .setMarker(SeriesMarkers.NONE);
         double suggestion = test.suggestion();
         double low = points.stream().mapToDouble(p -> Math.min(p.loss(), p.smoothedLoss())).min().orElse(0);
-        double high = points.stream().mapToDouble(p -> Math.max(p.loss(), p.smoothedLoss())).max().orElse(1);
+        double high = upperLimit(points, low);
+        chart.getStyler().setYAxisMin(low);
+        chart.getStyler().setYAxisMax(high);
         XYSeries marker = chart.addSeries(String.format(Locale.ROOT, "suggested %.2e", suggestion),
                 new double[] {suggestion, suggestion}, new double[] {low, high});
         marker.setMarker(SeriesMarkers.NONE);
-        BufferedImage image = BitmapEncoder.getBufferedImage(chart);
+        AtomicFiles.writePng(file, BitmapEncoder.getBufferedImage(chart));
+    }
 
-        try {
-            AtomicFiles.write(file, stream -> ImageIO.write(image, "png", stream));
-        } catch (IOException e) {
-            throw new TlException("cannot write " + file + ": " + e.getMessage(), e);
+    /** 10% above the highest smoothed loss up to the lowest one: what lies above that is the divergence. */
+    static double upperLimit(List<RangeTest.Point> points, double low) {
+        int lowest = 0;
+        for (int i = 1; i < points.size(); i++) {
+            if (points.get(i).smoothedLoss() < points.get(lowest).smoothedLoss()) {
+                lowest = i;
+            }
         }
+        double top = points.subList(0, lowest + 1).stream().mapToDouble(RangeTest.Point::smoothedLoss).max()
+                .orElse(low + 1);
+        return top + 0.1 * Math.max(top - low, 1e-6);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tl.train;
 
+import dev.tl.data.ImageCheck;
 import dev.tl.data.ImageSet;
 import dev.tl.data.LabelSource;
 import dev.tl.model.BaseSpec;
@@ -14,6 +15,7 @@ import java.util.function.Function;
  *
  * @param training      the training images and how they are labelled
  * @param validation    separate validation images, or null to split them off {@code training}
+ * @param imageCheck    which image files are used, and whether the others are skipped or an error
  * @param valSplit      without {@code validation}: the fraction of the training images held out for it
  * @param testSplit     the fraction of the training images held out as a test set (0 for none)
  * @param classWeights  the class weights for the training images (null for none); errors name their source
@@ -23,7 +25,7 @@ import java.util.function.Function;
  * @param output        where the bundle goes; the run's checkpoint and metrics file go beside it
  */
 public record RunSettings(List<BaseSpec> bases, HeadSpec head, WeightsChoice weights, Images training,
-                          Images validation, double valSplit, double testSplit,
+                          Images validation, ImageCheck imageCheck, double valSplit, double testSplit,
                           Function<ImageSet, ClassWeights> classWeights, TrainOptions options,
                           TrainAugmentation augmentation, FeatureStore featureStore, Path output) {
 

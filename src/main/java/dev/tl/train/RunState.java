@@ -37,6 +37,10 @@ public final class RunState {
         history.add(record);
     }
 
+    void removeLast() {
+        history.remove(history.size() - 1);
+    }
+
     /** Null until an epoch with validation numbers has run. */
     public EpochRecord bestEpoch() {
         return bestEpoch;

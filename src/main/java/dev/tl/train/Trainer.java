@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * Augmentation, when on, changes the training images of both phases, never the validation images; the frozen
  * phase then runs the augmented images through the frozen base every epoch, or trains on the cached features of a
  * few augmented copies (see {@link TrainAugmentation}). Both phases run through the {@link EpochLoop}; what the
- * options ask for besides training — the schedule, keeping the best epoch's weights, early stopping — are
- * listeners the trainer adds before the caller's (logging, checkpoints, metrics files). The fine-tune phase starts
- * from the best frozen epoch's head, and the weights kept in the end are the best epoch's over both phases.
+ * options ask for besides training — the schedule, keeping the best epoch's weights, early stopping — and the guard
+ * against non-finite numbers are listeners the trainer adds before the caller's (logging, checkpoints, metrics
+ * files). The fine-tune phase starts from the best frozen epoch's head, and the weights kept in the end are the best
+ * epoch's over both phases; a phase that fails (non-finite loss or weights) ends the run.
  */
 public final class Trainer {
 
@@ -69,8 +70,9 @@ public final class Trainer {
         this.augmentation = augmentation;
         this.augmenter = new Augmenter(augmentation.settings(), options.seed());
         this.seeds = new EpochSeeds(options.seed());
-        List<TrainingListener> all = new ArrayList<>(List.of(new ScheduleListener(options.schedule()),
-                new BestWeights(options.monitor()), new EarlyStopping(options.monitor(), options.patience())));
+        List<TrainingListener> all = new ArrayList<>(List.of(new NonFiniteGuard(),
+                new ScheduleListener(options.schedule()), new BestWeights(options.monitor()),
+                new EarlyStopping(options.monitor(), options.patience())));
         all.addAll(listeners);
         this.loop = new EpochLoop(all, seeds);
     }
@@ -102,12 +104,14 @@ public final class Trainer {
                     resume.phaseFinished() ? " (that phase was finished)" : "");
         }
         boolean inFrozenPhase = resume == null || resume.phase() == Phase.FROZEN;
+        String failure = null;
         try (BatchLoader loader = new BatchLoader(spec.inputSpecs(), spec.numClasses())) {
             if (options.frozenEpochs() > 0 && inFrozenPhase) {
-                trainHead(model, train, validation, weightFiles, resume, state);
+                failure = trainHead(model, train, validation, weightFiles, resume, state);
             }
-            if (options.finetuneEpochs() > 0) {
-                fineTune(model, fineTunePlan, loader, train, validation, inFrozenPhase ? null : resume, state);
+            if (options.finetuneEpochs() > 0 && failure == null) {
+                failure = fineTune(model, fineTunePlan, loader, train, validation, inFrozenPhase ? null : resume,
+                        state);
             }
         }
         EpochRecord kept = state.bestEpoch();
@@ -116,22 +120,22 @@ public final class Trainer {
             log.info("kept the weights of {} epoch {} (val_accuracy {}, val_loss {})", kept.phase(), kept.epoch(),
                     EpochLogger.format(kept.valAccuracy()), EpochLogger.format(kept.valLoss()));
         }
-        return new TrainedModel(model, state.history(), kept);
+        return new TrainedModel(model, state.history(), kept, failure);
     }
 
     /**
      * The head learns either on pooled features (of the plain images, or of K augmented copies) or, with
      * augmentation and no feature copies, on augmented images run through the wholly frozen base. Validation
-     * always scores the head on the plain validation images' features, computed once.
+     * always scores the head on the plain validation images' features, computed once. Returns why it failed, or null.
      */
-    private void trainHead(ComputationGraph model, ImageSet train, ImageSet validation,
+    private String trainHead(ComputationGraph model, ImageSet train, ImageSet validation,
                            List<Optional<Path>> weightFiles, Checkpoint resume, RunState state) {
         long start = System.nanoTime();
         IntFunction<Features> trainFeatures;
         if (augmentation.frozenPhaseOnImages()) {
-            log.info("frozen phase: augmentation is on, so every epoch runs that epoch's augmented training images "
-                    + "through the frozen base (inference only) and trains the head on their features (cached "
-                    + "features would miss the augmentation; caching K augmented copies is the fast alternative)");
+            log.info("frozen phase: each epoch's augmented images go through the frozen base (inference only)");
+            log.debug("cached features would miss the augmentation; the cached features of K augmented copies "
+                    + "are the fast alternative");
             BaseFeatures augmented = new BaseFeatures(spec, List.of(), options.seed(), options.batchSize(), null);
             trainFeatures = epoch -> augmented.of(model, train, trainingViews(epoch));
         } else {
@@ -149,13 +153,14 @@ public final class Trainer {
         if (resume != null) {
             resume.restoreInto(head);
         }
-        loop.run(new HeadOnFeatures(Phase.FROZEN, head, options.frozenEpochs(), options.learningRate(), train.size(),
-                        trainFeatures, valFeatures, options.batchSize(), spec.numClasses(), seeds),
-                firstEpoch(resume, options.frozenEpochs()), state, featureSeconds);
+        String failure = loop.run(new HeadOnFeatures(Phase.FROZEN, head, options.frozenEpochs(),
+                        options.learningRate(), train.size(), trainFeatures, valFeatures, options.batchSize(),
+                        spec.numClasses(), seeds), firstEpoch(resume, options.frozenEpochs()), state, featureSeconds);
         Params.copyShared(head, model);
         if (state.bestParams() != null) {
             Params.restore(state.bestParams(), model);
         }
+        return failure;
     }
 
     /** Pooled training features: of the plain images, or of K augmented copies (copy k drawn as epoch k's). */
@@ -164,9 +169,10 @@ public final class Trainer {
         boolean augmented = augmentation.settings().isActive();
         int copies = augmented ? Math.min(augmentation.featureCacheCopies(), options.frozenEpochs()) : 1;
         if (augmented) {
-            log.info("frozen phase: features of {} augmented copies of the {} training images (epoch e trains on "
-                    + "copy (e - 1) mod {}) and of the {} validation images (not augmented), computed once",
-                    copies, train.size(), augmentation.featureCacheCopies(), validationImages);
+            log.info("frozen phase: features of {} augmented copies of {} training and of {} validation images",
+                    copies, train.size(), validationImages);
+            log.debug("frozen epoch e trains on copy (e - 1) mod {}; validation images are not augmented",
+                    augmentation.featureCacheCopies());
         } else {
             log.info("frozen phase: features of {} training and {} validation images, computed once",
                     train.size(), validationImages);
@@ -188,8 +194,9 @@ public final class Trainer {
         return augmentation.settings().isActive() ? augmenter.epoch(epoch) : ImageViews.PLAIN;
     }
 
-    private void fineTune(ComputationGraph model, FreezePlan plan, BatchLoader loader, ImageSet train,
-                          ImageSet validation, Checkpoint resume, RunState state) {
+    /** Returns why it failed, or null. */
+    private String fineTune(ComputationGraph model, FreezePlan plan, BatchLoader loader, ImageSet train,
+                            ImageSet validation, Checkpoint resume, RunState state) {
         log.info("fine-tune phase: {}, BatchNorm {}", unfreezing(),
                 options.batchNormTrainable() ? "trainable" : "frozen (inference mode)");
         double lr = options.finetuneLearningRate();
@@ -202,11 +209,12 @@ public final class Trainer {
         }
         MicroBatching microBatching = MicroBatching.of(options.microBatchSize(), net, spec.inputSpecs(),
                 (options.batchSize() + options.workers() - 1) / options.workers(), options.batchNormTrainable());
+        String failure;
         try (DataParallel devices = options.workers() > 1 ? new DataParallel(net, options.workers(), microBatching)
                 : null) {
             BatchStep step = devices != null ? devices : microBatching;
             log.info("fine-tune phase: {}", step.describe(options.batchSize()));
-            loop.run(new ModelOnImages(net, options.finetuneEpochs(), lr, train,
+            failure = loop.run(new ModelOnImages(net, options.finetuneEpochs(), lr, train,
                             epoch -> trainingViews(options.frozenEpochs() + epoch), validation, loader,
                             options.batchSize(), step, seeds),
                     firstEpoch(resume, options.finetuneEpochs()), state, 0);
@@ -214,6 +222,7 @@ public final class Trainer {
         if (state.bestParams() == null) {
             Params.copyAll(net, model);
         }
+        return failure;
     }
 
     /** The first epoch still to run in a phase: 1, or after the checkpointed one (none if that phase finished). */

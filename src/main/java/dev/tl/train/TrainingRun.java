@@ -1,6 +1,8 @@
 package dev.tl.train;
 
+import dev.tl.TlException;
 import dev.tl.data.DataSplit;
+import dev.tl.data.ImageCheck;
 import dev.tl.data.ImageSet;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.ModelSpec;
@@ -27,27 +29,54 @@ public final class TrainingRun {
     private final DataSplit split;
     private final TrainOptions options;
     private final ModelSpec modelSpec;
+    private final List<ImageCheck.Skipped> skipped;
 
-    private TrainingRun(RunSettings settings, DataSplit split, TrainOptions options) {
+    private TrainingRun(RunSettings settings, DataSplit split, TrainOptions options,
+                        List<ImageCheck.Skipped> skipped) {
         this.settings = settings;
         this.split = split;
         this.options = options;
+        this.skipped = List.copyOf(skipped);
         this.modelSpec = new ModelSpec(settings.bases(), settings.head(), split.train().classes().size());
     }
 
     /** Reads and splits the data and works out the class weights: everything that can fail before training. */
     public static TrainingRun prepare(RunSettings settings) {
         RunSettings.Images training = settings.training();
-        ImageSet all = training.labels().scan(training.dir(), training.flag());
+        ImageSet scanned = training.labels().scan(training.dir(), training.flag());
+        if (scanned.classes().size() < 2) {
+            throw new TlException(training.flag() + ": " + training.dir() + " has one class ("
+                    + scanned.classes().get(0) + "); a classifier needs at least two");
+        }
+        List<ImageCheck.Skipped> skipped = new ArrayList<>();
+        ImageSet all = usable(scanned, settings.imageCheck(), skipped, training);
         RunSettings.Images validation = settings.validation();
         DataSplit split = validation == null
                 ? DataSplit.of(all, settings.testSplit(), settings.valSplit(), settings.options().seed())
-                : DataSplit.of(all, settings.testSplit(), validation.labels().scanWithClasses(validation.dir(),
-                validation.flag(), all.classes()), settings.options().seed());
+                : DataSplit.of(all, settings.testSplit(), usable(validation.labels().scanWithClasses(validation.dir(),
+                validation.flag(), all.classes()), settings.imageCheck(), skipped, null), settings.options().seed());
         TrainOptions options = settings.options().toBuilder()
                 .classWeights(settings.classWeights().apply(split.train())).build();
         logCounts(split, options.classWeights());
-        return new TrainingRun(settings, split, options);
+        if (!skipped.isEmpty()) {
+            log.warn("skipped {} image files that cannot be used (listed in the bundle's tl-model.json)",
+                    skipped.size());
+        }
+        return new TrainingRun(settings, split, options, skipped);
+    }
+
+    /** The usable images of {@code set}; with {@code training}, each class must keep some. */
+    private static ImageSet usable(ImageSet set, ImageCheck check, List<ImageCheck.Skipped> skipped,
+                                   RunSettings.Images training) {
+        ImageCheck.Checked checked = check.check(set);
+        skipped.addAll(checked.skipped());
+        int[] counts = checked.usable().countsPerClass();
+        for (int c = 0; training != null && c < counts.length; c++) {
+            if (counts[c] == 0) {
+                throw new TlException(training.flag() + ": class " + set.classes().get(c) + " has no usable images");
+            }
+        }
+        return checked.usable();
     }
 
     public RunSettings settings() {
@@ -65,6 +94,11 @@ public final class TrainingRun {
 
     public ModelSpec modelSpec() {
         return modelSpec;
+    }
+
+    /** The image files left out because they cannot be used. */
+    public List<ImageCheck.Skipped> skipped() {
+        return skipped;
     }
 
     /** Where the run keeps its checkpoint and metrics file until the bundle is saved. */
@@ -91,7 +125,7 @@ public final class TrainingRun {
             log.warn("{} holds an interrupted run (continue it with tl train --resume {}); this new run replaces it",
                     checkpoints, settings.output());
         }
-        List<TrainingListener> all = new ArrayList<>(List.of(new EpochLogger(),
+        List<TrainingListener> all = new ArrayList<>(List.of(new ProgressListener(), new EpochLogger(),
                 new CheckpointWriter(checkpoints, resumeArgs), new HistoryCsv(checkpoints.resolve(HistoryCsv.FILE))));
         all.addAll(listeners);
         return new Trainer(modelSpec, options, settings.featureStore(),

@@ -20,6 +20,14 @@ public record Backbone(String name, Architecture architecture, int defaultImageS
         return new Backbone(name, architecture, defaultImageSize, MIN_IMAGE_SIZE, preprocessing, weights);
     }
 
+    /**
+     * The name of a family's variant at width multiplier {@code alpha}: the family's name at alpha 1, else with
+     * alpha appended ("mobilenet_0.25", "mobilenetv2_1.4").
+     */
+    static String nameAtWidth(String family, double alpha) {
+        return alpha == 1.0 ? family : family + "_" + alpha;
+    }
+
     /** Parameters of the base without the classifier top (what the no-top weight file holds). */
     public long baseParameterCount() {
         return parameterCount(false);

@@ -2,13 +2,19 @@ package dev.tl.zoo;
 
 import dev.tl.data.Preprocessing;
 import dev.tl.zoo.weights.WeightFile;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.nd4j.linalg.activations.Activation;
 
-/** MobileNetV2 (alpha 1.0) as in keras.applications.mobilenet_v2. */
+/**
+ * MobileNetV2 at width multiplier alpha, as in keras.applications.mobilenet_v2: channel counts rounded to multiples
+ * of 8 ({@code _make_divisible}), the last convolution widened only for alpha above 1.
+ */
 final class MobileNetV2 implements Architecture {
 
-    /** Output filters, stride and expansion of the 17 inverted residual blocks. */
+    /** Output filters (at alpha 1), stride and expansion of the 17 inverted residual blocks. */
     private static final int[][] BLOCKS = {
             {16, 1, 1}, {24, 2, 6}, {24, 1, 6}, {32, 2, 6}, {32, 1, 6}, {32, 1, 6}, {64, 2, 6}, {64, 1, 6},
             {64, 1, 6}, {64, 1, 6}, {96, 1, 6}, {96, 1, 6}, {96, 1, 6}, {160, 2, 6}, {160, 1, 6}, {160, 1, 6},
@@ -22,28 +28,63 @@ final class MobileNetV2 implements Architecture {
             .rule("(block_\\d+)_.*", "$1")
             .rule("Conv_1|Conv_1_bn|out_relu", "top");
 
-    /** Keras publishes no hashes for these files. */
+    private static final int STEM_FILTERS = 32;
+    private static final int TOP_FILTERS = 1280;
+    private static final int CHANNEL_MULTIPLE = 8;
+    /** The input sizes Keras publishes weights for, and its fallback for the others. */
+    private static final List<Integer> TRAINED_SIZES = List.of(96, 128, 160, 192, 224);
+    private static final int DEFAULT_SIZE = 224;
+
+    private final double alpha;
+
+    private MobileNetV2(double alpha) {
+        this.alpha = alpha;
+    }
+
+    /** Keras publishes a pair of files per alpha and input size, and no hashes for them. */
     static List<Backbone> variants() {
-        String file = PretrainedWeights.KERAS_APPLICATIONS
-                + "mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224";
-        return List.of(Backbone.of("mobilenetv2", new MobileNetV2(), 224, Preprocessing.TF, PretrainedWeights.anySize(
-                new WeightFile(file + "_no_top.h5", null), new WeightFile(file + ".h5", null))));
+        return Stream.of(0.35, 0.5, 0.75, 1.0, 1.3, 1.4).map(MobileNetV2::variant).toList();
+    }
+
+    private static Backbone variant(double alpha) {
+        Map<Integer, PretrainedWeights.Files> bySize = new LinkedHashMap<>();
+        for (int size : TRAINED_SIZES) {
+            // Keras spells alpha as Python's float(alpha) does: 0.35, 0.5, 1.0
+            String file = PretrainedWeights.KERAS_APPLICATIONS
+                    + "mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_" + alpha + "_" + size;
+            bySize.put(size, new PretrainedWeights.Files(new WeightFile(file + "_no_top.h5", null),
+                    new WeightFile(file + ".h5", null)));
+        }
+        return Backbone.of(Backbone.nameAtWidth("mobilenetv2", alpha), new MobileNetV2(alpha), DEFAULT_SIZE,
+                Preprocessing.TF, PretrainedWeights.perSize(bySize, DEFAULT_SIZE));
     }
 
     @Override
     public FeatureMap base(NetBuilder net, FeatureMap input) {
-        FeatureMap x = net.conv("Conv1", input, 32, 3, 2, Padding.SAME, false);
+        FeatureMap x = net.conv("Conv1", input, makeDivisible(STEM_FILTERS * alpha), 3, 2, Padding.SAME, false);
         x = net.batchNormActivation("bn_Conv1", "Conv1_relu", x, BN_EPSILON, BN_MOMENTUM, Activation.RELU6);
         for (int id = 0; id < BLOCKS.length; id++) {
-            x = invertedResidual(net, x, BLOCKS[id][0], BLOCKS[id][1], BLOCKS[id][2], id);
+            x = invertedResidual(net, x, makeDivisible((int) (BLOCKS[id][0] * alpha)), BLOCKS[id][1], BLOCKS[id][2],
+                    id);
         }
-        x = net.conv("Conv_1", x, 1280, 1, 1, Padding.VALID, false);
+        // As the paper says, a narrower network keeps the full last layer; a wider one widens it too.
+        int topFilters = alpha > 1.0 ? makeDivisible(TOP_FILTERS * alpha) : TOP_FILTERS;
+        x = net.conv("Conv_1", x, topFilters, 1, 1, Padding.VALID, false);
         return net.batchNormActivation("Conv_1_bn", "out_relu", x, BN_EPSILON, BN_MOMENTUM, Activation.RELU6);
     }
 
     @Override
     public String blockOf(String layerName) {
         return BLOCK_RULES.blockOf(layerName);
+    }
+
+    /**
+     * Keras' {@code _make_divisible(v, 8)}: v rounded to the nearest multiple of 8 (at least 8), one multiple more
+     * if rounding lost over 10%.
+     */
+    private static int makeDivisible(double v) {
+        int rounded = Math.max(CHANNEL_MULTIPLE, (int) (v + CHANNEL_MULTIPLE / 2.0) / CHANNEL_MULTIPLE * CHANNEL_MULTIPLE);
+        return rounded < 0.9 * v ? rounded + CHANNEL_MULTIPLE : rounded;
     }
 
     private static FeatureMap invertedResidual(NetBuilder net, FeatureMap in, int filters, int stride,

@@ -4,6 +4,7 @@ import dev.tl.zoo.weights.WeightFile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -32,6 +33,18 @@ public record PretrainedWeights(Map<Integer, Files> bySize, Files fallback) {
         return new PretrainedWeights(Map.of(), new Files(noTop, withTop));
     }
 
+    /**
+     * One pair per input size the weights were trained at; other sizes take {@code fallbackSize}'s pair, as Keras
+     * does when asked for a size it has no weights for.
+     */
+    public static PretrainedWeights perSize(Map<Integer, Files> bySize, int fallbackSize) {
+        Files fallback = bySize.get(fallbackSize);
+        if (fallback == null) {
+            throw new IllegalArgumentException("no weight files for the fallback size " + fallbackSize);
+        }
+        return new PretrainedWeights(bySize, fallback);
+    }
+
     /** The files for {@code imageSize}: its own, or the fallback (see {@link #trainedAt}). */
     public Files forSize(int imageSize) {
         return bySize.getOrDefault(imageSize, fallback);
@@ -40,6 +53,17 @@ public record PretrainedWeights(Map<Integer, Files> bySize, Files fallback) {
     /** Whether the weights for {@code imageSize} were trained at that size (false: the fallback's are used). */
     public boolean trainedAt(int imageSize) {
         return bySize.isEmpty() || bySize.containsKey(imageSize);
+    }
+
+    /** The input sizes with files of their own, increasing; empty when one pair serves every size. */
+    public List<Integer> trainedSizes() {
+        return List.copyOf(new TreeMap<>(bySize).keySet());
+    }
+
+    /** The input size the fallback pair was trained at; empty when one pair serves every size. */
+    public Optional<Integer> fallbackSize() {
+        return bySize.entrySet().stream().filter(entry -> entry.getValue().equals(fallback))
+                .map(Map.Entry::getKey).findFirst();
     }
 
     /** Every published pair, by increasing input size. */

@@ -56,14 +56,14 @@ class ModelBundleTest {
 
     private static INDArray predictions(org.deeplearning4j.nn.graph.ComputationGraph graph) {
         try (BatchLoader loader = new BatchLoader(SPEC.inputSpecs(), 2)) {
-            return Inference.outputs(graph, loader, val.images(), 3);
+            return Inference.outputs("test", graph, loader, val.images(), 3);
         }
     }
 
     @Test
     void aReloadedBundlePredictsExactlyWhatTheTrainedModelPredicted() {
         Path bundle = dir.resolve("model");
-        ModelBundle.save(bundle, trained.graph(), metadata("t1"), Map.of());
+        ModelBundle.save(bundle, trained.graph(), metadata("t1"), Map.of(), false);
 
         ModelBundle.Loaded loaded = ModelBundle.load(bundle);
 
@@ -75,8 +75,8 @@ class ModelBundleTest {
     @Test
     void savingOverABundleReplacesItWholeAndLeavesNoDebris() throws Exception {
         Path bundle = dir.resolve("model");
-        ModelBundle.save(bundle, trained.graph(), metadata("first"), Map.of());
-        ModelBundle.save(bundle, trained.graph(), metadata("second"), Map.of());
+        ModelBundle.save(bundle, trained.graph(), metadata("first"), Map.of(), false);
+        ModelBundle.save(bundle, trained.graph(), metadata("second"), Map.of(), false);
 
         assertThat(ModelBundle.load(bundle).metadata().createdAt()).isEqualTo("second");
         try (var entries = Files.list(dir)) {
@@ -87,9 +87,9 @@ class ModelBundleTest {
     @Test
     void aFailedSaveLeavesThePreviousBundleIntact() throws Exception {
         Path bundle = dir.resolve("model");
-        ModelBundle.save(bundle, trained.graph(), metadata("good"), Map.of());
+        ModelBundle.save(bundle, trained.graph(), metadata("good"), Map.of(), false);
 
-        assertThatThrownBy(() -> ModelBundle.save(bundle, null, metadata("bad"), Map.of())).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> ModelBundle.save(bundle, null, metadata("bad"), Map.of(), false)).isInstanceOf(RuntimeException.class);
 
         assertThat(ModelBundle.load(bundle).metadata().createdAt()).isEqualTo("good");
         try (var entries = Files.list(dir)) {
@@ -100,19 +100,19 @@ class ModelBundleTest {
     @Test
     void extraFilesComeAndGoWithTheirBundle() throws Exception {
         Path bundle = dir.resolve("model");
-        ModelBundle.save(bundle, trained.graph(), metadata("with"), Map.of(ModelBundle.TEST_SET_FILE, "path,label\n"));
+        ModelBundle.save(bundle, trained.graph(), metadata("with"), Map.of(ModelBundle.TEST_SET_FILE, "path,label\n"), false);
         assertThat(bundle.resolve(ModelBundle.TEST_SET_FILE)).hasContent("path,label");
 
-        assertThatThrownBy(() -> ModelBundle.save(bundle, null, metadata("bad"), Map.of("other.csv", "x")))
+        assertThatThrownBy(() -> ModelBundle.save(bundle, null, metadata("bad"), Map.of("errors.csv", "x"), false))
                 .isInstanceOf(RuntimeException.class);
         assertThat(bundle.resolve(ModelBundle.TEST_SET_FILE)).exists();
-        assertThat(bundle.resolve("other.csv")).doesNotExist();
+        assertThat(bundle.resolve("errors.csv")).doesNotExist();
 
-        ModelBundle.save(bundle, trained.graph(), metadata("without"), Map.of());
+        ModelBundle.save(bundle, trained.graph(), metadata("without"), Map.of(), false);
         assertThat(bundle.resolve(ModelBundle.TEST_SET_FILE)).doesNotExist(); // a new bundle is all new
 
         for (String name : List.of("../escape.csv", ModelBundle.METADATA_FILE, ".hidden")) {
-            assertThatThrownBy(() -> ModelBundle.save(bundle, trained.graph(), metadata("x"), Map.of(name, "x")))
+            assertThatThrownBy(() -> ModelBundle.save(bundle, trained.graph(), metadata("x"), Map.of(name, "x"), false))
                     .isInstanceOf(IllegalArgumentException.class);
         }
         assertThat(ModelBundle.load(bundle).metadata().createdAt()).isEqualTo("without");
@@ -140,7 +140,7 @@ class ModelBundleTest {
                 .containsExactly("frozen", "frozen", "finetune");
         assertThat(metadata.keptEpoch().epoch()).isEqualTo(1);
         try (BatchLoader loader = new BatchLoader(loaded.classifier().inputs(), 2)) {
-            assertThat(Inference.outputs(loaded.graph(), loader, val.images(), 4).size(1)).isEqualTo(2);
+            assertThat(Inference.outputs("test", loaded.graph(), loader, val.images(), 4).size(1)).isEqualTo(2);
         }
     }
 }

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
 import dev.tl.TestData;
-import dev.tl.data.AugmentationPreview;
+import dev.tl.data.Framing;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabelSource;
+import dev.tl.plot.AugmentationPreview;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -73,19 +74,30 @@ class AugmentCliTest {
         assertThat(result.out()).contains("wrote 16 augmented training images to " + png);
         assertThat(output).doesNotExist();
         BufferedImage grid = ImageIO.read(png.toFile());
-        int side = AugmentationPreview.GAP + 4 * (32 + AugmentationPreview.GAP);
-        assertThat(grid.getWidth()).isEqualTo(side);
-        assertThat(grid.getHeight()).isEqualTo(side);
+        int width = 2 + 4 * (32 + 2);
+        int height = grid.getHeight();
+        assertThat(grid.getWidth()).isEqualTo(width);
+        assertThat(height).as("4 rows of 32-pixel images, each with its class name under it")
+                .isBetween(2 + 4 * (32 + 10), 2 + 4 * (32 + 20));
+        int cell = (height - 2) / 4;
+        int ink = 0;
+        for (int x = 2; x < 2 + 32; x++) {
+            for (int y = 2 + 32; y < cell; y++) {
+                ink += (grid.getRGB(x, y) & 0xFFFFFF) != 0xFFFFFF ? 1 : 0;
+            }
+        }
+        assertThat(ink).as("pixels of the first tile's label").isGreaterThan(10);
 
         ImageSet images = LabelSource.FOLDERS.scan(train, "--data");
-        BufferedImage plain = AugmentationPreview.render(AugmentationPreview.sample(images, 42), 32, ImageViews.PLAIN);
-        int[] previewPixels = grid.getRGB(0, 0, side, side, null, 0, side);
-        int[] plainPixels = plain.getRGB(0, 0, side, side, null, 0, side);
+        BufferedImage plain = AugmentationPreview.render(AugmentationPreview.sample(images, 42), images.classes(), 32,
+                new Framing(1), ImageViews.PLAIN);
+        int[] previewPixels = grid.getRGB(0, 0, width, height, null, 0, width);
+        int[] plainPixels = plain.getRGB(0, 0, width, height, null, 0, width);
         int differing = 0;
         for (int i = 0; i < previewPixels.length; i++) {
             differing += previewPixels[i] != plainPixels[i] ? 1 : 0;
         }
-        assertThat(differing).as("pixels changed by augmentation").isGreaterThan(side * side / 4);
+        assertThat(differing).as("pixels changed by augmentation").isGreaterThan(width * width / 4);
     }
 
     @Test

@@ -97,6 +97,13 @@ class BadInputTest {
     }
 
     @Test
+    void aMistypedBackboneSuggestsTheNearestNames() {
+        assertUsageError(CliRunner.run("train", "--model", "mobilenet3", "--data", TestData.TRAIN.toString()),
+                "--model: unknown backbone 'mobilenet3'; did you mean mobilenet or mobilenetv2?");
+        assertUsageError(CliRunner.run("predict", "--model", "desnet121", DATA), "did you mean densenet121?");
+    }
+
+    @Test
     void unknownOptionAndMissingRequiredOption() {
         assertUsageError(CliRunner.run("train", "--model", "mobilenet", "--data", "x", "--frobnicate"), "--frobnicate");
         assertUsageError(CliRunner.run("train", "--data", "x"), "--model");
@@ -129,7 +136,7 @@ class BadInputTest {
         Files.createDirectories(precious);
         Files.writeString(precious.resolve("thesis.txt"), "years of work");
         assertUsageError(CliRunner.run("train", "--model", "mobilenet", "--weights", "none", "--data",
-                TestData.TRAIN.toString(), "--image-size", "32", "--frozen-epochs", "0", "--finetune-epochs", "0",
+                TestData.TRAIN.toString(), "--image-size", "32", "--frozen-epochs", "1", "--finetune-epochs", "0",
                 "--output", precious.toString()), "--output", "not a tl model bundle");
         assertThat(precious.resolve("thesis.txt")).hasContent("years of work");
     }
@@ -143,12 +150,12 @@ class BadInputTest {
     }
 
     @Test
-    void aCorruptImageIsNamed() throws Exception {
+    void aCorruptImageIsNamedAndWithStrictStopsTheRun() throws Exception {
         Path data = TestData.copySubset(TestData.TRAIN, 2, dir.resolve("data"));
         Files.writeString(data.resolve("horizontal/broken.jpg"), "not a jpeg");
         assertUsageError(CliRunner.run("train", "--model", "mobilenet", "--weights", "none", "--data",
                 data.toString(), "--val-split", "0", "--image-size", "32", "--frozen-epochs", "1",
-                "--finetune-epochs", "0", "--output", dir.resolve("m").toString()), "broken.jpg");
+                "--finetune-epochs", "0", "--strict", "--output", dir.resolve("m").toString()), "broken.jpg");
         assertThat(dir.resolve("m")).doesNotExist();
     }
 }

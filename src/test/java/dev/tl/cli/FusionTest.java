@@ -49,6 +49,26 @@ class FusionTest {
         assertThat(Json.MAPPER.readTree(predicted.out()).get(0).get("predictions")).hasSize(2);
     }
 
+    /** Width variants' names hold a '.': as vertex prefixes ("mobilenet_0.25/conv1") they survive save and load. */
+    @Test
+    void widthVariantsFuseUnderTheirDottedNames() throws Exception {
+        Path train = TestData.copySubset(TestData.TRAIN, 3, dir.resolve("train"));
+        Path model = dir.resolve("fused");
+
+        CliRunner.Result trained = CliRunner.run("train", "--model", "mobilenet_0.25,mobilenetv2_0.35",
+                "--image-size", "32", "--weights", "none", "--data", train.toString(), "--val-split", "0",
+                "--batch-size", "3", "--frozen-epochs", "1", "--output", model.toString());
+
+        assertThat(trained.exitCode()).as(trained.err()).isZero();
+        JsonNode inputs = Json.MAPPER.readTree(model.resolve("tl-model.json").toFile()).get("inputs");
+        assertThat(inputs.get(0).get("backbone").asText()).isEqualTo("mobilenet_0.25");
+        assertThat(inputs.get(1).get("backbone").asText()).isEqualTo("mobilenetv2_0.35");
+        CliRunner.Result predicted = CliRunner.run("predict", "--model-dir", model.toString(), "--json",
+                train.toString());
+        assertThat(predicted.exitCode()).as(predicted.err()).isZero();
+        assertThat(Json.MAPPER.readTree(predicted.out())).hasSize(6);
+    }
+
     @Test
     void fineTuningAFusedModelIsRefusedWithAReason() {
         CliRunner.Result result = CliRunner.run("train", "--model", "mobilenet,densenet121", "--weights", "none",

@@ -77,8 +77,7 @@ class LabelsAndTestSplitTest {
     void thePrintedCommandEvaluatesTheModelOnTheTestSet() throws Exception {
         String command = trained.out().lines().filter(line -> line.startsWith("  tl evaluate ")).findFirst()
                 .orElseThrow(() -> new AssertionError(trained.out()));
-        assertThat(command).isEqualTo("  tl evaluate --model-dir " + model.toAbsolutePath() + " --data "
-                + flat.toAbsolutePath() + " --labels-csv " + model.toAbsolutePath().resolve("test-set.csv"));
+        assertThat(command).isEqualTo("  tl evaluate --model-dir " + model.toAbsolutePath());
         String[] args = command.trim().substring("tl ".length()).split(" ");
 
         CliRunner.Result result = CliRunner.run(append(args, "--json"));
@@ -87,7 +86,8 @@ class LabelsAndTestSplitTest {
         JsonNode report = Json.MAPPER.readTree(result.out());
         assertThat(report.get("images").asInt()).isEqualTo(3);
         assertThat(report.get("per_class").get(1).get("support").asInt()).isEqualTo(1);
-        assertThat(report.get("labels").asText()).startsWith("csv:");
+        assertThat(report.get("labels").asText()).isEqualTo("csv:" + model.toAbsolutePath().resolve("test-set.csv"));
+        assertThat(result.err()).doesNotContain("error");
     }
 
     @Test
@@ -101,6 +101,14 @@ class LabelsAndTestSplitTest {
                 flat.toString(), "--labels-from-filename", KAGGLE_PATTERN, "--json");
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(Json.MAPPER.readTree(result.out()).get("images").asInt()).isEqualTo(15);
+
+        // without a label option, the images are labelled by the pattern the model was trained with
+        CliRunner.Result remembered = CliRunner.run("evaluate", "--model-dir", model.toString(), "--data",
+                flat.toString(), "--json");
+        assertThat(remembered.exitCode()).as(remembered.err()).isZero();
+        JsonNode report = Json.MAPPER.readTree(remembered.out());
+        assertThat(report.get("images").asInt()).isEqualTo(15);
+        assertThat(report.get("labels").asText()).isEqualTo("filename:" + KAGGLE_PATTERN);
     }
 
     @Test

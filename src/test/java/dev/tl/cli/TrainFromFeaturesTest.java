@@ -94,7 +94,7 @@ class TrainFromFeaturesTest {
         ImageSet images = LabelSource.FOLDERS.scan(train, "--data");
         float[][] recomputed;
         try (BatchLoader loader = new BatchLoader(spec.inputSpecs(), 0)) {
-            recomputed = Inference.features(extractor, loader, images.images(), 8).matrix().toFloatMatrix();
+            recomputed = Inference.features("features", extractor, loader, images.images(), 8).matrix().toFloatMatrix();
         }
         FeatureTable file = ParquetFeatures.read(seed42);
         for (int i = 0; i < images.size(); i++) {

@@ -146,6 +146,24 @@ class ZooCommandsTest {
     }
 
     @Test
+    void embedTakesAFlatFolderOfUnlabelledImages() throws Exception {
+        Path flat = Files.createDirectories(dir.resolve("flat"));
+        for (var image : TestData.subset(TestData.VAL, 2).images()) {
+            Files.copy(image.path(), flat.resolve(image.path().getFileName()));
+        }
+        Path csv = dir.resolve("flat.csv");
+
+        CliRunner.Result result = CliRunner.run("embed", "--model", "mobilenet", "--weights", "none",
+                "--image-size", "32", "--data", flat.toString(), "--out", csv.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        List<String> lines = Files.readAllLines(csv);
+        assertThat(lines).hasSize(5);
+        assertThat(lines.subList(1, 5)).allMatch(line -> line.startsWith(flat.toString()) && line.split(",")[1]
+                .isEmpty());
+    }
+
+    @Test
     void fusedEmbeddingsConcatenateTheBackbones() throws Exception {
         Path data = TestData.copySubset(TestData.VAL, 1, dir.resolve("data"));
         CliRunner.Result result = CliRunner.run("embed", "--model", "mobilenet,densenet121", "--weights", "none",

@@ -62,7 +62,7 @@ class AugmenterTest {
 
     @Test
     void batchesDoNotDependOnHowManyThreadsDecode() {
-        List<InputSpec> inputs = List.of(new InputSpec(32, Preprocessing.TF, CNN2DFormat.NHWC));
+        List<InputSpec> inputs = List.of(new InputSpec(32, Preprocessing.TF, CNN2DFormat.NHWC, Framing.SQUASH));
         List<LabeledImage> images = TestData.subset(TestData.TRAIN, 6).images();
         ImageViews views = new Augmenter(Augmentation.PRESET, 3).epoch(1);
 

@@ -43,7 +43,7 @@ class DataSplitTest {
 
     @Test
     void withoutATestSetTheValidationSplitIsUnchanged() {
-        ImageSet.Split plain = all.stratifiedSplit(0.2, 42);
+        ImageSet.Split plain = all.stratifiedSplit(0.2, 42, "validation");
         DataSplit split = DataSplit.of(all, 0, 0.2, 42);
 
         assertThat(split.train()).isEqualTo(plain.train());

@@ -3,7 +3,7 @@ package dev.tl.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tl.TestData;
+import dev.tl.SharedFiles;
 import dev.tl.TlException;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -119,7 +119,7 @@ class ImageDecoderTest {
     /** Photos as found on the web: EXIF markers, a .jpeg extension, a GIF among the JPEGs. */
     @Test
     void realPhotosDecode() {
-        Path ants = TestData.shared("datasets/hymenoptera/train/ants");
+        Path ants = SharedFiles.require("datasets/hymenoptera/train/ants");
         for (String name : new String[] {"formica.jpeg", "imageNotFound.gif", "0013035.jpg"}) {
             try (ImageDecoder.Decoded decoded = ImageDecoder.decode(ants.resolve(name))) {
                 assertThat(decoded.width()).as(name).isGreaterThan(0);
@@ -150,5 +150,31 @@ class ImageDecoderTest {
         Preprocessing.TORCH.toPlanes(pixel, out, 0);
         assertThat(out).containsExactly(new float[] {(10 / 255f - 0.485f) / 0.229f, (20 / 255f - 0.456f) / 0.224f,
                 (30 / 255f - 0.406f) / 0.225f}, org.assertj.core.data.Offset.offset(1e-5f));
+    }
+
+    /** A 40 x 20 image: a red left half, a green right half, a blue stripe 4 px wide in the middle. */
+    @Test
+    void aCentreCropKeepsTheMiddleOfTheShorterSideAndTheProportions() throws Exception {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(40, 20,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 20; y++) {
+            for (int x = 0; x < 40; x++) {
+                image.setRGB(x, y, x >= 18 && x < 22 ? 0x0000FF : x < 20 ? 0xFF0000 : 0x00FF00);
+            }
+        }
+        Path file = dir.resolve("wide.png");
+        javax.imageio.ImageIO.write(image, "png", file.toFile());
+
+        try (ImageDecoder.Decoded decoded = ImageDecoder.decode(file);
+             ImageDecoder.Decoded whole = decoded.framed(Framing.SQUASH);
+             ImageDecoder.Decoded crop = decoded.framed(new Framing(0.5))) {
+            assertThat(whole.width()).isEqualTo(40);
+            assertThat(crop.width()).isEqualTo(10);
+            assertThat(crop.height()).isEqualTo(10);
+            int[] pixels = crop.resizedRgb(10);
+            assertThat(pixels[0]).isEqualTo(0xFF0000); // x = 15: red
+            assertThat(pixels[4]).isEqualTo(0x0000FF); // x = 19: the stripe
+            assertThat(pixels[9]).isEqualTo(0x00FF00); // x = 24: green
+        }
     }
 }

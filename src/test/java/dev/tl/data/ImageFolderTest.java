@@ -27,9 +27,9 @@ class ImageFolderTest {
     @Test
     void stratifiedSplitIsPerClassAndDependsOnlyOnTheSeed() {
         ImageSet set = LabelSource.FOLDERS.scan(TestData.TRAIN, "--data");
-        ImageSet.Split a = set.stratifiedSplit(0.25, 5);
-        ImageSet.Split b = set.stratifiedSplit(0.25, 5);
-        ImageSet.Split c = set.stratifiedSplit(0.25, 6);
+        ImageSet.Split a = set.stratifiedSplit(0.25, 5, "validation");
+        ImageSet.Split b = set.stratifiedSplit(0.25, 5, "validation");
+        ImageSet.Split c = set.stratifiedSplit(0.25, 6, "validation");
 
         assertThat(a.validation().countsPerClass()).containsExactly(12, 11); // round(48/4), round(45/4)
         assertThat(a.train().size() + a.validation().size()).isEqualTo(set.size());

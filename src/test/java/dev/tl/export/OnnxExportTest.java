@@ -79,7 +79,7 @@ class OnnxExportTest {
         try (BatchLoader loader = new BatchLoader(spec.inputSpecs(), 0)) {
             tlInputs = loader.batches(IMAGES.images(), IMAGES.size(), ImageViews.PLAIN).next().inputs();
             RandomParameters.randomise(graph, tlInputs, 7);
-            tlProbabilities = Inference.outputs(graph, loader, IMAGES.images(), IMAGES.size()).toFloatMatrix();
+            tlProbabilities = Inference.outputs("test", graph, loader, IMAGES.images(), IMAGES.size()).toFloatMatrix();
         }
 
         Map<String, OnnxRuntimeModel.Tensor> preprocessed = new LinkedHashMap<>();

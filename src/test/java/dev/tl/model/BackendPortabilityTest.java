@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tl.TestData;
 import dev.tl.TlException;
 import dev.tl.data.BatchLoader;
+import dev.tl.data.Framing;
 import dev.tl.data.InputSpec;
 import dev.tl.data.LabeledImage;
 import dev.tl.zoo.Backbone;
@@ -101,9 +102,10 @@ class BackendPortabilityTest {
     }
 
     private static INDArray features(ComputationGraph graph, String backbone, CNN2DFormat format) {
-        InputSpec input = new InputSpec(SIZE, new BaseSpec(backbone, SIZE).backbone().preprocessing(), format);
+        InputSpec input = new InputSpec(SIZE, new BaseSpec(backbone, SIZE).backbone().preprocessing(), format,
+                Framing.SQUASH);
         try (BatchLoader loader = new BatchLoader(List.of(input), 0)) {
-            return Inference.outputs(graph, loader, IMAGES, 2);
+            return Inference.outputs("features", graph, loader, IMAGES, 2);
         }
     }
 

@@ -33,7 +33,7 @@ class TestTimeAugmentationTest {
 
     private static INDArray outputs(ImageViews views, int batchSize) {
         try (BatchLoader loader = new BatchLoader(SPEC.inputSpecs(), 2)) {
-            return Inference.outputs(graph, loader, images, batchSize, views);
+            return Inference.outputs("test", graph, loader, images, batchSize, views);
         }
     }
 
@@ -41,7 +41,7 @@ class TestTimeAugmentationTest {
     void oneViewIsThePlainOutput() {
         INDArray plain;
         try (BatchLoader loader = new BatchLoader(SPEC.inputSpecs(), 2)) {
-            plain = Inference.outputs(graph, loader, images, 4);
+            plain = Inference.outputs("test", graph, loader, images, 4);
         }
         assertThat(outputs(TestTimeAugmentation.views(1), 4)).isEqualTo(plain);
     }

@@ -94,8 +94,8 @@ class AugmentedTrainingTest {
         Map<String, INDArray> after = train(ON_IMAGES, new FeatureCache(cacheDir), log);
 
         assertOnlyTheHeadLearned(after);
-        assertThat(log).anyMatch(line -> line.contains("every epoch runs that epoch's augmented training images "
-                + "through the frozen base (inference only)"));
+        assertThat(log).anyMatch(line -> line.contains("each epoch's augmented images go through the frozen base "
+                + "(inference only)"));
         assertThat(train(ON_IMAGES, null, new ArrayList<>())).as("same seed, same weights")
                 .isEqualTo(after);
         Map<String, INDArray> plain = train(TrainAugmentation.NONE, null, new ArrayList<>());
@@ -125,7 +125,7 @@ class AugmentedTrainingTest {
 
     /** The cache entry of the features of {@code images} under {@code views}; fails if there is none. */
     private static INDArray cached(FeatureCache cache, ImageViews views, ImageSet images) {
-        return cache.features(source(views), images.images(), () -> {
+        return cache.features(source(views), images.images(), HEAD_ONLY.batchSize(), (from, chunk) -> {
             throw new AssertionError("no cached features for " + views.key());
         });
     }
@@ -147,7 +147,7 @@ class AugmentedTrainingTest {
     }
 
     private static String key(FeatureCache cache, ImageViews views, List<LabeledImage> images) {
-        return cache.key(source(views), images);
+        return cache.key(source(views), 0, images);
     }
 
     private static FeatureCache.Source source(ImageViews views) {

@@ -2,6 +2,7 @@ package dev.tl.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tl.LogCapture;
 import dev.tl.TestData;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
@@ -11,13 +12,18 @@ import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,74 +44,158 @@ class FeatureCacheTest {
     Path data;
 
     private static FeatureCache.Source source() {
-        return new FeatureCache.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(), 5, "tl test", PLAIN);
+        return new FeatureCache.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(), 5, "tl test",
+                PLAIN);
+    }
+
+    /** Features of a cache, counting the images whose features had to be computed. */
+    private static INDArray features(FeatureCache cache, List<LabeledImage> images, AtomicInteger computed) {
+        return cache.features(source(), images, 1, (from, chunk) -> {
+            computed.addAndGet(chunk.size());
+            return Nd4j.rand(chunk.size(), 3);
+        });
+    }
+
+    private ImageSet images(int perClass) throws IOException {
+        return LabelSource.FOLDERS.scan(TestData.copySubset(TestData.TRAIN, perClass, data), "--data");
+    }
+
+    private List<Path> entries() throws IOException {
+        try (Stream<Path> files = Files.list(home)) {
+            return files.filter(p -> p.toString().endsWith(".features")).toList();
+        }
     }
 
     @Test
     void anEntryIsReusedUntilAnImageFileChanges() throws Exception {
-        ImageSet images = LabelSource.FOLDERS.scan(TestData.copySubset(TestData.TRAIN, 2, data), "--data");
+        List<LabeledImage> images = images(2).images();
         FeatureCache cache = new FeatureCache(home);
         AtomicInteger computed = new AtomicInteger();
-        INDArray first = cache.features(source(), images.images(), () -> {
-            computed.incrementAndGet();
-            return Nd4j.rand(4, 3);
-        });
-        INDArray second = cache.features(source(), images.images(), () -> {
-            computed.incrementAndGet();
-            return Nd4j.rand(4, 3);
-        });
-        assertThat(computed).hasValue(1);
+        INDArray first = features(cache, images, computed);
+        INDArray second = features(new FeatureCache(home), images, computed);
+        assertThat(computed).hasValue(4);
         assertThat(second).isEqualTo(first);
 
-        LabeledImage changed = images.images().get(1);
-        Files.write(changed.path(), Files.readAllBytes(images.images().get(2).path()));
-        Files.setLastModifiedTime(changed.path(), FileTime.fromMillis(System.currentTimeMillis() + 5000));
-        INDArray third = cache.features(source(), images.images(), () -> {
-            computed.incrementAndGet();
-            return Nd4j.rand(4, 3);
-        });
-        assertThat(computed).hasValue(2);
+        Path changed = images.get(1).path();
+        Files.write(changed, Files.readAllBytes(images.get(2).path()));
+        INDArray third = features(new FeatureCache(home), images, computed);
+        assertThat(computed).hasValue(8);
         assertThat(third).isNotEqualTo(first);
     }
 
     @Test
-    void theKeyCoversWeightsSeedSizeAndTheFileList() throws Exception {
-        ImageSet images = LabelSource.FOLDERS.scan(TestData.copySubset(TestData.TRAIN, 2, data), "--data");
-        FeatureCache cache = new FeatureCache(home);
-        FeatureCache.Source base = source();
-        String key = cache.key(base, images.images());
-        Path weights = Files.writeString(home.resolve("w.h5"), "weights");
+    void aChangedImageIsSeenEvenWithItsSizeAndTimeRestored() throws Exception {
+        List<LabeledImage> images = images(2).images();
+        AtomicInteger computed = new AtomicInteger();
+        features(new FeatureCache(home), images, computed);
+        Path changed = images.get(0).path();
+        FileTime time = Files.getLastModifiedTime(changed);
+        try (RandomAccessFile file = new RandomAccessFile(changed.toFile(), "rw")) {
+            file.seek(file.length() / 2);
+            int value = file.read();
+            file.seek(file.length() / 2);
+            file.write(value ^ 0xFF);
+        }
+        Files.setLastModifiedTime(changed, time);
 
-        assertThat(cache.key(base, images.images())).isEqualTo(key);
-        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.of(weights), 5, "tl test", PLAIN),
-                images.images())).isNotEqualTo(key);
-        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.empty(), 6, "tl test", PLAIN),
-                images.images())).isNotEqualTo(key);
-        assertThat(cache.key(new FeatureCache.Source("mobilenet", new ModelSpec(List.of(new BaseSpec("mobilenet", 48)),
-                SPEC.head(), 2).bases().get(0).inputSpec(), Optional.empty(), 5, "tl test", PLAIN), images.images()))
-                .isNotEqualTo(key);
-        assertThat(cache.key(base, images.images().subList(0, 3))).isNotEqualTo(key);
-        assertThat(cache.key(base, List.of(images.images().get(1), images.images().get(0), images.images().get(2),
-                images.images().get(3)))).isNotEqualTo(key);
+        features(new FeatureCache(home), images, computed);
+        assertThat(computed).hasValue(8);
     }
 
     @Test
-    void trainingFromCachedFeaturesGivesTheSameHeadAsTrainingFromImages() {
+    void theKeyCoversWeightsSeedSizeAndTheFileList() throws Exception {
+        List<LabeledImage> images = images(2).images();
+        FeatureCache cache = new FeatureCache(home);
+        FeatureCache.Source base = source();
+        String key = cache.key(base, 0, images);
+        Path weights = Files.writeString(home.resolve("w.h5"), "weights");
+
+        assertThat(cache.key(base, 0, images)).isEqualTo(key);
+        assertThat(cache.key(base, 4, images)).isNotEqualTo(key);
+        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.of(weights), 5, "tl test",
+                PLAIN), 0, images)).isNotEqualTo(key);
+        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.empty(), 6, "tl test",
+                PLAIN), 0, images)).isNotEqualTo(key);
+        assertThat(cache.key(new FeatureCache.Source("mobilenet", new ModelSpec(List.of(new BaseSpec("mobilenet", 48)),
+                SPEC.head(), 2).bases().get(0).inputSpec(), Optional.empty(), 5, "tl test", PLAIN), 0, images))
+                .isNotEqualTo(key);
+        assertThat(cache.key(base, 0, images.subList(0, 3))).isNotEqualTo(key);
+        assertThat(cache.key(base, 0, List.of(images.get(1), images.get(0), images.get(2), images.get(3))))
+                .isNotEqualTo(key);
+    }
+
+    @Test
+    void aDamagedEntryIsReportedDeletedAndComputedAgain() throws Exception {
+        List<LabeledImage> images = images(2).images();
+        AtomicInteger computed = new AtomicInteger();
+        INDArray original = features(new FeatureCache(home), images, computed);
+        Path entry = entries().get(0);
+        try (RandomAccessFile file = new RandomAccessFile(entry.toFile(), "rw")) {
+            file.seek(20); // the header stays valid; the first number becomes NaN
+            file.writeInt(Float.floatToIntBits(Float.NaN));
+        }
+        List<String> warnings = LogCapture.infoLinesOf(FeatureCache.class,
+                () -> assertThat(features(new FeatureCache(home), images, computed)).isNotEqualTo(original));
+        assertThat(computed).hasValue(8);
+        assertThat(warnings).anyMatch(line -> line.contains(entry.toString()) && line.contains("checksum"));
+
+        Files.write(entries().get(0), new byte[] {0x54, 0x4C});
+        warnings = LogCapture.infoLinesOf(FeatureCache.class, () -> features(new FeatureCache(home), images, computed));
+        assertThat(computed).hasValue(12);
+        assertThat(warnings).anyMatch(line -> line.contains("damaged"));
+    }
+
+    @Test
+    void anInterruptedFeaturePassContinuesWhereItStopped() throws Exception {
+        List<LabeledImage> images = images(5).images();
+        List<Integer> starts = new ArrayList<>();
+        FeatureCache.Computation failingAtSix = (from, chunk) -> {
+            starts.add(from);
+            if (from >= 6) {
+                throw new IllegalStateException("killed");
+            }
+            return Nd4j.rand(chunk.size(), 3);
+        };
+        try {
+            new FeatureCache(home, 3).features(source(), images, 1, failingAtSix);
+        } catch (IllegalStateException killed) {
+            // as a Ctrl-C during the feature pass
+        }
+        assertThat(starts).containsExactly(0, 3, 6);
+        starts.clear();
+        INDArray all = new FeatureCache(home, 3).features(source(), images, 1, (from, chunk) -> {
+            starts.add(from);
+            return Nd4j.rand(chunk.size(), 3);
+        });
+        assertThat(starts).containsExactly(6, 9);
+        assertThat(all.rows()).isEqualTo(images.size());
+    }
+
+    @Test
+    void aTemporaryFileAKilledWriterLeftIsRemoved() throws Exception {
+        Files.createDirectories(home);
+        Path stale = Files.writeString(home.resolve(".x.features123.tmp"), "half");
+        Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minusSeconds(3 * 3600)));
+        Path fresh = Files.writeString(home.resolve(".y.features456.tmp"), "being written");
+
+        features(new FeatureCache(home), images(1).images(), new AtomicInteger());
+        assertThat(stale).doesNotExist();
+        assertThat(fresh).exists();
+    }
+
+    @Test
+    void trainingFromCachedFeaturesGivesTheSameHeadAsTrainingFromImages() throws Exception {
         ImageSet train = TestData.subset(TestData.TRAIN, 4);
         ImageSet validation = TestData.subset(TestData.VAL, 2);
         FeatureCache cache = new FeatureCache(home);
 
-        Map<String, INDArray> fromImages = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, null, TrainAugmentation.NONE, List.of())
-                .train(train, validation, List.of(Optional.empty()), null).graph());
-        Map<String, INDArray> filling = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, cache, TrainAugmentation.NONE, List.of())
-                .train(train, validation, List.of(Optional.empty()), null).graph());
-        try (var entries = Files.list(home)) {
-            assertThat(entries.filter(p -> p.toString().endsWith(".features"))).hasSize(2); // training, validation
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-        Map<String, INDArray> fromCache = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, cache, TrainAugmentation.NONE, List.of())
-                .train(train, validation, List.of(Optional.empty()), null).graph());
+        Map<String, INDArray> fromImages = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, null, TrainAugmentation.NONE,
+                List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
+        Map<String, INDArray> filling = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, cache, TrainAugmentation.NONE,
+                List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
+        assertThat(entries()).hasSize(2); // training, validation
+        Map<String, INDArray> fromCache = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, cache, TrainAugmentation.NONE,
+                List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
 
         for (String key : List.of("head/dense_W", "head/dense_b", "head/output_W", "head/output_b")) {
             assertThat(fromCache.get(key)).as(key).isEqualTo(fromImages.get(key)).isEqualTo(filling.get(key));

@@ -8,7 +8,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The architectures are Keras': the parameter count with the ImageNet classifier equals the number Keras publishes
  * (model.summary() of keras.applications), and the base alone holds exactly what the no-top weight file holds,
- * i.e. that minus the classifier's (channels x 1000 + 1000) parameters.
+ * i.e. that minus the classifier's (channels x 1000 + 1000) parameters. Keras publishes no counts for the MobileNet
+ * width variants: theirs are what Keras' code builds (scripts/mobilenet_param_counts.py follows its channel
+ * arithmetic), and RealWeightsTest checks mobilenet_0.25's against the tensors of Keras' real files.
  */
 class ParameterCountTest {
 
@@ -20,8 +22,16 @@ class ParameterCountTest {
             "vgg16,        138357544, 14714688",
             "vgg19,        143667240, 20024384",
             "resnet50,      25636712, 23587712",
-            "mobilenet,      4253864,  3228864",
-            "mobilenetv2,    3538984,  2257984",
+            "mobilenet_0.25,    475544,   218544",
+            "mobilenet_0.5,    1342536,   829536",
+            "mobilenet_0.75,   2601976,  1832976",
+            "mobilenet,        4253864,  3228864",
+            "mobilenetv2_0.35, 1691208,   410208",
+            "mobilenetv2_0.5,  1987224,   706224",
+            "mobilenetv2_0.75, 2663064,  1382064",
+            "mobilenetv2,      3538984,  2257984",
+            "mobilenetv2_1.3,  5431048,  3766048",
+            "mobilenetv2_1.4,  6156712,  4363712",
             "densenet121,    8062504,  7037504",
             "densenet169,   14307880, 12642880",
             "densenet201,   20242984, 18321984",

@@ -108,11 +108,17 @@ public final class WeightCache {
     }
 
     private static TlException unavailable(WeightFile file, Path target, String what, String reason) {
-        return new TlException("cannot download " + what + " (" + reason + ").\n"
+        return new Unavailable("cannot download " + what + " (" + reason + ").\n"
                 + "  URL:        " + file.url() + "\n"
                 + "  Place it at " + target
-                + (file.hash() == null ? "" : " (" + file.hashAlgorithm() + " " + file.hash() + ")") + "\n"
-                + "  or train without pretrained weights: --weights none");
+                + (file.hash() == null ? "" : " (" + file.hashAlgorithm() + " " + file.hash() + ")"));
+    }
+
+    /** Weights that are neither cached nor downloadable; what to do instead depends on the command. */
+    public static final class Unavailable extends TlException {
+        Unavailable(String message) {
+            super(message);
+        }
     }
 
     /** "ConnectException: null" says little; name every exception in the chain with its message, if any. */

@@ -2,12 +2,17 @@ package dev.tl.zoo.weights;
 
 import dev.tl.TlException;
 import dev.tl.zoo.Backbone;
+import dev.tl.zoo.PretrainedWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The {@code --weights} option: {@code imagenet} (download once, then cached), {@code none} (random), or a file. */
 public record WeightsChoice(Kind kind, Path file) {
+
+    private static final Logger log = LoggerFactory.getLogger(WeightsChoice.class);
 
     public enum Kind { IMAGENET, NONE, FILE }
 
@@ -34,8 +39,15 @@ public record WeightsChoice(Kind kind, Path file) {
         return switch (kind) {
             case NONE -> Optional.empty();
             case FILE -> Optional.of(file);
-            case IMAGENET -> Optional.of(cache.fetch(backbone.weights().forSize(imageSize).noTop(),
-                    "ImageNet weights for " + backbone.name()));
+            case IMAGENET -> {
+                PretrainedWeights weights = backbone.weights();
+                if (!weights.trainedAt(imageSize)) {
+                    log.warn("{} has ImageNet weights for {} px, not {}: using the {} px weights, as Keras does",
+                            backbone.name(), weights.trainedSizes(), imageSize, weights.fallbackSize().orElseThrow());
+                }
+                yield Optional.of(cache.fetch(weights.forSize(imageSize).noTop(),
+                        "ImageNet weights for " + backbone.name()));
+            }
         };
     }
 

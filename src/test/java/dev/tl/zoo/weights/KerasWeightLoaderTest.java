@@ -213,8 +213,8 @@ class KerasWeightLoaderTest {
 
     /** With the ImageNet classifier, as in the with-top files, including the classifier names older files use. */
     @ParameterizedTest
-    @CsvSource({"mobilenet, predictions", "mobilenetv2, Logits", "densenet121, fc1000", "resnet50, probs",
-            "efficientnetb0, predictions"})
+    @CsvSource({"mobilenet, predictions", "mobilenet_0.5, predictions", "mobilenetv2, Logits",
+            "mobilenetv2_1.4, Logits", "densenet121, fc1000", "resnet50, probs", "efficientnetb0, predictions"})
     void withTopFilesLoadIncludingHistoricalClassifierNames(String backbone, String classifierInFile) {
         ModelGraphs.ImageNetGraph classifier = ModelGraphs.imagenetClassifier(Backbones.get(backbone), 32);
         Map<String, Map<String, KerasH5Fixture.Tensor>> tensors =

@@ -2,7 +2,7 @@ package dev.tl.zoo.weights;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tl.TestData;
+import dev.tl.SharedFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,7 +55,7 @@ class KerasWeightsFileTest {
             "mobilenet_2_5_224_tf.h5, true, 475544, 470072"})
     void everyLayerAndTensorOfKerasOwnFileReadsWithMobileNetsShapes(String name, boolean withTop, long parameters,
                                                                    long trainable) {
-        Path file = TestData.shared("weights/" + name);
+        Path file = SharedFiles.require("weights/" + name);
 
         KerasWeightsFile.Contents contents = KerasWeightsFile.read(file);
 

@@ -1,0 +1,111 @@
+package dev.tl.bundle;
+
+import dev.tl.Json;
+import dev.tl.TlException;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The DL4J model file of a bundle, read as data. DL4J's {@code ModelSerializer.restoreComputationGraph} would also
+ * read entries such as {@code preprocessor.bin} with Java deserialization, which runs whatever a crafted file
+ * names; here only the configuration (JSON) and the parameters (ND4J's array format) are read, and a file with any
+ * other entry is refused before anything is parsed. The file is written as DL4J writes it, plus the input sizes the
+ * model was trained at ({@value #INPUT_SIZES}): a fully convolutional network accepts any size, so the metadata's
+ * claim can only be checked against the model's own record.
+ */
+final class ModelFile {
+
+    private static final String CONFIGURATION = "configuration.json";
+    private static final String COEFFICIENTS = "coefficients.bin";
+    private static final String INPUT_SIZES = "tl-input-sizes.json";
+    /** What {@link #write} puts in the file; DL4J also writes the optimizer state when asked, which is ignored. */
+    private static final Set<String> ENTRIES = Set.of(CONFIGURATION, COEFFICIENTS, INPUT_SIZES, "updaterState.bin");
+    /** The largest configuration tl's biggest model (EfficientNetB7) needs is a few MB. */
+    private static final long MAX_CONFIGURATION_BYTES = 64L << 20;
+
+    private ModelFile() {
+    }
+
+    /** The model and the image size of each of its inputs. */
+    record Read(ComputationGraph graph, List<Integer> inputSizes) {
+    }
+
+    static void write(ComputationGraph graph, List<Integer> inputSizes, Path file) throws IOException {
+        try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            zip.putNextEntry(new ZipEntry(CONFIGURATION));
+            zip.write(graph.getConfiguration().toJson().getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new ZipEntry(COEFFICIENTS));
+            DataOutputStream out = new DataOutputStream(zip);
+            Nd4j.write(graph.params(), out);
+            out.flush();
+            zip.putNextEntry(new ZipEntry(INPUT_SIZES));
+            zip.write(Json.write(inputSizes).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The model; the input sizes are empty for a file from before tl recorded them. */
+    static Read read(Path file) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            for (Enumeration<? extends ZipEntry> entries = zip.entries(); entries.hasMoreElements(); ) {
+                String name = entries.nextElement().getName();
+                if (!ENTRIES.contains(name)) {
+                    throw new TlException(file + " holds '" + name + "', which a tl model file never does (it holds "
+                            + CONFIGURATION + " and " + COEFFICIENTS + "); it is not read");
+                }
+            }
+            ComputationGraphConfiguration configuration = ComputationGraphConfiguration.fromJson(
+                    new String(bytes(zip, CONFIGURATION, file), StandardCharsets.UTF_8));
+            INDArray params;
+            try (DataInputStream in = new DataInputStream(stream(zip, COEFFICIENTS, file))) {
+                params = Nd4j.read(in);
+            }
+            ComputationGraph graph = new ComputationGraph(configuration);
+            graph.init(params, false); // the array read becomes the graph's parameters; a wrong length fails here
+            List<Integer> sizes = zip.getEntry(INPUT_SIZES) == null ? List.of()
+                    : List.of(Json.MAPPER.readValue(bytes(zip, INPUT_SIZES, file), Integer[].class));
+            return new Read(graph, sizes);
+        } catch (TlException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new TlException("cannot read model file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] bytes(ZipFile zip, String name, Path file) throws IOException {
+        ZipEntry entry = zip.getEntry(name);
+        if (entry == null) {
+            throw new TlException(file + " has no " + name);
+        }
+        try (InputStream in = zip.getInputStream(entry)) {
+            byte[] content = in.readNBytes((int) MAX_CONFIGURATION_BYTES + 1);
+            if (content.length > MAX_CONFIGURATION_BYTES) {
+                throw new TlException(file + ": " + name + " is larger than any tl model's");
+            }
+            return content;
+        }
+    }
+
+    private static InputStream stream(ZipFile zip, String name, Path file) throws IOException {
+        ZipEntry entry = zip.getEntry(name);
+        if (entry == null) {
+            throw new TlException(file + " has no " + name);
+        }
+        return zip.getInputStream(entry);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.tl.train;
+
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fails a phase as soon as the loss or the weights stop being finite numbers (a learning rate too high), so no
+ * such epoch is recorded, kept or checkpointed; it goes first, before anything that would. Warns once per phase
+ * when an epoch's loss climbs to {@value #DIVERGENCE} times the phase's lowest, as the range test calls divergence.
+ */
+final class NonFiniteGuard implements TrainingListener {
+
+    private static final Logger log = LoggerFactory.getLogger(NonFiniteGuard.class);
+    static final double DIVERGENCE = 4;
+
+    private double lowestLoss;
+    private boolean warned;
+
+    @Override
+    public void phaseStarted(PhaseStart event) {
+        lowestLoss = event.history().stream().filter(epoch -> epoch.phase() == event.phase())
+                .mapToDouble(EpochRecord::loss).min().orElse(Double.POSITIVE_INFINITY);
+        warned = false;
+    }
+
+    @Override
+    public void batchEnded(BatchEnd event) {
+        if (!Double.isFinite(event.loss())) {
+            event.control().fail(String.format(Locale.ROOT, "the loss became %s in %s epoch %d, mini-batch %d of %d",
+                    event.loss(), event.phase(), event.epoch(), event.batch() + 1, event.batches()));
+        }
+    }
+
+    @Override
+    public void epochEnded(EpochEnd event) {
+        EpochRecord record = event.record();
+        String where = record.phase() + " epoch " + record.epoch();
+        if (!finite(record.valLoss()) || !finite(record.valAccuracy())) {
+            event.control().fail("the validation loss became " + record.valLoss() + " in " + where);
+        } else if (!Double.isFinite(event.graph().params().sumNumber().doubleValue())) {
+            event.control().fail("the weights stopped being finite numbers in " + where);
+        } else if (record.loss() > DIVERGENCE * lowestLoss && !warned) {
+            warned = true;
+            log.warn("{}: the loss ({}) is more than {} times the phase's lowest ({}): the learning rate may be too "
+                    + "high", where, EpochLogger.format(record.loss()), DIVERGENCE, EpochLogger.format(lowestLoss));
+        }
+        lowestLoss = Math.min(lowestLoss, record.loss());
+    }
+
+    private static boolean finite(Double value) {
+        return value == null || Double.isFinite(value);
+    }
+}

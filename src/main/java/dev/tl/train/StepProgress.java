@@ -1,0 +1,23 @@
+package dev.tl.train;
+
+import dev.tl.progress.Progress;
+
+/** A loop of a known number of mini-batches, whatever its epochs (the range test), as one progress report. */
+final class StepProgress implements TrainingListener {
+
+    private final Progress progress;
+
+    StepProgress(String task, int steps) {
+        this.progress = Progress.start(task, steps, "steps");
+    }
+
+    @Override
+    public void batchEnded(BatchEnd event) {
+        progress.advance(1);
+    }
+
+    @Override
+    public void phaseEnded(PhaseEnd event) {
+        progress.close();
+    }
+}

@@ -1,0 +1,189 @@
+package dev.tl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tl.Json;
+import dev.tl.TestData;
+import dev.tl.bundle.ModelBundle;
+import dev.tl.train.Checkpoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What tl train does with the user's files and hours: bad usage refused before work, NaN, locks, interruptions. */
+class ReliabilityTest {
+
+    @TempDir
+    static Path work;
+    static Path data;
+
+    @BeforeAll
+    static void images() throws Exception {
+        data = TestData.copySubset(TestData.TRAIN, 4, work.resolve("data"));
+    }
+
+    /** A small run; {@code more} adds options or replaces these defaults. */
+    private static List<String> train(Path output, String... more) {
+        Map<String, String> options = new LinkedHashMap<>(Map.of("--model", "mobilenet", "--weights", "none",
+                "--data", data.toString(), "--val-split", "0.25", "--image-size", "32", "--batch-size", "4",
+                "--frozen-epochs", "2", "--finetune-epochs", "0", "--output", output.toString()));
+        List<String> flags = new ArrayList<>();
+        for (int i = 0; i < more.length; i++) {
+            boolean hasValue = i + 1 < more.length && !more[i + 1].startsWith("--");
+            if (hasValue) {
+                options.put(more[i], more[++i]);
+            } else {
+                flags.add(more[i]);
+            }
+        }
+        List<String> args = new ArrayList<>(List.of("train"));
+        options.forEach((name, value) -> args.addAll(List.of(name, value)));
+        args.addAll(flags);
+        return args;
+    }
+
+    private static CliRunner.Result run(List<String> args) {
+        return CliRunner.run(args.toArray(String[]::new));
+    }
+
+    private static void assertUsageError(CliRunner.Result result, String... mentions) {
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        assertThat(result.err()).contains(mentions).doesNotContain("\tat ");
+    }
+
+    @Test
+    void aForeignOutputIsRefusedBeforeTrainingAndKeptWithOverwrite() throws Exception {
+        Path project = Files.createDirectories(work.resolve("proj/src"));
+        Files.writeString(project.resolve("app.py"), "x");
+        Files.writeString(project.getParent().resolve("tl-model.json"), "{}");
+        long start = System.nanoTime();
+        assertUsageError(run(train(project.getParent())), "--output", "not a tl model bundle", "src",
+                "--overwrite");
+        assertThat((System.nanoTime() - start) / 1e9).as("refused before any training").isLessThan(10);
+
+        CliRunner.Result overwritten = run(train(project.getParent(), "--overwrite"));
+        assertThat(overwritten.exitCode()).as(overwritten.err()).isZero();
+        assertThat(project.resolve("app.py")).hasContent("x");
+        assertThat(ModelBundle.load(project.getParent()).metadata().classes()).hasSize(2);
+    }
+
+    @Test
+    void badUsageIsCaughtBeforeAnyWork() throws Exception {
+        assertUsageError(run(train(Path.of("/"))), "--output", "cannot hold a bundle");
+        assertUsageError(run(train(work.resolve("x"), "--frozen-epochs", "0")), "--frozen-epochs",
+                "nothing to train");
+        assertUsageError(run(train(work.resolve("x"), "--finetune-epochs", "1", "--unfreeze", "5000")),
+                "--unfreeze 5000", "layers");
+        Path oneClass = TestData.copySubset(TestData.TRAIN, 2, work.resolve("one"));
+        Files.walk(oneClass.resolve("vertical")).sorted(java.util.Comparator.reverseOrder()).map(Path::toFile)
+                .forEach(java.io.File::delete);
+        assertUsageError(CliRunner.run("train", "--model", "mobilenet", "--weights", "none", "--data",
+                oneClass.toString(), "--output", work.resolve("x").toString()), "one class", "at least two");
+        assertUsageError(CliRunner.run("embed", "--model", "mobilenet", "--weights", "none", "--data",
+                data.toString(), "--out", work.resolve("f.parquet").toString()), "--out", ".csv or a .npy");
+        assertUsageError(CliRunner.run("embed", "--model", "mobilenet", "--weights", "none", "--data",
+                data.toString(), "--out", work.resolve("missing/f.csv").toString()), "--out", "does not exist");
+        assertThat(work.resolve("x")).doesNotExist();
+    }
+
+    @Test
+    void aDivergingRunExitsThreeKeepingTheBestFiniteWeights() throws Exception {
+        Path nothing = work.resolve("nan");
+        CliRunner.Result diverged = run(train(nothing, "--lr", "1e38"));
+        assertThat(diverged.exitCode()).as(diverged.err()).isEqualTo(3);
+        assertThat(diverged.err()).contains("loss became").contains("nothing was saved").contains("--lr");
+        assertThat(nothing).doesNotExist();
+
+        Path kept = work.resolve("nan-later");
+        CliRunner.Result later = run(train(kept, "--finetune-epochs", "1", "--finetune-lr", "1e38"));
+        assertThat(later.exitCode()).as(later.err()).isEqualTo(3);
+        assertThat(later.err()).contains("finetune epoch 1").contains("frozen epoch");
+        JsonNode meta = Json.MAPPER.readTree(kept.resolve("tl-model.json").toFile());
+        assertThat(meta.get("kept_epoch").get("phase").asText()).isEqualTo("frozen");
+        assertThat(meta.get("history")).hasSize(2);
+        CliRunner.Result predicted = CliRunner.run("predict", "--model-dir", kept.toString(), "--json",
+                data.toString());
+        assertThat(predicted.out()).doesNotContain("NaN");
+    }
+
+    @Test
+    void evaluatePrintsItsReportEvenWhenItCannotWriteItIntoTheBundle() throws Exception {
+        Path model = work.resolve("read-only");
+        assertThat(run(train(model)).exitCode()).isZero();
+        // what a read-only bundle does for a user; root (as tests may run) could write into one anyway
+        Files.createDirectories(model.resolve(ModelBundle.EVALUATION_FILE).resolve("in-the-way"));
+
+        CliRunner.Result result = CliRunner.run("evaluate", "--model-dir", model.toString(), "--data",
+                data.toString(), "--json");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(Json.MAPPER.readTree(result.out()).get("accuracy").isNumber()).isTrue();
+    }
+
+    @Test
+    void offlineEachCommandSuggestsWhatItCanDoInstead() {
+        CliRunner.Result predict = CliRunner.run("predict", "--model", "mobilenet", data.toString());
+        assertThat(predict.exitCode()).isEqualTo(2);
+        assertThat(predict.err()).contains("--weights FILE").doesNotContain("--weights none");
+
+        CliRunner.Result train = CliRunner.run("train", "--model", "mobilenet", "--data", data.toString(),
+                "--output", work.resolve("offline").toString());
+        assertThat(train.exitCode()).isEqualTo(2);
+        assertThat(train.err()).contains("Place it at").contains("--weights none");
+    }
+
+    @Test
+    void configFilesNameThemselvesRejectDuplicatesAndResolvePathsBesideThem() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("conf"));
+        Path typed = Files.writeString(dir.resolve("typed.yaml"), "dense: lots\n");
+        assertUsageError(run(train(work.resolve("x"), "--config", typed.toString())), "--dense", typed.toString());
+        Path twice = Files.writeString(dir.resolve("twice.yaml"), "dense: 1\nfrozen_epochs: 2\nfrozen-epochs: 1\n");
+        assertUsageError(run(train(work.resolve("x"), "--config", twice.toString())), twice.toString(),
+                "frozen-epochs", "frozen_epochs");
+        Path repeated = Files.writeString(dir.resolve("repeated.yaml"), "dense: 1\ndense: 2\n");
+        assertUsageError(run(train(work.resolve("x"), "--config", repeated.toString())), repeated.toString(),
+                "dense");
+
+        TestData.copySubset(TestData.TRAIN, 3, dir.resolve("images"));
+        Path relative = Files.writeString(dir.resolve("relative.yaml"), "model: mobilenet\nweights: none\n"
+                + "data: images\nimage-size: 32\nfrozen-epochs: 1\nfinetune-epochs: 0\noutput: out\n");
+        CliRunner.Result result = CliRunner.run("train", "--config", relative.toString());
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(dir.resolve("out/tl-model.json")).exists();
+    }
+
+    @Test
+    void aSecondRunOnTheSameOutputIsRefusedAndAnInterruptedOneSaysHowToResume() throws Exception {
+        Path output = work.resolve("busy");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"),
+                "-Dtl.home=" + Files.createTempDirectory("tl-home"), TlCli.class.getName()));
+        command.addAll(train(output, "--frozen-epochs", "1", "--finetune-epochs", "50"));
+        Path log = work.resolve("busy.log");
+        Process first = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Path checkpoint = Checkpoint.dirFor(output).resolve(Checkpoint.FILE);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!Files.exists(checkpoint) && first.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(checkpoint).as(Files.readString(log)).exists();
+
+            assertUsageError(run(train(output)), "another tl run (pid " + first.pid() + ")");
+
+            first.destroy(); // SIGTERM
+            assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(first.exitValue()).isEqualTo(143);
+            assertThat(Files.readString(log)).contains("interrupted; resume with: tl train --resume");
+        } finally {
+            first.destroyForcibly();
+        }
+    }
+}
