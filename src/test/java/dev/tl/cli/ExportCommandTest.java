@@ -160,7 +160,7 @@ class ExportCommandTest {
         Map<String, OnnxRuntimeModel.Tensor> feed = new LinkedHashMap<>();
         for (int i = 0; i < specs.size(); i++) {
             feed.put(inputs.get(i).get("name").asText(), rawInput
-                    ? OnnxInputs.rawRgb(images, inputs.get(i).get("image_size").asInt())
+                    ? OnnxInputs.rawRgb(images, specs.get(i))
                     : OnnxInputs.nchw(preprocessed[i]));
         }
         return feed;

@@ -86,7 +86,7 @@ class OnnxExportTest {
         Map<String, OnnxRuntimeModel.Tensor> raw = new LinkedHashMap<>();
         for (int i = 0; i < bases.size(); i++) {
             preprocessed.put(ModelGraphs.inputName(spec, i), OnnxInputs.nchw(tlInputs[i]));
-            raw.put(ModelGraphs.inputName(spec, i), OnnxInputs.rawRgb(IMAGES.images(), bases.get(i).imageSize()));
+            raw.put(ModelGraphs.inputName(spec, i), OnnxInputs.rawRgb(IMAGES.images(), bases.get(i).inputSpec()));
         }
         double preprocessedDifference;
         double rawDifference;

@@ -1,6 +1,7 @@
 package dev.tl.export;
 
 import dev.tl.data.ImageDecoder;
+import dev.tl.data.InputSpec;
 import dev.tl.data.LabeledImage;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,14 +19,16 @@ public final class OnnxInputs {
         return new OnnxRuntimeModel.Tensor(planes.data().asFloat(), planes.shape());
     }
 
-    /** The images decoded and resized as tl does, RGB values 0..255, [N, 3, size, size]. */
-    public static OnnxRuntimeModel.Tensor rawRgb(List<LabeledImage> images, int size) {
+    /** The images decoded, framed and resized as tl does for {@code input}, RGB values 0..255, [N, 3, size, size]. */
+    public static OnnxRuntimeModel.Tensor rawRgb(List<LabeledImage> images, InputSpec input) {
+        int size = input.imageSize();
         int pixels = size * size;
         float[] values = new float[images.size() * 3 * pixels];
         for (int n = 0; n < images.size(); n++) {
             int[] rgb;
-            try (ImageDecoder.Decoded decoded = ImageDecoder.decode(images.get(n).path())) {
-                rgb = decoded.resizedRgb(size);
+            try (ImageDecoder.Decoded decoded = ImageDecoder.decode(images.get(n).path());
+                 ImageDecoder.Decoded framed = decoded.framed(input.framing())) {
+                rgb = framed.resizedRgb(size);
             }
             for (int i = 0; i < pixels; i++) {
                 int offset = n * 3 * pixels + i;
