@@ -5,7 +5,6 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
 import org.nd4j.common.config.ND4JClassLoading;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.factory.Nd4jBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,8 +78,7 @@ public final class DeviceSelection {
             return new Choice(ComputeBackend.Kind.CPU, "asked for");
         }
         Optional<String> problem = cudaInstalled ? CudaSupport.problem(driver.get())
-                : Optional.of("this tl was built without the CUDA backend (Maven profiles cpu,cuda add it: "
-                + "TL_PROFILES=cpu,cuda scripts/tl)");
+                : Optional.of("this tl was built without the CUDA backend (TL_PROFILES=cpu,cuda adds it)");
         if (problem.isEmpty()) {
             problem = backendProblem.get();
         }
@@ -88,7 +86,7 @@ public final class DeviceSelection {
             if (request == DeviceRequest.GPU) {
                 throw new TlException("no usable GPU: " + problem.get());
             }
-            return new Choice(ComputeBackend.Kind.CPU, "no GPU used: " + problem.get());
+            return new Choice(ComputeBackend.Kind.CPU, "no GPU: " + problem.get());
         }
         return new Choice(ComputeBackend.Kind.CUDA, request == DeviceRequest.GPU ? "asked for" : "a usable GPU");
     }

@@ -2,6 +2,7 @@ package dev.tl.features;
 
 import dev.tl.BuildInfo;
 import dev.tl.TlException;
+import dev.tl.data.Framing;
 import dev.tl.model.BaseLayout;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.ModelSpec;
@@ -18,7 +19,7 @@ import java.util.stream.Collectors;
 /**
  * How a file's features were computed, kept in the file with them, so that a model trained on them gets the very
  * backbone that computed them: per base (features concatenated in this order) the backbone, input size,
- * preprocessing, activation layout and starting weights.
+ * preprocessing, activation layout, framing and starting weights.
  *
  * @param format    {@link #FORMAT}, for readers of later versions
  * @param tlVersion the tl that computed them
@@ -31,12 +32,14 @@ public record FeatureProvenance(String format, String tlVersion, List<Base> base
      * @param weights    imagenet, none, or the weight file's name
      * @param weightsMd5 the MD5 of the weight file's content; null for none
      * @param seed       what the random initialisation was seeded with; null unless weights is none
+     * @param framing    how images were framed before resizing ({@link Framing#id()}); null in files from before it,
+     *                   which squashed them
      */
     public record Base(String backbone, int imageSize, String preprocessing, String layout, String weights,
-                       String weightsMd5, Long seed, int featureSize) {
+                       String weightsMd5, Long seed, int featureSize, String framing) {
 
         public BaseSpec spec() {
-            return new BaseSpec(backbone, imageSize);
+            return new BaseSpec(backbone, imageSize, Framing.of(framing));
         }
     }
 
@@ -55,7 +58,7 @@ public record FeatureProvenance(String format, String tlVersion, List<Base> base
                     weights.kind() == WeightsChoice.Kind.FILE ? file.orElseThrow().getFileName().toString()
                             : weights.toString(),
                     file.map(WeightCache::md5).orElse(null), file.isPresent() ? null : seed,
-                    BaseLayout.of(base).outputChannels()));
+                    BaseLayout.of(base).outputChannels(), base.framing().id()));
         }
         return new FeatureProvenance(FORMAT, BuildInfo.version(), bases);
     }
@@ -108,7 +111,8 @@ public record FeatureProvenance(String format, String tlVersion, List<Base> base
     }
 
     private static String describe(List<BaseSpec> specs) {
-        return specs.stream().map(spec -> spec.backboneName() + " at " + spec.imageSize() + " px")
+        return specs.stream().map(spec -> spec.backboneName() + " at " + spec.imageSize() + " px ("
+                        + spec.framing().id() + ")")
                 .collect(Collectors.joining(" + "));
     }
 

@@ -55,7 +55,8 @@ class CompletionTest {
 
     @Test
     void completesBackboneNames() throws Exception {
-        assertThat(complete("tl train --model mobile")).containsExactly("mobilenet", "mobilenetv2");
+        assertThat(complete("tl train --model mobilenetv")).containsExactly("mobilenetv2_0.35", "mobilenetv2_0.5",
+                "mobilenetv2_0.75", "mobilenetv2", "mobilenetv2_1.3", "mobilenetv2_1.4");
         assertThat(complete("tl predict --model dense")).containsExactly("densenet121", "densenet169",
                 "densenet201");
     }

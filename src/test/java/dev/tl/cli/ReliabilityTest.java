@@ -88,7 +88,7 @@ class ReliabilityTest {
         assertUsageError(CliRunner.run("train", "--model", "mobilenet", "--weights", "none", "--data",
                 oneClass.toString(), "--output", work.resolve("x").toString()), "one class", "at least two");
         assertUsageError(CliRunner.run("embed", "--model", "mobilenet", "--weights", "none", "--data",
-                data.toString(), "--out", work.resolve("f.parquet").toString()), "--out", ".csv or a .npy");
+                data.toString(), "--out", work.resolve("f.txt").toString()), "--out", ".csv, .npy or .parquet");
         assertUsageError(CliRunner.run("embed", "--model", "mobilenet", "--weights", "none", "--data",
                 data.toString(), "--out", work.resolve("missing/f.csv").toString()), "--out", "does not exist");
         assertThat(work.resolve("x")).doesNotExist();

@@ -8,6 +8,7 @@ import dev.tl.Json;
 import dev.tl.TestData;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
+import dev.tl.data.Framing;
 import dev.tl.data.ImageSet;
 import dev.tl.data.LabelSource;
 import dev.tl.features.FeatureTable;
@@ -88,7 +89,7 @@ class TrainFromFeaturesTest {
         assertThat(trained.exitCode()).as(trained.err()).isZero();
 
         ComputationGraph graph = ModelBundle.load(model).graph();
-        ModelSpec spec = new ModelSpec(List.of(new BaseSpec("mobilenet", 48)), new HeadSpec(0, 0), 2);
+        ModelSpec spec = new ModelSpec(List.of(new BaseSpec("mobilenet", 48, new Framing(1))), new HeadSpec(0, 0), 2);
         ComputationGraph extractor = ModelGraphs.featureExtractor(spec, 0);
         Params.copyShared(graph, extractor);
         ImageSet images = LabelSource.FOLDERS.scan(train, "--data");
@@ -111,7 +112,7 @@ class TrainFromFeaturesTest {
                 .contains("--features and --data exclude each other");
         assertThat(refused("--features", features, "--finetune-epochs", "1")).contains("--finetune-epochs");
         assertThat(refused("--features", features, "--model", "vgg16"))
-                .contains("--features: the features were computed by mobilenet at 48 px, not by vgg16");
+                .contains("--features: the features were computed by mobilenet at 48 px (crop:1.0), not by vgg16");
         assertThat(refused("--features", features, "--weights", "imagenet"))
                 .contains("computed with the weights none, not imagenet");
         assertThat(refused("--features", features, "--augment")).contains("--augment");

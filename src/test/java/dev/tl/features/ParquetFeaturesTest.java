@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ParquetFeaturesTest {
 
     private static final FeatureProvenance PROVENANCE = new FeatureProvenance(FeatureProvenance.FORMAT, "tl test",
-            List.of(new FeatureProvenance.Base("mobilenet", 64, "tf", "NHWC", "none", null, 42L, 2),
-                    new FeatureProvenance.Base("vgg16", 32, "caffe", "NHWC", "imagenet", "ab12", null, 1)));
+            List.of(new FeatureProvenance.Base("mobilenet", 64, "tf", "NHWC", "none", null, 42L, 2, "crop:1.0"),
+                    new FeatureProvenance.Base("vgg16", 32, "caffe", "NHWC", "imagenet", "ab12", null, 1,
+                            "squash")));
 
     @TempDir
     Path dir;

@@ -1,5 +1,6 @@
 package dev.tl.spark;
 
+import dev.tl.data.Framing;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.HeadSpec;
@@ -25,12 +26,16 @@ record Extractor(List<Base> bases, long seed, Precision precision) implements Se
 
     private static final Map<Extractor, ComputationGraph> BUILT = new ConcurrentHashMap<>();
 
-    /** @param weightFile the file's name among the job's files, or null for a random initialisation */
-    record Base(String backbone, int imageSize, String weightFile) implements Serializable {
+    /**
+     * @param framing    how images are framed before resizing, as {@link Framing#id()} names it
+     * @param weightFile the file's name among the job's files, or null for a random initialisation
+     */
+    record Base(String backbone, int imageSize, String framing, String weightFile) implements Serializable {
     }
 
     ModelSpec spec() {
-        return new ModelSpec(bases.stream().map(base -> new BaseSpec(base.backbone(), base.imageSize())).toList(),
+        return new ModelSpec(bases.stream().map(base -> new BaseSpec(base.backbone(), base.imageSize(),
+                        Framing.of(base.framing()))).toList(),
                 new HeadSpec(0, 0), 1);
     }
 

@@ -76,7 +76,9 @@ final class PartitionFeatures implements FlatMapFunction<Iterator<ImageListing.I
                 for (int i = 0; i < inputs.size(); i++) {
                     InputSpec input = inputs.get(i);
                     int perImage = 3 * input.imageSize() * input.imageSize();
-                    input.write(decoded.resizedRgb(input.imageSize()), data[i], k * perImage);
+                    try (ImageDecoder.Decoded framed = decoded.framed(input.framing())) {
+                        input.write(framed.resizedRgb(input.imageSize()), data[i], k * perImage);
+                    }
                 }
             }
         }

@@ -58,7 +58,7 @@ public final class SparkFeatures implements SparkEmbedding {
             List<Extractor.Base> bases = new ArrayList<>();
             for (int i = 0; i < spec.bases().size(); i++) {
                 bases.add(new Extractor.Base(spec.bases().get(i).backboneName(), spec.bases().get(i).imageSize(),
-                        weightFiles.get(i).map(path -> path.getFileName().toString()).orElse(null)));
+                        spec.bases().get(i).framing().id(), weightFiles.get(i).map(path -> path.getFileName().toString()).orElse(null)));
             }
             Extractor extractor = new Extractor(bases, job.seed(), job.precision());
             JavaRDD<Row> rows = context.parallelize(images, Math.min(partitions, Math.max(1, images.size())))
