@@ -64,8 +64,6 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     BatchSizeOption batch;
 
-    @Mixin
-    SeedOption seed;
 
     @Mixin
     PrecisionOption precision;
@@ -94,7 +92,7 @@ final class EmbedCommand implements Callable<Integer> {
         Flags.about(OUT, () -> FeatureFiles.checkTarget(out));
         ImageSet set = images.labelled() || !UnlabelledImages.isFlatFolder(images.data()) ? images.scan()
                 : new ImageSet(List.of(), UnlabelledImages.of(List.of(images.data()), images.check()));
-        ComputationGraph extractor = ModelGraphs.featureExtractor(modelSpec, seed.seed);
+        ComputationGraph extractor = ModelGraphs.featureExtractor(modelSpec, BaseWeights.RANDOM_INIT_SEED);
         List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, weights.weights, WeightCache.standard());
         BaseWeights.load(extractor, modelSpec, weightFiles);
         Features features;
@@ -108,7 +106,7 @@ final class EmbedCommand implements Callable<Integer> {
                 String.format(Locale.ROOT, "%.2f", seconds), String.format(Locale.ROOT, "%.2f", features.size() / seconds));
         Flags.about(OUT, () -> {
             if (ParquetFeatures.isParquet(out)) {
-                ParquetFeatures.write(out, FeatureProvenance.of(modelSpec, weights.weights, weightFiles, seed.seed),
+                ParquetFeatures.write(out, FeatureProvenance.of(modelSpec, weights.weights, weightFiles),
                         rows(set, features));
             } else {
                 FeatureFiles.write(out, set, features);
@@ -135,7 +133,7 @@ final class EmbedCommand implements Callable<Integer> {
                     .run(spark, RunArguments.asWritten(spec, SPARK), spec.commandLine().getOut());
         }
         SparkEmbedding.Result result = Flags.about(SPARK, () -> engine.get().embed(new SparkEmbedding.Job(spark,
-                modelSpec.bases(), weights.weights, seed.seed, batch.batchSize, precision.precision,
+                modelSpec.bases(), weights.weights, batch.batchSize, precision.precision,
                 RunArguments.written(spec, LabelledImages.DATA), RunArguments.written(spec, LabelledImages.CSV),
                 RunArguments.written(spec, OUT))));
         spec.commandLine().getOut().printf("wrote %d x %d features to %s%n", result.images(), result.dimension(),

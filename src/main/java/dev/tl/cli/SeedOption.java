@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 final class SeedOption {
 
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
-            description = "Seeds the data splits, random initialisation, shuffling, dropout and augmentation: the "
-                    + "same seed, data and machine give the same weights. Default: ${DEFAULT-VALUE}.")
+            description = "Seeds the data splits, the head's initialisation, shuffling, dropout and augmentation "
+                    + "(--weights none bases start from a fixed initialisation whatever the seed): the same seed, data "
+                    + "and machine give the same weights. Default: ${DEFAULT-VALUE}.")
     long seed;
 }

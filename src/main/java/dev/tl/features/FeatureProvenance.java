@@ -5,6 +5,7 @@ import dev.tl.TlException;
 import dev.tl.data.Framing;
 import dev.tl.model.BaseLayout;
 import dev.tl.model.BaseSpec;
+import dev.tl.model.BaseWeights;
 import dev.tl.model.ModelSpec;
 import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
@@ -47,8 +48,11 @@ public record FeatureProvenance(String format, String tlVersion, List<Base> base
         bases = List.copyOf(bases);
     }
 
-    /** The provenance of features of {@code spec}'s bases started from {@code files} (empty: random from seed). */
-    public static FeatureProvenance of(ModelSpec spec, WeightsChoice weights, List<Optional<Path>> files, long seed) {
+    /**
+     * The provenance of features of {@code spec}'s bases started from {@code files} (empty: tl's fixed random
+     * initialisation, {@link BaseWeights#RANDOM_INIT_SEED}).
+     */
+    public static FeatureProvenance of(ModelSpec spec, WeightsChoice weights, List<Optional<Path>> files) {
         List<Base> bases = new ArrayList<>();
         for (int i = 0; i < spec.bases().size(); i++) {
             BaseSpec base = spec.bases().get(i);
@@ -57,7 +61,7 @@ public record FeatureProvenance(String format, String tlVersion, List<Base> base
                     base.inputSpec().layout().name(),
                     weights.kind() == WeightsChoice.Kind.FILE ? file.orElseThrow().getFileName().toString()
                             : weights.toString(),
-                    file.map(WeightCache::md5).orElse(null), file.isPresent() ? null : seed,
+                    file.map(WeightCache::md5).orElse(null), file.isPresent() ? null : BaseWeights.RANDOM_INIT_SEED,
                     BaseLayout.of(base).outputChannels(), base.framing().id()));
         }
         return new FeatureProvenance(FORMAT, BuildInfo.version(), bases);

@@ -21,7 +21,7 @@ public interface SparkEmbedding {
      *
      * @param labelsCsv a path,label CSV listing the images, or null for class folders
      */
-    record Job(String master, List<BaseSpec> bases, WeightsChoice weights, long seed, int batchSize,
+    record Job(String master, List<BaseSpec> bases, WeightsChoice weights, int batchSize,
                Precision precision, String data, String labelsCsv, String out) {
     }
 

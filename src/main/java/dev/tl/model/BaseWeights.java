@@ -14,6 +14,13 @@ import org.slf4j.LoggerFactory;
 /** Puts each base's starting weights (pretrained, a file, or left random) into any graph of a model. */
 public final class BaseWeights {
 
+    /**
+     * What bases without weights ({@code --weights none}) are initialised from, in every command and run: a fixed
+     * random initialisation, like a weight file, so that {@code tl embed}'s features and the bases {@code tl train}
+     * starts from agree whatever the run's own seed.
+     */
+    public static final long RANDOM_INIT_SEED = 42;
+
     private static final Logger log = LoggerFactory.getLogger(BaseWeights.class);
 
     private BaseWeights() {

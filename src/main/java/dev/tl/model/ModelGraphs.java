@@ -44,6 +44,18 @@ public final class ModelGraphs {
     private ModelGraphs() {
     }
 
+    /**
+     * The whole model for inference, the head initialised from {@code seed} and bases that have no weight file from
+     * {@code baseSeed} (usually {@link BaseWeights#RANDOM_INIT_SEED}); load the bases' weights into it next.
+     */
+    public static ComputationGraph initial(ModelSpec spec, long seed, long baseSeed) {
+        ComputationGraph model = full(spec, FreezePlan.INFERENCE, new NoOp(), seed);
+        if (baseSeed != seed) {
+            Params.copyShared(featureExtractor(spec, baseSeed), model);
+        }
+        return model;
+    }
+
     /** The whole model, ready to train with {@code updater} under {@code plan}, or for inference. */
     public static ComputationGraph full(ModelSpec spec, FreezePlan plan, IUpdater updater, long seed) {
         return full(spec, plan, updater, seed, null);

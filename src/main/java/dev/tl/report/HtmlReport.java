@@ -7,6 +7,7 @@ import dev.tl.Json;
 import dev.tl.TlException;
 import dev.tl.bundle.BundleMetadata;
 import dev.tl.bundle.ModelBundle;
+import dev.tl.data.Framing;
 import dev.tl.data.ImageDecoder;
 import dev.tl.data.ImageTransform;
 import dev.tl.plot.ConfusionPlot;
@@ -103,7 +104,7 @@ public final class HtmlReport {
         BundleMetadata.Options o = t.options();
         List<List<String>> facts = new ArrayList<>();
         meta.inputs().forEach(input -> facts.add(List.of("backbone", input.backbone() + " at " + input.imageSize()
-                + " px, " + input.preprocessing() + " preprocessing")));
+                + " px, " + input.preprocessing() + " preprocessing, framed " + Framing.of(input.framing()).id())));
         facts.add(List.of("weights", t.weights()));
         facts.add(List.of("head", (meta.head().denseUnits() > 0 ? "Dense(" + meta.head().denseUnits() + ", ReLU) → "
                 : "") + "Dropout(" + meta.head().dropout() + ") → softmax over " + meta.classes().size()

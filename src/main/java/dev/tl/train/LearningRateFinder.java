@@ -3,7 +3,6 @@ package dev.tl.train;
 import dev.tl.data.ImageSet;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.Features;
-import dev.tl.model.FreezePlan;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
@@ -13,7 +12,6 @@ import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.NoOp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +32,11 @@ public final class LearningRateFinder {
     public static RangeTest run(ModelSpec spec, ImageSet images, List<Optional<Path>> weightFiles, RangeTest test,
                                 int batchSize, long seed, FeatureStore cache) {
         Nd4j.getRandom().setSeed(seed);
-        ComputationGraph model = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), seed);
+        ComputationGraph model = ModelGraphs.initial(spec, seed, BaseWeights.RANDOM_INIT_SEED);
         BaseWeights.load(model, spec, weightFiles);
         log.info("features of {} images for the range test", images.size());
-        Features features = new BaseFeatures(spec, weightFiles, seed, batchSize, cache).of(model, images);
+        Features features = new BaseFeatures(spec, weightFiles, BaseWeights.RANDOM_INIT_SEED, batchSize, cache)
+                .of(model, images);
 
         ComputationGraph head = ModelGraphs.head(spec, new Adam(test.startLr()), seed, null);
         Params.copyShared(model, head);

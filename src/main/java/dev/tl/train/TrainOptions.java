@@ -1,5 +1,6 @@
 package dev.tl.train;
 
+import dev.tl.model.BaseWeights;
 import dev.tl.model.Unfreeze;
 import dev.tl.train.schedule.ScheduleSettings;
 
@@ -14,8 +15,8 @@ import dev.tl.train.schedule.ScheduleSettings;
  * @param classWeights    multipliers of each class's loss in both phases; null for the plain loss
  * @param microBatchSize  training on images: the largest micro-batch a batch is computed in (see
  *                        {@link MicroBatching}); null to size it from the model's memory needs
- * @param randomBaseSeed  what randomly initialised bases start from when not {@code seed}: the seed of the run that
- *                        computed precomputed features; null for {@code seed}
+ * @param randomBaseSeed  what randomly initialised bases start from: the seed recorded with precomputed features
+ *                        (files of earlier tl versions may hold any); null for {@link BaseWeights#RANDOM_INIT_SEED}
  * @param workers         the devices the fine-tune phase splits each batch over (see {@link DataParallel})
  */
 public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, Unfreeze unfreeze,
@@ -56,7 +57,7 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
 
     /** The seed randomly initialised bases start from. */
     public long baseSeed() {
-        return randomBaseSeed == null ? seed : randomBaseSeed;
+        return randomBaseSeed == null ? BaseWeights.RANDOM_INIT_SEED : randomBaseSeed;
     }
 
     /** The loss weights in class order, or null for the plain loss. */

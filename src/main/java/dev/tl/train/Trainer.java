@@ -23,7 +23,6 @@ import java.util.function.IntFunction;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.NoOp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,11 +91,7 @@ public final class Trainer {
             log.warn("the plateau schedule has no validation data to watch, so it watches the training loss");
         }
         Nd4j.getRandom().setSeed(options.seed());
-        ComputationGraph model = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), options.seed());
-        if (options.baseSeed() != options.seed()) {
-            // Random bases as a run seeded baseSeed starts them: the bases that computed precomputed features.
-            Params.copyShared(ModelGraphs.featureExtractor(spec, options.baseSeed()), model);
-        }
+        ComputationGraph model = ModelGraphs.initial(spec, options.seed(), options.baseSeed());
         BaseWeights.load(model, spec, weightFiles);
         RunState state = resume == null ? new RunState() : resume.state();
         if (resume != null) {

@@ -18,11 +18,11 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * What an executor builds the feature extractor from, as the job ships it: the bases with the names of their weight
- * files (added to the job; none: random from {@code seed}) and the precision. Each executor JVM builds it once and
+ * files (added to the job; none: tl's fixed random initialisation) and the precision. Each executor JVM builds it once and
  * shares it between its tasks; a graph is not safe to run from several threads, so tasks take turns at it and
  * decode their images meanwhile.
  */
-record Extractor(List<Base> bases, long seed, Precision precision) implements Serializable {
+record Extractor(List<Base> bases, Precision precision) implements Serializable {
 
     private static final Map<Extractor, ComputationGraph> BUILT = new ConcurrentHashMap<>();
 
@@ -42,7 +42,7 @@ record Extractor(List<Base> bases, long seed, Precision precision) implements Se
     /** This executor's graph, built on first use. */
     ComputationGraph graph() {
         return BUILT.computeIfAbsent(this, key -> {
-            ComputationGraph graph = ModelGraphs.featureExtractor(spec(), seed);
+            ComputationGraph graph = ModelGraphs.featureExtractor(spec(), BaseWeights.RANDOM_INIT_SEED);
             BaseWeights.load(graph, spec(), bases.stream()
                     .map(base -> Optional.ofNullable(base.weightFile()).map(file -> Path.of(SparkFiles.get(file))))
                     .toList());

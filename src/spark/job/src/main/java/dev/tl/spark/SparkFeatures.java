@@ -47,7 +47,7 @@ public final class SparkFeatures implements SparkEmbedding {
         try {
             ModelSpec spec = new ModelSpec(job.bases(), new HeadSpec(0, 0), 1);
             List<Optional<Path>> weightFiles = BaseWeights.resolve(spec, job.weights(), WeightCache.standard());
-            FeatureProvenance provenance = FeatureProvenance.of(spec, job.weights(), weightFiles, job.seed());
+            FeatureProvenance provenance = FeatureProvenance.of(spec, job.weights(), weightFiles);
             weightFiles.forEach(file -> file.ifPresent(path -> spark.sparkContext().addFile(path.toString())));
             List<ImageListing.Image> images = ImageListing.list(spark.sparkContext().hadoopConfiguration(),
                     job.data(), job.labelsCsv());
@@ -60,7 +60,7 @@ public final class SparkFeatures implements SparkEmbedding {
                 bases.add(new Extractor.Base(spec.bases().get(i).backboneName(), spec.bases().get(i).imageSize(),
                         spec.bases().get(i).framing().id(), weightFiles.get(i).map(path -> path.getFileName().toString()).orElse(null)));
             }
-            Extractor extractor = new Extractor(bases, job.seed(), job.precision());
+            Extractor extractor = new Extractor(bases, job.precision());
             JavaRDD<Row> rows = context.parallelize(images, Math.min(partitions, Math.max(1, images.size())))
                     .mapPartitions(new PartitionFeatures(extractor, job.batchSize()));
             spark.createDataFrame(rows, schema(provenance)).write().mode(SaveMode.Overwrite).parquet(job.out());
