@@ -14,7 +14,7 @@ import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
 import dev.tl.model.BaseSpec;
-import dev.tl.model.FreezePlan;
+import dev.tl.model.BaseWeights;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
@@ -29,7 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.NoOp;
 import org.slf4j.LoggerFactory;
 
 /** The frozen phase with augmentation, through both of its paths, on a real MobileNet and real images. */
@@ -53,7 +52,7 @@ class AugmentedTrainingTest {
     static void setUp() {
         train = TestData.subset(TestData.TRAIN, 4);
         validation = TestData.subset(TestData.VAL, 2);
-        initial = Params.snapshot(ModelGraphs.full(SPEC, FreezePlan.INFERENCE, new NoOp(), SEED));
+        initial = Params.snapshot(ModelGraphs.initial(SPEC, SEED, BaseWeights.RANDOM_INIT_SEED));
     }
 
     /** Trains and returns the final parameters, with the Trainer's log lines in {@code log}. */
@@ -151,7 +150,7 @@ class AugmentedTrainingTest {
     }
 
     private static FeatureCache.Source source(ImageViews views) {
-        return new FeatureCache.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(), SEED,
-                BuildInfo.version(), views.key());
+        return new FeatureCache.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(),
+                BaseWeights.RANDOM_INIT_SEED, BuildInfo.version(), views.key());
     }
 }

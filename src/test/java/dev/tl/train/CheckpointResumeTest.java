@@ -24,7 +24,7 @@ class CheckpointResumeTest {
 
     private static final ModelSpec SPEC = new ModelSpec(List.of(new BaseSpec("mobilenet", 32)), new HeadSpec(8, 0.3), 2);
     private static final TrainOptions OPTIONS = TrainOptions.builder().batchSize(3).frozenEpochs(6)
-            .learningRate(0.5).finetuneLearningRate(1e-3).seed(7)
+            .learningRate(2.0).finetuneLearningRate(1e-3).seed(7)
             .schedule(new ScheduleSettings(new PlateauSchedule(0, 0.5), null)).build();
 
     @TempDir

@@ -7,6 +7,7 @@ import dev.tl.TestData;
 import dev.tl.TlException;
 import dev.tl.data.ImageSet;
 import dev.tl.model.BaseSpec;
+import dev.tl.model.BaseWeights;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelGraphs;
@@ -25,7 +26,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.NoOp;
 
 /**
  * Fine-tuning by block, checked on the parameters of real backbones trained on real images: which parameters move
@@ -62,7 +62,7 @@ class FineTuneByBlockTest {
     }
 
     private static Map<String, INDArray> initial(ModelSpec spec) {
-        return Params.snapshot(ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), SEED));
+        return Params.snapshot(ModelGraphs.initial(spec, SEED, BaseWeights.RANDOM_INIT_SEED));
     }
 
     private static Set<String> changed(Map<String, INDArray> before, Map<String, INDArray> after) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tl.TestData;
 import dev.tl.data.ImageSet;
 import dev.tl.model.BaseSpec;
-import dev.tl.model.FreezePlan;
+import dev.tl.model.BaseWeights;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
@@ -20,7 +20,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.NoOp;
 
 /** Freeze semantics checked on the parameters themselves, for a real MobileNet trained on real images. */
 class FreezeSemanticsTest {
@@ -35,7 +34,7 @@ class FreezeSemanticsTest {
     @BeforeAll
     static void setUp() {
         train = TestData.subset(TestData.TRAIN, 6);
-        initial = Params.snapshot(ModelGraphs.full(SPEC, FreezePlan.INFERENCE, new NoOp(), SEED));
+        initial = Params.snapshot(ModelGraphs.initial(SPEC, SEED, BaseWeights.RANDOM_INIT_SEED));
     }
 
     private static Map<String, INDArray> trainWith(int frozenEpochs, int finetuneEpochs, Unfreeze unfreeze,
