@@ -1,5 +1,6 @@
 package dev.tl.train;
 
+import dev.tl.model.BatchNormFolding;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
@@ -26,10 +27,13 @@ public final class Throughput {
     private Throughput() {
     }
 
-    /** Inference images per second (what the frozen phase's feature pass, evaluate and predict do). */
+    /**
+     * Inference images per second (what the frozen phase's feature pass, evaluate and predict do, with BatchNorm
+     * folded as they fold it).
+     */
     public static double inference(ModelSpec spec, int batchSize, int warmup, int timed) {
         INDArray[] inputs = syntheticInputs(spec, batchSize);
-        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        ComputationGraph graph = BatchNormFolding.fold(ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1));
         return median(batchSize, warmup, timed, () -> graph.output(false, inputs));
     }
 
