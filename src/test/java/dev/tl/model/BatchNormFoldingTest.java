@@ -48,13 +48,13 @@ class BatchNormFoldingTest {
                 .filter(layer -> layer.getConfig() instanceof BatchNormalization).count();
     }
 
-    private static void assertSameOutputs(ComputationGraph graph, ComputationGraph folded) {
-        INDArray input = Nd4j.rand(DataType.FLOAT, 2, 32, 32, 3).muli(2).subi(1);
-        INDArray expected = graph.output(false, input)[0];
-        INDArray actual = folded.output(false, input)[0];
+    private static void assertSameOutputs(ComputationGraph graph, ComputationGraph folded, double tolerance) {
+        INDArray input = Nd4j.rand(DataType.FLOAT, 2, 32, 32, 3).muli(2).subi(1).castTo(graph.params().dataType());
+        INDArray expected = graph.output(false, input)[0].castTo(DataType.FLOAT);
+        INDArray actual = folded.output(false, input)[0].castTo(DataType.FLOAT);
         double scale = expected.amaxNumber().doubleValue();
         assertThat(scale).isGreaterThan(1e-3);
-        assertThat(actual.sub(expected).amaxNumber().doubleValue() / scale).isLessThan(1e-5);
+        assertThat(actual.sub(expected).amaxNumber().doubleValue() / scale).isLessThan(tolerance);
     }
 
     @ParameterizedTest
@@ -67,7 +67,7 @@ class BatchNormFoldingTest {
 
         ComputationGraph folded = BatchNormFolding.fold(graph);
 
-        assertSameOutputs(graph, folded);
+        assertSameOutputs(graph, folded, 1e-5);
         assertThat(batchNormLayers(folded)).isEqualTo(batchNormLeft);   // DenseNet's pre-activation BatchNorm stays
         assertThat(graph.params()).isEqualTo(params);
     }
@@ -80,6 +80,16 @@ class BatchNormFoldingTest {
                 new Adam(1e-3), 3);
         randomiseBatchNorm(graph);
 
-        assertSameOutputs(graph, BatchNormFolding.fold(graph));
+        assertSameOutputs(graph, BatchNormFolding.fold(graph), 1e-5);
+    }
+
+    /** Folded in double, stored in half precision: within FP16's three digits of the FP16 graph. */
+    @Test
+    void halfPrecisionGraphsFoldToo() {
+        ComputationGraph graph = ModelGraphs.featureExtractor(spec("mobilenet"), 3);
+        randomiseBatchNorm(graph);
+        ComputationGraph half = Precision.FP16.apply(graph);
+
+        assertSameOutputs(half, BatchNormFolding.fold(half), 1e-2);
     }
 }
