@@ -68,7 +68,7 @@ export TL_HOME="$work/tl-home"   # an empty feature cache: the first frozen epoc
 "$tl" -q models > /dev/null   # builds the jar and unpacks the natives outside the timings
 
 # The machine's limits, measured now (the VM changes between sessions).
-cc -O2 -march=native -pthread -o "$work/machine_limits" "$repo/scripts/machine_limits.c"
+cc -O3 -march=native -pthread -o "$work/machine_limits" "$repo/scripts/machine_limits.c"
 limits="$("$work/machine_limits")"
 echo "bench: machine limits $limits" >&2
 fma_peak="$(echo "$limits" | json fma_gflops)"
