@@ -19,13 +19,32 @@ import torchvision
 from torchvision import transforms
 
 NAMES = {"mobilenetv2": "mobilenet_v2", "densenet121": "densenet121", "densenet201": "densenet201",
-         "efficientnetb0": "efficientnet_b0", "resnet50": "resnet50", "vgg16": "vgg16"}
+         "efficientnetb0": "efficientnet_b0", "resnet50": "resnet50", "vgg16": "vgg16",
+         "mobilenet_0.25": None}
 # Keras' preprocessing per backbone, as tl applies it
 TORCH_MODE = transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
 TF_MODE = transforms.Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])
 
 
+def mobilenet_v1(alpha):
+    """Keras' MobileNet v1 (torchvision has none): a 3x3 convolution, then 13 depthwise-separable blocks, each
+    convolution followed by BatchNorm and ReLU6."""
+    def conv(cin, cout, kernel, stride, groups=1):
+        return [nn.Conv2d(cin, cout, kernel, stride, kernel // 2, groups=groups, bias=False), nn.BatchNorm2d(cout),
+                nn.ReLU6(inplace=True)]
+    channels = int(32 * alpha)
+    layers = conv(3, channels, 3, 2)
+    for width, stride in [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 \
+            + [(1024, 2), (1024, 1)]:
+        out = int(width * alpha)
+        layers += conv(channels, channels, 3, stride, groups=channels) + conv(channels, out, 1, 1)
+        channels = out
+    return nn.Sequential(*layers), channels
+
+
 def backbone(name):
+    if name.startswith("mobilenet_"):
+        return mobilenet_v1(float(name.split("_")[1]))
     model = getattr(torchvision.models, NAMES[name])()
     features = model.features if hasattr(model, "features") else nn.Sequential(*list(model.children())[:-2])
     channels = {"mobilenetv2": 1280, "densenet121": 1024, "densenet201": 1920, "efficientnetb0": 1280,
@@ -103,7 +122,7 @@ def loader(root, size, batch, mode, shuffle=False):
 
 
 def preprocessing(name):
-    return "tf" if name == "mobilenetv2" else "torch"
+    return "tf" if name.startswith("mobilenet") else "torch"
 
 
 def embed(args):

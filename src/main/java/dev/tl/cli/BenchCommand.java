@@ -4,6 +4,7 @@ import dev.tl.device.ComputeBackend;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
+import dev.tl.model.NetworkCost;
 import dev.tl.train.PeakMemory;
 import dev.tl.train.Throughput;
 import java.util.LinkedHashMap;
@@ -78,12 +79,11 @@ final class BenchCommand implements Callable<Integer> {
         result.put("batch_size", batch.batchSize);
         result.put("native_build", ComputeBackend.current().nativeBuild());
         if (passes != Passes.training) {
-            result.put("inference_images_per_second",
-                    Throughput.inference(modelSpec, batch.batchSize, warmup, batches));
+            put(result, "inference", Throughput.inference(modelSpec, batch.batchSize, warmup, batches), 1);
         }
         if (passes != Passes.inference) {
-            result.put("training_images_per_second",
-                    Throughput.training(modelSpec, batch.batchSize, microBatch.size, warmup, batches));
+            put(result, "training", Throughput.training(modelSpec, batch.batchSize, microBatch.size, warmup, batches),
+                    NetworkCost.TRAINING_PASSES);
         }
         if (profile) {
             OpProfiler.getInstance().printOutDashboard();
@@ -93,6 +93,20 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * A pass's rate, its first batch, and what the rate means in arithmetic (GFLOP/s of the convolutions' and dense
+     * layers' multiply-adds) and in memory traffic (each vertex reading its inputs and writing its output once).
+     */
+    private static void put(Map<String, Object> result, String pass, Throughput.Rate rate, int passes) {
+        result.put("multiply_adds_per_image", rate.cost().multiplyAdds());
+        result.put("depthwise_multiply_adds_per_image", rate.cost().depthwiseMultiplyAdds());
+        result.put(pass + "_images_per_second", rate.imagesPerSecond());
+        result.put(pass + "_first_batch_seconds", rate.firstBatchSeconds());
+        result.put(pass + "_gflops", rate.cost().gflops(rate.imagesPerSecond(), passes));
+        result.put(pass + "_activation_bytes_per_image", rate.cost().activationBytes());
+        result.put(pass + "_activation_gbs", rate.cost().gigabytesPerSecond(rate.imagesPerSecond()) * passes);
+    }
+
     /** One line: the backbone, its speeds and the peak memory. */
     private static final class BenchRenderer implements Renderer<Map<String, Object>> {
         @Override
@@ -100,11 +114,12 @@ final class BenchCommand implements Callable<Integer> {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s at %s px, batch %s (%s):",
                     result.get("model"), result.get("image_size"), result.get("batch_size"),
                     result.get("native_build")));
-            if (result.get("inference_images_per_second") instanceof Double rate) {
-                line.append(String.format(Locale.ROOT, " inference %.2f img/s", rate));
-            }
-            if (result.get("training_images_per_second") instanceof Double rate) {
-                line.append(String.format(Locale.ROOT, " training %.2f img/s", rate));
+            for (String pass : List.of("inference", "training")) {
+                if (result.get(pass + "_images_per_second") instanceof Double rate) {
+                    line.append(String.format(Locale.ROOT, " %s %.2f img/s (%.1f GFLOP/s, first batch %.2f s)", pass,
+                            rate, (Double) result.get(pass + "_gflops"),
+                            (Double) result.get(pass + "_first_batch_seconds")));
+                }
             }
             if (result.get("peak_rss_bytes") instanceof Long bytes) {
                 line.append(String.format(Locale.ROOT, ", peak RSS %.2f GB", bytes / 1e9));

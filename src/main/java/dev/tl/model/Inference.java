@@ -14,7 +14,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Runs a graph in inference mode over images streamed from disk, showing the pass's progress as {@code task}. */
+/**
+ * Runs a graph in inference mode over images streamed from disk, showing the pass's progress as {@code task}. A whole
+ * pass runs the graph with its BatchNorm folded into the convolutions ({@link BatchNormFolding}); a part of a pass
+ * takes the graph as the caller folded it.
+ */
 public final class Inference {
 
     private Inference() {
@@ -28,7 +32,7 @@ public final class Inference {
     public static void run(String task, ComputationGraph graph, BatchLoader loader, List<LabeledImage> images,
                            int batchSize, ImageViews views, BiConsumer<Batch, INDArray> onOutput) {
         try (Progress progress = Progress.start(task, images.size(), "img")) {
-            run(progress, graph, loader, images, batchSize, views, onOutput);
+            run(progress, BatchNormFolding.fold(graph), loader, images, batchSize, views, onOutput);
         }
     }
 
@@ -58,7 +62,7 @@ public final class Inference {
     public static INDArray outputs(String task, ComputationGraph graph, BatchLoader loader,
                                    List<LabeledImage> images, int batchSize, ImageViews views) {
         try (Progress progress = Progress.start(task, images.size(), "img")) {
-            return outputs(progress, graph, loader, images, batchSize, views);
+            return outputs(progress, BatchNormFolding.fold(graph), loader, images, batchSize, views);
         }
     }
 

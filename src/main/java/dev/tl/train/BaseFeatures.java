@@ -5,6 +5,7 @@ import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
+import dev.tl.model.BatchNormFolding;
 import dev.tl.model.Features;
 import dev.tl.model.Inference;
 import dev.tl.model.ModelGraphs;
@@ -31,7 +32,10 @@ public final class BaseFeatures {
     private final long seed;
     private final int batchSize;
     private final FeatureStore cache;
-    /** Per base, the extractor built from {@code source}'s weights, reused by later calls (frozen bases never change). */
+    /**
+     * Per base, the extractor built from {@code source}'s weights with BatchNorm folded (see {@link BatchNormFolding}),
+     * reused by later calls (frozen bases never change).
+     */
     private final Map<Integer, ComputationGraph> extractors = new HashMap<>();
     private ComputationGraph source;
 
@@ -119,7 +123,7 @@ public final class BaseFeatures {
         return extractors.computeIfAbsent(base, i -> {
             ComputationGraph extractor = ModelGraphs.featureExtractor(spec, i, seed);
             Params.copyShared(model, extractor);
-            return extractor;
+            return BatchNormFolding.fold(extractor);
         });
     }
 }

@@ -1,8 +1,10 @@
 package dev.tl.train;
 
+import dev.tl.model.BatchNormFolding;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
+import dev.tl.model.NetworkCost;
 import dev.tl.model.Unfreeze;
 import java.util.Arrays;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -21,16 +23,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class Throughput {
 
+    /**
+     * A pass's median images per second, what its first batch took (the warm-up: JIT, workspace sizing, oneDNN
+     * primitives) and the graph's cost per image, to relate the rate to the machine's limits.
+     */
+    public record Rate(double imagesPerSecond, double firstBatchSeconds, NetworkCost cost) {
+    }
+
     private static final Logger log = LoggerFactory.getLogger(Throughput.class);
 
     private Throughput() {
     }
 
-    /** Inference images per second (what the frozen phase's feature pass, evaluate and predict do). */
-    public static double inference(ModelSpec spec, int batchSize, int warmup, int timed) {
+    /**
+     * Inference images per second (what the frozen phase's feature pass, evaluate and predict do, with BatchNorm
+     * folded as they fold it).
+     */
+    public static Rate inference(ModelSpec spec, int batchSize, int warmup, int timed) {
         INDArray[] inputs = syntheticInputs(spec, batchSize);
-        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
-        return median(batchSize, warmup, timed, () -> graph.output(false, inputs));
+        ComputationGraph graph = BatchNormFolding.fold(ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1));
+        return rate(graph, spec, batchSize, warmup, timed, () -> graph.output(false, inputs));
     }
 
     /**
@@ -39,7 +51,7 @@ public final class Throughput {
      *
      * @param microBatchSize null for automatic sizing
      */
-    public static double training(ModelSpec spec, int batchSize, Integer microBatchSize, int warmup, int timed) {
+    public static Rate training(ModelSpec spec, int batchSize, Integer microBatchSize, int warmup, int timed) {
         INDArray labels = Nd4j.zeros(DataType.FLOAT, batchSize, spec.numClasses());
         for (int i = 0; i < batchSize; i++) {
             labels.putScalar(i, i % spec.numClasses(), 1f);
@@ -49,7 +61,7 @@ public final class Throughput {
         MultiDataSet batch = new MultiDataSet(syntheticInputs(spec, batchSize), new INDArray[] {labels});
         MicroBatching microBatching = MicroBatching.of(microBatchSize, graph, spec.inputSpecs(), batchSize, false);
         log.info("training step: {}", microBatching.describe(batchSize));
-        return median(batchSize, warmup, timed, () -> microBatching.fit(graph, batch));
+        return rate(graph, spec, batchSize, warmup, timed, () -> microBatching.fit(graph, batch));
     }
 
     private static INDArray[] syntheticInputs(ModelSpec spec, int batchSize) {
@@ -58,17 +70,21 @@ public final class Throughput {
                 .toArray(INDArray[]::new);
     }
 
-    private static double median(int batchSize, int warmup, int timed, Runnable step) {
-        for (int i = 0; i < warmup; i++) {
-            step.run();
-        }
+    private static Rate rate(ComputationGraph graph, ModelSpec spec, int batchSize, int warmup, int timed,
+                             Runnable step) {
+        double first = 0;
         double[] rates = new double[timed];
-        for (int i = 0; i < timed; i++) {
+        for (int i = 0; i < warmup + timed; i++) {
             long start = System.nanoTime();
             step.run();
-            rates[i] = batchSize / ((System.nanoTime() - start) / 1e9);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            first = i == 0 ? seconds : first;
+            if (i >= warmup) {
+                rates[i - warmup] = batchSize / seconds;
+            }
         }
         Arrays.sort(rates);
-        return timed % 2 == 1 ? rates[timed / 2] : (rates[timed / 2 - 1] + rates[timed / 2]) / 2;
+        double median = timed % 2 == 1 ? rates[timed / 2] : (rates[timed / 2 - 1] + rates[timed / 2]) / 2;
+        return new Rate(median, first, NetworkCost.of(graph, spec.inputSpecs()));
     }
 }

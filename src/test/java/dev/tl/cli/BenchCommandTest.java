@@ -1,6 +1,7 @@
 package dev.tl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
@@ -17,6 +18,11 @@ class BenchCommandTest {
         JsonNode result = Json.MAPPER.readTree(both.out());
         assertThat(result.get("inference_images_per_second").asDouble()).isPositive();
         assertThat(result.get("training_images_per_second").asDouble()).isPositive();
+        double rate = result.get("inference_images_per_second").asDouble();
+        long multiplyAdds = result.get("multiply_adds_per_image").asLong();
+        assertThat(multiplyAdds).isGreaterThan(result.get("depthwise_multiply_adds_per_image").asLong()).isPositive();
+        assertThat(result.get("inference_gflops").asDouble()).isCloseTo(2e-9 * multiplyAdds * rate, within(1e-6));
+        assertThat(result.get("training_first_batch_seconds").asDouble()).isPositive();
         assertThat(result.get("peak_rss_bytes").asLong()).isGreaterThan(100_000_000L);
 
         CliRunner.Result training = CliRunner.run("bench", "--model", "mobilenet", "--image-size", "32",

@@ -1,0 +1,95 @@
+package dev.tl.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * Folding BatchNorm into the convolutions before it gives every family's features (or class probabilities) as the
+ * graph itself computes them, removes the BatchNorm layers it folds and leaves the graph's own parameters alone.
+ */
+class BatchNormFoldingTest {
+
+    private static ModelSpec spec(String backbone) {
+        return new ModelSpec(List.of(new BaseSpec(backbone, 32)), new HeadSpec(0, 0), 3);
+    }
+
+    /** Random statistics and affine parameters, far from the identity map fresh BatchNorm layers compute. */
+    private static void randomiseBatchNorm(ComputationGraph graph) {
+        Nd4j.getRandom().setSeed(7);
+        for (Layer layer : graph.getLayers()) {
+            if (layer.getConfig() instanceof BatchNormalization) {
+                layer.getParam(BatchNormalizationParamInitializer.GAMMA).assign(uniform(layer, 0.5, 1.5));
+                layer.getParam(BatchNormalizationParamInitializer.BETA).assign(uniform(layer, -0.2, 0.2));
+                layer.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).assign(uniform(layer, -0.2, 0.2));
+                layer.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).assign(uniform(layer, 0.5, 2));
+            }
+        }
+    }
+
+    private static INDArray uniform(Layer layer, double from, double to) {
+        long[] shape = layer.getParam(BatchNormalizationParamInitializer.GAMMA).shape();
+        return Nd4j.rand(DataType.FLOAT, shape).muli(to - from).addi(from);
+    }
+
+    private static long batchNormLayers(ComputationGraph graph) {
+        return java.util.Arrays.stream(graph.getLayers())
+                .filter(layer -> layer.getConfig() instanceof BatchNormalization).count();
+    }
+
+    private static void assertSameOutputs(ComputationGraph graph, ComputationGraph folded, double tolerance) {
+        INDArray input = Nd4j.rand(DataType.FLOAT, 2, 32, 32, 3).muli(2).subi(1).castTo(graph.params().dataType());
+        INDArray expected = graph.output(false, input)[0].castTo(DataType.FLOAT);
+        INDArray actual = folded.output(false, input)[0].castTo(DataType.FLOAT);
+        double scale = expected.amaxNumber().doubleValue();
+        assertThat(scale).isGreaterThan(1e-3);
+        assertThat(actual.sub(expected).amaxNumber().doubleValue() / scale).isLessThan(tolerance);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"mobilenet, 0", "mobilenetv2, 0", "resnet50, 0", "densenet121, 62", "efficientnetb0, 0",
+            "vgg16, 0"})
+    void featuresAreTheGraphsOwn(String backbone, long batchNormLeft) {
+        ComputationGraph graph = ModelGraphs.featureExtractor(spec(backbone), 3);
+        randomiseBatchNorm(graph);
+        INDArray params = graph.params().dup();
+
+        ComputationGraph folded = BatchNormFolding.fold(graph);
+
+        assertSameOutputs(graph, folded, 1e-5);
+        assertThat(batchNormLayers(folded)).isEqualTo(batchNormLeft);   // DenseNet's pre-activation BatchNorm stays
+        assertThat(graph.params()).isEqualTo(params);
+    }
+
+    /** A fine-tune graph (frozen bottom, trainable top, softmax head) as validation runs it. */
+    @Test
+    void fineTuneGraphsFoldAsTheyClassify() {
+        ModelSpec spec = spec("mobilenetv2");
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.fineTune(spec, new Unfreeze(20), false),
+                new Adam(1e-3), 3);
+        randomiseBatchNorm(graph);
+
+        assertSameOutputs(graph, BatchNormFolding.fold(graph), 1e-5);
+    }
+
+    /** Folded in double, stored in half precision: within FP16's three digits of the FP16 graph. */
+    @Test
+    void halfPrecisionGraphsFoldToo() {
+        ComputationGraph graph = ModelGraphs.featureExtractor(spec("mobilenet"), 3);
+        randomiseBatchNorm(graph);
+        ComputationGraph half = Precision.FP16.apply(graph);
+
+        assertSameOutputs(half, BatchNormFolding.fold(half), 1e-2);
+    }
+}
