@@ -5,6 +5,7 @@ import dev.tl.Json;
 import dev.tl.data.Augmentation;
 import dev.tl.data.DataSplit;
 import dev.tl.data.Framing;
+import dev.tl.data.ImageCheck;
 import dev.tl.data.InputSpec;
 import dev.tl.data.Preprocessing;
 import dev.tl.model.BaseSpec;
@@ -83,6 +84,10 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
 
     /** An image file training left out, and why (empty, truncated, not an image, too large...). */
     public record Skipped(String path, String reason) {
+
+        public static List<Skipped> of(List<ImageCheck.Skipped> skipped) {
+            return skipped.stream().map(s -> new Skipped(s.path().toString(), s.reason())).toList();
+        }
     }
 
     /** The optimisation settings ({@code schedule} is null in bundles from before it). */

@@ -53,7 +53,7 @@ public final class TrainedBundle {
                 settings.validation() == null ? null : settings.validation().labels().description(),
                 settings.testSplit() > 0 ? settings.testSplit() : null, split.test().size(), testSet,
                 BundleMetadata.Augmentations.of(settings.augmentation()), BundleMetadata.ClassCount.of(split),
-                run.skipped().stream().map(s -> new BundleMetadata.Skipped(s.path().toString(), s.reason())).toList());
+                BundleMetadata.Skipped.of(run.skipped()));
         BundleMetadata metadata = new BundleMetadata(BundleMetadata.FORMAT_VERSION, BuildInfo.version(),
                 Instant.now().toString(), ModelBundle.MODEL_FILE, BundleMetadata.inputsOf(run.modelSpec()),
                 split.train().classes(), new BundleMetadata.Head(head.denseUnits(), head.dropout()), training,

@@ -55,8 +55,7 @@ record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch la
                 new Seconds(round(seconds), round(phaseSeconds(history, Phase.FROZEN)),
                         round(phaseSeconds(history, Phase.FINETUNE))), run.split().train().classes(),
                 run.split().train().size(), run.split().validation().size(), test.size(),
-                testSet == null ? null : testSet.toString(), evaluate, run.skipped().stream()
-                .map(skipped -> new BundleMetadata.Skipped(skipped.path().toString(), skipped.reason())).toList());
+                testSet == null ? null : testSet.toString(), evaluate, BundleMetadata.Skipped.of(run.skipped()));
     }
 
     private static double phaseSeconds(List<EpochRecord> history, Phase phase) {

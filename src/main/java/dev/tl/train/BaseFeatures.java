@@ -69,8 +69,9 @@ public final class BaseFeatures {
             int base = i;
             try (BatchLoader loader = new BatchLoader(List.of(spec.bases().get(base).inputSpec()), 0);
                  Progress progress = Progress.start(task(base), images.size(), "img")) {
-                FeatureCache.Computation compute = new PassOverChunks(progress, (from, chunk, pass) ->
-                        Inference.outputs(pass, extractor(model, base), loader, chunk, batchSize, views.from(from)));
+                FeatureCache.Computation compute = new PassOverChunks(progress, (from, chunk) ->
+                        Inference.outputs(progress, extractor(model, base), loader, chunk, batchSize,
+                                views.from(from)));
                 perBase[i] = cache == null ? compute.compute(0, images.images())
                         : cache.features(new FeatureCache.Source(spec.bases().get(i).backboneName(),
                         spec.bases().get(i).inputSpec(), weightFiles.get(i), seed, BuildInfo.version(), views.key()),
@@ -81,12 +82,6 @@ public final class BaseFeatures {
         return new Features(matrix, images.images().stream().mapToInt(LabeledImage::label).toArray());
     }
 
-    /** Computes a chunk of a pass's images on the pass's progress. */
-    @FunctionalInterface
-    private interface ChunkComputation {
-        INDArray compute(int from, List<LabeledImage> chunk, Progress pass);
-    }
-
     /**
      * One progress report for a pass the cache computes in chunks: the images of the chunks it read instead, seen as
      * the gap before a computed chunk, leave the pass's total, so the count, rate and ETA are those of the images
@@ -94,10 +89,10 @@ public final class BaseFeatures {
      */
     private static final class PassOverChunks implements FeatureCache.Computation {
         private final Progress progress;
-        private final ChunkComputation computation;
+        private final FeatureCache.Computation computation;
         private int next;
 
-        PassOverChunks(Progress progress, ChunkComputation computation) {
+        PassOverChunks(Progress progress, FeatureCache.Computation computation) {
             this.progress = progress;
             this.computation = computation;
         }
@@ -106,7 +101,7 @@ public final class BaseFeatures {
         public INDArray compute(int from, List<LabeledImage> chunk) {
             progress.exclude(from - next);
             next = from + chunk.size();
-            return computation.compute(from, chunk, progress);
+            return computation.compute(from, chunk);
         }
     }
 
