@@ -39,7 +39,7 @@ public final class BaseWeights {
             if (file.isPresent()) {
                 log.info("loading {} weights from {}", backbone.name(), file.get());
                 KerasWeightLoader.load(file.get(), graph, spec.prefix(i), ModelGraphs.baseVertexNames(spec, i),
-                        backbone.preprocessing());
+                        backbone);
             }
         }
     }

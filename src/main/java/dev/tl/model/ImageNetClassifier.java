@@ -40,7 +40,7 @@ public final class ImageNetClassifier {
             case NONE -> throw new IllegalArgumentException("an untrained ImageNet classifier predicts nothing");
         };
         ModelGraphs.ImageNetGraph network = ModelGraphs.imagenetClassifier(backbone, backbone.defaultImageSize());
-        KerasWeightLoader.load(file, network.graph(), "", network.vertexNames(), backbone.preprocessing());
+        KerasWeightLoader.load(file, network.graph(), "", network.vertexNames(), backbone);
         return new Classifier(network.graph(),
                 List.of(new InputSpec(backbone.defaultImageSize(), backbone.preprocessing(), NetBuilder.layout(),
                         framing)),

@@ -14,6 +14,11 @@ public interface Architecture {
      */
     String blockOf(String layerName);
 
+    /** Older layer names that Keras' published weight files of this family use (none for most families). */
+    default LayerAliases legacyNames() {
+        return LayerAliases.NONE;
+    }
+
     /**
      * Adds Keras' ImageNet classifier ({@code include_top=True}) on the base's output; returns the softmax over the
      * 1000 classes. Most Keras applications use global average pooling and a Dense layer named "predictions".

@@ -38,6 +38,16 @@ public final class Backbones {
         return List.copyOf(ALL.values());
     }
 
+    /**
+     * The backbones whose base, or base with Keras' ImageNet classifier, has exactly {@code parameters} parameters
+     * (counted as Keras counts them): what a weight file of that size was made for.
+     */
+    public static List<String> withParameterCount(long parameters) {
+        return ALL.values().stream()
+                .filter(b -> b.baseParameterCount() == parameters || b.parameterCountWithTop() == parameters)
+                .map(Backbone::name).toList();
+    }
+
     public static Backbone get(String name) {
         Backbone backbone = ALL.get(name.trim().toLowerCase(Locale.ROOT));
         if (backbone == null) {

@@ -27,6 +27,14 @@ final class MobileNetV2 implements Architecture {
             .rule("expanded_conv_.*", "expanded_conv")
             .rule("(block_\\d+)_.*", "$1")
             .rule("Conv_1|Conv_1_bn|out_relu", "top");
+    /**
+     * The names inside Keras' released MobileNetV2 files (as written by the port Keras took them from): block i's
+     * convolutions are mobl{i}_conv_{i}_{expand,depthwise,project}, their BatchNorms bn{i}_conv_{i}_bn_{...}.
+     */
+    private static final LayerAliases LEGACY_NAMES = new LayerAliases()
+            .alias("mobl(\\d+)_conv_\\1_(expand|depthwise|project)", m -> blockPrefix(m.group(1)) + m.group(2))
+            .alias("bn(\\d+)_conv_\\1_bn_(expand|depthwise|project)",
+                    m -> blockPrefix(m.group(1)) + m.group(2) + "_BN");
 
     private static final int STEM_FILTERS = 32;
     private static final int TOP_FILTERS = 1280;
@@ -78,6 +86,16 @@ final class MobileNetV2 implements Architecture {
         return BLOCK_RULES.blockOf(layerName);
     }
 
+    @Override
+    public LayerAliases legacyNames() {
+        return LEGACY_NAMES;
+    }
+
+    /** Today's prefix of block {@code id}'s layers: the first block has no expansion and a name of its own. */
+    private static String blockPrefix(String id) {
+        return id.equals("0") ? "expanded_conv_" : "block_" + id + "_";
+    }
+
     /**
      * Keras' {@code _make_divisible(v, 8)}: v rounded to the nearest multiple of 8 (at least 8), one multiple more
      * if rounding lost over 10%.
@@ -89,14 +107,12 @@ final class MobileNetV2 implements Architecture {
 
     private static FeatureMap invertedResidual(NetBuilder net, FeatureMap in, int filters, int stride,
                                                int expansion, int id) {
-        String prefix = "block_" + id + "_";
+        String prefix = blockPrefix(Integer.toString(id));
         FeatureMap x = in;
         if (id > 0) {
             x = net.conv(prefix + "expand", x, expansion * in.channels(), 1, 1, Padding.SAME, false);
             x = net.batchNormActivation(prefix + "expand_BN", prefix + "expand_relu", x, BN_EPSILON, BN_MOMENTUM,
                     Activation.RELU6);
-        } else {
-            prefix = "expanded_conv_";
         }
         Padding padding = Padding.SAME;
         if (stride == 2) {

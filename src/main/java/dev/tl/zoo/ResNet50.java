@@ -14,6 +14,17 @@ final class ResNet50 implements Architecture {
     private static final BlockRules BLOCK_RULES = new BlockRules()
             .rule("(conv1|pool1)_.*", "stem")
             .rule("(conv\\d)_.*", "$1");
+    /**
+     * The names of Keras' first ResNet50 release: conv1/bn_conv1, and per block (stage 2..5, blocks a, b, ...)
+     * res{stage}{block}_branch2{a,b,c} for the main branch and _branch1 for the shortcut, BatchNorms "bn" likewise.
+     */
+    private static final LayerAliases LEGACY_NAMES = new LayerAliases()
+            .alias("conv1", m -> "conv1_conv")
+            .alias("bn_conv1", m -> "conv1_bn")
+            .alias("(res|bn)(\\d)([a-z])_branch(1|2[abc])", m -> "conv" + m.group(2) + "_block"
+                    + (m.group(3).charAt(0) - 'a' + 1) + "_"
+                    + (m.group(4).equals("1") ? 0 : m.group(4).charAt(1) - 'a' + 1)
+                    + (m.group(1).equals("res") ? "_conv" : "_bn"));
 
     static List<Backbone> variants() {
         String file = PretrainedWeights.KERAS_APPLICATIONS + "resnet/resnet50_weights_tf_dim_ordering_tf_kernels";
@@ -38,6 +49,11 @@ final class ResNet50 implements Architecture {
     @Override
     public String blockOf(String layerName) {
         return BLOCK_RULES.blockOf(layerName);
+    }
+
+    @Override
+    public LayerAliases legacyNames() {
+        return LEGACY_NAMES;
     }
 
     private static FeatureMap stack(NetBuilder net, FeatureMap x, int filters, int blocks, int firstStride,

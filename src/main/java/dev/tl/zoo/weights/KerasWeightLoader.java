@@ -2,12 +2,14 @@ package dev.tl.zoo.weights;
 
 import dev.tl.TlException;
 import dev.tl.data.Preprocessing;
+import dev.tl.zoo.Backbone;
+import dev.tl.zoo.Backbones;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,53 +36,62 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies a Keras weight file (any layout {@link KerasWeightsFile} reads) into the layers of a graph built with
  * Keras' layer names. Every tensor must land in exactly one parameter and every parameter must get a tensor;
- * anything else is an error naming it. A load that succeeds logs how many tensors went into how many layers.
+ * anything else is an error naming it. A load that succeeds logs how many tensors went into how many layers, and by
+ * which rule the layers were matched.
  *
- * <p>In the layouts that name layers, layer names match with '/' and '_' treated alike (Keras 3 renamed DenseNet's
- * "conv1/conv" to "conv1_conv"), and the classifier also answers to the names older weight files use for it. A
- * Keras 3 {@code .weights.h5} names no layer; its layers match by class and position (see
- * {@link #byClassInKerasOrder}). Keras' in-model input Normalization (EfficientNet) has no parameter here: tl
+ * <p>In the layouts that name layers, {@link LayerMatcher} pairs them: by today's names, the family's older names,
+ * then Keras' layer order. A Keras 3 {@code .weights.h5} names no layer; its layers match by class and position
+ * (see {@link #byClassInKerasOrder}). Keras' in-model input Normalization (EfficientNet) has no parameter here: tl
  * preprocesses images before the network, so its tensors are checked against that preprocessing instead of loaded.
  */
 public final class KerasWeightLoader {
 
     private static final Logger log = LoggerFactory.getLogger(KerasWeightLoader.class);
 
-    /** What the 1000-class classifier was called when the published with-top files were written. */
-    private static final List<String> CLASSIFIER_ALIASES = List.of("fc1000", "probs", "Logits");
-
     private KerasWeightLoader() {
     }
 
     /**
-     * @param layerNames    the graph layers to fill (full names, i.e. with {@code prefix}); layers without parameters
-     *                      are skipped
-     * @param preprocessing what the network's input has been through, to check an in-model Normalization against
+     * @param layerNames the graph layers to fill (full names, i.e. with {@code prefix}); layers without parameters
+     *                   are skipped
+     * @param backbone   the family's older layer names, and the preprocessing an in-model Normalization must match
      */
     public static void load(Path file, ComputationGraph graph, String prefix, List<String> layerNames,
-                            Preprocessing preprocessing) {
+                            Backbone backbone) {
         KerasWeightsFile.Contents contents = KerasWeightsFile.read(file);
+        try {
+            fill(file, contents, graph, prefix, layerNames, backbone);
+        } catch (TlException e) {
+            throw new TlException(e.getMessage() + lookalike(contents, backbone), e);
+        }
+    }
+
+    private static void fill(Path file, KerasWeightsFile.Contents contents, ComputationGraph graph, String prefix,
+                             List<String> layerNames, Backbone backbone) {
         Map<String, Map<String, KerasWeightsFile.Tensor>> tensors = contents.layers();
         List<String> parameterised = layerNames.stream()
                 .filter(name -> graph.getVertex(name) != null && graph.getLayer(name) != null
                         && graph.getLayer(name).numParams() > 0)
                 .toList();
-        Map<String, String> fileLayers = contents.layout() == KerasWeightsFile.Layout.KERAS_3
-                ? byClassInKerasOrder(file, graph, parameterised, tensors.keySet())
-                : byName(parameterised, prefix, tensors.keySet());
+        KerasLayerOrder order = KerasLayerOrder.of(graph, parameterised);
+        LayerMatcher.Result match = contents.layout() == KerasWeightsFile.Layout.KERAS_3
+                ? LayerMatcher.byClassAndPosition(byClassInKerasOrder(file, graph, order, prefix, tensors.keySet()))
+                : LayerMatcher.legacy(file, signatures(graph, order.layers(), prefix), kerasDepths(order, prefix),
+                fileSignatures(tensors), backbone.architecture().legacyNames());
         Set<String> used = new HashSet<>();
         List<String> missing = new ArrayList<>();
         for (String fullName : parameterised) {
             Layer layer = graph.getLayer(fullName);
             String kerasName = fullName.substring(prefix.length());
-            String fileLayer = fileLayers.get(fullName);
+            String fileLayer = match.fileLayerOf().get(kerasName);
             Map<String, KerasWeightsFile.Tensor> layerTensors = fileLayer == null ? null : tensors.get(fileLayer);
             for (Map.Entry<String, INDArray> param : layer.paramTable().entrySet()) {
                 String kerasWeight = kerasWeightName(layer, param.getKey());
                 KerasWeightsFile.Tensor tensor = layerTensors == null ? null : layerTensors.get(kerasWeight);
                 if (tensor == null) {
-                    missing.add(kerasName + "/" + kerasWeight + (contents.layout() == KerasWeightsFile.Layout.KERAS_3
-                            ? " (in layers/" + fileLayer + ")" : ""));
+                    missing.add(kerasName + "/" + kerasWeight + (fileLayer != null && !fileLayer.equals(kerasName)
+                            ? " (in " + (contents.layout() == KerasWeightsFile.Layout.KERAS_3 ? "layers/" : "")
+                            + fileLayer + ")" : ""));
                     continue;
                 }
                 assign(file, layer, fullName, param.getValue(), tensor, flattenedFrom(graph, fullName));
@@ -93,8 +104,8 @@ public final class KerasWeightLoader {
         }
         int loaded = used.size();
         tensors.forEach((layer, layerTensors) -> {
-            if (layer.toLowerCase(Locale.ROOT).startsWith("normalization")) {
-                checkNormalization(file, layer, layerTensors, preprocessing);
+            if (isNormalization(layer)) {
+                checkNormalization(file, layer, layerTensors, backbone.preprocessing());
                 layerTensors.values().forEach(tensor -> used.add(tensor.name()));
             }
         });
@@ -108,41 +119,84 @@ public final class KerasWeightLoader {
                     + " tensor(s) that match no layer of the network (a file with the classifier top, or another "
                     + "architecture?): " + abbreviate(unmatched));
         }
-        log.info("loaded {} tensors into {} layers from {} ({}; 0 unmatched, 0 missing)", loaded,
-                parameterised.size(), file, contents.layout());
+        if (match.matchedByOrder()) {
+            log.info("{}: layers whose names tl does not know were matched by Keras' layer order (as Keras' "
+                    + "load_weights does), every shape checked", file.getFileName());
+        }
+        log.info("loaded {} tensors into {} layers from {} ({}; {}; 0 unmatched, 0 missing)", loaded,
+                parameterised.size(), file, contents.layout(), match.describe());
     }
 
-    /** Legacy layouts name each layer: the network's layer is the file's layer of the same name. */
-    private static Map<String, String> byName(List<String> layers, String prefix, Set<String> fileLayers) {
-        Map<String, String> byNormalisedName = new HashMap<>();
-        fileLayers.forEach(name -> byNormalisedName.put(normalise(name), name));
-        Map<String, String> found = new HashMap<>();
+    /** Each layer's tensors as Keras stores them, by Keras name, in Keras' layer order. */
+    private static Map<String, LayerMatcher.Signature> signatures(ComputationGraph graph, List<String> layers,
+                                                                  String prefix) {
+        Map<String, LayerMatcher.Signature> signatures = new LinkedHashMap<>();
         for (String fullName : layers) {
-            String fileLayer = fileLayerName(fullName.substring(prefix.length()), byNormalisedName);
-            if (fileLayer != null) {
-                found.put(fullName, fileLayer);
-            }
+            Layer layer = graph.getLayer(fullName);
+            Map<String, List<Long>> shapes = new LinkedHashMap<>();
+            layer.paramTable().forEach((key, value) -> shapes.put(kerasWeightName(layer, key),
+                    Arrays.stream(kerasShape(layer, key, value)).boxed().toList()));
+            signatures.put(fullName.substring(prefix.length()), new LayerMatcher.Signature(shapes));
         }
-        return found;
+        return signatures;
+    }
+
+    private static Map<String, Integer> kerasDepths(KerasLayerOrder order, String prefix) {
+        Map<String, Integer> depths = new HashMap<>();
+        order.layers().forEach(layer -> depths.put(layer.substring(prefix.length()), order.depth().get(layer)));
+        return depths;
+    }
+
+    /** The file's layers with weights, in file order; an input Normalization is checked apart. */
+    private static Map<String, LayerMatcher.Signature> fileSignatures(
+            Map<String, Map<String, KerasWeightsFile.Tensor>> tensors) {
+        Map<String, LayerMatcher.Signature> signatures = new LinkedHashMap<>();
+        tensors.forEach((layer, layerTensors) -> {
+            if (!isNormalization(layer)) {
+                signatures.put(layer, LayerMatcher.Signature.of(layerTensors));
+            }
+        });
+        return signatures;
+    }
+
+    /** The shape Keras stores a DL4J parameter in: convolution kernels HWIO, vectors rank 1, the rest as DL4J's. */
+    private static long[] kerasShape(Layer layer, String paramKey, INDArray param) {
+        if (!paramKey.equals("W")) {
+            return new long[] {param.length()};
+        }
+        long[] shape = param.shape();
+        if (shape.length == 4 && !(unwrap(layer.conf().getLayer()) instanceof DepthwiseConvolution2D)) {
+            return new long[] {shape[2], shape[3], shape[1], shape[0]};
+        }
+        return shape;
+    }
+
+    /**
+     * The file's size in values, and the backbones whose weights have as many, for a message about a file that does
+     * not fit: "--model mobilenet" given mobilenet_0.25's file.
+     */
+    private static String lookalike(KerasWeightsFile.Contents contents, Backbone backbone) {
+        long values = contents.layers().values().stream().flatMap(layer -> layer.values().stream())
+                .mapToLong(tensor -> tensor.values().length).sum();
+        List<String> alike = Backbones.withParameterCount(values).stream()
+                .filter(name -> !name.equals(backbone.name())).toList();
+        return alike.isEmpty() ? "" : String.format(Locale.ROOT, " (the file holds %,d values, as the weights of %s"
+                + " do: a file for %s?)", values, String.join(" or ", alike), String.join(" or ", alike));
     }
 
     /**
      * Keras 3 names no layer: a layer's group is named after its class and numbered per class in the order Keras
-     * lists the model's layers (conv2d, conv2d_1, ...). That order is not the order the layers were built in:
-     * Keras sorts them by depth from the output, deepest first, ties in the order a depth-first search from the
-     * output meets them (keras.src.ops.function.map_graph), so a ResNet block's shortcut convolution comes after
-     * its second convolution. tl fuses a BatchNorm and its activation into one vertex, which in tl's backbones
-     * changes no depth by which two layers of one class are ordered.
+     * lists the model's layers (conv2d, conv2d_1, ...; see {@link KerasLayerOrder}).
      */
-    private static Map<String, String> byClassInKerasOrder(Path file, ComputationGraph graph, List<String> layers,
-                                                           Set<String> fileLayers) {
+    private static Map<String, String> byClassInKerasOrder(Path file, ComputationGraph graph, KerasLayerOrder order,
+                                                           String prefix, Set<String> fileLayers) {
         String scope = nestedModelScope(file, fileLayers);
         Map<String, Integer> perClass = new HashMap<>();
-        Map<String, String> found = new HashMap<>();
-        for (String name : kerasLayerOrder(graph, layers)) {
+        Map<String, String> found = new LinkedHashMap<>();
+        for (String name : order.layers()) {
             String kerasClass = kerasClass(graph.getLayer(name));
             int index = perClass.merge(kerasClass, 1, Integer::sum) - 1;
-            found.put(name, scope + kerasClass + (index == 0 ? "" : "_" + index));
+            found.put(name.substring(prefix.length()), scope + kerasClass + (index == 0 ? "" : "_" + index));
         }
         return found;
     }
@@ -161,38 +215,6 @@ public final class KerasWeightLoader {
                     + String.join(", ", nested) + "); tl loads one backbone's weights from a file");
         }
         return nested.isEmpty() ? "" : nested.iterator().next();
-    }
-
-    /** {@code layers} sorted as keras.src.ops.function.map_graph sorts a Functional model's layers. */
-    private static List<String> kerasLayerOrder(ComputationGraph graph, List<String> layers) {
-        Map<String, List<String>> inputs = graph.getConfiguration().getVertexInputs();
-        Map<String, Integer> discovered = new HashMap<>();
-        List<String> finished = new ArrayList<>(); // every vertex after the vertices it reads
-        for (String output : graph.getConfiguration().getNetworkOutputs()) {
-            depthFirst(output, inputs, discovered, finished);
-        }
-        Map<String, Integer> depth = new HashMap<>();
-        for (int i = finished.size() - 1; i >= 0; i--) { // outputs first: a vertex's depth is final when reached
-            int below = depth.getOrDefault(finished.get(i), 0) + 1;
-            for (String input : inputs.getOrDefault(finished.get(i), List.of())) {
-                depth.merge(input, below, Math::max);
-            }
-        }
-        return layers.stream()
-                .sorted(Comparator.comparing((String layer) -> -depth.getOrDefault(layer, 0))
-                        .thenComparing(discovered::get))
-                .toList();
-    }
-
-    private static void depthFirst(String vertex, Map<String, List<String>> inputs, Map<String, Integer> discovered,
-                                   List<String> finished) {
-        if (discovered.putIfAbsent(vertex, discovered.size()) != null) {
-            return;
-        }
-        for (String input : inputs.getOrDefault(vertex, List.of())) {
-            depthFirst(input, inputs, discovered, finished);
-        }
-        finished.add(vertex);
     }
 
     /** The Keras layer class (as Keras 3 names its group) of a layer with parameters. */
@@ -214,21 +236,8 @@ public final class KerasWeightLoader {
                 + ") has no Keras counterpart");
     }
 
-    private static String normalise(String layerName) {
-        return layerName.replace('/', '_');
-    }
-
-    private static String fileLayerName(String kerasName, Map<String, String> byNormalisedName) {
-        String found = byNormalisedName.get(normalise(kerasName));
-        if (found == null && kerasName.equals("predictions")) {
-            for (String alias : CLASSIFIER_ALIASES) {
-                found = byNormalisedName.get(alias);
-                if (found != null) {
-                    break;
-                }
-            }
-        }
-        return found;
+    private static boolean isNormalization(String fileLayer) {
+        return fileLayer.toLowerCase(Locale.ROOT).startsWith("normalization");
     }
 
     private static String kerasWeightName(Layer layer, String paramKey) {

@@ -6,6 +6,8 @@ import dev.tl.zoo.PretrainedWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +17,10 @@ public record WeightsChoice(Kind kind, Path file) {
     private static final Logger log = LoggerFactory.getLogger(WeightsChoice.class);
 
     public enum Kind { IMAGENET, NONE, FILE }
+
+    private static final Pattern SIZE_IN_NAME = Pattern.compile("(?<=_)(\\d{2,4})(?=[_.])");
+    private static final int MIN_NAMED_SIZE = 32;
+    private static final int MAX_NAMED_SIZE = 1024;
 
     public static WeightsChoice parse(String value) {
         return switch (value) {
@@ -38,7 +44,13 @@ public record WeightsChoice(Kind kind, Path file) {
     public Optional<Path> resolve(Backbone backbone, int imageSize, WeightCache cache) {
         return switch (kind) {
             case NONE -> Optional.empty();
-            case FILE -> Optional.of(file);
+            case FILE -> {
+                trainedSize(file).filter(size -> size != imageSize).ifPresent(size -> log.warn(
+                        "{} holds weights trained at {} px, as its name says, not {}: features at another size than"
+                                + " the weights were trained at are usually less accurate", file.getFileName(), size,
+                        imageSize));
+                yield Optional.of(file);
+            }
             case IMAGENET -> {
                 PretrainedWeights weights = backbone.weights();
                 if (!weights.trainedAt(imageSize)) {
@@ -49,6 +61,23 @@ public record WeightsChoice(Kind kind, Path file) {
                         "ImageNet weights for " + backbone.name()));
             }
         };
+    }
+
+    /**
+     * The input size a weight file's name gives, as Keras names its files per size
+     * ({@code mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5}, {@code mobilenet_2_5_160_tf.h5}):
+     * a number of 2 to 4 digits between underscores (or before the extension).
+     */
+    static Optional<Integer> trainedSize(Path file) {
+        Matcher matcher = SIZE_IN_NAME.matcher(file.getFileName().toString());
+        Optional<Integer> size = Optional.empty();
+        while (matcher.find()) {
+            int value = Integer.parseInt(matcher.group(1));
+            if (value >= MIN_NAMED_SIZE && value <= MAX_NAMED_SIZE) {
+                size = Optional.of(value);
+            }
+        }
+        return size;
     }
 
     @Override

@@ -172,12 +172,12 @@ class KerasWeightLoaderTest {
         assertThat(checked).isGreaterThan(100);
     }
 
-    private static ModelSpec spec(String backbone) {
+    static ModelSpec spec(String backbone) {
         return new ModelSpec(List.of(new BaseSpec(backbone, 32)), new HeadSpec(0, 0), 2);
     }
 
     /** Keras' EfficientNet files carry the input Normalization layer (the std stored as "variance"). */
-    private static void addNormalizationIfEfficientNet(String backbone,
+    static void addNormalizationIfEfficientNet(String backbone,
                                                        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors) {
         if (backbone.startsWith("efficientnet")) {
             Map<String, KerasH5Fixture.Tensor> normalization = new LinkedHashMap<>();
@@ -205,7 +205,7 @@ class KerasWeightLoaderTest {
         Path file = dir.resolve(backbone + ".h5");
         write(tensors, file);
 
-        KerasWeightLoader.load(file, graph, "", layers, spec.bases().get(0).backbone().preprocessing());
+        KerasWeightLoader.load(file, graph, "", layers, spec.bases().get(0).backbone());
 
         tensors.remove("normalization");
         assertLoaded(graph, tensors);
@@ -225,31 +225,10 @@ class KerasWeightLoaderTest {
         write(inFile, dir.resolve(backbone + "_top.h5"));
 
         KerasWeightLoader.load(dir.resolve(backbone + "_top.h5"), classifier.graph(), "", classifier.vertexNames(),
-                Backbones.get(backbone).preprocessing());
+                Backbones.get(backbone));
 
         tensors.remove("normalization");
         assertLoaded(classifier.graph(), tensors);
-    }
-
-    @Test
-    void keras3LayerNamesWithUnderscoresLoadToo() {
-        ModelSpec spec = spec("densenet121");
-        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
-        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
-        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 3);
-        Map<String, Map<String, KerasH5Fixture.Tensor>> renamed = new LinkedHashMap<>();
-        tensors.forEach((layer, t) -> {
-            Map<String, KerasH5Fixture.Tensor> copy = new LinkedHashMap<>();
-            t.forEach((k, v) -> copy.put(k, new KerasH5Fixture.Tensor(v.weightName().replace("conv1/", "conv1_"),
-                    v.shape(), v.values())));
-            renamed.put(layer.replace("conv1/", "conv1_"), copy);
-        });
-        assertThat(renamed).containsKey("conv1_conv").doesNotContainKey("conv1/conv");
-        write(renamed, dir.resolve("keras3.h5"));
-
-        KerasWeightLoader.load(dir.resolve("keras3.h5"), graph, "", layers, Backbones.get("densenet121").preprocessing());
-
-        assertLoaded(graph, tensors);
     }
 
     /** VGG's fc1 sees a flattened map: Keras flattens (h, w, c); outputs must agree in either DL4J layout. */
@@ -274,7 +253,7 @@ class KerasWeightLoaderTest {
         new KerasH5Fixture().layer("conv", kernel).layer("fc1", dense, bias).write(dir.resolve("flat.h5"));
 
         KerasWeightLoader.load(dir.resolve("flat.h5"), g, "", List.of("conv", "fc1"),
-                dev.tl.data.Preprocessing.CAFFE);
+                Backbones.get("vgg16"));
 
         INDArray nhwc = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 2, 3, 3);
         INDArray x = format == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC ? nhwc : nhwc.permute(0, 3, 1, 2).dup();
@@ -311,7 +290,7 @@ class KerasWeightLoaderTest {
         write(tensors, dir.resolve("odd.h5"));
 
         assertThatThrownBy(() -> KerasWeightLoader.load(dir.resolve("odd.h5"), graph, "", layers,
-                Backbones.get("efficientnetb0").preprocessing()))
+                Backbones.get("efficientnetb0")))
                 .isInstanceOf(TlException.class)
                 .hasMessageContaining("normalization");
     }
@@ -347,15 +326,17 @@ class KerasWeightLoaderTest {
         }
 
         List<String> info = LogCapture.infoLinesOf(KerasWeightLoader.class,
-                () -> KerasWeightLoader.load(file, graph, "", layers, Preprocessing.TF));
+                () -> KerasWeightLoader.load(file, graph, "", layers, Backbones.get("mobilenet")));
 
         assertThat(KerasWeightsFile.read(file).layout()).isEqualTo(written.layout);
         assertLoaded(graph, tensors);
         long layersWithWeights = tensors.values().stream().filter(t -> !t.isEmpty()).count();
         long tensorCount = tensors.values().stream().mapToLong(Map::size).sum();
         assertThat(layersWithWeights).isEqualTo(54); // conv1, 13 depthwise and 13 pointwise convolutions, 27 BatchNorms
+        String rule = written.layout == KerasWeightsFile.Layout.KERAS_3 ? "by class and position" : "by name";
         assertThat(info).containsExactly("loaded " + tensorCount + " tensors into " + layersWithWeights
-                + " layers from " + file + " (" + written.layout + "; 0 unmatched, 0 missing)");
+                + " layers from " + file + " (" + written.layout + "; " + layersWithWeights + " " + rule
+                + "; 0 unmatched, 0 missing)");
     }
 
     /**
@@ -380,7 +361,7 @@ class KerasWeightLoaderTest {
         Path file = dir.resolve("resnet50.weights.h5");
         keras3(tensors, kerasOrder).writeKeras3(file, null);
 
-        KerasWeightLoader.load(file, graph, "", layers, Preprocessing.CAFFE);
+        KerasWeightLoader.load(file, graph, "", layers, Backbones.get("resnet50"));
 
         assertLoaded(graph, tensors);
     }
@@ -395,7 +376,7 @@ class KerasWeightLoaderTest {
         Path file = dir.resolve("short.weights.h5");
         keras3(tensors, layers).writeKeras3(file, null);
 
-        assertThatThrownBy(() -> KerasWeightLoader.load(file, graph, "", layers, Preprocessing.TF))
+        assertThatThrownBy(() -> KerasWeightLoader.load(file, graph, "", layers, Backbones.get("mobilenet")))
                 .isInstanceOf(TlException.class)
                 .hasMessageContaining(file.toString())
                 .hasMessageContaining("conv_pw_13_bn/gamma (in layers/batch_normalization_26)");
@@ -427,7 +408,7 @@ class KerasWeightLoaderTest {
                 .writeKeras3(file, null);
 
         assertThatThrownBy(() -> KerasWeightLoader.load(file, graph, "", ModelGraphs.baseVertexNames(spec, 0),
-                Preprocessing.TF))
+                Backbones.get("mobilenet")))
                 .isInstanceOf(TlException.class)
                 .hasMessageContaining(file.toString())
                 .hasMessageContaining("2 nested models (functional/layers/, functional_1/layers/)");
@@ -442,7 +423,7 @@ class KerasWeightLoaderTest {
         damage.accept(tensors);
         Path file = dir.resolve("damaged.h5");
         write(tensors, file);
-        KerasWeightLoader.load(file, graph, "", layers, spec.bases().get(0).backbone().preprocessing());
+        KerasWeightLoader.load(file, graph, "", layers, spec.bases().get(0).backbone());
     }
 
     @Test
@@ -465,7 +446,7 @@ class KerasWeightLoaderTest {
         assertThatThrownBy(() -> loadDamaged(t -> t.get("conv1").put("kernel",
                 KerasH5Fixture.random("conv1/kernel:0", new Random(1), 3, 3, 3, 16))))
                 .isInstanceOf(TlException.class)
-                .hasMessageContaining("conv1/conv1/kernel:0")
-                .hasMessageContaining("[3, 3, 3, 16]");
+                .hasMessageContaining("its layer 'conv1' (kernel [3, 3, 3, 16])")
+                .hasMessageContaining("the network's layer 'conv1' (kernel [3, 3, 3, 32])");
     }
 }
