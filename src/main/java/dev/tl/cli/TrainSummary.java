@@ -17,11 +17,13 @@ import java.util.stream.Stream;
 
 /**
  * What {@code tl train} reports when it is done (its {@code --json} document; field names in docs/CLI.md): where
- * the bundle is, the epoch kept with its metrics, the last epoch, how long each phase took, the images used, and
+ * the bundle is, the epoch kept with its metrics, the fine-tune phase's best epoch where it did not beat the frozen
+ * phase's (so a frozen epoch was kept), the last epoch, how long each phase took, the images used, and
  * for a held-out test set the command that evaluates on it (tl evaluate takes the bundle's test set by itself),
  * and the image files left out.
  */
-record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch lastEpoch, Seconds seconds,
+record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch unhelpfulFinetuneEpoch,
+                    Epoch lastEpoch, Seconds seconds,
                     List<String> classes, int trainImages, int validationImages, int testImages, String testSet,
                     String evaluateCommand, List<BundleMetadata.Skipped> skippedFiles) {
 
@@ -51,6 +53,7 @@ record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch la
             files = List.of(); // the bundle was just saved; a listing that fails leaves only this field empty
         }
         return new TrainSummary(bundle.toString(), files, Epoch.of(trained.kept()),
+                Epoch.of(trained.unhelpfulFineTune(run.options().monitor())),
                 history.isEmpty() ? null : Epoch.of(history.get(history.size() - 1)),
                 new Seconds(round(seconds), round(phaseSeconds(history, Phase.FROZEN)),
                         round(phaseSeconds(history, Phase.FINETUNE))), run.split().train().classes(),
@@ -75,6 +78,11 @@ record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch la
                     : String.format(Locale.ROOT, "%s epoch %d, val_accuracy %.4f", kept.phase(), kept.epoch(),
                     kept.valAccuracy());
             String text = "saved model to " + summary.bundle() + " (kept: " + keptText + ")";
+            Epoch unhelpful = summary.unhelpfulFinetuneEpoch();
+            if (unhelpful != null) {
+                text += String.format(Locale.ROOT, "%nfine-tuning did not improve on it (its best: %s epoch %d,"
+                        + " val_accuracy %.4f)", unhelpful.phase(), unhelpful.epoch(), unhelpful.valAccuracy());
+            }
             List<BundleMetadata.Skipped> skipped = summary.skippedFiles();
             if (!skipped.isEmpty()) {
                 text += String.format("%nskipped %d image files that cannot be used (listed in %s as skipped_files): %s",

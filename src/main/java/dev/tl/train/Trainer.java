@@ -115,7 +115,14 @@ public final class Trainer {
             log.info("kept the weights of {} epoch {} (val_accuracy {}, val_loss {})", kept.phase(), kept.epoch(),
                     EpochLogger.format(kept.valAccuracy()), EpochLogger.format(kept.valLoss()));
         }
-        return new TrainedModel(model, state.history(), kept, failure);
+        TrainedModel trained = new TrainedModel(model, state.history(), kept, failure);
+        EpochRecord unhelpful = trained.unhelpfulFineTune(options.monitor());
+        if (unhelpful != null) {
+            log.info("fine-tuning did not improve on the frozen phase: its best epoch ({} epoch {}: val_accuracy {},"
+                    + " val_loss {}) is behind the kept one", unhelpful.phase(), unhelpful.epoch(),
+                    EpochLogger.format(unhelpful.valAccuracy()), EpochLogger.format(unhelpful.valLoss()));
+        }
+        return trained;
     }
 
     /**
