@@ -172,6 +172,23 @@ class KerasWeightLoaderTest {
         assertThat(checked).isGreaterThan(100);
     }
 
+    /** A backbone's base at 32 px inside a model, and its layers (Keras' names, build order). */
+    record Base(ComputationGraph graph, List<String> layers) {
+        static Base of(String backbone) {
+            ModelSpec spec = spec(backbone);
+            return new Base(ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1),
+                    ModelGraphs.baseVertexNames(spec, 0));
+        }
+
+        Map<String, Map<String, KerasH5Fixture.Tensor>> randomTensors(long seed) {
+            return kerasTensors(graph, layers, seed);
+        }
+
+        void load(Path file, String backbone) {
+            KerasWeightLoader.load(file, graph, "", layers, Backbones.get(backbone));
+        }
+    }
+
     static ModelSpec spec(String backbone) {
         return new ModelSpec(List.of(new BaseSpec(backbone, 32)), new HeadSpec(0, 0), 2);
     }

@@ -3,17 +3,15 @@ package dev.tl.zoo.weights;
 import static dev.tl.zoo.weights.KerasWeightLoaderTest.addNormalizationIfEfficientNet;
 import static dev.tl.zoo.weights.KerasWeightLoaderTest.assertLoaded;
 import static dev.tl.zoo.weights.KerasWeightLoaderTest.kerasTensors;
-import static dev.tl.zoo.weights.KerasWeightLoaderTest.spec;
 import static dev.tl.zoo.weights.KerasWeightLoaderTest.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tl.LogCapture;
 import dev.tl.TlException;
-import dev.tl.model.FreezePlan;
 import dev.tl.model.ModelGraphs;
-import dev.tl.model.ModelSpec;
 import dev.tl.zoo.Backbones;
+import dev.tl.zoo.weights.KerasWeightLoaderTest.Base;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,12 +20,10 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nd4j.linalg.learning.config.NoOp;
 
 /**
  * Weight files whose layers carry other names than tl's (Keras' own older releases, a user's renamed model) load as
@@ -47,10 +43,9 @@ class LegacyLayerNamesTest {
     /** Keras' first ResNet50 release, listed in its Keras order: a block's shortcut after its main branch's end. */
     @Test
     void resnet50UnderItsFirstReleaseNamesLoadsByThoseNames() {
-        ModelSpec spec = spec("resnet50");
-        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
-        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
-        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 21);
+        Base base = Base.of("resnet50");
+        List<String> layers = base.layers();
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = base.randomTensors(21);
         List<String> oldOrder = new ArrayList<>(layers);
         for (String shortcut : layers.stream().filter(n -> n.matches(".*_0_(conv|bn)")).toList()) {
             oldOrder.remove(shortcut);
@@ -63,28 +58,26 @@ class LegacyLayerNamesTest {
         Path file = dir.resolve("resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5");
         write(inFile, file);
 
-        List<String> log = LogCapture.infoLinesOf(KerasWeightLoader.class,
-                () -> KerasWeightLoader.load(file, graph, "", layers, Backbones.get("resnet50")));
+        List<String> log = LogCapture.infoLinesOf(KerasWeightLoader.class, () -> base.load(file, "resnet50"));
 
-        assertLoaded(graph, tensors);
+        assertLoaded(base.graph(), tensors);
         assertThat(log).singleElement().asString().contains("106 by older name; 0 unmatched, 0 missing");
     }
 
     /** Without the older names, only the order could pair a stage's shortcut and last convolution: same shapes. */
     @Test
     void resnet50UnderUnknownNamesIsRefusedRatherThanPairedByAnAmbiguousOrder() {
-        ModelSpec spec = spec("resnet50");
-        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
-        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
+        Base base = Base.of("resnet50");
+        List<String> layers = base.layers();
         List<String> kerasOrder = new ArrayList<>(layers); // today's: ..._2_bn, _0_conv, _3_conv, _0_bn, _3_bn
         for (String shortcut : layers.stream().filter(n -> n.matches(".*_0_(conv|bn)")).toList()) {
             kerasOrder.remove(shortcut);
             kerasOrder.add(kerasOrder.indexOf(shortcut.replace("_0_", "_3_")), shortcut);
         }
         Path file = dir.resolve("renamed.h5");
-        write(unknownNames(renamed(kerasTensors(graph, layers, 2), kerasOrder, UnaryOperator.identity())), file);
+        write(unknownNames(renamed(base.randomTensors(2), kerasOrder, UnaryOperator.identity())), file);
 
-        assertThatThrownBy(() -> KerasWeightLoader.load(file, graph, "", layers, Backbones.get("resnet50")))
+        assertThatThrownBy(() -> base.load(file, "resnet50"))
                 .isInstanceOf(TlException.class)
                 .hasMessageContaining("'conv2_block1_0_conv' and 'conv2_block1_3_conv'")
                 .hasMessageContaining("kernel [1, 1, 64, 256]")
@@ -115,20 +108,17 @@ class LegacyLayerNamesTest {
     @ParameterizedTest
     @ValueSource(strings = {"/", "_"})
     void denseNetUnderEitherSpellingOfItsNamesLoadsByName(String separator) {
-        ModelSpec spec = spec("densenet121");
-        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
-        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
-        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 4);
-        Map<String, Map<String, KerasH5Fixture.Tensor>> inFile = renamed(tensors, layers,
+        Base base = Base.of("densenet121");
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = base.randomTensors(4);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> inFile = renamed(tensors, base.layers(),
                 name -> name.replace("/", separator));
         assertThat(inFile).containsKey("conv1" + separator + "conv");
         Path file = dir.resolve("densenet.h5");
         write(inFile, file);
 
-        List<String> log = LogCapture.infoLinesOf(KerasWeightLoader.class,
-                () -> KerasWeightLoader.load(file, graph, "", layers, Backbones.get("densenet121")));
+        List<String> log = LogCapture.infoLinesOf(KerasWeightLoader.class, () -> base.load(file, "densenet121"));
 
-        assertLoaded(graph, tensors);
+        assertLoaded(base.graph(), tensors);
         assertThat(log).singleElement().asString().contains("241 by name; 0 unmatched");
     }
 
@@ -139,19 +129,16 @@ class LegacyLayerNamesTest {
     @ParameterizedTest
     @ValueSource(strings = {"vgg16", "mobilenet", "mobilenetv2", "efficientnetb0"})
     void unknownNamesLoadByKerasLayerOrder(String backbone) {
-        ModelSpec spec = spec(backbone);
-        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
-        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
-        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 6);
+        Base base = Base.of(backbone);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = base.randomTensors(6);
         Map<String, Map<String, KerasH5Fixture.Tensor>> inFile = unknownNames(tensors);
         addNormalizationIfEfficientNet(backbone, inFile);
         Path file = dir.resolve(backbone + ".h5");
         write(inFile, file);
 
-        List<String> log = LogCapture.infoLinesOf(KerasWeightLoader.class,
-                () -> KerasWeightLoader.load(file, graph, "", layers, Backbones.get(backbone)));
+        List<String> log = LogCapture.infoLinesOf(KerasWeightLoader.class, () -> base.load(file, backbone));
 
-        assertLoaded(graph, tensors);
+        assertLoaded(base.graph(), tensors);
         long weighted = tensors.values().stream().filter(t -> !t.isEmpty()).count();
         assertThat(log).hasSize(2);
         assertThat(log.get(0)).contains("matched by Keras' layer order");
@@ -160,17 +147,15 @@ class LegacyLayerNamesTest {
 
     @Test
     void aShuffledFileNamesTheFirstPairThatDiffers() {
-        ModelSpec spec = spec("mobilenet");
-        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
-        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
-        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 6);
-        List<String> shuffled = new ArrayList<>(layers);
+        Base base = Base.of("mobilenet");
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = base.randomTensors(6);
+        List<String> shuffled = new ArrayList<>(base.layers());
         shuffled.remove("conv_dw_2_bn");
         shuffled.add(shuffled.indexOf("conv_dw_2"), "conv_dw_2_bn");
         Path file = dir.resolve("shuffled.h5");
         write(unknownNames(renamed(tensors, shuffled, UnaryOperator.identity())), file);
 
-        assertThatThrownBy(() -> KerasWeightLoader.load(file, graph, "", layers, Backbones.get("mobilenet")))
+        assertThatThrownBy(() -> base.load(file, "mobilenet"))
                 .isInstanceOf(TlException.class)
                 .hasMessageContaining("the first pair that differs is the file's 'layer_6' (gamma [64], beta [64],"
                         + " moving_mean [64], moving_variance [64]) and the network's 'conv_dw_2' (depthwise_kernel"
@@ -179,15 +164,13 @@ class LegacyLayerNamesTest {
 
     @Test
     void aFileMissingALayerNamesTheFirstPairThatDiffers() {
-        ModelSpec spec = spec("mobilenet");
-        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
-        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
-        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 6);
+        Base base = Base.of("mobilenet");
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = base.randomTensors(6);
         tensors.remove("conv_pw_13");
         Path file = dir.resolve("short.h5");
         write(unknownNames(tensors), file);
 
-        assertThatThrownBy(() -> KerasWeightLoader.load(file, graph, "", layers, Backbones.get("mobilenet")))
+        assertThatThrownBy(() -> base.load(file, "mobilenet"))
                 .isInstanceOf(TlException.class)
                 .hasMessageContaining("the first pair that differs is the file's 'layer_52' (gamma [1024]")
                 .hasMessageContaining("and the network's 'conv_pw_13' (kernel [1, 1, 1024, 1024])");
@@ -196,15 +179,10 @@ class LegacyLayerNamesTest {
     /** The same names, other widths: the message says which backbone the file is for. */
     @Test
     void aFileOfAnotherWidthNamesTheBackboneItFits() {
-        ModelSpec narrow = spec("mobilenet_0.25");
-        ComputationGraph narrowGraph = ModelGraphs.full(narrow, FreezePlan.INFERENCE, new NoOp(), 1);
         Path file = dir.resolve("mobilenet_2_5_224_tf_no_top.h5");
-        write(kerasTensors(narrowGraph, ModelGraphs.baseVertexNames(narrow, 0), 3), file);
-        ModelSpec spec = spec("mobilenet");
-        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        write(Base.of("mobilenet_0.25").randomTensors(3), file);
 
-        assertThatThrownBy(() -> KerasWeightLoader.load(file, graph, "", ModelGraphs.baseVertexNames(spec, 0),
-                Backbones.get("mobilenet")))
+        assertThatThrownBy(() -> Base.of("mobilenet").load(file, "mobilenet"))
                 .isInstanceOf(TlException.class)
                 .hasMessageContaining("its layer 'conv1' (kernel [3, 3, 3, 8]) does not fit the network's layer"
                         + " 'conv1' (kernel [3, 3, 3, 32])")
