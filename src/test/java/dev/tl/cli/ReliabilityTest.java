@@ -182,6 +182,7 @@ class ReliabilityTest {
             assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(first.exitValue()).isEqualTo(143);
             assertThat(Files.readString(log)).contains("interrupted; resume with: tl train --resume");
+            assertThat(work.resolve(".busy.lock")).as("the lock file goes with the run").doesNotExist();
         } finally {
             first.destroyForcibly();
         }
