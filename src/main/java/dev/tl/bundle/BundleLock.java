@@ -54,9 +54,17 @@ public final class BundleLock implements AutoCloseable {
 
     /** The lock is held by another process, or another run of this one. */
     public static final class Busy extends TlException {
+        private final String holder;
+
         private Busy(Path target, String holder) {
             super("another tl run (pid " + holder + ") is writing " + target
                     + "; wait for it to finish, or choose another directory");
+            this.holder = holder;
+        }
+
+        /** The holder's pid, or "unknown". */
+        public String holder() {
+            return holder;
         }
     }
 

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
+import dev.tl.LogCapture;
 import dev.tl.TestData;
+import dev.tl.bundle.BundleLock;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.train.Checkpoint;
 import java.nio.file.Files;
@@ -125,6 +127,32 @@ class ReliabilityTest {
                 data.toString(), "--json");
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(Json.MAPPER.readTree(result.out()).get("accuracy").isNumber()).isTrue();
+    }
+
+    @Test
+    void evaluateAddsNothingToABundleThatATrainingRunHolds() throws Exception {
+        Path model = work.resolve("held");
+        assertThat(run(train(model)).exitCode()).isZero();
+        List<String> warnings = new ArrayList<>();
+        try (BundleLock training = BundleLock.acquire(model)) { // a tl train about to save a new bundle there
+            warnings.addAll(LogCapture.infoLinesOf(EvaluateCommand.class, () -> {
+                CliRunner.Result result = CliRunner.run("evaluate", "--model-dir", model.toString(), "--data",
+                        data.toString(), "--json");
+                assertThat(result.exitCode()).as(result.err()).isZero();
+                assertThat(result.out()).contains("\"accuracy\"");
+            }));
+        }
+        assertThat(warnings).anyMatch(line -> line.contains("not written into the bundle")
+                && line.contains("pid " + ProcessHandle.current().pid()));
+        assertThat(model.resolve(ModelBundle.EVALUATION_FILE)).doesNotExist();
+        assertThat(model.resolve("confusion.png")).doesNotExist();
+
+        CliRunner.Result reported = CliRunner.run("report", "--model-dir", model.toString());
+        assertThat(reported.exitCode()).as(reported.err()).isZero();
+        try (BundleLock training = BundleLock.acquire(model)) {
+            assertUsageError(CliRunner.run("report", "--model-dir", model.toString()), "--model-dir",
+                    "not written", "is writing");
+        }
     }
 
     @Test
