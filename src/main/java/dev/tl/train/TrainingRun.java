@@ -7,7 +7,6 @@ import dev.tl.data.ImageSet;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.ModelSpec;
 import dev.tl.zoo.weights.WeightCache;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +100,14 @@ public final class TrainingRun {
         return skipped;
     }
 
+    /**
+     * Checks, before any work, that {@code checkpoint} is of this run: its epochs fit the run's, and the data is the
+     * data it trained on (same classes, same images, hence the same split).
+     */
+    public void requireResumable(Checkpoint checkpoint) {
+        checkpoint.requireFits(options, DataRecord.of(split), settings.training().dir());
+    }
+
     /** Where the run keeps its checkpoint and metrics file until the bundle is saved. */
     public Path checkpointDir() {
         return Checkpoint.dirFor(settings.output());
@@ -121,12 +128,9 @@ public final class TrainingRun {
         }
         List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, settings.weights(), WeightCache.standard());
         Path checkpoints = checkpointDir();
-        if (resume == null && Files.exists(checkpoints.resolve(Checkpoint.FILE))) {
-            log.warn("{} holds an interrupted run (continue it with tl train --resume {}); this new run replaces it",
-                    checkpoints, settings.output());
-        }
         List<TrainingListener> all = new ArrayList<>(List.of(new ProgressListener(), new EpochLogger(),
-                new CheckpointWriter(checkpoints, resumeArgs), new HistoryCsv(checkpoints.resolve(HistoryCsv.FILE))));
+                new CheckpointWriter(checkpoints, resumeArgs, DataRecord.of(split)),
+                new HistoryCsv(checkpoints.resolve(HistoryCsv.FILE))));
         all.addAll(listeners);
         return new Trainer(modelSpec, options, settings.featureStore(),
                 settings.augmentation(), all).train(split.train(), split.validation(), weightFiles, resume);
