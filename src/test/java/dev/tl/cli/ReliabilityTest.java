@@ -156,6 +156,21 @@ class ReliabilityTest {
     }
 
     @Test
+    void aBundleSavedInsideTheDataIsNotReadAsData() throws Exception {
+        Path inside = TestData.copySubset(TestData.TRAIN, 4, work.resolve("with-model"));
+        Path model = inside.resolve("model");
+        assertThat(CliRunner.run("train", "--model", "mobilenet", "--weights", "none", "--data", inside.toString(),
+                "--image-size", "32", "--frozen-epochs", "1", "--finetune-epochs", "0", "--output", model.toString())
+                .exitCode()).isZero();
+        assertThat(model.resolve("training.png")).exists();
+
+        CliRunner.Result evaluated = CliRunner.run("evaluate", "--model-dir", model.toString(), "--data",
+                inside.toString(), "--json");
+        assertThat(evaluated.exitCode()).as(evaluated.err()).isZero();
+        assertThat(Json.MAPPER.readTree(evaluated.out()).get("images").asInt()).isEqualTo(8);
+    }
+
+    @Test
     void offlineEachCommandSuggestsWhatItCanDoInstead() {
         CliRunner.Result predict = CliRunner.run("predict", "--model", "mobilenet", data.toString());
         assertThat(predict.exitCode()).isEqualTo(2);
