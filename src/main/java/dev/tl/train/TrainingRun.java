@@ -7,11 +7,14 @@ import dev.tl.data.ImageSet;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.ModelSpec;
 import dev.tl.zoo.weights.WeightCache;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,10 +53,15 @@ public final class TrainingRun {
         List<ImageCheck.Skipped> skipped = new ArrayList<>();
         ImageSet all = usable(scanned, settings.imageCheck(), skipped, training);
         RunSettings.Images validation = settings.validation();
-        DataSplit split = validation == null
-                ? DataSplit.of(all, settings.testSplit(), settings.valSplit(), settings.options().seed())
-                : DataSplit.of(all, settings.testSplit(), usable(validation.labels().scanWithClasses(validation.dir(),
-                validation.flag(), all.classes()), settings.imageCheck(), skipped, null), settings.options().seed());
+        DataSplit split;
+        if (validation == null) {
+            split = DataSplit.of(all, settings.testSplit(), settings.valSplit(), settings.options().seed());
+        } else {
+            ImageSet separate = usable(validation.labels().scanWithClasses(validation.dir(), validation.flag(),
+                    all.classes()), settings.imageCheck(), skipped, null);
+            warnShared(all, training.flag(), separate, validation.flag());
+            split = DataSplit.of(all, settings.testSplit(), separate, settings.options().seed());
+        }
         TrainOptions options = settings.options().toBuilder()
                 .classWeights(settings.classWeights().apply(split.train())).build();
         logCounts(split, options.classWeights());
@@ -62,6 +70,30 @@ public final class TrainingRun {
                     skipped.size());
         }
         return new TrainingRun(settings, split, options, skipped);
+    }
+
+    /**
+     * Validation images that are also training images (the same files, by any path) make the kept epoch the one
+     * that fits them best: said, with their number.
+     */
+    private static void warnShared(ImageSet training, String trainingFlag, ImageSet validation,
+                                   String validationFlag) {
+        Set<Path> trainingFiles = new HashSet<>();
+        training.images().forEach(image -> trainingFiles.add(realPath(image.path())));
+        long shared = validation.images().stream().filter(image -> trainingFiles.contains(realPath(image.path())))
+                .count();
+        if (shared > 0) {
+            log.warn("{}: {} of its {} images are also training images ({}): the kept epoch is chosen on images "
+                    + "the model trained on", validationFlag, shared, validation.size(), trainingFlag);
+        }
+    }
+
+    private static Path realPath(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            return file.toAbsolutePath().normalize();
+        }
     }
 
     /** The usable images of {@code set}; with {@code training}, each class must keep some. */

@@ -159,7 +159,7 @@ class ReliabilityTest {
     void aBundleSavedInsideTheDataIsNotReadAsData() throws Exception {
         Path inside = TestData.copySubset(TestData.TRAIN, 4, work.resolve("with-model"));
         Path model = inside.resolve("model");
-        assertThat(CliRunner.run("train", "--model", "mobilenet", "--weights", "none", "--data", inside.toString(),
+        assertThat(CliRunner.run("train", "--model", "mobilenet_0.25", "--weights", "none", "--data", inside.toString(),
                 "--image-size", "32", "--frozen-epochs", "1", "--finetune-epochs", "0", "--output", model.toString())
                 .exitCode()).isZero();
         assertThat(model.resolve("training.png")).exists();
@@ -168,6 +168,32 @@ class ReliabilityTest {
                 inside.toString(), "--json");
         assertThat(evaluated.exitCode()).as(evaluated.err()).isZero();
         assertThat(Json.MAPPER.readTree(evaluated.out()).get("images").asInt()).isEqualTo(8);
+    }
+
+    @Test
+    void validationImagesThatAreTrainingImagesAreCounted() throws Exception {
+        Path val = Files.createDirectories(work.resolve("overlap/val"));
+        Files.createSymbolicLink(val.resolve("horizontal"), data.resolve("horizontal"));   // 4 shared, by a link
+        Path vertical = Files.createDirectories(val.resolve("vertical"));
+        List<Path> trainingImages;
+        try (var images = Files.list(data.resolve("vertical"))) {
+            trainingImages = images.sorted().toList();
+        }
+        Files.createSymbolicLink(vertical.resolve("linked.jpg"), trainingImages.get(0));   // 1 shared
+        Files.copy(trainingImages.get(1), vertical.resolve("copy.jpg"));                    // another file
+
+        for (Path valData : List.of(val, data)) {
+            List<String> warnings = LogCapture.infoLinesOf(dev.tl.train.TrainingRun.class, () -> {
+                CliRunner.Result result = CliRunner.run("train", "--model", "mobilenet_0.25", "--weights", "none",
+                        "--image-size", "32", "--data", data.toString(), "--val-data", valData.toString(),
+                        "--frozen-epochs", "1", "--finetune-epochs", "0", "--output",
+                        work.resolve("overlap/model").toString());
+                assertThat(result.exitCode()).as(result.err()).isZero();
+            });
+            String shared = valData.equals(val) ? "5 of its 6 images" : "8 of its 8 images";
+            assertThat(warnings).anyMatch(line -> line.startsWith("--val-data: " + shared
+                    + " are also training images (--data)"));
+        }
     }
 
     @Test
