@@ -197,6 +197,22 @@ class ReliabilityTest {
     }
 
     @Test
+    void theWorkingDirectoryAndTheFoldersHoldingItAreNeverAnOutput() throws Exception {
+        Path here = Files.createDirectories(work.resolve("shell/here"));
+        for (String output : List.of(".", "..")) {
+            TlProcess.Result result = TlProcess.pipedIn(here, Files.createTempDirectory("tl-home"), train(
+                    Path.of(output), "--overwrite").toArray(String[]::new));
+            assertThat(result.exitCode()).as(result.stderr()).isEqualTo(2);
+            assertThat(result.stderr()).contains("--output", output.equals(".") ? "is the working directory"
+                    : "holds the working directory", "choose a directory below it");
+        }
+        assertThat(here).isEmptyDirectory();
+        try (var beside = Files.list(here.getParent())) {
+            assertThat(beside).containsExactly(here);
+        }
+    }
+
+    @Test
     void offlineEachCommandSuggestsWhatItCanDoInstead() {
         CliRunner.Result predict = CliRunner.run("predict", "--model", "mobilenet", data.toString());
         assertThat(predict.exitCode()).isEqualTo(2);
