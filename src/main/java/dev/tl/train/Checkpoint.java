@@ -170,11 +170,14 @@ public record Checkpoint(List<String> args, Phase phase, int epoch, boolean phas
         int frozen = 0;
         int finetune = 0;
         for (EpochRecord record : history) {
-            String problem = record.phase() == null ? "has no phase"
-                    : record.epoch() != (record.phase() == Phase.FROZEN ? ++frozen : ++finetune)
-                    ? "is not the next epoch of its phase" : finetune > 0 && record.phase() == Phase.FROZEN
-                    ? "is a frozen epoch after fine-tuning began" : problem(record);
-            require(problem == null, file, "history", record.phase() + " epoch " + record.epoch() + " " + problem);
+            String epoch = record.phase() + " epoch " + record.epoch();
+            require(record.phase() != null, file, "history", epoch + " has no phase");
+            require(record.phase() == Phase.FINETUNE || finetune == 0, file, "history", epoch
+                    + " comes after fine-tuning began");
+            int next = record.phase() == Phase.FROZEN ? ++frozen : ++finetune;
+            require(record.epoch() == next, file, "history", epoch + " is not the next of its phase (" + next + ")");
+            String problem = problem(record);
+            require(problem == null, file, "history", epoch + " " + problem);
         }
         EpochRecord last = history.get(history.size() - 1);
         require(last.phase() == state.phase() && last.epoch() == state.epoch(), file, "epoch",
