@@ -26,6 +26,7 @@ record BundleTarget(Path path, boolean exists, BundleMetadata bundle, List<Strin
         if (Files.isRegularFile(target)) {
             throw new TlException(target + " is a file, not a directory");
         }
+        requireNotAroundWorkingDirectory(target);
         if (!Files.isDirectory(target)) {
             return new BundleTarget(target, false, null, List.of());
         }
@@ -34,6 +35,27 @@ record BundleTarget(Path path, boolean exists, BundleMetadata bundle, List<Strin
             List<String> foreign = entries.map(entry -> entry.getFileName().toString())
                     .filter(name -> bundle == null || !ModelBundle.OWN_FILES.contains(name)).sorted().toList();
             return new BundleTarget(target, true, bundle, foreign);
+        } catch (IOException e) {
+            throw new TlException("cannot read " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A save replaces the target directory as a whole (renamed aside, then deleted), which would pull the working
+     * directory from under the shell that started tl: the target may not be it, nor hold it.
+     */
+    private static void requireNotAroundWorkingDirectory(Path target) {
+        if (!Files.isDirectory(target)) {
+            return;
+        }
+        try {
+            Path workingDirectory = Path.of("").toRealPath();
+            Path real = target.toRealPath();
+            if (workingDirectory.startsWith(real)) {
+                throw new TlException(target + (workingDirectory.equals(real) ? " is the working directory"
+                        : " holds the working directory " + workingDirectory) + ", which saving a bundle there would "
+                        + "replace as a whole; choose a directory below it, such as " + real.resolve("tl-model"));
+            }
         } catch (IOException e) {
             throw new TlException("cannot read " + target + ": " + e.getMessage(), e);
         }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,12 +46,31 @@ public final class ModelBundle {
         }
     }
 
-    /** A bundle read back from disk. */
-    public record Loaded(Path directory, ComputationGraph graph, BundleMetadata metadata) {
+    /**
+     * A bundle read back from disk.
+     *
+     * @param metadataText its {@code tl-model.json} as read, which tells this bundle from one saved there later
+     */
+    public record Loaded(Path directory, ComputationGraph graph, BundleMetadata metadata, String metadataText) {
+
+        public Loaded(Path directory, ComputationGraph graph, BundleMetadata metadata) {
+            this(directory, graph, metadata, null);
+        }
+
         public Classifier classifier() {
             return new Classifier(graph, metadata.inputSpecs(), metadata.classes());
         }
+
+        /** Whether the directory still holds this bundle, not one saved there since it was read. */
+        public boolean isCurrent() {
+            return metadataText != null && metadataText.equals(readMetadataText(directory));
+        }
     }
+
+    /** How long evaluate or report wait for another writer of the bundle: adding their files takes a moment. */
+    private static final Duration WRITER_PATIENCE = Duration.ofSeconds(5);
+    /** How often a load starts again because a save replaced the bundle while it was being read. */
+    private static final int LOAD_ATTEMPTS = 3;
 
     private ModelBundle() {
     }
@@ -115,7 +135,41 @@ public final class ModelBundle {
         }
     }
 
+    /**
+     * Runs {@code write} — adding files to a loaded bundle ({@code tl evaluate}'s report), or reading its files
+     * ({@code tl report}) — while holding the bundle's lock, and only if the directory still holds that bundle: a
+     * {@code tl train} saving there meanwhile would otherwise get another model's files. Returns why it did not run,
+     * or null once it ran.
+     */
+    public static String whileHeld(Loaded bundle, Runnable write) {
+        try (BundleLock lock = BundleLock.acquire(bundle.directory(), WRITER_PATIENCE)) {
+            if (!bundle.isCurrent()) {
+                return "a newer bundle was saved in " + bundle.directory() + " while this one was in use";
+            }
+            write.run();
+            return null;
+        } catch (BundleLock.Busy e) {
+            return "another tl run (pid " + e.holder() + ") is writing " + bundle.directory()
+                    + " (a tl train saves a new bundle there when it ends); run this again after it";
+        }
+    }
+
+    /**
+     * Reads the bundle in {@code directory}. A save may replace it meanwhile (it renames a whole new bundle into
+     * place), so a load that ends with another {@code tl-model.json} than it began with starts again: the metadata
+     * and the model always come from one bundle.
+     */
     public static Loaded load(Path directory) {
+        for (int attempt = 1; ; attempt++) {
+            Loaded loaded = loadOnce(directory);
+            if (attempt == LOAD_ATTEMPTS || loaded.isCurrent()) {
+                return loaded;
+            }
+            log.debug("{} was replaced while it was read; reading it again", loaded.directory());
+        }
+    }
+
+    private static Loaded loadOnce(Path directory) {
         Path dir = directory.toAbsolutePath().normalize();
         BundleSwap.repair(dir);
         if (!Files.isDirectory(dir)) {
@@ -126,9 +180,11 @@ public final class ModelBundle {
         if (!Files.isRegularFile(metadataFile)) {
             throw new TlException(dir + " is not a tl model bundle (no " + METADATA_FILE + ")");
         }
+        String metadataText;
         BundleMetadata metadata;
         try {
-            metadata = Json.MAPPER.readValue(metadataFile.toFile(), BundleMetadata.class);
+            metadataText = Files.readString(metadataFile, StandardCharsets.UTF_8);
+            metadata = Json.MAPPER.readValue(metadataText, BundleMetadata.class);
         } catch (IOException e) {
             throw new TlException("cannot read " + metadataFile + ": " + e.getMessage(), e);
         }
@@ -138,7 +194,16 @@ public final class ModelBundle {
         }
         ModelFile.Read model = ModelFile.read(modelFile(dir, metadata));
         requireAgreement(metadataFile, metadata, model);
-        return new Loaded(dir, model.graph(), metadata);
+        return new Loaded(dir, model.graph(), metadata, metadataText);
+    }
+
+    /** The text of the bundle's {@code tl-model.json}, or null where it cannot be read. */
+    private static String readMetadataText(Path dir) {
+        try {
+            return Files.readString(dir.resolve(METADATA_FILE), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The model file {@code tl-model.json} names, which must be a file in the bundle directory itself. */

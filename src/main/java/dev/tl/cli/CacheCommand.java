@@ -2,13 +2,17 @@ package dev.tl.cli;
 
 import dev.tl.TlException;
 import dev.tl.train.FeatureCache;
+import dev.tl.zoo.Backbone;
+import dev.tl.zoo.Backbones;
 import dev.tl.zoo.weights.WeightCache;
+import dev.tl.zoo.weights.WeightFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -17,10 +21,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code tl cache [clean]}: what the feature and weight caches under $TL_HOME hold, and emptying them. */
+/**
+ * {@code tl cache [clean]}: what the feature and weight caches under $TL_HOME hold, and emptying them. Only the
+ * files tl keeps there count; anything else in those directories is the user's, and stays.
+ */
 @Command(name = "cache", mixinStandardHelpOptions = true,
         description = "Show the feature cache ($TL_HOME/features) and the weight cache ($TL_HOME/weights) with "
-                + "their sizes; `tl cache clean` empties both.",
+                + "their sizes; `tl cache clean` empties both (of the files tl keeps there; other files stay).",
         subcommands = CacheCommand.Clean.class,
         footerHeading = "%nExamples:%n", footer = {"  tl cache", "  tl cache clean"})
 final class CacheCommand implements Callable<Integer> {
@@ -41,30 +48,45 @@ final class CacheCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A cache directory and what it is called. */
-    private record Cache(String name, Path directory) {
+    /** A cache directory, what it is called, and the files in it that are the cache's. */
+    private record Cache(String name, Path directory, Callable<List<Path>> ownFiles) {
+
+        List<Path> files() {
+            try {
+                return ownFiles.call();
+            } catch (Exception e) {
+                throw new TlException("cannot list " + directory + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** How many files are in the directory (below it too) that are not the cache's. */
+        long others() {
+            if (!Files.isDirectory(directory)) {
+                return 0;
+            }
+            List<Path> own = files();
+            try (Stream<Path> walk = Files.walk(directory)) {
+                return walk.filter(Files::isRegularFile).filter(file -> !own.contains(file)).count();
+            } catch (IOException | UncheckedIOException e) {
+                throw new TlException("cannot list " + directory + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     private static List<Cache> caches() {
-        return List.of(new Cache("features", FeatureCache.standard().directory()),
-                new Cache("weights", WeightCache.standard().directory()));
+        FeatureCache features = FeatureCache.standard();
+        WeightCache weights = WeightCache.standard();
+        List<WeightFile> published = Backbones.all().stream().map(Backbone::weights).filter(Objects::nonNull)
+                .flatMap(w -> w.all().stream()).flatMap(pair -> Stream.of(pair.noTop(), pair.withTop()))
+                .filter(Objects::nonNull).toList();
+        return List.of(new Cache("features", features.directory(), features::ownFiles),
+                new Cache("weights", weights.directory(), () -> weights.ownFiles(published)));
     }
 
     private static Usage usage(Cache cache) {
-        List<Path> files = files(cache.directory());
+        List<Path> files = cache.files();
         long bytes = files.stream().mapToLong(CacheCommand::size).sum();
         return new Usage(cache.name(), cache.directory().toString(), files.size(), bytes);
-    }
-
-    private static List<Path> files(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile).collect(Collectors.toList());
-        } catch (IOException | UncheckedIOException e) {
-            throw new TlException("cannot list " + dir + ": " + e.getMessage(), e);
-        }
     }
 
     private static long size(Path file) {
@@ -87,10 +109,13 @@ final class CacheCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code tl cache clean}: deletes every file the caches hold (they fill again as tl needs them). */
+    /**
+     * {@code tl cache clean}: deletes the files the caches hold (they fill again as tl needs them), and nothing
+     * else: a user's files in those directories stay.
+     */
     @Command(name = "clean", mixinStandardHelpOptions = true,
             description = "Empty the feature and weight caches: features are computed again, weights downloaded "
-                    + "again when next needed.")
+                    + "again when next needed. Only the files tl keeps there are removed; others stay.")
     static final class Clean implements Callable<Integer> {
 
         @Spec
@@ -99,7 +124,7 @@ final class CacheCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             for (Cache cache : caches()) {
-                List<Path> files = files(cache.directory());
+                List<Path> files = cache.files();
                 long bytes = 0;
                 for (Path file : files) {
                     bytes += size(file);
@@ -109,8 +134,10 @@ final class CacheCommand implements Callable<Integer> {
                         throw new TlException("cannot delete " + file + ": " + e.getMessage(), e);
                     }
                 }
-                spec.commandLine().getOut().printf("%s: removed %d files (%s) from %s%n", cache.name(),
-                        files.size(), megabytes(bytes), cache.directory());
+                long others = cache.others();
+                spec.commandLine().getOut().printf("%s: removed %d files (%s) from %s%s%n", cache.name(),
+                        files.size(), megabytes(bytes), cache.directory(), others == 0 ? ""
+                                : "; kept " + others + (others == 1 ? " file" : " files") + " tl did not write");
             }
             spec.commandLine().getOut().flush();
             return 0;

@@ -96,13 +96,18 @@ final class EvaluateCommand implements Callable<Integer> {
         document.put("precision", precision.precision.id());
         document.put("misclassified", mistakes.size());
         output.print(spec, new Evaluation(report, document), new EvaluationRenderer());
-        Path file = loaded.directory().resolve(ModelBundle.EVALUATION_FILE);
-        try {
-            AtomicFiles.writeString(file, Json.write(document) + "\n");
-        } catch (IOException e) {
-            log.warn("the report is printed above but could not be written to {}: {}", file, e.getMessage());
+        String notWritten = ModelBundle.whileHeld(loaded, () -> {
+            Path file = loaded.directory().resolve(ModelBundle.EVALUATION_FILE);
+            try {
+                AtomicFiles.writeString(file, Json.write(document) + "\n");
+            } catch (IOException e) {
+                log.warn("the report is printed above but could not be written to {}: {}", file, e.getMessage());
+            }
+            EvaluationFiles.write(loaded.directory(), report, mistakes);
+        });
+        if (notWritten != null) {
+            log.warn("the report is printed above, but not written into the bundle: {}", notWritten);
         }
-        EvaluationFiles.write(loaded.directory(), report, mistakes);
         return 0;
     }
 

@@ -1,11 +1,17 @@
 package dev.tl.cli;
 
+import dev.tl.bundle.ModelBundle;
 import dev.tl.eval.ClassMetrics;
 import dev.tl.eval.EvaluationReport;
+import dev.tl.plot.ConfusionPlot;
 import java.util.List;
 import java.util.Locale;
 
-/** {@code tl evaluate}'s report: a table of metrics and the confusion matrix, or its JSON document. */
+/**
+ * {@code tl evaluate}'s report: a table of metrics and the confusion matrix (above
+ * {@value ConfusionPlot#MAX_MATRIX_CLASSES} classes, its most confused pairs, as {@code confusion.png} shows), or its
+ * JSON document.
+ */
 final class EvaluationRenderer implements Renderer<EvaluateCommand.Evaluation> {
 
     @Override
@@ -30,6 +36,9 @@ final class EvaluationRenderer implements Renderer<EvaluateCommand.Evaluation> {
         EvaluationReport.Averages macro = report.macroAverage();
         out.append(String.format(Locale.ROOT, "%-" + width + "s %9.4f %9.4f %9.4f %9d%n%n", "macro avg",
                 macro.precision(), macro.recall(), macro.f1(), report.images()));
+        if (classes.size() > ConfusionPlot.MAX_MATRIX_CLASSES) {
+            return out.append(mostConfused(report, width)).toString();
+        }
         out.append("confusion matrix (rows: true class, columns: predicted)\n");
         out.append(String.format(Locale.ROOT, "%-" + width + "s", ""));
         for (String name : classes) {
@@ -43,6 +52,22 @@ final class EvaluationRenderer implements Renderer<EvaluateCommand.Evaluation> {
                         report.confusionMatrix()[i][j]));
             }
             out.append('\n');
+        }
+        return out.toString();
+    }
+
+    /** The pairs of classes confused most often: a matrix of hundreds of classes would be megabytes of text. */
+    private static String mostConfused(EvaluationReport report, int width) {
+        List<ConfusionPlot.Pair> pairs = ConfusionPlot.mostConfused(report);
+        List<ConfusionPlot.Pair> shown = pairs.subList(0, Math.min(ConfusionPlot.TOP_PAIRS, pairs.size()));
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "most confused pairs (%d of %d; the "
+                + "matrix of %d classes is in --json and %s)%n", shown.size(), pairs.size(), report.classes().size(),
+                ModelBundle.EVALUATION_FILE));
+        out.append(String.format(Locale.ROOT, "%-" + width + "s %-" + width + "s %9s%n", "true class", "predicted",
+                "images"));
+        for (ConfusionPlot.Pair pair : shown) {
+            out.append(String.format(Locale.ROOT, "%-" + width + "s %-" + width + "s %9d%n", pair.trueClass(),
+                    pair.predicted(), pair.count()));
         }
         return out.toString();
     }

@@ -38,10 +38,12 @@ final class ReportCommand implements Callable<Integer> {
         }
         ModelBundle.Loaded loaded = Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir()));
         Path file = (out != null ? out : loaded.directory().resolve(HtmlReport.FILE)).toAbsolutePath().normalize();
-        Flags.about(OUT, () -> {
+        // under the bundle's lock: its files are read (and the page written) while no other tl writes there
+        String notWritten = ModelBundle.whileHeld(loaded, () -> Flags.about(OUT, () -> {
             HtmlReport.write(loaded, usage(loaded.directory()), file);
             return file;
-        });
+        }));
+        Flags.require(notWritten == null, "--model-dir", "the page was not written: " + notWritten);
         spec.commandLine().getOut().printf("wrote %s%n", file);
         spec.commandLine().getOut().flush();
         return 0;

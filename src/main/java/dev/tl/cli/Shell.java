@@ -12,7 +12,10 @@ final class Shell {
     }
 
     static String quote(Path path) {
-        String text = path.toString();
+        return quote(path.toString());
+    }
+
+    static String quote(String text) {
         return SAFE.matcher(text).matches() ? text : "'" + text.replace("'", "'\\''") + "'";
     }
 }

@@ -67,10 +67,11 @@ final class TrainCommand implements Callable<Integer> {
                     "--rotation", "--zoom", "--translate", "--brightness", "--contrast", "--feature-cache-augment",
                     "--preview-augment")),
             new OptionHeadings.Heading("Output", List.of("--output", OutputOptions.JSON, OutputOptions.FORMAT,
-                    "--overwrite", "--resume", "--no-feature-cache", ConfigOption.NAME)),
+                    "--overwrite", "--resume", "--start-over", "--no-feature-cache", ConfigOption.NAME)),
             new OptionHeadings.Heading("Compute", List.of(DeviceOption.NAME, WORKERS)));
 
     private static final String RESUME = "--resume";
+    private static final String START_OVER = "--start-over";
     private static final String VAL_DATA = "--val-data";
     private static final String VAL_SPLIT = "--val-split";
     private static final String UNFREEZE = "--unfreeze";
@@ -187,6 +188,12 @@ final class TrainCommand implements Callable<Integer> {
             description = "Continue an interrupted run from its last completed epoch (weights, optimizer state, history), with its original options. DIR: the run's --output (or its OUTPUT.checkpoint directory).")
     Path resume;
 
+    @Option(names = START_OVER,
+            description = "Discard the checkpoint of an interrupted run beside --output and train this run from the "
+                    + "start. Without it such a checkpoint is never touched: the run is refused (continue it with "
+                    + "--resume).")
+    boolean startOver;
+
     @Option(names = "--no-feature-cache",
             description = "Do not keep the frozen phase's backbone features in $TL_HOME/features for later runs.")
     boolean noFeatureCache;
@@ -243,9 +250,25 @@ final class TrainCommand implements Callable<Integer> {
         }
         try (BundleLock lock = Flags.about(OUTPUT, () -> BundleLock.acquire(output));
              InterruptNotice notice = InterruptNotice.install(spec.commandLine().getErr(), output)) {
+            if (resumeFrom == null) {
+                checkInterruptedRun();
+            }
             checkOutput();
             TrainingRun run = TrainingRun.prepare(settings);
-            List<String> resumeArgs = RunArguments.of(spec, Stream.concat(Stream.of(RESUME),
+            if (resumeFrom != null) {
+                Flags.about(RESUME, () -> {
+                    try {
+                        run.requireResumable(resumeFrom);
+                    } catch (Checkpoint.OtherData e) {
+                        throw new TlException(e.getMessage() + ". Continuing would train its weights on other "
+                                + "data: put the data back as it was, or train from the start on this data ("
+                                + START_OVER + " discards the checkpoint): tl train " + String.join(" ",
+                                resumeFrom.args().stream().map(Shell::quote).toList()) + " " + START_OVER, e);
+                    }
+                    return resumeFrom;
+                });
+            }
+            List<String> resumeArgs = RunArguments.of(spec, Stream.concat(Stream.of(RESUME, START_OVER),
                     OutputOptions.NAMES.stream()).toArray(String[]::new));
             TrainedModel trained = run.train(resumeFrom, resumeArgs, List.of());
             if (trained.failure() != null && trained.kept() == null) {
@@ -272,6 +295,23 @@ final class TrainCommand implements Callable<Integer> {
     private static String checkpointNote(TrainingRun run) {
         return Files.exists(run.checkpointDir().resolve(Checkpoint.FILE))
                 ? "the checkpoint of the last finite epoch is in " + run.checkpointDir() : "no epoch was checkpointed";
+    }
+
+    /**
+     * The checkpoint of an interrupted run beside the output is hours of work: a new run discards it only when told
+     * to, and otherwise is refused, naming both ways on.
+     */
+    private void checkInterruptedRun() {
+        Path checkpoints = Checkpoint.dirFor(output);
+        String interrupted = Checkpoint.describe(checkpoints);
+        if (interrupted == null) {
+            return;
+        }
+        Flags.require(startOver, OUTPUT, checkpoints + " holds an interrupted run (" + interrupted + "): continue "
+                + "it with tl train " + RESUME + " " + Shell.quote(output.toAbsolutePath().normalize()) + ", or give "
+                + START_OVER + " to discard it and train this run from the start");
+        log.warn("discarding the interrupted run in {} ({}), as {} asks", checkpoints, interrupted, START_OVER);
+        Checkpoint.delete(checkpoints);
     }
 
     /** The rule of what may be replaced, checked before any work rather than after hours of it. */

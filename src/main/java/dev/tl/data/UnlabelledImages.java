@@ -41,11 +41,15 @@ public final class UnlabelledImages {
         return images;
     }
 
-    /** Whether {@code dir} holds images but no class folders: a flat folder of images to label nothing in. */
+    /**
+     * Whether {@code dir} holds images but no class folders (folders tl wrote are none): a flat folder of images to
+     * label nothing in.
+     */
     public static boolean isFlatFolder(Path dir) {
         try (Stream<Path> entries = Files.list(dir)) {
             List<Path> all = entries.filter(entry -> !entry.getFileName().toString().startsWith(".")).toList();
-            return all.stream().noneMatch(Files::isDirectory) && all.stream().anyMatch(ImageFolder::isImageFile);
+            return all.stream().noneMatch(entry -> Files.isDirectory(entry) && ImageFolder.tlOutput(entry) == null)
+                    && all.stream().anyMatch(ImageFolder::isImageFile);
         } catch (IOException | UncheckedIOException e) {
             return false; // not a readable directory: the labelled scan reports it
         }

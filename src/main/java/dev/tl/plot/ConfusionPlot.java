@@ -25,8 +25,9 @@ import org.knowm.xchart.style.HeatMapStyler;
 public final class ConfusionPlot {
 
     public static final String FILE = "confusion.png";
-    static final int MAX_MATRIX_CLASSES = 20;
-    static final int TOP_PAIRS = 20;
+    /** Above this many classes a matrix is unreadable (on screen or in a terminal): the most confused pairs instead. */
+    public static final int MAX_MATRIX_CLASSES = 20;
+    public static final int TOP_PAIRS = 20;
 
     /** A true class confused for a predicted one, {@code count} times. */
     public record Pair(String trueClass, String predicted, int count) {

@@ -11,17 +11,22 @@ public final class CheckpointWriter implements TrainingListener {
 
     private final Path dir;
     private final List<String> args;
+    private final DataRecord data;
 
-    /** @param args the run's effective {@code tl train} options, to resume it with the same settings */
-    public CheckpointWriter(Path dir, List<String> args) {
+    /**
+     * @param args the run's effective {@code tl train} options, to resume it with the same settings
+     * @param data the images of the run's split, which a resume must find unchanged (null: not recorded)
+     */
+    public CheckpointWriter(Path dir, List<String> args, DataRecord data) {
         this.dir = dir;
         this.args = List.copyOf(args);
+        this.data = data;
     }
 
     @Override
     public void epochEnded(EpochEnd event) {
         EpochRecord record = event.record();
         boolean phaseFinished = event.control().stopping() || record.epoch() == event.epochs();
-        Checkpoint.of(args, record.phase(), record.epoch(), phaseFinished, event.graph(), event.state()).save(dir);
+        Checkpoint.of(args, data, record.phase(), record.epoch(), phaseFinished, event.graph(), event.state()).save(dir);
     }
 }

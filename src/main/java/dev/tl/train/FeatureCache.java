@@ -21,6 +21,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -67,6 +69,21 @@ public final class FeatureCache implements FeatureStore {
     /** Where the entries are kept. */
     public Path directory() {
         return directory;
+    }
+
+    /** Entries, the fingerprint index and killed writers' temporary files: what tl writes into the directory. */
+    private static final String ENTRY = "(?:[0-9a-f]{64}\\.features|" + Pattern.quote(FileFingerprints.INDEX) + ")";
+    private static final Pattern OWN_FILE = Pattern.compile(ENTRY + "|\\." + ENTRY + ".*\\.tmp");
+
+    /** The files in the directory that tl wrote (anything else there is not the cache's, and stays). */
+    public List<Path> ownFiles() throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.filter(Files::isRegularFile)
+                    .filter(file -> OWN_FILE.matcher(file.getFileName().toString()).matches()).sorted().toList();
+        }
     }
 
     /** What the features of one backbone depend on besides the images; {@code views} is an {@code ImageViews} key. */

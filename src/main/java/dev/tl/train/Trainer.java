@@ -95,6 +95,7 @@ public final class Trainer {
         BaseWeights.load(model, spec, weightFiles);
         RunState state = resume == null ? new RunState() : resume.state();
         if (resume != null) {
+            resume.requireParametersOf(model);
             log.info("resuming after {} epoch {}{}", resume.phase(), resume.epoch(),
                     resume.phaseFinished() ? " (that phase was finished)" : "");
         }

@@ -7,12 +7,14 @@ import dev.tl.data.ImageSet;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.ModelSpec;
 import dev.tl.zoo.weights.WeightCache;
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,10 +53,15 @@ public final class TrainingRun {
         List<ImageCheck.Skipped> skipped = new ArrayList<>();
         ImageSet all = usable(scanned, settings.imageCheck(), skipped, training);
         RunSettings.Images validation = settings.validation();
-        DataSplit split = validation == null
-                ? DataSplit.of(all, settings.testSplit(), settings.valSplit(), settings.options().seed())
-                : DataSplit.of(all, settings.testSplit(), usable(validation.labels().scanWithClasses(validation.dir(),
-                validation.flag(), all.classes()), settings.imageCheck(), skipped, null), settings.options().seed());
+        DataSplit split;
+        if (validation == null) {
+            split = DataSplit.of(all, settings.testSplit(), settings.valSplit(), settings.options().seed());
+        } else {
+            ImageSet separate = usable(validation.labels().scanWithClasses(validation.dir(), validation.flag(),
+                    all.classes()), settings.imageCheck(), skipped, null);
+            warnShared(all, training.flag(), separate, validation.flag());
+            split = DataSplit.of(all, settings.testSplit(), separate, settings.options().seed());
+        }
         TrainOptions options = settings.options().toBuilder()
                 .classWeights(settings.classWeights().apply(split.train())).build();
         logCounts(split, options.classWeights());
@@ -63,6 +70,30 @@ public final class TrainingRun {
                     skipped.size());
         }
         return new TrainingRun(settings, split, options, skipped);
+    }
+
+    /**
+     * Validation images that are also training images (the same files, by any path) make the kept epoch the one
+     * that fits them best: said, with their number.
+     */
+    private static void warnShared(ImageSet training, String trainingFlag, ImageSet validation,
+                                   String validationFlag) {
+        Set<Path> trainingFiles = new HashSet<>();
+        training.images().forEach(image -> trainingFiles.add(realPath(image.path())));
+        long shared = validation.images().stream().filter(image -> trainingFiles.contains(realPath(image.path())))
+                .count();
+        if (shared > 0) {
+            log.warn("{}: {} of its {} images are also training images ({}): the kept epoch is chosen on images "
+                    + "the model trained on", validationFlag, shared, validation.size(), trainingFlag);
+        }
+    }
+
+    private static Path realPath(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            return file.toAbsolutePath().normalize();
+        }
     }
 
     /** The usable images of {@code set}; with {@code training}, each class must keep some. */
@@ -101,6 +132,14 @@ public final class TrainingRun {
         return skipped;
     }
 
+    /**
+     * Checks, before any work, that {@code checkpoint} is of this run: its epochs fit the run's, and the data is the
+     * data it trained on (same classes, same images, hence the same split).
+     */
+    public void requireResumable(Checkpoint checkpoint) {
+        checkpoint.requireFits(options, DataRecord.of(split), settings.training().dir());
+    }
+
     /** Where the run keeps its checkpoint and metrics file until the bundle is saved. */
     public Path checkpointDir() {
         return Checkpoint.dirFor(settings.output());
@@ -121,12 +160,9 @@ public final class TrainingRun {
         }
         List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, settings.weights(), WeightCache.standard());
         Path checkpoints = checkpointDir();
-        if (resume == null && Files.exists(checkpoints.resolve(Checkpoint.FILE))) {
-            log.warn("{} holds an interrupted run (continue it with tl train --resume {}); this new run replaces it",
-                    checkpoints, settings.output());
-        }
         List<TrainingListener> all = new ArrayList<>(List.of(new ProgressListener(), new EpochLogger(),
-                new CheckpointWriter(checkpoints, resumeArgs), new HistoryCsv(checkpoints.resolve(HistoryCsv.FILE))));
+                new CheckpointWriter(checkpoints, resumeArgs, DataRecord.of(split)),
+                new HistoryCsv(checkpoints.resolve(HistoryCsv.FILE))));
         all.addAll(listeners);
         return new Trainer(modelSpec, options, settings.featureStore(),
                 settings.augmentation(), all).train(split.train(), split.validation(), weightFiles, resume);

@@ -188,6 +188,24 @@ class BundleSafetyTest {
         BundleLock.acquire(bundle).close();
     }
 
+    @Test
+    void filesAreAddedOnlyToTheBundleThatWasReadAndOnlyUnderItsLock() {
+        Path bundle = dir.resolve("model");
+        save(bundle, "first", false);
+        ModelBundle.Loaded first = ModelBundle.load(bundle);
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+
+        try (BundleLock training = BundleLock.acquire(bundle)) {
+            assertThat(ModelBundle.whileHeld(first, writes::incrementAndGet)).contains("is writing " + bundle);
+        }
+        save(bundle, "second", false); // a tl train saving there while the first bundle was evaluated
+        assertThat(ModelBundle.whileHeld(first, writes::incrementAndGet)).contains("newer bundle was saved");
+        assertThat(writes).hasValue(0);
+
+        assertThat(ModelBundle.whileHeld(ModelBundle.load(bundle), writes::incrementAndGet)).isNull();
+        assertThat(writes).hasValue(1);
+    }
+
     private static void rewrite(Path bundle, java.util.function.Consumer<ObjectNode> change) throws Exception {
         Path file = bundle.resolve(ModelBundle.METADATA_FILE);
         ObjectNode metadata = (ObjectNode) Json.MAPPER.readTree(file.toFile());

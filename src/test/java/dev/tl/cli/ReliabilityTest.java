@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
+import dev.tl.LogCapture;
 import dev.tl.TestData;
+import dev.tl.bundle.BundleLock;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.train.Checkpoint;
 import java.nio.file.Files;
@@ -128,6 +130,89 @@ class ReliabilityTest {
     }
 
     @Test
+    void evaluateAddsNothingToABundleThatATrainingRunHolds() throws Exception {
+        Path model = work.resolve("held");
+        assertThat(run(train(model)).exitCode()).isZero();
+        List<String> warnings = new ArrayList<>();
+        try (BundleLock training = BundleLock.acquire(model)) { // a tl train about to save a new bundle there
+            warnings.addAll(LogCapture.infoLinesOf(EvaluateCommand.class, () -> {
+                CliRunner.Result result = CliRunner.run("evaluate", "--model-dir", model.toString(), "--data",
+                        data.toString(), "--json");
+                assertThat(result.exitCode()).as(result.err()).isZero();
+                assertThat(result.out()).contains("\"accuracy\"");
+            }));
+        }
+        assertThat(warnings).anyMatch(line -> line.contains("not written into the bundle")
+                && line.contains("pid " + ProcessHandle.current().pid()));
+        assertThat(model.resolve(ModelBundle.EVALUATION_FILE)).doesNotExist();
+        assertThat(model.resolve("confusion.png")).doesNotExist();
+
+        CliRunner.Result reported = CliRunner.run("report", "--model-dir", model.toString());
+        assertThat(reported.exitCode()).as(reported.err()).isZero();
+        try (BundleLock training = BundleLock.acquire(model)) {
+            assertUsageError(CliRunner.run("report", "--model-dir", model.toString()), "--model-dir",
+                    "not written", "is writing");
+        }
+    }
+
+    @Test
+    void aBundleSavedInsideTheDataIsNotReadAsData() throws Exception {
+        Path inside = TestData.copySubset(TestData.TRAIN, 4, work.resolve("with-model"));
+        Path model = inside.resolve("model");
+        assertThat(CliRunner.run("train", "--model", "mobilenet_0.25", "--weights", "none", "--data", inside.toString(),
+                "--image-size", "32", "--frozen-epochs", "1", "--finetune-epochs", "0", "--output", model.toString())
+                .exitCode()).isZero();
+        assertThat(model.resolve("training.png")).exists();
+
+        CliRunner.Result evaluated = CliRunner.run("evaluate", "--model-dir", model.toString(), "--data",
+                inside.toString(), "--json");
+        assertThat(evaluated.exitCode()).as(evaluated.err()).isZero();
+        assertThat(Json.MAPPER.readTree(evaluated.out()).get("images").asInt()).isEqualTo(8);
+    }
+
+    @Test
+    void validationImagesThatAreTrainingImagesAreCounted() throws Exception {
+        Path val = Files.createDirectories(work.resolve("overlap/val"));
+        Files.createSymbolicLink(val.resolve("horizontal"), data.resolve("horizontal"));   // 4 shared, by a link
+        Path vertical = Files.createDirectories(val.resolve("vertical"));
+        List<Path> trainingImages;
+        try (var images = Files.list(data.resolve("vertical"))) {
+            trainingImages = images.sorted().toList();
+        }
+        Files.createSymbolicLink(vertical.resolve("linked.jpg"), trainingImages.get(0));   // 1 shared
+        Files.copy(trainingImages.get(1), vertical.resolve("copy.jpg"));                    // another file
+
+        for (Path valData : List.of(val, data)) {
+            List<String> warnings = LogCapture.infoLinesOf(dev.tl.train.TrainingRun.class, () -> {
+                CliRunner.Result result = CliRunner.run("train", "--model", "mobilenet_0.25", "--weights", "none",
+                        "--image-size", "32", "--data", data.toString(), "--val-data", valData.toString(),
+                        "--frozen-epochs", "1", "--finetune-epochs", "0", "--output",
+                        work.resolve("overlap/model").toString());
+                assertThat(result.exitCode()).as(result.err()).isZero();
+            });
+            String shared = valData.equals(val) ? "5 of its 6 images" : "8 of its 8 images";
+            assertThat(warnings).anyMatch(line -> line.startsWith("--val-data: " + shared
+                    + " are also training images (--data)"));
+        }
+    }
+
+    @Test
+    void theWorkingDirectoryAndTheFoldersHoldingItAreNeverAnOutput() throws Exception {
+        Path here = Files.createDirectories(work.resolve("shell/here"));
+        for (String output : List.of(".", "..")) {
+            TlProcess.Result result = TlProcess.pipedIn(here, Files.createTempDirectory("tl-home"), train(
+                    Path.of(output), "--overwrite").toArray(String[]::new));
+            assertThat(result.exitCode()).as(result.stderr()).isEqualTo(2);
+            assertThat(result.stderr()).contains("--output", output.equals(".") ? "is the working directory"
+                    : "holds the working directory", "choose a directory below it");
+        }
+        assertThat(here).isEmptyDirectory();
+        try (var beside = Files.list(here.getParent())) {
+            assertThat(beside).containsExactly(here);
+        }
+    }
+
+    @Test
     void offlineEachCommandSuggestsWhatItCanDoInstead() {
         CliRunner.Result predict = CliRunner.run("predict", "--model", "mobilenet", data.toString());
         assertThat(predict.exitCode()).isEqualTo(2);
@@ -182,6 +267,7 @@ class ReliabilityTest {
             assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(first.exitValue()).isEqualTo(143);
             assertThat(Files.readString(log)).contains("interrupted; resume with: tl train --resume");
+            assertThat(work.resolve(".busy.lock")).as("the lock file goes with the run").doesNotExist();
         } finally {
             first.destroyForcibly();
         }

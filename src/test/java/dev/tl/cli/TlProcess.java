@@ -25,10 +25,16 @@ final class TlProcess {
 
     /** tl with stdout and stderr each to a file. */
     static Result piped(Path home, String... args) throws IOException, InterruptedException {
+        return pipedIn(Path.of(""), home, args);
+    }
+
+    /** The same, run in the working directory {@code dir}. */
+    static Result pipedIn(Path dir, Path home, String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile("tl-out", ".txt");
         Path err = Files.createTempFile("tl-err", ".txt");
-        Process process = new ProcessBuilder(command(home, args)).redirectInput(new File("/dev/null"))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process process = new ProcessBuilder(command(home, args)).directory(dir.toAbsolutePath().toFile())
+                .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .start();
         return new Result(await(process), Files.readString(out), Files.readString(err));
     }
 

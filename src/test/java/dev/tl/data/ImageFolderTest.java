@@ -3,8 +3,11 @@ package dev.tl.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tl.LogCapture;
 import dev.tl.TestData;
 import dev.tl.TlException;
+import dev.tl.bundle.ModelBundle;
+import dev.tl.train.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,5 +76,63 @@ class ImageFolderTest {
         Files.copy(dir.resolve("horizontal/more/x.JPG"), dir.resolve("horizontal/.thumbnails/x.jpg"));
         ImageSet set = LabelSource.FOLDERS.scan(dir, "--data");
         assertThat(set.countsPerClass()).containsExactly(3, 2);
+    }
+
+    @Test
+    void foldersTlWroteInsideTheDataAreNotReadAsData() throws Exception {
+        TestData.copySubset(TestData.VAL, 2, dir);
+        Path picture = Files.list(dir.resolve("horizontal")).findFirst().orElseThrow();
+        for (String folder : List.of("model", "horizontal/run", "vertical/model.checkpoint")) {
+            Files.createDirectories(dir.resolve(folder));
+            Files.copy(picture, dir.resolve(folder).resolve("training.png"));
+        }
+        Files.writeString(dir.resolve("model/tl-model.json"), "{}");
+        Files.writeString(dir.resolve("horizontal/run/tl-model.json"), "{}");
+        Files.writeString(dir.resolve("vertical/model.checkpoint/checkpoint.zip"), "");
+
+        List<String> log = LogCapture.infoLinesOf(ImageFolder.class, () -> {
+            ImageSet set = LabelSource.FOLDERS.scan(dir, "--data");
+            assertThat(set.classes()).containsExactly("horizontal", "vertical");
+            assertThat(set.countsPerClass()).containsExactly(2, 2);
+        });
+        assertThat(log).anyMatch(line -> line.contains(dir.resolve("model") + " as a class: it holds a tl model "
+                + "bundle (tl-model.json)"));
+        assertThat(log).anyMatch(line -> line.contains(dir.resolve("horizontal/run") + " as images"));
+        assertThat(log).anyMatch(line -> line.contains("a tl checkpoint (checkpoint.zip)"));
+        assertThat(ImageFolder.TL_FOLDER_MARKERS).containsExactly(ModelBundle.METADATA_FILE, Checkpoint.FILE);
+    }
+
+    @Test
+    void linksAreFollowedButNeverBackUpNorIntoAnotherClass() throws Exception {
+        TestData.copySubset(TestData.VAL, 3, dir);
+        Path horizontal = dir.resolve("horizontal");
+        Path vertical = dir.resolve("vertical");
+        Path verticalImage = Files.list(vertical).sorted().findFirst().orElseThrow();
+        Files.createSymbolicLink(horizontal.resolve("loop"), Path.of(".."));               // the data root
+        Files.createSymbolicLink(horizontal.resolve("self"), Path.of("."));                // itself
+        Files.createSymbolicLink(horizontal.resolve("other"), Path.of("../vertical"));      // another class
+        Files.createSymbolicLink(horizontal.resolve("stolen.jpg"), verticalImage);        // an image of it
+        Files.createSymbolicLink(dir.resolve("alias"), horizontal);                       // a class again
+        Files.createSymbolicLink(dir.resolve("everything"), Path.of("."));                // the root as a class
+        Files.createDirectories(vertical.resolve("sub"));
+        Files.createSymbolicLink(vertical.resolve("again"), Path.of("sub"));               // a folder twice
+        Files.copy(verticalImage, vertical.resolve("sub/vertical_extra.png"));
+        Path elsewhere = TestData.copySubset(TestData.TRAIN, 1, dir.getParent().resolve(dir.getFileName() + "-x"));
+        Files.createSymbolicLink(vertical.resolve("outside"), elsewhere.resolve("vertical")); // outside the data
+
+        List<String> warnings = LogCapture.infoLinesOf(ImageFolder.class, () -> {
+            ImageSet set = LabelSource.FOLDERS.scan(dir, "--data");
+            assertThat(set.classes()).containsExactly("horizontal", "vertical");
+            assertThat(set.countsPerClass()).containsExactly(3, 3 + 1 + 1);
+            for (LabeledImage image : set.images()) {
+                String name = image.path().getFileName().toString();
+                assertThat(name).as(image.path().toString()).startsWith(set.classes().get(image.label()));
+            }
+        });
+        for (String named : List.of("loop", "self", "other", "stolen.jpg", "alias", "everything")) {
+            assertThat(warnings).as(named).anyMatch(line -> line.contains(named));
+        }
+        assertThat(warnings).anyMatch(line -> line.contains("below " + vertical
+                + ", 1 image file is reached by more than one path"));
     }
 }

@@ -12,6 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,21 @@ public final class WeightCache {
         return directory.resolve(file.fileName());
     }
 
+    /**
+     * The cache's own files among {@code published}: each published file under its own name (downloaded by tl, or
+     * placed there for it as the offline message says) and an unfinished download of one. Nothing else in the
+     * directory is the cache's.
+     */
+    public List<Path> ownFiles(Collection<WeightFile> published) {
+        return published.stream().map(this::pathFor)
+                .flatMap(file -> Stream.of(file, partial(file))).distinct().filter(Files::isRegularFile).sorted()
+                .toList();
+    }
+
+    private static Path partial(Path target) {
+        return target.resolveSibling(target.getFileName() + ".part");
+    }
+
     /** True when the file is cached and (where a hash is published) verified. */
     public boolean isCached(WeightFile file) {
         Path path = pathFor(file);
@@ -70,7 +88,7 @@ public final class WeightCache {
     }
 
     private void download(WeightFile file, Path target, String what) {
-        Path partial = target.resolveSibling(target.getFileName() + ".part");
+        Path partial = partial(target);
         try {
             Files.createDirectories(directory);
             log.info("downloading {} from {}", what, file.url());

@@ -9,7 +9,9 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -19,8 +21,9 @@ import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * The images of a data set on any Hadoop file system, labelled as tl labels local ones: class folders (every
- * visible sub-folder of the root a class, every image below it an example; hidden files and folders skipped), or a
- * path,label CSV whose paths are relative to the root or absolute.
+ * visible sub-folder of the root a class, every image below it an example; hidden files and folders, and folders tl
+ * wrote — a model bundle, a checkpoint — skipped), or a path,label CSV whose paths are relative to the root or
+ * absolute.
  */
 final class ImageListing {
 
@@ -47,8 +50,10 @@ final class ImageListing {
     }
 
     private static List<Image> classFolders(FileSystem fs, Path root) throws IOException {
+        Map<Path, Boolean> written = new HashMap<>();
         FileStatus[] classes = Arrays.stream(fs.listStatus(root))
                 .filter(status -> status.isDirectory() && !status.getPath().getName().startsWith("."))
+                .filter(status -> !writtenByTl(fs, status.getPath(), written))
                 .sorted(Comparator.comparing(status -> status.getPath().getName()))
                 .toArray(FileStatus[]::new);
         if (classes.length == 0) {
@@ -60,7 +65,8 @@ final class ImageListing {
             RemoteIterator<LocatedFileStatus> below = fs.listFiles(folder.getPath(), true);
             while (below.hasNext()) {
                 Path file = below.next().getPath();
-                if (ImageFolder.isImageName(file.getName()) && !inHiddenFolder(folder.getPath(), file)) {
+                if (ImageFolder.isImageName(file.getName()) && !inHiddenFolder(folder.getPath(), file)
+                        && !inFolderWrittenByTl(fs, folder.getPath(), file, written)) {
                     files.add(uri(file));
                 }
             }
@@ -99,6 +105,26 @@ final class ImageListing {
             }
         }
         return false;
+    }
+
+    private static boolean inFolderWrittenByTl(FileSystem fs, Path classFolder, Path file, Map<Path, Boolean> written) {
+        for (Path folder = file.getParent(); folder != null && !folder.equals(classFolder); folder = folder.getParent()) {
+            if (writtenByTl(fs, folder, written)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code folder} holds a model bundle or a checkpoint (remembered in {@code written}). */
+    private static boolean writtenByTl(FileSystem fs, Path folder, Map<Path, Boolean> written) {
+        return written.computeIfAbsent(folder, dir -> ImageFolder.TL_FOLDER_MARKERS.stream().anyMatch(marker -> {
+            try {
+                return fs.exists(new Path(dir, marker));
+            } catch (IOException e) {
+                throw new TlException("cannot read " + dir + ": " + e.getMessage(), e);
+            }
+        }));
     }
 
     /** Local files as plain paths, as tl embed writes them; others as URIs. */

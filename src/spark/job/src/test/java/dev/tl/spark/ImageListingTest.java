@@ -20,9 +20,11 @@ class ImageListingTest {
     Path dir;
 
     @Test
-    void classFoldersAreListedAsTlListsThem() throws Exception {
+    void classFoldersAreListedAsTlListsThemLeavingOutFoldersTlWrote() throws Exception {
         for (String file : List.of("cats/a.jpg", "cats/deeper/b.PNG", "cats/.hidden.jpg", "cats/.cache/c.jpg",
-                "cats/notes.txt", "dogs/d.bmp", ".trash/e.jpg")) {
+                "cats/notes.txt", "dogs/d.bmp", ".trash/e.jpg", "model/tl-model.json", "model/training.png",
+                "cats/run/tl-model.json", "cats/run/errors.png", "dogs/x.checkpoint/checkpoint.zip",
+                "dogs/x.checkpoint/f.jpg")) {
             Files.createDirectories(dir.resolve(file).getParent());
             Files.writeString(dir.resolve(file), "");
         }
