@@ -2,6 +2,8 @@ package dev.tl.bundle;
 
 import dev.tl.Json;
 import dev.tl.TlException;
+import dev.tl.model.ArrayReader;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -69,14 +71,17 @@ final class ModelFile {
                             + CONFIGURATION + " and " + COEFFICIENTS + "); it is not read");
                 }
             }
-            ComputationGraphConfiguration configuration = ComputationGraphConfiguration.fromJson(
-                    new String(bytes(zip, CONFIGURATION, file), StandardCharsets.UTF_8));
+            ComputationGraphConfiguration configuration = configuration(zip, file);
+            long parameters = configuration.getVertices().values().stream().mapToLong(v -> v.numParams(true)).sum();
+            ZipEntry coefficients = entry(zip, COEFFICIENTS, file);
             INDArray params;
-            try (DataInputStream in = new DataInputStream(stream(zip, COEFFICIENTS, file))) {
-                params = Nd4j.read(in);
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(zip.getInputStream(coefficients),
+                    1 << 16))) {
+                params = new ArrayReader(in, ArrayReader.capacityOf(file, coefficients),
+                        file + " (" + COEFFICIENTS + ")").read(parameters);
             }
             ComputationGraph graph = new ComputationGraph(configuration);
-            graph.init(params, false); // the array read becomes the graph's parameters; a wrong length fails here
+            graph.init(params, false); // the array read becomes the graph's parameters
             List<Integer> sizes = zip.getEntry(INPUT_SIZES) == null ? List.of()
                     : List.of(Json.MAPPER.readValue(bytes(zip, INPUT_SIZES, file), Integer[].class));
             return new Read(graph, sizes);
@@ -87,12 +92,26 @@ final class ModelFile {
         }
     }
 
-    private static byte[] bytes(ZipFile zip, String name, Path file) throws IOException {
-        ZipEntry entry = zip.getEntry(name);
-        if (entry == null) {
-            throw new TlException(file + " has no " + name);
+    /**
+     * The configuration, checked as a graph: every input a vertex names exists, and no path leads in a cycle. DL4J
+     * trusts the order of the vertices the file records; it is dropped, so the graph's own edges decide it.
+     */
+    private static ComputationGraphConfiguration configuration(ZipFile zip, Path file) throws IOException {
+        String json = new String(bytes(zip, CONFIGURATION, file), StandardCharsets.UTF_8);
+        try {
+            ComputationGraphConfiguration configuration = ComputationGraphConfiguration.fromJson(json);
+            configuration.validate(false, false);
+            configuration.setTopologicalOrder(null);
+            configuration.setTopologicalOrderStr(null);
+            new ComputationGraph(configuration).topologicalSortOrder();
+            return configuration;
+        } catch (RuntimeException e) {
+            throw new TlException(file + ": " + CONFIGURATION + " is not a valid model graph: " + e.getMessage(), e);
         }
-        try (InputStream in = zip.getInputStream(entry)) {
+    }
+
+    private static byte[] bytes(ZipFile zip, String name, Path file) throws IOException {
+        try (InputStream in = zip.getInputStream(entry(zip, name, file))) {
             byte[] content = in.readNBytes((int) MAX_CONFIGURATION_BYTES + 1);
             if (content.length > MAX_CONFIGURATION_BYTES) {
                 throw new TlException(file + ": " + name + " is larger than any tl model's");
@@ -101,11 +120,11 @@ final class ModelFile {
         }
     }
 
-    private static InputStream stream(ZipFile zip, String name, Path file) throws IOException {
+    private static ZipEntry entry(ZipFile zip, String name, Path file) {
         ZipEntry entry = zip.getEntry(name);
         if (entry == null) {
             throw new TlException(file + " has no " + name);
         }
-        return zip.getInputStream(entry);
+        return entry;
     }
 }
