@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -32,6 +33,8 @@ public final class ModelBundle {
     /** The held-out test images of {@code tl train --test-split}, as a labels CSV (path,label). */
     public static final String TEST_SET_FILE = "test-set.csv";
     public static final String EVALUATION_FILE = "evaluation.json";
+    /** A history of thousands of epochs and a list of thousands of skipped files take a few MB. */
+    private static final long MAX_METADATA_BYTES = 64L << 20;
 
     /** Every file tl writes into a bundle: saving over a bundle replaces these, and only these. */
     public static final Set<String> OWN_FILES = Set.of(METADATA_FILE, MODEL_FILE, TEST_SET_FILE, EVALUATION_FILE,
@@ -126,12 +129,7 @@ public final class ModelBundle {
         if (!Files.isRegularFile(metadataFile)) {
             throw new TlException(dir + " is not a tl model bundle (no " + METADATA_FILE + ")");
         }
-        BundleMetadata metadata;
-        try {
-            metadata = Json.MAPPER.readValue(metadataFile.toFile(), BundleMetadata.class);
-        } catch (IOException e) {
-            throw new TlException("cannot read " + metadataFile + ": " + e.getMessage(), e);
-        }
+        BundleMetadata metadata = Json.read(metadataFile, BundleMetadata.class, MAX_METADATA_BYTES);
         if (metadata.formatVersion() > BundleMetadata.FORMAT_VERSION) {
             throw new TlException(dir + " was written by a newer tl (bundle format "
                     + metadata.formatVersion() + "); upgrade tl to read it");
@@ -177,10 +175,18 @@ public final class ModelBundle {
                     + graph.getConfiguration().getNetworkInputs().size());
         }
         List<Integer> trainedAt = model.inputSizes();
-        for (int i = 0; i < trainedAt.size() && i < inputs.size(); i++) {
-            if (trainedAt.get(i) != inputs.get(i).imageSize()) {
+        for (int i = 0; i < inputs.size(); i++) {
+            if (i < trainedAt.size() && trainedAt.get(i) != inputs.get(i).imageSize()) {
                 throw new TlException(metadataFile + ": image_size " + inputs.get(i).imageSize() + " of input "
                         + (i + 1) + " is not the size the model was trained at (" + trainedAt.get(i) + ")");
+            }
+            CNN2DFormat layout = ModelFile.layout(graph.getConfiguration(),
+                    graph.getConfiguration().getNetworkInputs().get(i));
+            CNN2DFormat stated = inputs.get(i).inputSpec().layout();
+            if (layout != null && layout != stated) {
+                throw new TlException(metadataFile + ": inputs[" + i + "].layout: the model takes " + layout
+                        + ", not " + stated + (inputs.get(i).layout() == null ? " (what a bundle without a layout "
+                        + "states)" : ""));
             }
         }
     }

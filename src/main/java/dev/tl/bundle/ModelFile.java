@@ -12,13 +12,20 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -82,9 +89,7 @@ final class ModelFile {
             }
             ComputationGraph graph = new ComputationGraph(configuration);
             graph.init(params, false); // the array read becomes the graph's parameters
-            List<Integer> sizes = zip.getEntry(INPUT_SIZES) == null ? List.of()
-                    : List.of(Json.MAPPER.readValue(bytes(zip, INPUT_SIZES, file), Integer[].class));
-            return new Read(graph, sizes);
+            return new Read(graph, inputSizes(zip, file));
         } catch (TlException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -106,8 +111,46 @@ final class ModelFile {
             new ComputationGraph(configuration).topologicalSortOrder();
             return configuration;
         } catch (RuntimeException e) {
-            throw new TlException(file + ": " + CONFIGURATION + " is not a valid model graph: " + e.getMessage(), e);
+            throw new TlException(file + ": " + CONFIGURATION + " is not a valid model graph: " + firstSentence(e), e);
         }
+    }
+
+    /** DL4J's explanation without the advice on its builder API that follows it. */
+    private static String firstSentence(RuntimeException e) {
+        String message = String.valueOf(e.getMessage());
+        int end = message.indexOf(". ");
+        return end < 0 ? message : message.substring(0, end);
+    }
+
+    private static List<Integer> inputSizes(ZipFile zip, Path file) throws IOException {
+        if (zip.getEntry(INPUT_SIZES) == null) {
+            return List.of();
+        }
+        List<Integer> sizes = Arrays.asList(Json.MAPPER.readValue(bytes(zip, INPUT_SIZES, file), Integer[].class));
+        if (sizes.stream().anyMatch(size -> size == null || size < 1)) {
+            throw new TlException(file + ": " + INPUT_SIZES + " lists " + sizes + ", not image sizes");
+        }
+        return sizes;
+    }
+
+    /**
+     * The layout the layer reading network input {@code input} takes (tl's graphs start with a convolution or a
+     * zero padding); null for any other layer.
+     */
+    static CNN2DFormat layout(ComputationGraphConfiguration configuration, String input) {
+        for (Map.Entry<String, List<String>> vertex : configuration.getVertexInputs().entrySet()) {
+            if (vertex.getValue().contains(input)
+                    && configuration.getVertices().get(vertex.getKey()) instanceof LayerVertex layer) {
+                Layer conf = layer.getLayerConf().getLayer();
+                if (conf instanceof ConvolutionLayer convolution) {
+                    return convolution.getCnn2dDataFormat();
+                }
+                if (conf instanceof ZeroPaddingLayer padding) {
+                    return padding.getDataFormat();
+                }
+            }
+        }
+        return null;
     }
 
     private static byte[] bytes(ZipFile zip, String name, Path file) throws IOException {

@@ -1,15 +1,17 @@
 package dev.tl.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.AtomicFiles;
 import dev.tl.Csv;
 import dev.tl.Json;
 import dev.tl.TlException;
 import dev.tl.bundle.BundleMetadata;
+import dev.tl.bundle.Fields;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.Framing;
 import dev.tl.data.ImageDecoder;
 import dev.tl.data.ImageTransform;
+import dev.tl.eval.ClassMetrics;
+import dev.tl.eval.EvaluationReport;
 import dev.tl.plot.ConfusionPlot;
 import dev.tl.plot.ErrorGallery;
 import dev.tl.plot.EvaluationFiles;
@@ -35,6 +37,8 @@ public final class HtmlReport {
     public static final String FILE = "report.html";
     static final int ERRORS_SHOWN = 12;
     private static final int THUMBNAIL = 96;
+    /** Per-class metrics of tens of thousands of classes and their confusion matrix. */
+    private static final long MAX_EVALUATION_BYTES = 256L << 20;
     private static final String STYLE = """
             body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em auto;max-width:1000px;
             color:#222;line-height:1.4;padding:0 1em}
@@ -158,36 +162,39 @@ public final class HtmlReport {
 
     private static String evaluation(Path dir) {
         StringBuilder html = new StringBuilder("<h2>Evaluation</h2>");
-        Path file = dir.resolve("evaluation.json");
+        Path file = dir.resolve(ModelBundle.EVALUATION_FILE);
         if (!Files.isRegularFile(file)) {
             return html.append("<p class=\"missing\">Not evaluated yet: evaluate the model (below), then write "
                     + "this page again.</p>").toString();
         }
-        JsonNode report;
-        try {
-            report = Json.MAPPER.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new TlException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        html.append("<p>").append(report.get("images").asInt()).append(" images of ")
-                .append(Html.escape(report.path("data").asText())).append(" (labels: ")
-                .append(Html.escape(report.path("labels").asText())).append(")")
-                .append(report.path("tta").asInt(1) > 1 ? ", " + report.get("tta").asInt() + " views per image" : "")
-                .append(": accuracy <b>").append(decimal(report.get("accuracy").asDouble())).append("</b>, loss ")
-                .append(decimal(report.get("loss").asDouble())).append(".</p>");
+        Evaluation report = Json.read(file, Evaluation.class, MAX_EVALUATION_BYTES);
+        html.append("<p>").append(report.images()).append(" images of ").append(Html.escape(report.data()))
+                .append(" (labels: ").append(Html.escape(report.labels())).append(")")
+                .append(report.tta() > 1 ? ", " + report.tta() + " views per image" : "")
+                .append(": accuracy <b>").append(decimal(report.accuracy())).append("</b>, loss ")
+                .append(decimal(report.loss())).append(".</p>");
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode c : report.get("per_class")) {
-            rows.add(List.of(Html.escape(c.get("name").asText()), decimalCell(c.get("precision").asDouble()),
-                    decimalCell(c.get("recall").asDouble()), decimalCell(c.get("f1").asDouble()),
-                    number(c.get("support").asInt())));
+        for (ClassMetrics c : report.perClass()) {
+            rows.add(List.of(Html.escape(c.name()), decimalCell(c.precision()), decimalCell(c.recall()),
+                    decimalCell(c.f1()), number(c.support())));
         }
-        JsonNode macro = report.get("macro_average");
-        rows.add(List.of("<b>macro average</b>", decimalCell(macro.get("precision").asDouble()),
-                decimalCell(macro.get("recall").asDouble()), decimalCell(macro.get("f1").asDouble()),
-                number(report.get("images").asInt())));
+        EvaluationReport.Averages macro = report.macroAverage();
+        rows.add(List.of("<b>macro average</b>", decimalCell(macro.precision()), decimalCell(macro.recall()),
+                decimalCell(macro.f1()), number(report.images())));
         html.append(Html.table(List.of("class", "precision", "recall", "f1", "support"), rows, -1));
         html.append(picture(dir.resolve(ConfusionPlot.FILE), "confusion matrix"));
         return html.append(errors(dir)).toString();
+    }
+
+    /** What the page shows of {@code evaluation.json} ({@code tta} is absent in files from before it). */
+    record Evaluation(int images, double loss, double accuracy, String data, String labels, int tta,
+                      List<ClassMetrics> perClass, EvaluationReport.Averages macroAverage) {
+        Evaluation {
+            Fields.range(images, 0, Integer.MAX_VALUE, "images");
+            Fields.elements(Fields.required(perClass, "per_class"), "per_class");
+            perClass.forEach(c -> Fields.required(c.name(), "per_class: name"));
+            Fields.required(macroAverage, "macro_average");
+        }
     }
 
     /** The worst errors from errors.csv, each with a thumbnail of its image. */

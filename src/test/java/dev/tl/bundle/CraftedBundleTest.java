@@ -3,21 +3,31 @@ package dev.tl.bundle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tl.CraftedFiles;
+import dev.tl.Json;
 import dev.tl.TlException;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.learning.config.NoOp;
 
 /** A bundle crafted to crash tl or flood its memory is refused, naming the file, before anything is allocated. */
@@ -55,5 +65,56 @@ class CraftedBundleTest {
                     .hasMessageContaining(model.toString()).hasMessageContaining("coefficients.bin");
             assertThat(Pointer.physicalBytes() - before).as("memory taken").isLessThan(100L << 20);
         }
+    }
+
+    static Stream<Arguments> badFields() {
+        return Stream.of(
+                Arguments.of("inputs[0].preprocessing", (Consumer<ObjectNode>) m -> input(m).put("preprocessing", "bogus")),
+                Arguments.of("inputs[0].layout", (Consumer<ObjectNode>) m -> input(m).put("layout",
+                        input(m).get("layout").asText().equals("NHWC") ? "NCHW" : "NHWC")),
+                Arguments.of("inputs[0].framing", (Consumer<ObjectNode>) m -> input(m).put("framing", "crop:-5")),
+                Arguments.of("inputs[0].framing", (Consumer<ObjectNode>) m -> input(m).put("framing", "crop:NaN")),
+                Arguments.of("inputs[0].image_size", (Consumer<ObjectNode>) m -> input(m).put("image_size", -32)),
+                Arguments.of("classes[0]", (Consumer<ObjectNode>) m -> ((ArrayNode) m.get("classes")).set(0,
+                        NullNode.getInstance())),
+                Arguments.of("classes[1]", (Consumer<ObjectNode>) m -> ((ArrayNode) m.get("classes")).set(1, "a")),
+                Arguments.of("head.dropout", (Consumer<ObjectNode>) m -> ((ObjectNode) m.get("head")).put("dropout",
+                        Double.NaN)),
+                Arguments.of("head", (Consumer<ObjectNode>) m -> m.remove("head")),
+                Arguments.of("format_version", (Consumer<ObjectNode>) m -> m.put("format_version", "one")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badFields")
+    void everyFieldOfTheMetadataIsCheckedWhenRead(String field, Consumer<ObjectNode> change) throws Exception {
+        Path bundle = bundle();
+        Path file = bundle.resolve(ModelBundle.METADATA_FILE);
+        ObjectNode metadata = (ObjectNode) Json.MAPPER.readTree(file.toFile());
+        change.accept(metadata);
+        Files.writeString(file, Json.write(metadata));
+
+        assertThatThrownBy(() -> ModelBundle.load(bundle)).isInstanceOf(TlException.class)
+                .hasMessageContaining(file + ": " + field);
+    }
+
+    @Test
+    void aGraphWithACycleIsRefusedNamingTheConfiguration() throws Exception {
+        Path bundle = bundle();
+        Path model = bundle.resolve(ModelBundle.MODEL_FILE);
+        CraftedFiles.rewriteEntry(model, "configuration.json", bytes -> {
+            try {
+                ObjectNode configuration = (ObjectNode) Json.MAPPER.readTree(bytes);
+                ((ObjectNode) configuration.get("vertexInputs")).putArray("conv1").add("input").add("conv1_bn");
+                return Json.MAPPER.writeValueAsBytes(configuration);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThatThrownBy(() -> ModelBundle.load(bundle)).isInstanceOf(TlException.class)
+                .hasMessageContaining(model + ": configuration.json").hasMessageContaining("cycle");
+    }
+
+    private static ObjectNode input(ObjectNode metadata) {
+        return (ObjectNode) metadata.get("inputs").get(0);
     }
 }
