@@ -48,6 +48,39 @@ public final class CraftedFiles {
         return buffer.array();
     }
 
+    /** A JPEG whose frame header declares {@code width} x {@code height} pixels (its data stays as it was). */
+    public static byte[] jpegDeclaring(byte[] jpeg, int width, int height) {
+        ByteBuffer buffer = ByteBuffer.wrap(jpeg.clone());
+        int position = 2;
+        while (true) {
+            int type = buffer.get(position + 1) & 0xFF;
+            if (type >= 0xC0 && type <= 0xCF && type != 0xC4 && type != 0xC8 && type != 0xCC) {
+                buffer.putShort(position + 5, (short) height).putShort(position + 7, (short) width);
+                return buffer.array();
+            }
+            position += 2 + (buffer.getShort(position + 2) & 0xFFFF);
+        }
+    }
+
+    /** Copies a directory tree (a bundle, a data set) to {@code target}; returns {@code target}. */
+    public static Path copyTree(Path source, Path target) throws IOException {
+        try (var files = Files.walk(source)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.copy(file, target.resolve(source.relativize(file).toString()));
+            }
+        }
+        return target;
+    }
+
+    /** Deletes a directory tree. */
+    public static void deleteTree(Path root) throws IOException {
+        try (var files = Files.walk(root)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+
     private static int skipUtf(ByteBuffer buffer, int position) {
         return 2 + (buffer.getShort(position) & 0xFFFF);
     }

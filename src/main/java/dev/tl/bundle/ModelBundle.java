@@ -39,7 +39,7 @@ public final class ModelBundle {
     /** Every file tl writes into a bundle: saving over a bundle replaces these, and only these. */
     public static final Set<String> OWN_FILES = Set.of(METADATA_FILE, MODEL_FILE, TEST_SET_FILE, EVALUATION_FILE,
             BundleImages.VALIDATION_SET_FILE, "history.csv", "training.png", "confusion.png", "errors.png", "errors.csv",
-            "report.html");
+            "error-thumbnails.png", "report.html");
 
     /** A save that would replace files tl did not write, refused. */
     public static final class NotReplaceable extends TlException {
