@@ -2,7 +2,9 @@ package dev.tl.bundle;
 
 import dev.tl.Json;
 import dev.tl.TlException;
+import dev.tl.data.InputSpec;
 import dev.tl.model.Classifier;
+import dev.tl.zoo.Backbones;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -134,8 +136,10 @@ public final class ModelBundle {
             throw new TlException(dir + " was written by a newer tl (bundle format "
                     + metadata.formatVersion() + "); upgrade tl to read it");
         }
-        ModelFile.Read model = ModelFile.read(modelFile(dir, metadata));
+        Path file = modelFile(dir, metadata);
+        ModelFile.Read model = ModelFile.read(file);
         requireAgreement(metadataFile, metadata, model);
+        requireItRuns(file, metadata, model.graph());
         return new Loaded(dir, model.graph(), metadata);
     }
 
@@ -155,6 +159,30 @@ public final class ModelBundle {
             throw new TlException("cannot read model file " + file + ": " + e.getMessage(), e);
         }
         return file;
+    }
+
+    /**
+     * The model computes class probabilities from images as the metadata describes them: run on one blank image at
+     * the smallest size its backbone takes (at most the size it was trained at), in the layout it states.
+     */
+    private static void requireItRuns(Path file, BundleMetadata metadata, ComputationGraph graph) {
+        List<long[]> shapes = metadata.inputs().stream().map(input -> {
+            InputSpec spec = input.inputSpec();
+            return new InputSpec(smallest(input), spec.preprocessing(), spec.layout(), spec.framing()).batchShape(1);
+        }).toList();
+        try {
+            GraphCheck.run(graph, shapes, metadata.classes().size());
+        } catch (RuntimeException e) {
+            throw new TlException(file + ": the model does not run: " + e.getMessage(), e);
+        }
+    }
+
+    private static int smallest(BundleMetadata.Input input) {
+        try {
+            return Math.min(input.imageSize(), Backbones.get(input.backbone()).minImageSize());
+        } catch (TlException e) {
+            return input.imageSize(); // a backbone this tl does not know
+        }
     }
 
     /** The classes and input sizes the metadata states must be the model's. */

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.zip.ZipOutputStream;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
@@ -79,6 +81,8 @@ final class ModelFile {
                 }
             }
             ComputationGraphConfiguration configuration = configuration(zip, file);
+            List<Integer> sizes = inputSizes(zip, file);
+            check(configuration, sizes, file);
             long parameters = configuration.getVertices().values().stream().mapToLong(v -> v.numParams(true)).sum();
             ZipEntry coefficients = entry(zip, COEFFICIENTS, file);
             INDArray params;
@@ -89,7 +93,7 @@ final class ModelFile {
             }
             ComputationGraph graph = new ComputationGraph(configuration);
             graph.init(params, false); // the array read becomes the graph's parameters
-            return new Read(graph, inputSizes(zip, file));
+            return new Read(graph, sizes);
         } catch (TlException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -97,19 +101,27 @@ final class ModelFile {
         }
     }
 
-    /**
-     * The configuration, checked as a graph: every input a vertex names exists, and no path leads in a cycle. DL4J
-     * trusts the order of the vertices the file records; it is dropped, so the graph's own edges decide it.
-     */
     private static ComputationGraphConfiguration configuration(ZipFile zip, Path file) throws IOException {
         String json = new String(bytes(zip, CONFIGURATION, file), StandardCharsets.UTF_8);
         try {
-            ComputationGraphConfiguration configuration = ComputationGraphConfiguration.fromJson(json);
-            configuration.validate(false, false);
-            configuration.setTopologicalOrder(null);
-            configuration.setTopologicalOrderStr(null);
-            new ComputationGraph(configuration).topologicalSortOrder();
-            return configuration;
+            return ComputationGraphConfiguration.fromJson(json);
+        } catch (RuntimeException e) {
+            throw new TlException(file + ": " + CONFIGURATION + " is not a model configuration: " + firstSentence(e),
+                    e);
+        }
+    }
+
+    /** The graph checked ({@link GraphCheck}) at the sizes the model was trained at, in each input's layout. */
+    private static void check(ComputationGraphConfiguration configuration, List<Integer> sizes, Path file) {
+        try {
+            List<String> inputs = configuration.getNetworkInputs();
+            List<InputType> types = new ArrayList<>();
+            for (int i = 0; i < sizes.size() && sizes.size() == inputs.size(); i++) {
+                CNN2DFormat layout = layout(configuration, inputs.get(i));
+                types.add(InputType.convolutional(sizes.get(i), sizes.get(i), 3,
+                        layout == null ? CNN2DFormat.NCHW : layout));
+            }
+            GraphCheck.check(configuration, types);
         } catch (RuntimeException e) {
             throw new TlException(file + ": " + CONFIGURATION + " is not a valid model graph: " + firstSentence(e), e);
         }

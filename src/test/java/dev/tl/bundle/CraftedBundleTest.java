@@ -97,21 +97,57 @@ class CraftedBundleTest {
                 .hasMessageContaining(file + ": " + field);
     }
 
-    @Test
-    void aGraphWithACycleIsRefusedNamingTheConfiguration() throws Exception {
+    static Stream<Arguments> graphsThatCannotRun() {
+        return Stream.of(
+                Arguments.of("cycle", (Consumer<ObjectNode>) c -> ((ObjectNode) c.get("vertexInputs")).putArray("conv1")
+                        .add("input").add("conv1_bn")),
+                Arguments.of("takes 9 inputs where", (Consumer<ObjectNode>) c -> layer(c, "conv_pw_1").put("nin", 9)),
+                Arguments.of("valid model graph", (Consumer<ObjectNode>) c -> layer(c, "conv1").remove("stride")),
+                Arguments.of("no inputs", (Consumer<ObjectNode>) c -> c.putArray("networkInputs")),
+                Arguments.of("does not run", (Consumer<ObjectNode>) c -> layer(c, "head/pool")
+                        .putArray("poolingDimensions").add(1)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("graphsThatCannotRun")
+    void aGraphThatCannotRunIsRefusedNamingTheConfiguration(String problem, Consumer<ObjectNode> change)
+            throws Exception {
         Path bundle = bundle();
         Path model = bundle.resolve(ModelBundle.MODEL_FILE);
         CraftedFiles.rewriteEntry(model, "configuration.json", bytes -> {
             try {
                 ObjectNode configuration = (ObjectNode) Json.MAPPER.readTree(bytes);
-                ((ObjectNode) configuration.get("vertexInputs")).putArray("conv1").add("input").add("conv1_bn");
+                change.accept(configuration);
                 return Json.MAPPER.writeValueAsBytes(configuration);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
         assertThatThrownBy(() -> ModelBundle.load(bundle)).isInstanceOf(TlException.class)
-                .hasMessageContaining(model + ": configuration.json").hasMessageContaining("cycle");
+                .hasMessageContaining(model + ": ").hasMessageContaining(problem);
+    }
+
+    private static ObjectNode layer(ObjectNode configuration, String vertex) {
+        return (ObjectNode) configuration.get("vertices").get(vertex).get("layerConf").get("layer");
+    }
+
+    /** The graph check refuses no graph tl builds: bundles of the families with every kind of layer read back. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyKindOfLayer")
+    void bundlesOfEveryKindOfLayerReadBack(String name, List<BaseSpec> bases, int dense) {
+        ModelSpec spec = new ModelSpec(bases, new HeadSpec(dense, 0.2), 3);
+        Path bundle = dir.resolve(name);
+        ModelBundle.save(bundle, ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1), new BundleMetadata(
+                BundleMetadata.FORMAT_VERSION, "tl test", "now", ModelBundle.MODEL_FILE, BundleMetadata.inputsOf(spec),
+                List.of("a", "b", "c"), new BundleMetadata.Head(dense, 0.2), null, List.of(), null), Map.of(), false);
+        assertThat(ModelBundle.load(bundle).graph().getNumInputArrays()).isEqualTo(bases.size());
+    }
+
+    static Stream<Arguments> everyKindOfLayer() {
+        return Stream.of( // between them every kind of layer and vertex tl builds
+                Arguments.of("densenet121", List.of(new BaseSpec("densenet121", 36)), 0),
+                Arguments.of("efficientnetb0", List.of(new BaseSpec("efficientnetb0", 44)), 0),
+                Arguments.of("fused", List.of(new BaseSpec("mobilenet_0.25", 32), new BaseSpec("mobilenetv2", 40)), 8));
     }
 
     private static ObjectNode input(ObjectNode metadata) {
