@@ -16,14 +16,16 @@ public final class CraftedFiles {
     private CraftedFiles() {
     }
 
-    /** Rewrites the entry {@code name} of the zip file {@code zip} in place. */
+    /** Rewrites the entry {@code name} of the zip file {@code zip} in place (every entry dated alike, 1980). */
     public static void rewriteEntry(Path zip, String name, UnaryOperator<byte[]> change) throws IOException {
         Path crafted = zip.resolveSibling(zip.getFileName() + ".crafted");
         try (ZipFile in = new ZipFile(zip.toFile());
              ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(crafted))) {
             for (ZipEntry entry : Collections.list(in.entries())) {
                 byte[] content = in.getInputStream(entry).readAllBytes();
-                out.putNextEntry(new ZipEntry(entry.getName()));
+                ZipEntry copy = new ZipEntry(entry.getName());
+                copy.setTime(315_532_800_000L);
+                out.putNextEntry(copy);
                 out.write(entry.getName().equals(name) ? change.apply(content) : content);
             }
         }

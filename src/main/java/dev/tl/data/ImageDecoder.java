@@ -249,7 +249,8 @@ public final class ImageDecoder {
             if (e instanceof TlException tl) {
                 throw tl;
             }
-            throw new TlException("cannot decode image " + source + ": " + e.getMessage(), e);
+            throw new TlException("cannot decode image " + source + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         }
         return image;
     }
