@@ -11,9 +11,13 @@ import dev.tl.data.Preprocessing;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.train.EpochRecord;
+import dev.tl.train.Phase;
 import dev.tl.train.TrainAugmentation;
 import dev.tl.train.TrainOptions;
 import dev.tl.train.schedule.ScheduleSettings;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -29,12 +33,44 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
                              List<Epoch> history, Epoch keptEpoch) {
 
     public static final int FORMAT_VERSION = 1;
+    /** Above any size a network can be trained at: a batch of such images no longer fits in memory. */
+    static final int MAX_IMAGE_SIZE = 16_384;
+
+    public BundleMetadata {
+        Fields.check(formatVersion >= 1, "format_version", formatVersion + " is not a bundle format (1 or later)");
+        Fields.check(!Fields.elements(Fields.required(inputs, "inputs"), "inputs").isEmpty(), "inputs", "none listed");
+        Fields.check(!Fields.elements(Fields.required(classes, "classes"), "classes").isEmpty(), "classes",
+                "none listed");
+        for (int i = 0; i < classes.size(); i++) {
+            Fields.check(!classes.get(i).isBlank(), "classes[" + i + "]", "an empty name");
+            Fields.check(classes.indexOf(classes.get(i)) == i, "classes[" + i + "]", "'" + classes.get(i)
+                    + "' is listed twice");
+        }
+        Fields.required(head, "head");
+        history = Fields.elements(history == null ? List.of() : history, "history");
+    }
 
     /**
      * One network input: the backbone it feeds, its image size, preprocessing, layout (NHWC or NCHW) and framing
      * ({@code squash}, or {@code crop:F}; null in bundles from before it: they squashed).
      */
     public record Input(String backbone, int imageSize, String preprocessing, String layout, String framing) {
+
+        public Input {
+            Fields.check(backbone != null && !backbone.isBlank(), "backbone", "missing");
+            Fields.range(imageSize, 1, MAX_IMAGE_SIZE, "image_size");
+            Fields.check(Arrays.stream(Preprocessing.values()).anyMatch(p -> p.id().equals(preprocessing)),
+                    "preprocessing", "'" + preprocessing + "' is not one of " + Arrays.stream(Preprocessing.values())
+                            .map(Preprocessing::id).toList());
+            Fields.check(layout == null || layout.equals(CNN2DFormat.NHWC.name())
+                    || layout.equals(CNN2DFormat.NCHW.name()), "layout", "'" + layout + "' is not NHWC or NCHW");
+            try {
+                Framing.of(framing);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("framing: '" + framing + "' is not squash or crop:F with F greater "
+                        + "than 0 and at most 1", e);
+            }
+        }
 
         static Input of(BaseSpec base) {
             InputSpec spec = base.inputSpec();
@@ -50,6 +86,11 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
 
     /** The classifier on the pooled features. */
     public record Head(int denseUnits, double dropout) {
+
+        public Head {
+            Fields.range(denseUnits, 0, Integer.MAX_VALUE, "dense_units");
+            Fields.range(dropout, 0, 1, "dropout");
+        }
     }
 
     /**
@@ -67,10 +108,36 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
                            int valImages, Options options, String labels, String valLabels, Double testSplit,
                            int testImages, String testSet, Augmentations augmentation, List<ClassCount> classCounts,
                            List<Skipped> skippedFiles) {
+
+        public Training {
+            path(Fields.required(data, "data"), "data");
+            path(valData, "val_data");
+            Fields.required(options, "options");
+            Fields.range(trainImages, 0, Integer.MAX_VALUE, "train_images");
+            Fields.range(valImages, 0, Integer.MAX_VALUE, "val_images");
+            Fields.range(testImages, 0, Integer.MAX_VALUE, "test_images");
+            Fields.elements(classCounts, "class_counts");
+            Fields.elements(skippedFiles, "skipped_files");
+        }
+
+        private static void path(String path, String field) {
+            try {
+                if (path != null) {
+                    Path.of(path);
+                }
+            } catch (InvalidPathException e) {
+                throw new IllegalArgumentException(field + ": not a path: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** How many images of a class went to training, validation and the held-out test set. */
     public record ClassCount(String name, int train, int validation, int test) {
+
+        public ClassCount {
+            Fields.required(name, "name");
+            Fields.check(train >= 0 && validation >= 0 && test >= 0, "train", "a negative count of images");
+        }
 
         static List<ClassCount> of(DataSplit split) {
             int[] train = split.train().countsPerClass();
@@ -85,6 +152,10 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
     /** An image file training left out, and why (empty, truncated, not an image, too large...). */
     public record Skipped(String path, String reason) {
 
+        public Skipped {
+            Fields.required(path, "path");
+        }
+
         public static List<Skipped> of(List<ImageCheck.Skipped> skipped) {
             return skipped.stream().map(s -> new Skipped(s.path().toString(), s.reason())).toList();
         }
@@ -95,6 +166,17 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
                           boolean batchNormTrainable, double learningRate, double finetuneLearningRate, long seed,
                           Schedule schedule, double lrDecayPerBlock, String monitor, int patience,
                           Map<String, Double> classWeights, Integer microBatchSize) {
+
+        public Options {
+            Fields.range(batchSize, 1, Integer.MAX_VALUE, "batch_size");
+            Fields.range(frozenEpochs, 0, Integer.MAX_VALUE, "frozen_epochs");
+            Fields.range(finetuneEpochs, 0, Integer.MAX_VALUE, "finetune_epochs");
+            Fields.range(learningRate, 0, Double.MAX_VALUE, "learning_rate");
+            Fields.range(finetuneLearningRate, 0, Double.MAX_VALUE, "finetune_learning_rate");
+            Fields.range(patience, 0, Integer.MAX_VALUE, "patience");
+            Fields.check(microBatchSize == null || microBatchSize >= 1, "micro_batch_size", microBatchSize
+                    + " is not a number of images");
+        }
 
         static Options of(TrainOptions options) {
             return new Options(options.batchSize(), options.frozenEpochs(), options.finetuneEpochs(),
@@ -109,6 +191,10 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
     /** A learning-rate schedule by name with its parameters (bundles before format 1.1 called the name "kind"). */
     public record Schedule(@JsonAlias("kind") String name, Map<String, Object> params, Double warmupEpochs) {
 
+        public Schedule {
+            Fields.required(name, "name");
+        }
+
         @SuppressWarnings("unchecked")
         static Schedule of(ScheduleSettings settings) {
             return new Schedule(settings.schedule().name(),
@@ -118,6 +204,11 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
 
     /** The augmentation of the training images, and the augmented feature copies of the frozen phase. */
     public record Augmentations(Settings settings, int featureCacheCopies) {
+
+        public Augmentations {
+            Fields.required(settings, "settings");
+            Fields.range(featureCacheCopies, 0, Integer.MAX_VALUE, "feature_cache_copies");
+        }
 
         /** Each strength as its flag sets it (0 or false: off). */
         public record Settings(boolean horizontalFlip, boolean verticalFlip, double rotation, double zoom,
@@ -134,6 +225,16 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
     /** One epoch of the training history. */
     public record Epoch(String phase, int epoch, double loss, Double valLoss, Double valAccuracy,
                         double learningRate, double seconds) {
+
+        public Epoch {
+            try {
+                Phase.of(phase);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("phase: '" + phase + "' is not one of "
+                        + Arrays.stream(Phase.values()).map(Phase::id).toList(), e);
+            }
+            Fields.range(epoch, 0, Integer.MAX_VALUE, "epoch");
+        }
 
         static Epoch of(EpochRecord record) {
             return record == null ? null : new Epoch(record.phase().id(), record.epoch(), record.loss(),

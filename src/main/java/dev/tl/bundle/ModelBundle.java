@@ -2,7 +2,9 @@ package dev.tl.bundle;
 
 import dev.tl.Json;
 import dev.tl.TlException;
+import dev.tl.data.InputSpec;
 import dev.tl.model.Classifier;
+import dev.tl.zoo.Backbones;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -33,11 +36,13 @@ public final class ModelBundle {
     /** The held-out test images of {@code tl train --test-split}, as a labels CSV (path,label). */
     public static final String TEST_SET_FILE = "test-set.csv";
     public static final String EVALUATION_FILE = "evaluation.json";
+    /** A history of thousands of epochs and a list of thousands of skipped files take a few MB. */
+    private static final long MAX_METADATA_BYTES = 64L << 20;
 
     /** Every file tl writes into a bundle: saving over a bundle replaces these, and only these. */
     public static final Set<String> OWN_FILES = Set.of(METADATA_FILE, MODEL_FILE, TEST_SET_FILE, EVALUATION_FILE,
             BundleImages.VALIDATION_SET_FILE, "history.csv", "training.png", "confusion.png", "errors.png", "errors.csv",
-            "report.html");
+            "error-thumbnails.png", "report.html");
 
     /** A save that would replace files tl did not write, refused. */
     public static final class NotReplaceable extends TlException {
@@ -180,20 +185,17 @@ public final class ModelBundle {
         if (!Files.isRegularFile(metadataFile)) {
             throw new TlException(dir + " is not a tl model bundle (no " + METADATA_FILE + ")");
         }
-        String metadataText;
-        BundleMetadata metadata;
-        try {
-            metadataText = Files.readString(metadataFile, StandardCharsets.UTF_8);
-            metadata = Json.MAPPER.readValue(metadataText, BundleMetadata.class);
-        } catch (IOException e) {
-            throw new TlException("cannot read " + metadataFile + ": " + e.getMessage(), e);
-        }
+        byte[] metadataBytes = Json.readBytes(metadataFile, MAX_METADATA_BYTES);
+        BundleMetadata metadata = Json.parse(metadataFile, metadataBytes, BundleMetadata.class);
+        String metadataText = new String(metadataBytes, StandardCharsets.UTF_8);
         if (metadata.formatVersion() > BundleMetadata.FORMAT_VERSION) {
             throw new TlException(dir + " was written by a newer tl (bundle format "
                     + metadata.formatVersion() + "); upgrade tl to read it");
         }
-        ModelFile.Read model = ModelFile.read(modelFile(dir, metadata));
+        Path file = modelFile(dir, metadata);
+        ModelFile.Read model = ModelFile.read(file);
         requireAgreement(metadataFile, metadata, model);
+        requireItRuns(file, metadata, model.graph());
         return new Loaded(dir, model.graph(), metadata, metadataText);
     }
 
@@ -224,6 +226,30 @@ public final class ModelBundle {
         return file;
     }
 
+    /**
+     * The model computes class probabilities from images as the metadata describes them: run on one blank image at
+     * the smallest size its backbone takes (at most the size it was trained at), in the layout it states.
+     */
+    private static void requireItRuns(Path file, BundleMetadata metadata, ComputationGraph graph) {
+        List<long[]> shapes = metadata.inputs().stream().map(input -> {
+            InputSpec spec = input.inputSpec();
+            return new InputSpec(smallest(input), spec.preprocessing(), spec.layout(), spec.framing()).batchShape(1);
+        }).toList();
+        try {
+            GraphCheck.run(graph, shapes, metadata.classes().size());
+        } catch (RuntimeException e) {
+            throw new TlException(file + ": the model does not run: " + e.getMessage(), e);
+        }
+    }
+
+    private static int smallest(BundleMetadata.Input input) {
+        try {
+            return Math.min(input.imageSize(), Backbones.get(input.backbone()).minImageSize());
+        } catch (TlException e) {
+            return input.imageSize(); // a backbone this tl does not know
+        }
+    }
+
     /** The classes and input sizes the metadata states must be the model's. */
     private static void requireAgreement(Path metadataFile, BundleMetadata metadata, ModelFile.Read model) {
         ComputationGraph graph = model.graph();
@@ -242,10 +268,18 @@ public final class ModelBundle {
                     + graph.getConfiguration().getNetworkInputs().size());
         }
         List<Integer> trainedAt = model.inputSizes();
-        for (int i = 0; i < trainedAt.size() && i < inputs.size(); i++) {
-            if (trainedAt.get(i) != inputs.get(i).imageSize()) {
+        for (int i = 0; i < inputs.size(); i++) {
+            if (i < trainedAt.size() && trainedAt.get(i) != inputs.get(i).imageSize()) {
                 throw new TlException(metadataFile + ": image_size " + inputs.get(i).imageSize() + " of input "
                         + (i + 1) + " is not the size the model was trained at (" + trainedAt.get(i) + ")");
+            }
+            CNN2DFormat layout = ModelFile.layout(graph.getConfiguration(),
+                    graph.getConfiguration().getNetworkInputs().get(i));
+            CNN2DFormat stated = inputs.get(i).inputSpec().layout();
+            if (layout != null && layout != stated) {
+                throw new TlException(metadataFile + ": inputs[" + i + "].layout: the model takes " + layout
+                        + ", not " + stated + (inputs.get(i).layout() == null ? " (what a bundle without a layout "
+                        + "states)" : ""));
             }
         }
     }

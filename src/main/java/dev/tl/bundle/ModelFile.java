@@ -2,6 +2,8 @@ package dev.tl.bundle;
 
 import dev.tl.Json;
 import dev.tl.TlException;
+import dev.tl.model.ArrayReader;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -10,13 +12,22 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -69,16 +80,19 @@ final class ModelFile {
                             + CONFIGURATION + " and " + COEFFICIENTS + "); it is not read");
                 }
             }
-            ComputationGraphConfiguration configuration = ComputationGraphConfiguration.fromJson(
-                    new String(bytes(zip, CONFIGURATION, file), StandardCharsets.UTF_8));
+            ComputationGraphConfiguration configuration = configuration(zip, file);
+            List<Integer> sizes = inputSizes(zip, file);
+            check(configuration, sizes, file);
+            long parameters = configuration.getVertices().values().stream().mapToLong(v -> v.numParams(true)).sum();
+            ZipEntry coefficients = entry(zip, COEFFICIENTS, file);
             INDArray params;
-            try (DataInputStream in = new DataInputStream(stream(zip, COEFFICIENTS, file))) {
-                params = Nd4j.read(in);
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(zip.getInputStream(coefficients),
+                    1 << 16))) {
+                params = new ArrayReader(in, ArrayReader.capacityOf(file, coefficients),
+                        file + " (" + COEFFICIENTS + ")").read(parameters);
             }
             ComputationGraph graph = new ComputationGraph(configuration);
-            graph.init(params, false); // the array read becomes the graph's parameters; a wrong length fails here
-            List<Integer> sizes = zip.getEntry(INPUT_SIZES) == null ? List.of()
-                    : List.of(Json.MAPPER.readValue(bytes(zip, INPUT_SIZES, file), Integer[].class));
+            graph.init(params, false); // the array read becomes the graph's parameters
             return new Read(graph, sizes);
         } catch (TlException e) {
             throw e;
@@ -87,12 +101,72 @@ final class ModelFile {
         }
     }
 
-    private static byte[] bytes(ZipFile zip, String name, Path file) throws IOException {
-        ZipEntry entry = zip.getEntry(name);
-        if (entry == null) {
-            throw new TlException(file + " has no " + name);
+    private static ComputationGraphConfiguration configuration(ZipFile zip, Path file) throws IOException {
+        String json = new String(bytes(zip, CONFIGURATION, file), StandardCharsets.UTF_8);
+        try {
+            return ComputationGraphConfiguration.fromJson(json);
+        } catch (RuntimeException e) {
+            throw new TlException(file + ": " + CONFIGURATION + " is not a model configuration: " + firstSentence(e),
+                    e);
         }
-        try (InputStream in = zip.getInputStream(entry)) {
+    }
+
+    /** The graph checked ({@link GraphCheck}) at the sizes the model was trained at, in each input's layout. */
+    private static void check(ComputationGraphConfiguration configuration, List<Integer> sizes, Path file) {
+        try {
+            List<String> inputs = configuration.getNetworkInputs();
+            List<InputType> types = new ArrayList<>();
+            for (int i = 0; i < sizes.size() && sizes.size() == inputs.size(); i++) {
+                CNN2DFormat layout = layout(configuration, inputs.get(i));
+                types.add(InputType.convolutional(sizes.get(i), sizes.get(i), 3,
+                        layout == null ? CNN2DFormat.NCHW : layout));
+            }
+            GraphCheck.check(configuration, types);
+        } catch (RuntimeException e) {
+            throw new TlException(file + ": " + CONFIGURATION + " is not a valid model graph: " + firstSentence(e), e);
+        }
+    }
+
+    /** DL4J's explanation without the advice on its builder API that follows it. */
+    private static String firstSentence(RuntimeException e) {
+        String message = String.valueOf(e.getMessage());
+        int end = message.indexOf(". ");
+        return end < 0 ? message : message.substring(0, end);
+    }
+
+    private static List<Integer> inputSizes(ZipFile zip, Path file) throws IOException {
+        if (zip.getEntry(INPUT_SIZES) == null) {
+            return List.of();
+        }
+        List<Integer> sizes = Arrays.asList(Json.MAPPER.readValue(bytes(zip, INPUT_SIZES, file), Integer[].class));
+        if (sizes.stream().anyMatch(size -> size == null || size < 1)) {
+            throw new TlException(file + ": " + INPUT_SIZES + " lists " + sizes + ", not image sizes");
+        }
+        return sizes;
+    }
+
+    /**
+     * The layout the layer reading network input {@code input} takes (tl's graphs start with a convolution or a
+     * zero padding); null for any other layer.
+     */
+    static CNN2DFormat layout(ComputationGraphConfiguration configuration, String input) {
+        for (Map.Entry<String, List<String>> vertex : configuration.getVertexInputs().entrySet()) {
+            if (vertex.getValue().contains(input)
+                    && configuration.getVertices().get(vertex.getKey()) instanceof LayerVertex layer) {
+                Layer conf = layer.getLayerConf().getLayer();
+                if (conf instanceof ConvolutionLayer convolution) {
+                    return convolution.getCnn2dDataFormat();
+                }
+                if (conf instanceof ZeroPaddingLayer padding) {
+                    return padding.getDataFormat();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static byte[] bytes(ZipFile zip, String name, Path file) throws IOException {
+        try (InputStream in = zip.getInputStream(entry(zip, name, file))) {
             byte[] content = in.readNBytes((int) MAX_CONFIGURATION_BYTES + 1);
             if (content.length > MAX_CONFIGURATION_BYTES) {
                 throw new TlException(file + ": " + name + " is larger than any tl model's");
@@ -101,11 +175,11 @@ final class ModelFile {
         }
     }
 
-    private static InputStream stream(ZipFile zip, String name, Path file) throws IOException {
+    private static ZipEntry entry(ZipFile zip, String name, Path file) {
         ZipEntry entry = zip.getEntry(name);
         if (entry == null) {
             throw new TlException(file + " has no " + name);
         }
-        return zip.getInputStream(entry);
+        return entry;
     }
 }

@@ -3,6 +3,7 @@ package dev.tl.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tl.AtomicFiles;
 import dev.tl.Json;
+import dev.tl.TlException;
 import dev.tl.bundle.BundleImages;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
@@ -113,22 +114,31 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /**
      * {@code --data} labelled as the options say or, without a label option, as the model's training data was;
-     * without {@code --data}, the images the bundle lists.
+     * without {@code --data}, the images the bundle lists. Either way only the images that can be used, as training
+     * and prediction check them ({@code --max-pixels}, {@code --strict}).
      */
     private Evaluated images(ModelBundle.Loaded loaded, LabelSource given) {
         List<String> classes = loaded.metadata().classes();
         if (images.given()) {
             LabelSource source = given != null ? given : BundleImages.labelling(loaded.metadata(),
                     LabelledImages.FILENAME + " (the model's)");
-            return new Evaluated(source.scanWithClasses(images.data(), LabelledImages.DATA, classes), images.data(),
-                    source.description());
+            return new Evaluated(usable(source.scanWithClasses(images.data(), LabelledImages.DATA, classes),
+                    images.data()), images.data(), source.description());
         }
         Flags.require(given == null, LabelledImages.DATA, "required with a label option");
         BundleImages.Listed listed = Flags.about(LabelledImages.DATA,
                 () -> BundleImages.heldOut(loaded, LabelledImages.DATA));
         log.info("evaluating on the model's {}: {} images listed in {}", listed.name(), listed.images().size(),
                 listed.file());
-        return new Evaluated(listed.images(), listed.file(), "csv:" + listed.file());
+        return new Evaluated(usable(listed.images(), listed.file()), listed.file(), "csv:" + listed.file());
+    }
+
+    private ImageSet usable(ImageSet set, Path from) {
+        ImageSet usable = images.check().check(set).usable();
+        if (usable.images().isEmpty()) {
+            throw new TlException("none of the " + set.images().size() + " images of " + from + " can be used");
+        }
+        return usable;
     }
 
     /** The report, and the JSON document that adds where it came from. */

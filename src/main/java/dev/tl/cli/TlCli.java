@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -93,7 +94,19 @@ public final class TlCli implements Runnable {
                 throw new CommandLine.ExecutionException(command, e.getMessage(), e);
             }
         }
-        return new CommandLine.RunLast().execute(parseResult);
+        try {
+            return new CommandLine.RunLast().execute(parseResult);
+        } catch (OutOfMemoryError e) {
+            return outOfMemory(e, command);
+        }
+    }
+
+    private static int outOfMemory(OutOfMemoryError e, CommandLine command) {
+        Progress.clearTerminal();
+        PrintWriter err = command.getErr();
+        err.println("tl " + command.getCommandName() + ": error: " + OutOfMemory.message(e, command));
+        err.flush();
+        return EXIT_USAGE;
     }
 
     /** One line naming what is wrong (and picocli's suggestions for a mistyped option), not the whole usage. */
@@ -111,6 +124,10 @@ public final class TlCli implements Runnable {
     }
 
     private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
+        Optional<OutOfMemoryError> outOfMemory = OutOfMemory.in(e);
+        if (outOfMemory.isPresent()) {
+            return outOfMemory(outOfMemory.get(), cli);
+        }
         Progress.clearTerminal();
         PrintWriter err = cli.getErr();
         TlException userError = findUserError(e);

@@ -60,7 +60,7 @@ public final class BatchLoader implements AutoCloseable {
         for (int i = 0; i < inputs.size(); i++) {
             int size = inputs.get(i).imageSize();
             int perImage = 3 * size * size * viewsPerImage;
-            float[] data = new float[n * perImage];
+            float[] data = floats(3L * size * size * viewsPerImage * n, n + " images of " + size + " px");
             for (int k = 0; k < n; k++) {
                 System.arraycopy(decoded.get(k)[i], 0, data, k * perImage, perImage);
             }
@@ -83,7 +83,8 @@ public final class BatchLoader implements AutoCloseable {
             for (int i = 0; i < inputs.size(); i++) {
                 InputSpec spec = inputs.get(i);
                 int perView = 3 * spec.imageSize() * spec.imageSize();
-                planes[i] = new float[views.perImage() * perView];
+                planes[i] = floats(3L * spec.imageSize() * spec.imageSize() * views.perImage(),
+                        views.perImage() + " views of " + spec.imageSize() + " px");
                 try (ImageDecoder.Decoded framed = decoded.framed(spec.framing())) {
                     for (int v = 0; v < views.perImage(); v++) {
                         spec.write(framed.transformedRgb(spec.imageSize(), views.view(index, v)), planes[i],
@@ -93,6 +94,14 @@ public final class BatchLoader implements AutoCloseable {
             }
             return planes;
         }
+    }
+
+    /** An array of {@code count} floats; beyond what a Java array holds, an out-of-memory error saying so. */
+    private static float[] floats(long count, String what) {
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new OutOfMemoryError(what + " take " + count + " numbers, more than one Java array holds");
+        }
+        return new float[(int) count];
     }
 
     private final class Prefetcher implements Iterator<Batch> {

@@ -17,9 +17,14 @@ import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.opencv.global.opencv_core;
@@ -48,9 +53,12 @@ public final class ImageDecoder {
     /** An image in memory as BGR bytes (OpenCV's order). */
     public static final class Decoded implements AutoCloseable {
         private final Mat bgr;
+        /** The decode's share of the {@link DecodeBudget}, given back when the image is closed; null for copies. */
+        private final DecodeBudget.Reservation reservation;
 
-        private Decoded(Mat bgr) {
+        private Decoded(Mat bgr, DecodeBudget.Reservation reservation) {
             this.bgr = bgr;
+            this.reservation = reservation;
         }
 
         public int width() {
@@ -64,10 +72,10 @@ public final class ImageDecoder {
         public Decoded framed(Framing framing) {
             int[] region = framing.region(width(), height());
             if (region[2] == width() && region[3] == height()) {
-                return new Decoded(bgr.clone());
+                return new Decoded(bgr.clone(), null);
             }
             try (Rect rect = new Rect(region[0], region[1], region[2], region[3]); Mat part = new Mat(bgr, rect)) {
-                return new Decoded(part.clone());
+                return new Decoded(part.clone(), null);
             }
         }
 
@@ -129,68 +137,152 @@ public final class ImageDecoder {
         @Override
         public void close() {
             bgr.close();
+            if (reservation != null) {
+                reservation.close();
+            }
         }
     }
 
+    /**
+     * Decodes an image file, reading only the image itself (not what is appended after it) after reserving the
+     * memory its decode takes ({@link DecodeBudget}). A file that is no longer a usable image is an error.
+     */
     public static Decoded decode(Path path) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(path);
+        try (SeekableByteChannel channel = Files.newByteChannel(path)) {
+            ImageProbe.Result image = ImageProbe.probe(path, channel);
+            if (!image.usable()) {
+                throw new TlException("cannot decode image " + path + ": " + image.problem());
+            }
+            DecodeBudget.Reservation reservation = DecodeBudget.process().reserve(openCvBytes(image));
+            try (BytePointer encoded = read(channel, image.end())) {
+                Mat bgr = openCv(encoded, image.end());
+                if (bgr != null) {
+                    return new Decoded(bgr, reservation);
+                }
+                // ImageIO's decoders take more: give this reservation back before waiting for the larger one
+                reservation.close();
+                reservation = DecodeBudget.process().reserve(imageIoBytes(image));
+                byte[] bytes = new byte[(int) image.end()];
+                encoded.get(bytes);
+                return new Decoded(toMat(readWithImageIo(path.toString(), bytes, image.format())), reservation);
+            } catch (IOException | RuntimeException | Error e) {
+                reservation.close();
+                throw e;
+            }
         } catch (IOException e) {
             throw new TlException("cannot read image " + path + ": " + ImageProbe.describe(e), e);
         }
-        return decode(bytes, path.toString());
+    }
+
+    /**
+     * Bytes held while OpenCV decodes an image: the file's image, the decoded pixels, a framed copy of them, and for
+     * a progressive JPEG the coefficients of the whole image (2 bytes each, 3 components at full resolution).
+     */
+    static long openCvBytes(ImageProbe.Result image) {
+        return image.end() + image.pixels() * (3 + 3 + (image.progressive() ? 6 : 0));
+    }
+
+    /**
+     * Bytes held while ImageIO decodes an image OpenCV cannot (GIF, some CMYK JPEGs): the file's image, read and
+     * copied to the heap; ImageIO's raster (up to 4 bytes a pixel, CMYK) and a colour-converted copy; the pixels and
+     * a framed copy of them.
+     */
+    static long imageIoBytes(ImageProbe.Result image) {
+        return 2 * image.end() + image.pixels() * (4 + 4 + 3 + 3);
+    }
+
+    /** The first {@code length} bytes of the file, in native memory (where OpenCV reads them, without a copy). */
+    private static BytePointer read(SeekableByteChannel channel, long length) throws IOException {
+        BytePointer bytes = new BytePointer(length);
+        ByteBuffer buffer = bytes.asByteBuffer();
+        channel.position(0);
+        while (buffer.hasRemaining() && channel.read(buffer) > 0) {
+            // a channel may return fewer bytes than asked
+        }
+        if (buffer.hasRemaining()) {
+            bytes.close();
+            throw new IOException("it became shorter while it was read");
+        }
+        return bytes;
+    }
+
+    /** The image OpenCV decodes from {@code length} encoded bytes, or null where it cannot. */
+    private static Mat openCv(BytePointer encoded, long length) {
+        try (Mat bytes = new Mat(1, (int) length, CV_8UC1, encoded)) {
+            Mat bgr = imdecode(bytes, IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION);
+            if (!bgr.empty()) {
+                return bgr;
+            }
+            bgr.close();
+            return null;
+        }
     }
 
     /** An image file's content, read elsewhere (another file system); {@code source} names it in errors. */
     public static Decoded decode(byte[] bytes, String source) {
-        try (Mat encoded = new Mat(1, bytes.length, CV_8UC1, new BytePointer(bytes))) {
-            Mat bgr = imdecode(encoded, IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION);
-            if (!bgr.empty()) {
-                return new Decoded(bgr);
+        try (BytePointer encoded = new BytePointer(bytes)) {
+            Mat bgr = openCv(encoded, bytes.length);
+            if (bgr != null) {
+                return new Decoded(bgr, null);
             }
-            bgr.close();
         }
-        return new Decoded(toMat(readWithImageIo(source, bytes)));
+        return new Decoded(toMat(readWithImageIo(source, bytes, null)), null);
     }
 
-    private static BufferedImage readWithImageIo(String source, byte[] bytes) {
+    /** Decoded by ImageIO's reader of {@code format} (any reader when null). */
+    private static BufferedImage readWithImageIo(String source, byte[] bytes, String format) {
         BufferedImage image;
-        try {
-            image = ImageIO.read(new ByteArrayInputStream(bytes));
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = format == null ? ImageIO.getImageReaders(in)
+                    : ImageIO.getImageReadersByFormatName(format);
+            if (!readers.hasNext()) {
+                throw new TlException("cannot decode image " + source + ": not a supported image format");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                image = reader.read(0);
+            } finally {
+                reader.dispose();
+            }
         } catch (IOException | RuntimeException e) {
-            throw new TlException("cannot decode image " + source + ": " + e.getMessage(), e);
-        }
-        if (image == null) {
-            throw new TlException("cannot decode image " + source + ": not a supported image format");
+            if (e instanceof TlException tl) {
+                throw tl;
+            }
+            throw new TlException("cannot decode image " + source + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         }
         return image;
     }
 
-    /** Any decoded image as BGR bytes: gray values kept as stored, palette expanded, alpha dropped. */
+    /**
+     * Any decoded image as BGR bytes: gray values kept as stored, palette expanded, alpha dropped; written into the
+     * Mat a row at a time.
+     */
     private static Mat toMat(BufferedImage image) {
         int width = image.getWidth();
         int height = image.getHeight();
-        byte[] bgr = new byte[width * height * 3];
         Raster raster = image.getRaster();
         boolean plainGray = raster.getNumBands() <= 2 && image.getColorModel().getNumColorComponents() == 1
                 && raster.getSampleModel().getSampleSize(0) <= 16;
         int max = (1 << raster.getSampleModel().getSampleSize(0)) - 1;
         int[] row = new int[width];
-        for (int y = 0, k = 0; y < height; y++) {
+        byte[] bgr = new byte[width * 3];
+        Mat mat = new Mat(height, width, CV_8UC3);
+        BytePointer data = mat.data();
+        for (int y = 0; y < height; y++) {
             if (!plainGray) {
                 image.getRGB(0, y, width, 1, row, 0, width); // colour-converted (e.g. CMYK) ARGB
             }
-            for (int x = 0; x < width; x++, k += 3) {
+            for (int x = 0, k = 0; x < width; x++, k += 3) {
                 // Java2D would gamma-convert a linear gray colour space; take the stored values as they are.
                 int pixel = plainGray ? gray(raster.getSample(x, y, 0), max) : row[x];
                 bgr[k] = (byte) pixel;
                 bgr[k + 1] = (byte) (pixel >> 8);
                 bgr[k + 2] = (byte) (pixel >> 16);
             }
+            data.position((long) y * bgr.length).put(bgr);
         }
-        Mat mat = new Mat(height, width, CV_8UC3);
-        mat.data().put(bgr);
         return mat;
     }
 

@@ -1,11 +1,8 @@
 package dev.tl.data;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -15,14 +12,28 @@ import java.util.Locale;
 
 /**
  * What an image file's bytes say before it is decoded: its format by content (not by its name), its dimensions
- * from the header, and whether it is complete — a JPEG cut short has no end-of-image marker after its scan, and a
- * decoder would silently fill the rest with grey. Reads the headers (and a JPEG's compressed data, to find its
- * end), never decodes.
+ * from the header (for a GIF, those of its largest frame: every frame has its own), where the image ends, and
+ * whether it is complete — a JPEG cut short has no end-of-image marker after its scan, and a decoder would silently
+ * fill the rest with grey. Reads the headers (and a JPEG's compressed data, a GIF's blocks, to find their end), never
+ * decodes. Data after the image's end (phones append videos to photos) is never read by the decoder.
  */
 public final class ImageProbe {
 
-    /** A file's verdict: its format and size, or the problem that makes it unusable (null when usable). */
-    public record Result(Path path, String format, long width, long height, String problem) {
+    /**
+     * No encoding needs more than this many bytes per pixel (a 16-bit RGBA PNG stored uncompressed takes 8 and a
+     * byte per row), plus a few MB of metadata: a file whose image claims more is damaged or crafted.
+     */
+    private static final long MAX_BYTES_PER_PIXEL = 16;
+    private static final long METADATA_BYTES = 16L << 20;
+    /** The most a decoder reads into one array. */
+    private static final long MAX_IMAGE_BYTES = Integer.MAX_VALUE - 8;
+
+    /**
+     * A file's verdict: its format and size, where its image ends, whether it is a progressive JPEG (whose decoder
+     * holds all its coefficients), or the problem that makes it unusable (null when usable).
+     */
+    public record Result(Path path, String format, long width, long height, long end, boolean progressive,
+                         String problem) {
         public boolean usable() {
             return problem == null;
         }
@@ -65,25 +76,31 @@ public final class ImageProbe {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    private static Result probe(Path file, SeekableByteChannel channel) throws IOException {
+    /** The image's verdict from an open file: the same checks, without a pixel limit. */
+    static Result probe(Path file, SeekableByteChannel channel) throws IOException {
         long size = channel.size();
         if (size == 0) {
             return problem(file, "empty file (0 bytes)");
         }
         ByteBuffer head = read(channel, 0, 32);
+        Result result;
         if (startsWith(head, 0xFF, 0xD8, 0xFF)) {
-            return jpeg(file, channel, size);
+            result = jpeg(file, channel, size);
+        } else if (startsWith(head, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
+            result = png(file, channel, head, size);
+        } else if (startsWith(head, 'G', 'I', 'F', '8')) {
+            result = gif(file, channel, head);
+        } else if (startsWith(head, 'B', 'M')) {
+            result = bmp(file, head, size);
+        } else {
+            return problem(file, "not a JPEG, PNG, GIF or BMP image (by its content)");
         }
-        if (startsWith(head, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
-            return png(file, channel, head, size);
+        if (result.usable() && (result.end() > MAX_IMAGE_BYTES
+                || result.end() > MAX_BYTES_PER_PIXEL * result.pixels() + METADATA_BYTES)) {
+            return problem(file, String.format(Locale.ROOT, "damaged %s (%,d bytes of data for %d x %d pixels)",
+                    result.format(), result.end(), result.width(), result.height()));
         }
-        if (startsWith(head, 'G', 'I', 'F', '8')) {
-            return gif(file, channel, head, size);
-        }
-        if (startsWith(head, 'B', 'M')) {
-            return bmp(file, head, size);
-        }
-        return problem(file, "not a JPEG, PNG, GIF or BMP image (by its content)");
+        return result;
     }
 
     /**
@@ -95,6 +112,7 @@ public final class ImageProbe {
         long position = 2;
         long width = -1;
         long height = -1;
+        boolean progressive = false;
         while (position + 4 <= size) {
             ByteBuffer marker = read(channel, position, 4);
             if ((marker.get(0) & 0xFF) != 0xFF) {
@@ -107,17 +125,18 @@ public final class ImageProbe {
             }
             int length = marker.getShort(2) & 0xFFFF;
             boolean frame = type >= 0xC0 && type <= 0xCF && type != 0xC4 && type != 0xC8 && type != 0xCC;
-            if (frame) {
+            if (frame && width < 0) {
                 ByteBuffer header = read(channel, position + 4, 5);
                 height = header.getShort(1) & 0xFFFF;
                 width = header.getShort(3) & 0xFFFF;
+                progressive = type == 0xC2 || type == 0xC6 || type == 0xCA || type == 0xCE;
             }
             if (type == 0xDA) {
                 if (width <= 0 || height <= 0) {
                     return problem(file, "damaged JPEG (no frame header before its image data)");
                 }
-                return endsItsScans(channel, position + 2 + length, size)
-                        ? new Result(file, "JPEG", width, height, null)
+                long end = endOfScans(channel, position + 2 + length);
+                return end > 0 ? new Result(file, "JPEG", width, height, end, progressive, null)
                         : problem(file, "truncated JPEG (it ends before its end-of-image marker)");
             }
             position += 2 + length;
@@ -125,26 +144,25 @@ public final class ImageProbe {
         return problem(file, "truncated JPEG (it ends before its image data)");
     }
 
-    /** Whether the scans from {@code position} reach an end-of-image marker before the file ends. */
-    private static boolean endsItsScans(SeekableByteChannel channel, long position, long size) throws IOException {
-        channel.position(position);
-        InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
+    /** Where the scans from {@code position} end (after the end-of-image marker); 0 if the file ends first. */
+    private static long endOfScans(SeekableByteChannel channel, long position) throws IOException {
+        Bytes in = new Bytes(channel, position);
         int previous = 0;
-        for (int b = in.read(); b >= 0; b = in.read()) {
+        for (int b = in.next(); b >= 0; b = in.next()) {
             if (previous == 0xFF && b != 0x00 && b != 0xFF && (b < 0xD0 || b > 0xD7)) {
                 if (b == 0xD9) {
-                    return true;
+                    return in.position();
                 }
                 // another segment between progressive scans (tables, the next scan's header): skip it
-                int length = (in.read() << 8) | in.read();
-                if (length < 2 || in.skip(length - 2) != length - 2) {
-                    return false;
+                int length = (in.next() << 8) | in.next();
+                if (length < 2 || !in.skip(length - 2)) {
+                    return 0;
                 }
                 b = 0;
             }
             previous = b;
         }
-        return false;
+        return 0;
     }
 
     /** Walks the chunks to the end chunk; data after it is fine, a file that ends before it is truncated. */
@@ -154,25 +172,74 @@ public final class ImageProbe {
         }
         long width = head.getInt(16) & 0xFFFFFFFFL;
         long height = head.getInt(20) & 0xFFFFFFFFL;
+        if (width == 0 || height == 0) {
+            return problem(file, "damaged PNG (" + width + " x " + height + " pixels)");
+        }
         long position = 8;
         while (position + 8 <= size) {
             ByteBuffer chunk = read(channel, position, 8);
             long length = chunk.getInt(0) & 0xFFFFFFFFL;
             if (chunk.get(4) == 'I' && chunk.get(5) == 'E' && chunk.get(6) == 'N' && chunk.get(7) == 'D') {
-                return new Result(file, "PNG", width, height, null);
+                return new Result(file, "PNG", width, height, position + 12, false, null);
             }
             position += 12 + length; // length, type, data, CRC
         }
         return problem(file, "truncated PNG (it ends before its end chunk)");
     }
 
-    private static Result gif(Path file, SeekableByteChannel channel, ByteBuffer head, long size) throws IOException {
-        head.order(ByteOrder.LITTLE_ENDIAN);
-        long width = head.getShort(6) & 0xFFFF;
-        long height = head.getShort(8) & 0xFFFF;
-        return hasMarker(channel, Math.max(6, size - 16), size, 0x3B)
-                ? new Result(file, "GIF", width, height, null)
-                : problem(file, "truncated GIF (no trailer)");
+    /**
+     * Walks the blocks to the trailer: every frame has its own size, which a decoder allocates whatever the logical
+     * screen says, so the largest frame is the image's size.
+     */
+    private static Result gif(Path file, SeekableByteChannel channel, ByteBuffer head) throws IOException {
+        if (head.limit() < 13) {
+            return problem(file, "truncated GIF (header cut short)");
+        }
+        int flags = head.get(10) & 0xFF;
+        Bytes in = new Bytes(channel, 13);
+        if ((flags & 0x80) != 0 && !in.skip(3L << ((flags & 7) + 1))) {
+            return problem(file, "truncated GIF (no trailer)");
+        }
+        long width = 0;
+        long height = 0;
+        for (int block = in.next(); block != 0x3B; block = in.next()) {
+            if (block == 0x21) {
+                if (in.next() < 0 || !skipSubBlocks(in)) {
+                    return problem(file, "truncated GIF (no trailer)");
+                }
+            } else if (block == 0x2C) {
+                in.skip(4); // left, top
+                long frameWidth = in.next() | (in.next() << 8);
+                long frameHeight = in.next() | (in.next() << 8);
+                int frameFlags = in.next();
+                if (frameFlags < 0 || (frameFlags & 0x80) != 0 && !in.skip(3L << ((frameFlags & 7) + 1))
+                        || in.next() < 0 || !skipSubBlocks(in)) {
+                    return problem(file, "truncated GIF (no trailer)");
+                }
+                if (frameWidth == 0 || frameHeight == 0) {
+                    return problem(file, "damaged GIF (a frame of " + frameWidth + " x " + frameHeight + " pixels)");
+                }
+                if (frameWidth * frameHeight > width * height) {
+                    width = frameWidth;
+                    height = frameHeight;
+                }
+            } else {
+                return problem(file, block < 0 ? "truncated GIF (no trailer)"
+                        : "damaged GIF (no block at byte " + (in.position() - 1) + ")");
+            }
+        }
+        return width == 0 ? problem(file, "damaged GIF (no image in it)")
+                : new Result(file, "GIF", width, height, in.position(), false, null);
+    }
+
+    /** Skips data sub-blocks up to their terminator; false if the file ends first. */
+    private static boolean skipSubBlocks(Bytes in) throws IOException {
+        for (int length = in.next(); length != 0; length = in.next()) {
+            if (length < 0 || !in.skip(length)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Result bmp(Path file, ByteBuffer head, long size) {
@@ -184,22 +251,14 @@ public final class ImageProbe {
         if (declared > size) {
             return problem(file, "truncated BMP (" + size + " of " + declared + " bytes)");
         }
-        return new Result(file, "BMP", Math.abs((long) head.getInt(18)), Math.abs((long) head.getInt(22)), null);
-    }
-
-    private static boolean hasMarker(SeekableByteChannel channel, long from, long to, int... marker)
-            throws IOException {
-        ByteBuffer tail = read(channel, from, (int) (to - from));
-        for (int i = tail.limit() - marker.length; i >= 0; i--) {
-            boolean match = true;
-            for (int k = 0; k < marker.length && match; k++) {
-                match = (tail.get(i + k) & 0xFF) == marker[k];
-            }
-            if (match) {
-                return true;
-            }
+        boolean core = head.getInt(14) == 12; // OS/2's header: 16-bit dimensions
+        long width = core ? head.getShort(18) & 0xFFFF : head.getInt(18);
+        long height = core ? head.getShort(20) & 0xFFFF : Math.abs((long) head.getInt(22)); // negative: top-down
+        if (width <= 0 || height == 0) {
+            return problem(file, "damaged BMP (" + width + " x " + height + " pixels)");
         }
-        return false;
+        // files from some writers declare no size: then the image takes the file
+        return new Result(file, "BMP", width, height, declared < 26 ? size : declared, false, null);
     }
 
     private static boolean startsWith(ByteBuffer buffer, int... bytes) {
@@ -226,6 +285,52 @@ public final class ImageProbe {
     }
 
     private static Result problem(Path file, String problem) {
-        return new Result(file, null, 0, 0, problem);
+        return new Result(file, null, 0, 0, 0, false, problem);
+    }
+
+    /** A file read one byte at a time from a buffer, for walking a format's blocks. */
+    private static final class Bytes {
+        private final SeekableByteChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+        private long position;
+
+        Bytes(SeekableByteChannel channel, long position) throws IOException {
+            this.channel = channel;
+            this.position = position;
+            channel.position(position);
+            buffer.flip();
+        }
+
+        /** The next byte, or -1 at the end of the file. */
+        int next() throws IOException {
+            if (!buffer.hasRemaining()) {
+                buffer.clear();
+                int read = channel.read(buffer);
+                buffer.flip();
+                if (read <= 0) {
+                    return -1;
+                }
+            }
+            position++;
+            return buffer.get() & 0xFF;
+        }
+
+        /** Skips {@code n} bytes; false if the file ends first. */
+        boolean skip(long n) throws IOException {
+            if (n <= buffer.remaining()) {
+                buffer.position(buffer.position() + (int) n);
+                position += n;
+                return true;
+            }
+            position += n;
+            buffer.clear().flip();
+            channel.position(position);
+            return position <= channel.size();
+        }
+
+        /** Where the next byte is. */
+        long position() {
+            return position;
+        }
     }
 }

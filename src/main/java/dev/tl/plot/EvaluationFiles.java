@@ -12,7 +12,8 @@ import java.util.Locale;
 
 /**
  * What {@code tl evaluate} leaves in the bundle besides its JSON report: {@code confusion.png}, {@code errors.png}
- * and {@code errors.csv}, every misclassified image (path, true, predicted, probability, loss), highest loss first.
+ * (and the thumbnails of the worst errors) and {@code errors.csv}, every misclassified image (path, true, predicted,
+ * probability, loss), highest loss first.
  */
 public final class EvaluationFiles {
 
@@ -24,7 +25,7 @@ public final class EvaluationFiles {
 
     public static void write(Path bundle, EvaluationReport report, List<Mistake> mistakes) {
         ConfusionPlot.write(report, bundle.resolve(ConfusionPlot.FILE));
-        ErrorGallery.write(mistakes, bundle.resolve(ErrorGallery.FILE));
+        ErrorGallery.write(mistakes, bundle);
         Path csv = bundle.resolve(ERRORS_CSV);
         try {
             AtomicFiles.writeString(csv, errorsCsv(mistakes));

@@ -1,15 +1,16 @@
 package dev.tl.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.AtomicFiles;
 import dev.tl.Csv;
 import dev.tl.Json;
 import dev.tl.TlException;
 import dev.tl.bundle.BundleMetadata;
+import dev.tl.bundle.Fields;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.Framing;
-import dev.tl.data.ImageDecoder;
-import dev.tl.data.ImageTransform;
+import dev.tl.data.ImageProbe;
+import dev.tl.eval.ClassMetrics;
+import dev.tl.eval.EvaluationReport;
 import dev.tl.plot.ConfusionPlot;
 import dev.tl.plot.ErrorGallery;
 import dev.tl.plot.EvaluationFiles;
@@ -33,8 +34,14 @@ import javax.imageio.ImageIO;
 public final class HtmlReport {
 
     public static final String FILE = "report.html";
-    static final int ERRORS_SHOWN = 12;
-    private static final int THUMBNAIL = 96;
+    /** The pictures tl draws are a few MB at most (a confusion matrix of hundreds of classes). */
+    private static final long MAX_PICTURE_BYTES = 64L << 20;
+    private static final long MAX_PICTURE_PIXELS = 50_000_000;
+    private static final long MAX_ERRORS_CSV_BYTES = 256L << 20;
+    private static final String NOT_RECORDED = "<p class=\"missing\">The bundle does not record how it was trained."
+            + "</p>";
+    /** Per-class metrics of tens of thousands of classes and their confusion matrix. */
+    private static final long MAX_EVALUATION_BYTES = 256L << 20;
     private static final String STYLE = """
             body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em auto;max-width:1000px;
             color:#222;line-height:1.4;padding:0 1em}
@@ -76,6 +83,9 @@ public final class HtmlReport {
     private static String data(BundleMetadata meta) {
         BundleMetadata.Training t = meta.training();
         StringBuilder html = new StringBuilder("<h2>Data</h2>");
+        if (t == null) {
+            return html.append(NOT_RECORDED).toString();
+        }
         List<List<String>> facts = new ArrayList<>(List.of(List.of("training images", t.data()),
                 List.of("labelled by", t.labels())));
         if (t.valData() != null) {
@@ -101,6 +111,9 @@ public final class HtmlReport {
 
     private static String model(BundleMetadata meta) {
         BundleMetadata.Training t = meta.training();
+        if (t == null) {
+            return "<h2>Backbone and settings</h2>" + NOT_RECORDED;
+        }
         BundleMetadata.Options o = t.options();
         List<List<String>> facts = new ArrayList<>();
         meta.inputs().forEach(input -> facts.add(List.of("backbone", input.backbone() + " at " + input.imageSize()
@@ -158,69 +171,114 @@ public final class HtmlReport {
 
     private static String evaluation(Path dir) {
         StringBuilder html = new StringBuilder("<h2>Evaluation</h2>");
-        Path file = dir.resolve("evaluation.json");
+        Path file = dir.resolve(ModelBundle.EVALUATION_FILE);
         if (!Files.isRegularFile(file)) {
             return html.append("<p class=\"missing\">Not evaluated yet: evaluate the model (below), then write "
                     + "this page again.</p>").toString();
         }
-        JsonNode report;
-        try {
-            report = Json.MAPPER.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new TlException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        html.append("<p>").append(report.get("images").asInt()).append(" images of ")
-                .append(Html.escape(report.path("data").asText())).append(" (labels: ")
-                .append(Html.escape(report.path("labels").asText())).append(")")
-                .append(report.path("tta").asInt(1) > 1 ? ", " + report.get("tta").asInt() + " views per image" : "")
-                .append(": accuracy <b>").append(decimal(report.get("accuracy").asDouble())).append("</b>, loss ")
-                .append(decimal(report.get("loss").asDouble())).append(".</p>");
+        Evaluation report = Json.read(file, Evaluation.class, MAX_EVALUATION_BYTES);
+        html.append("<p>").append(report.images()).append(" images of ").append(Html.escape(report.data()))
+                .append(" (labels: ").append(Html.escape(report.labels())).append(")")
+                .append(report.tta() > 1 ? ", " + report.tta() + " views per image" : "")
+                .append(": accuracy <b>").append(decimal(report.accuracy())).append("</b>, loss ")
+                .append(decimal(report.loss())).append(".</p>");
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode c : report.get("per_class")) {
-            rows.add(List.of(Html.escape(c.get("name").asText()), decimalCell(c.get("precision").asDouble()),
-                    decimalCell(c.get("recall").asDouble()), decimalCell(c.get("f1").asDouble()),
-                    number(c.get("support").asInt())));
+        for (ClassMetrics c : report.perClass()) {
+            rows.add(List.of(Html.escape(c.name()), decimalCell(c.precision()), decimalCell(c.recall()),
+                    decimalCell(c.f1()), number(c.support())));
         }
-        JsonNode macro = report.get("macro_average");
-        rows.add(List.of("<b>macro average</b>", decimalCell(macro.get("precision").asDouble()),
-                decimalCell(macro.get("recall").asDouble()), decimalCell(macro.get("f1").asDouble()),
-                number(report.get("images").asInt())));
+        EvaluationReport.Averages macro = report.macroAverage();
+        rows.add(List.of("<b>macro average</b>", decimalCell(macro.precision()), decimalCell(macro.recall()),
+                decimalCell(macro.f1()), number(report.images())));
         html.append(Html.table(List.of("class", "precision", "recall", "f1", "support"), rows, -1));
         html.append(picture(dir.resolve(ConfusionPlot.FILE), "confusion matrix"));
         return html.append(errors(dir)).toString();
     }
 
-    /** The worst errors from errors.csv, each with a thumbnail of its image. */
+    /** What the page shows of {@code evaluation.json} ({@code tta} is absent in files from before it). */
+    record Evaluation(int images, double loss, double accuracy, String data, String labels, int tta,
+                      List<ClassMetrics> perClass, EvaluationReport.Averages macroAverage) {
+        Evaluation {
+            Fields.range(images, 0, Integer.MAX_VALUE, "images");
+            Fields.elements(Fields.required(perClass, "per_class"), "per_class");
+            perClass.forEach(c -> Fields.required(c.name(), "per_class: name"));
+            Fields.required(macroAverage, "macro_average");
+        }
+    }
+
+    /**
+     * The worst errors from errors.csv, each with its thumbnail from the bundle: the images errors.csv names are
+     * never read (a shared page would show whatever a path points to).
+     */
     private static String errors(Path dir) {
         Path file = dir.resolve(EvaluationFiles.ERRORS_CSV);
         if (!Files.isRegularFile(file)) {
             return picture(dir.resolve(ErrorGallery.FILE), "misclassified images");
         }
+        requireAtMost(file, MAX_ERRORS_CSV_BYTES);
         List<Csv.Row> all = Csv.read(file, EvaluationFiles.ERRORS_COLUMNS);
         StringBuilder html = new StringBuilder("<h3>Top errors</h3><p>").append(all.size())
-                .append(" images misclassified").append(all.size() > ERRORS_SHOWN ? "; the " + ERRORS_SHOWN
-                        + " with the highest loss" : "").append(" (all in ").append(Html.escape(file)).append(").</p>");
+                .append(" images misclassified").append(all.size() > ErrorGallery.THUMBNAILS ? "; the "
+                        + ErrorGallery.THUMBNAILS + " with the highest loss" : "").append(" (all in ")
+                .append(Html.escape(file)).append(").</p>");
         if (all.isEmpty()) {
             return html.toString();
         }
+        List<byte[]> thumbnails = thumbnails(dir.resolve(ErrorGallery.THUMBNAILS_FILE));
         List<List<String>> rows = new ArrayList<>();
-        for (Csv.Row row : all.subList(0, Math.min(ERRORS_SHOWN, all.size()))) {
-            Path image = Path.of(row.get("path"));
-            rows.add(List.of(thumbnail(image), Html.escape(row.get("true")), Html.escape(row.get("predicted")),
-                    cell(row.get("probability")), cell(row.get("loss")), Html.escape(image.getFileName())));
+        for (int i = 0; i < Math.min(ErrorGallery.THUMBNAILS, all.size()); i++) {
+            Csv.Row row = all.get(i);
+            String path = String.valueOf(row.get("path"));
+            String name = path.substring(path.lastIndexOf('/') + 1);
+            rows.add(List.of(i < thumbnails.size() ? Html.image(thumbnails.get(i), name, "thumb")
+                            : "<span class=\"missing\">no thumbnail</span>", Html.escape(row.get("true")),
+                    Html.escape(row.get("predicted")), cell(row.get("probability")), cell(row.get("loss")),
+                    Html.escape(name)));
         }
         return html.append(Html.table(List.of("image", "true", "predicted", "probability", "loss", "file"), rows, -1))
                 .toString();
+    }
+
+    /**
+     * The thumbnails evaluate left in the bundle, each as a PNG; none where there is no such file or it is not a
+     * row of them (checked from its header before it is decoded).
+     */
+    private static List<byte[]> thumbnails(Path strip) {
+        int size = ErrorGallery.THUMBNAIL_SIZE;
+        ImageProbe.Result probed = ImageProbe.probe(strip, (long) ErrorGallery.THUMBNAILS * size * size);
+        if (!probed.usable() || !"PNG".equals(probed.format()) || probed.height() != size
+                || probed.width() % size != 0) {
+            return List.of();
+        }
+        try {
+            BufferedImage row = ImageIO.read(strip.toFile());
+            List<byte[]> pngs = new ArrayList<>();
+            for (int x = 0; row != null && x + size <= row.getWidth(); x += size) {
+                ByteArrayOutputStream png = new ByteArrayOutputStream();
+                ImageIO.write(row.getSubimage(x, 0, size, size), "png", png);
+                pngs.add(png.toByteArray());
+            }
+            return pngs;
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
     }
 
     private static String usage(List<String> commands) {
         return "<h2>Using the model</h2><pre>" + Html.escape(String.join("\n", commands)) + "</pre>";
     }
 
+    /** A picture of the bundle, embedded as it is if it is a PNG of a sensible size. */
     private static String picture(Path png, String alt) {
         if (!Files.isRegularFile(png)) {
             return "<p class=\"missing\">" + Html.escape(png.getFileName()) + " is missing.</p>";
         }
+        ImageProbe.Result probed = ImageProbe.probe(png, MAX_PICTURE_PIXELS);
+        if (!probed.usable() || !"PNG".equals(probed.format())) {
+            return "<p class=\"missing\">" + Html.escape(png.getFileName()) + " is not a picture tl drew ("
+                    + Html.escape(probed.usable() ? probed.format() : probed.problem()) + ").</p>";
+        }
+        requireAtMost(png, MAX_PICTURE_BYTES);
         try {
             return "<p>" + Html.image(Files.readAllBytes(png), alt, "plot") + "</p>";
         } catch (IOException e) {
@@ -228,19 +286,16 @@ public final class HtmlReport {
         }
     }
 
-    private static String thumbnail(Path image) {
-        if (!Files.isRegularFile(image)) {
-            return "<span class=\"missing\">moved</span>";
-        }
-        try (ImageDecoder.Decoded decoded = ImageDecoder.decode(image)) {
-            BufferedImage small = new BufferedImage(THUMBNAIL, THUMBNAIL, BufferedImage.TYPE_INT_RGB);
-            small.setRGB(0, 0, THUMBNAIL, THUMBNAIL, decoded.transformedRgb(THUMBNAIL, ImageTransform.IDENTITY), 0,
-                    THUMBNAIL);
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ImageIO.write(small, "png", png);
-            return Html.image(png.toByteArray(), image.getFileName().toString(), "thumb");
-        } catch (IOException | TlException e) {
-            return "<span class=\"missing\">unreadable</span>";
+    /** A bundle file larger than tl ever writes is not read. */
+    private static void requireAtMost(Path file, long bytes) {
+        try {
+            long size = Files.size(file);
+            if (size > bytes) {
+                throw new TlException(file + " is " + size + " bytes, more than tl ever writes there (" + bytes
+                        + "): it is not read");
+            }
+        } catch (IOException e) {
+            throw new TlException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 

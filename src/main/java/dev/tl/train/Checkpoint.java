@@ -3,7 +3,9 @@ package dev.tl.train;
 import dev.tl.AtomicFiles;
 import dev.tl.Json;
 import dev.tl.TlException;
+import dev.tl.model.ArrayReader;
 import dev.tl.model.Params;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -317,12 +319,18 @@ public record Checkpoint(List<String> args, Phase phase, int epoch, boolean phas
         out.flush();
     }
 
+    /** Named arrays, their declared lengths checked against what the file can hold ({@link ArrayReader}). */
     private static Map<String, INDArray> readArrays(ZipFile zip, String name, Path file) throws IOException {
-        try (DataInputStream in = new DataInputStream(entry(zip, name, file))) {
+        ZipEntry entry = zip.getEntry(name);
+        if (entry == null) {
+            throw new IOException(file + " has no " + name);
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(zip.getInputStream(entry), 1 << 16))) {
+            ArrayReader reader = new ArrayReader(in, ArrayReader.capacityOf(file, entry), file + " (" + name + ")");
             int count = in.readInt();
             Map<String, INDArray> arrays = new LinkedHashMap<>();
             for (int i = 0; i < count; i++) {
-                arrays.put(in.readUTF(), Nd4j.read(in));
+                arrays.put(in.readUTF(), reader.read());
             }
             return arrays;
         }

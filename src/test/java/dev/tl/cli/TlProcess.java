@@ -25,14 +25,26 @@ final class TlProcess {
 
     /** tl with stdout and stderr each to a file. */
     static Result piped(Path home, String... args) throws IOException, InterruptedException {
-        return pipedIn(Path.of(""), home, args);
+        return run(Path.of(""), home, List.of(), args);
     }
 
     /** The same, run in the working directory {@code dir}. */
     static Result pipedIn(Path dir, Path home, String... args) throws IOException, InterruptedException {
+        return run(dir, home, List.of(), args);
+    }
+
+    /** The same in a JVM started with {@code jvmOptions} (system properties, memory limits). */
+    static Result piped(Path home, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        return run(Path.of(""), home, jvmOptions, args);
+    }
+
+    private static Result run(Path dir, Path home, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("tl-out", ".txt");
         Path err = Files.createTempFile("tl-err", ".txt");
-        Process process = new ProcessBuilder(command(home, args)).directory(dir.toAbsolutePath().toFile())
+        List<String> command = command(home, args);
+        command.addAll(1, jvmOptions);
+        Process process = new ProcessBuilder(command).directory(dir.toAbsolutePath().toFile())
                 .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectError(err.toFile())
                 .start();
         return new Result(await(process), Files.readString(out), Files.readString(err));
