@@ -8,7 +8,10 @@ import java.util.List;
  * exponentially from {@code startLr} to {@code endLr} over {@code steps} mini-batches; the loss is smoothed with an
  * exponential moving average (beta {@value #SMOOTHING}, bias-corrected); the test stops once the smoothed loss
  * exceeds {@value #DIVERGENCE} times its best. The suggestion is the learning rate where the smoothed loss falls
- * fastest against log(lr), looked for between the first tenth of the steps and the lowest smoothed loss.
+ * furthest over a window of a tenth of the steps (the steepest fall against log(lr) that persists), looked for
+ * between the first tenth of the steps and the lowest smoothed loss after it. The first tenth is left out because
+ * its average rests on a few losses, and the window because a fall over one or two mini-batches is noise: either
+ * made the suggestion a noise dip at rates far too low to train.
  */
 public final class RangeTest {
 
@@ -73,26 +76,41 @@ public final class RangeTest {
         return diverged;
     }
 
-    /** The learning rate of steepest descent of the smoothed loss (see the class comment). */
+    /** The learning rate of the steepest persistent fall of the smoothed loss (see the class comment). */
     public double suggestion() {
-        int lowest = 0;
-        for (int i = 1; i < points.size(); i++) {
+        int from = settled();
+        int lowest = lowest();
+        int window = Math.min(Math.max(2, steps / 10), lowest - from);
+        if (window == 0) {
+            return points.get(lowest).learningRate();
+        }
+        // The rates grow by the same factor every step, so the fall over a window measures its slope.
+        int steepest = from;
+        for (int i = from + 1; i + window <= lowest; i++) {
+            if (fall(i, window) > fall(steepest, window)) {
+                steepest = i;
+            }
+        }
+        return Math.sqrt(points.get(steepest).learningRate() * points.get(steepest + window).learningRate());
+    }
+
+    /** The first step after the first tenth, whose smoothed loss averages enough losses to compare. */
+    private int settled() {
+        return Math.min(steps / 10, Math.max(0, points.size() - 2));
+    }
+
+    /** The step of the lowest smoothed loss after the first tenth. */
+    int lowest() {
+        int lowest = settled();
+        for (int i = lowest + 1; i < points.size(); i++) {
             if (points.get(i).smoothedLoss() < points.get(lowest).smoothedLoss()) {
                 lowest = i;
             }
         }
-        int steepest = lowest;
-        double steepestSlope = 0;
-        for (int i = Math.max(1, steps / 10); i <= Math.min(lowest, points.size() - 2); i++) {
-            Point before = points.get(i - 1);
-            Point after = points.get(i + 1);
-            double slope = (after.smoothedLoss() - before.smoothedLoss())
-                    / Math.log(after.learningRate() / before.learningRate());
-            if (slope < steepestSlope) {
-                steepestSlope = slope;
-                steepest = i;
-            }
-        }
-        return points.get(steepest).learningRate();
+        return lowest;
+    }
+
+    private double fall(int step, int window) {
+        return points.get(step).smoothedLoss() - points.get(step + window).smoothedLoss();
     }
 }
