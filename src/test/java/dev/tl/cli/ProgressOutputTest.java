@@ -3,8 +3,11 @@ package dev.tl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tl.TestData;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +51,39 @@ class ProgressOutputTest {
         // a log line starts a line of its own: the bar was erased before it
         assertThat(screen.split("\n")).filteredOn(line -> line.contains(" INFO "))
                 .allMatch(line -> line.replaceAll("(?s).*\u001b\\[K", "").matches("\\d\\d:\\d\\d:\\d\\d INFO .*\r?"));
+    }
+
+    @Test
+    void ctrlCSaysHowToResumeOnALineOfItsOwn() throws Exception {
+        Path screen = work.resolve("interrupted.txt");
+        String[] args = train("interrupted", "50");
+        Process run = TlProcess.startInTerminal(work.resolve("home"), screen, args);
+        try {
+            // wait until a fine-tune epoch's bar is on the last line (an epoch, and so a checkpoint, is done)
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (run.isAlive() && System.nanoTime() < deadline && !lastLine(screen).contains("finetune epoch 2/")) {
+                Thread.sleep(20);
+            }
+            assertThat(lastLine(screen)).as(Files.readString(screen)).contains("finetune epoch", "ETA");
+
+            TlProcess.interrupt(run);
+
+            assertThat(TlProcess.await(run)).isEqualTo(130);
+        } finally {
+            run.destroyForcibly();
+        }
+        String shown = Files.readString(screen);
+        assertThat(shown).contains("tl train: interrupted; resume with: tl train --resume");
+        // the bar was erased first: nothing of it is left on the message's line
+        int message = shown.indexOf("tl train: interrupted");
+        String before = shown.substring(shown.lastIndexOf('\n', message) + 1, message);
+        assertThat(before.replaceAll("(?s).*\r\u001b\\[K", "")).as(before).isEmpty();
+    }
+
+    /** What the terminal shows on its last line now, after the last line break. */
+    private static String lastLine(Path screen) throws IOException {
+        String shown = Files.readString(screen);
+        return shown.substring(shown.lastIndexOf('\n') + 1);
     }
 
     @Test
