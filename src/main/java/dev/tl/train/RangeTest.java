@@ -7,11 +7,13 @@ import java.util.List;
  * The bookkeeping of Leslie Smith's learning-rate range test, as fastai does it: the learning rate grows
  * exponentially from {@code startLr} to {@code endLr} over {@code steps} mini-batches; the loss is smoothed with an
  * exponential moving average (beta {@value #SMOOTHING}, bias-corrected); the test stops once the smoothed loss
- * exceeds {@value #DIVERGENCE} times its best. The suggestion is the learning rate where the smoothed loss falls
- * furthest over a window of a tenth of the steps (the steepest fall against log(lr) that persists), looked for
- * between the first tenth of the steps and the lowest smoothed loss after it. The first tenth is left out because
- * its average rests on a few losses, and the window because a fall over one or two mini-batches is noise: either
- * made the suggestion a noise dip at rates far too low to train.
+ * exceeds {@value #DIVERGENCE} times its best. The suggestion is where the steepest persistent fall of the smoothed
+ * loss begins: the learning rate at the start of the window of a tenth of the steps over which the smoothed loss
+ * falls furthest (its slope against log(lr)), looked for between the first tenth of the steps and the lowest
+ * smoothed loss after it. The first tenth is left out because its average rests on a few losses, and a window is
+ * needed because a fall over one or two mini-batches is noise: either made the suggestion a noise dip at rates far
+ * too low to train. The start of the fall rather than its middle, because the moving average lags the losses it
+ * smooths: the raw loss fell at lower rates already, and the middle is near the rates where training gets unstable.
  */
 public final class RangeTest {
 
@@ -76,7 +78,7 @@ public final class RangeTest {
         return diverged;
     }
 
-    /** The learning rate of the steepest persistent fall of the smoothed loss (see the class comment). */
+    /** The learning rate where the steepest persistent fall of the smoothed loss begins (see the class comment). */
     public double suggestion() {
         int from = settled();
         int lowest = lowest();
@@ -91,7 +93,7 @@ public final class RangeTest {
                 steepest = i;
             }
         }
-        return Math.sqrt(points.get(steepest).learningRate() * points.get(steepest + window).learningRate());
+        return points.get(steepest).learningRate();
     }
 
     /** The first step after the first tenth, whose smoothed loss averages enough losses to compare. */

@@ -45,7 +45,7 @@ class LrFindTest {
         JsonNode json = Json.MAPPER.readTree(result.out());
         double suggestion = json.get("suggested_lr").asDouble();
         assertThat(suggestion).isBetween(1e-5, 10.0);
-        assertThat(json.get("method").asText()).isEqualTo("steepest persistent fall of the smoothed loss");
+        assertThat(json.get("method").asText()).isEqualTo("start of the steepest persistent fall of the smoothed loss");
         JsonNode points = json.get("points");
         assertThat(points.size()).isBetween(2, 40);
         assertThat(points.get(0).get("learning_rate").asDouble()).isEqualTo(1e-5);
