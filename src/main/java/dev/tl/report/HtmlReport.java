@@ -175,6 +175,11 @@ public final class HtmlReport {
                 .append(report.path("tta").asInt(1) > 1 ? ", " + report.get("tta").asInt() + " views per image" : "")
                 .append(": accuracy <b>").append(decimal(report.get("accuracy").asDouble())).append("</b>, loss ")
                 .append(decimal(report.get("loss").asDouble())).append(".</p>");
+        if (report.path("chose_kept_epoch").asBoolean(false)) {
+            html.append("<p>These are the validation images that chose the kept epoch, so the numbers are "
+                    + "optimistic: train with <code>--test-split F</code> for a held-out test set, or evaluate on "
+                    + "images the model has not seen.</p>");
+        }
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode c : report.get("per_class")) {
             rows.add(List.of(Html.escape(c.get("name").asText()), decimalCell(c.get("precision").asDouble()),
