@@ -26,11 +26,12 @@ record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch la
                     String evaluateCommand, List<BundleMetadata.Skipped> skippedFiles) {
 
     /** One epoch's numbers (validation ones null without validation data). */
-    record Epoch(String phase, int epoch, double loss, Double valLoss, Double valAccuracy, double learningRate) {
+    record Epoch(String phase, int epoch, double loss, Double accuracy, Double valLoss, Double valAccuracy,
+                 double learningRate) {
 
         static Epoch of(EpochRecord record) {
             return record == null ? null : new Epoch(record.phase().id(), record.epoch(), record.loss(),
-                    record.valLoss(), record.valAccuracy(), record.learningRate());
+                    record.accuracy(), record.valLoss(), record.valAccuracy(), record.learningRate());
         }
     }
 

@@ -148,12 +148,12 @@ public final class HtmlReport {
                 keptRow = rows.size();
             }
             rows.add(List.of(Html.escape(epoch.phase()), number(epoch.epoch()), decimalCell(epoch.loss()),
-                    decimalCell(epoch.valLoss()), decimalCell(epoch.valAccuracy()),
+                    decimalCell(epoch.accuracy()), decimalCell(epoch.valLoss()), decimalCell(epoch.valAccuracy()),
                     cell(String.format(Locale.ROOT, "%.2e", epoch.learningRate())),
                     cell(String.format(Locale.ROOT, "%.1f", epoch.seconds()))));
         }
-        return "<h2>History</h2>" + Html.table(List.of("phase", "epoch", "loss", "val_loss", "val_accuracy", "lr",
-                "seconds"), rows, keptRow);
+        return "<h2>History</h2>" + Html.table(List.of("phase", "epoch", "loss", "accuracy", "val_loss",
+                "val_accuracy", "lr", "seconds"), rows, keptRow);
     }
 
     private static String evaluation(Path dir) {

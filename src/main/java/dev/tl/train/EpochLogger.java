@@ -12,8 +12,9 @@ public final class EpochLogger implements TrainingListener {
     @Override
     public void epochEnded(EpochEnd event) {
         EpochRecord record = event.record();
-        log.info("{} epoch {}/{}: loss {}, val_loss {}, val_accuracy {}, lr {} ({} s)", record.phase(),
-                record.epoch(), event.epochs(), format(record.loss()), format(record.valLoss()),
+        log.info("{} epoch {}/{}: loss {}, accuracy {}, val_loss {}, val_accuracy {}, lr {} ({} s)",
+                record.phase(), record.epoch(), event.epochs(), format(record.loss()), format(record.accuracy()),
+                format(record.valLoss()),
                 format(record.valAccuracy()), String.format(Locale.ROOT, "%.2e", record.learningRate()),
                 String.format(Locale.ROOT, "%.1f", record.seconds()));
     }

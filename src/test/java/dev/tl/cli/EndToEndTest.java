@@ -1,6 +1,7 @@
 package dev.tl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
@@ -66,9 +67,15 @@ class EndToEndTest {
         assertThat(meta.get("kept_epoch").get("val_accuracy").isNumber()).isTrue();
         List<String> history = Files.readAllLines(model.resolve("history.csv"));
         assertThat(history).hasSize(4);
-        assertThat(history.get(0)).isEqualTo("epoch,phase,loss,val_loss,val_accuracy,lr,seconds");
-        assertThat(history.get(3)).startsWith("1,finetune," + meta.get("history").get(2).get("loss").asDouble() + ","
-                + meta.get("history").get(2).get("val_loss").asDouble() + ",");
+        assertThat(history.get(0)).isEqualTo("epoch,phase,loss,accuracy,val_loss,val_accuracy,lr,seconds");
+        JsonNode finetune = meta.get("history").get(2);
+        assertThat(history.get(3)).startsWith("1,finetune," + finetune.get("loss").asDouble() + ","
+                + finetune.get("accuracy").asDouble() + "," + finetune.get("val_loss").asDouble() + ",");
+        // the training accuracy of every epoch: a share of the 16 training images
+        assertThat(meta.get("history")).allSatisfy(epoch -> assertThat(epoch.get("accuracy").asDouble() * 16)
+                .isBetween(0.0, 16.0).isCloseTo(Math.rint(epoch.get("accuracy").asDouble() * 16), within(1e-9)));
+        assertThat(summary.get("last_epoch").get("accuracy").asDouble()).isEqualTo(finetune.get("accuracy")
+                .asDouble());
         try (var leftovers = Files.list(work)) {
             assertThat(leftovers.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith("."));
         }

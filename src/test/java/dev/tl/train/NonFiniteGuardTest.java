@@ -20,7 +20,7 @@ class NonFiniteGuardTest {
 
     private static PhaseControl epoch(NonFiniteGuard guard, RunState state, int epoch, double loss, Double valLoss) {
         PhaseControl control = new PhaseControl();
-        EpochRecord record = new EpochRecord(Phase.FROZEN, epoch, loss, valLoss, valLoss == null ? null : 0.5, 1e-3, 1);
+        EpochRecord record = new EpochRecord(Phase.FROZEN, epoch, loss, 0.5, valLoss, valLoss == null ? null : 0.5, 1e-3, 1);
         state.add(record);
         guard.epochEnded(new TrainingListener.EpochEnd(record, 10, state, HEAD, control));
         return control;
