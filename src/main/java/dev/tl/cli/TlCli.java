@@ -88,7 +88,7 @@ public final class TlCli implements Runnable {
         if (device != null) {
             DeviceRequest request = ((DeviceOption) device.userObject()).device;
             try {
-                Flags.about(DeviceOption.NAME, () -> DeviceSelection.apply(request, false));
+                Flags.about(DeviceOption.NAME, () -> DeviceSelection.apply(request, request == DeviceRequest.AUTO));
             } catch (TlException e) {
                 throw new CommandLine.ExecutionException(command, e.getMessage(), e);
             }

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
@@ -232,7 +233,8 @@ public final class Trainer {
         if (!options.unfreeze().byBlocks()) {
             return "unfreezing " + options.unfreeze() + " layers of the base";
         }
-        return "training the top " + options.unfreeze().top() + " blocks of the base "
-                + FreezePlan.trainableBlocks(spec, 0, options.unfreeze()).stream().map(Block::name).toList();
+        return "the top " + options.unfreeze().top() + " blocks of the base train ("
+                + FreezePlan.trainableBlocks(spec, 0, options.unfreeze()).stream().map(Block::name)
+                        .collect(Collectors.joining(", ")) + ")";
     }
 }
