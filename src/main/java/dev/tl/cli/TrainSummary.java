@@ -69,6 +69,9 @@ record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch la
 
     /** The lines {@code tl train} prints for people. */
     static final class TextRenderer implements Renderer<TrainSummary> {
+
+        private static final int SKIPPED_SHOWN = 5;
+
         @Override
         public String text(TrainSummary summary) {
             Epoch kept = summary.keptEpoch();
@@ -78,10 +81,12 @@ record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch la
             String text = "saved model to " + summary.bundle() + " (kept: " + keptText + ")";
             List<BundleMetadata.Skipped> skipped = summary.skippedFiles();
             if (!skipped.isEmpty()) {
-                text += String.format("%nskipped %d image files that cannot be used (listed in %s as skipped_files): %s",
-                        skipped.size(), Path.of(summary.bundle()).resolve(ModelBundle.METADATA_FILE),
-                        skipped.stream().limit(5).map(file -> Path.of(file.path()).getFileName().toString())
-                                .collect(Collectors.joining(", ")) + (skipped.size() > 5 ? ", ..." : ""));
+                text += String.format("%nskipped %d image %s that cannot be used (all listed in %s as "
+                                + "skipped_files):%n%s", skipped.size(), skipped.size() == 1 ? "file" : "files",
+                        Path.of(summary.bundle()).resolve(ModelBundle.METADATA_FILE),
+                        skipped.stream().limit(SKIPPED_SHOWN).map(file -> "  " + file.path() + ": " + file.reason())
+                                .collect(Collectors.joining("\n"))
+                                + (skipped.size() > SKIPPED_SHOWN ? "\n  ..." : ""));
             }
             if (summary.testSet() != null) {
                 text += String.format("%nheld-out test set: %d images, listed in %s; evaluate on it with:%n  %s",

@@ -89,7 +89,8 @@ public final class ImageProbe {
     /**
      * Walks the marker segments to the frame header (dimensions) and the first scan, then through the scans'
      * entropy-coded data (where 0xFF is always followed by 0x00 or a restart marker) to the end-of-image marker:
-     * data appended after it (phones append videos) is fine, a file that ends before it is truncated.
+     * data appended after it (phones append videos) is fine, a file that ends before it is truncated. A file that
+     * has the marker but whose data does not lead to it is damaged, not truncated: its compressed data is corrupt.
      */
     private static Result jpeg(Path file, SeekableByteChannel channel, long size) throws IOException {
         long position = 2;
@@ -116,8 +117,12 @@ public final class ImageProbe {
                 if (width <= 0 || height <= 0) {
                     return problem(file, "damaged JPEG (no frame header before its image data)");
                 }
-                return endsItsScans(channel, position + 2 + length, size)
-                        ? new Result(file, "JPEG", width, height, null)
+                long scans = position + 2 + length;
+                if (endsItsScans(channel, scans, size)) {
+                    return new Result(file, "JPEG", width, height, null);
+                }
+                return hasEndOfImage(channel, scans)
+                        ? problem(file, "damaged JPEG (corrupt data in its compressed image)")
                         : problem(file, "truncated JPEG (it ends before its end-of-image marker)");
             }
             position += 2 + length;
@@ -141,6 +146,20 @@ public final class ImageProbe {
                     return false;
                 }
                 b = 0;
+            }
+            previous = b;
+        }
+        return false;
+    }
+
+    /** Whether an end-of-image marker (0xFF 0xD9) follows {@code position} anywhere in the file. */
+    private static boolean hasEndOfImage(SeekableByteChannel channel, long position) throws IOException {
+        channel.position(position);
+        InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
+        int previous = 0;
+        for (int b = in.read(); b >= 0; b = in.read()) {
+            if (previous == 0xFF && b == 0xD9) {
+                return true;
             }
             previous = b;
         }
