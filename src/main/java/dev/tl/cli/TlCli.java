@@ -105,6 +105,9 @@ public final class TlCli implements Runnable {
         err.println("tl " + cli.getCommandName() + ": error: " + e.getMessage()
                 + (config == null ? "" : " (set in " + config + ")"));
         CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            OtherToolsOptions.suggest(unmatched.getUnmatched(), cli.getCommandSpec()).forEach(err::println);
+        }
         err.println("(see: " + cli.getCommandSpec().qualifiedName() + " --help)");
         err.flush();
         return EXIT_USAGE;
