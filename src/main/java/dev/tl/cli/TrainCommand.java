@@ -43,7 +43,7 @@ import picocli.CommandLine;
         footer = {"  tl train --model mobilenet --data photos/train --val-data photos/val",
                 "  tl train --model efficientnetb0 --data photos --test-split 0.1 --augment",
                 "  tl train --model densenet121 --data photos --unfreeze-blocks 2 --json",
-                "  tl train --config config/mobilenet-beginners.yaml --data photos",
+                "  tl train --config config/head-then-top-layers.yaml --data photos",
                 "  tl train --resume tl-model          # continue an interrupted run"})
 final class TrainCommand implements Callable<Integer> {
 
