@@ -22,7 +22,7 @@ import tempfile
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 TL = str(REPO / "scripts" / "tl")
-GUIDE = REPO / "README.md"
+GUIDE = REPO / "docs" / "DEPLOYING.md"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif"}
 
 

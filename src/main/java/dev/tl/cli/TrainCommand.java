@@ -161,7 +161,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = UNFREEZE_BLOCKS, paramLabel = "N", converter = Converters.Positive.class,
             description = "Instead of --unfreeze: the fine-tune phase trains the top N blocks of the base (stages, "
-                    + "dense blocks...; see the README).")
+                    + "dense blocks...; see docs/TRAINING.md).")
     Integer unfreezeBlocks;
 
     @Option(names = "--lr-decay-per-block", defaultValue = "1", paramLabel = "F", converter = Converters.Decay.class,

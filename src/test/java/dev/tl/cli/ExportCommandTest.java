@@ -97,7 +97,7 @@ class ExportCommandTest {
     }
 
     /** Where the documentation shows how to run an exported model from Java; its snippet must give tl's answers. */
-    static final Path DEPLOYING_DOC = Path.of("README.md");
+    static final Path DEPLOYING_DOC = Path.of("docs/DEPLOYING.md");
 
     @Test
     void theDocumentedJavaSnippetGivesTlsAnswers() throws Exception {
