@@ -25,8 +25,8 @@ final class InterruptNotice implements AutoCloseable {
         Thread hook = new Thread(() -> Progress.endTerminal(() -> {
             err.println(Files.exists(checkpoint)
                     ? "tl train: interrupted; resume with: tl train --resume " + Shell.quote(output.toAbsolutePath())
-                    : "tl train: interrupted before an epoch finished; the features computed so far are cached, so "
-                            + "the same command continues from them");
+                    : "tl train: interrupted before an epoch finished; the features computed so far are cached,\n"
+                            + "  so the same command continues from them");
             err.flush();
         }), "tl-interrupt-notice");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -89,7 +89,7 @@ public final class Trainer {
         FreezePlan fineTunePlan = options.finetuneEpochs() > 0
                 ? FreezePlan.fineTune(spec, options.unfreeze(), options.batchNormTrainable()) : null;
         if (options.schedule().schedule() instanceof PlateauSchedule && validation.size() == 0) {
-            log.warn("the plateau schedule has no validation data to watch, so it watches the training loss");
+            log.warn("the plateau schedule watches the training loss (no validation data)");
         }
         Nd4j.getRandom().setSeed(options.seed());
         ComputationGraph model = ModelGraphs.initial(spec, options.seed(), options.baseSeed());

@@ -52,6 +52,6 @@ class NonFiniteGuardTest {
             epoch(guard, state, 4, 9.0, 0.5);
         });
         assertThat(warnings).hasSize(1);
-        assertThat(warnings.get(0)).startsWith("frozen epoch 3: the loss (2.5000) is more than 4");
+        assertThat(warnings.get(0)).startsWith("frozen epoch 3: loss 2.5000 is over 4 times the lowest");
     }
 }
