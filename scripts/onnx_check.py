@@ -4,7 +4,7 @@ runtime the tests use: the full check with strict shape and type inference, whic
 shape. Prints the inputs, output, operations and tl's metadata; exits non-zero on an invalid model.
 
 Needs: apt-get install -y python3-onnx (ONNX 1.12 checks operator sets up to 17). Debian packages no ONNX runtime,
-so running the model from Python needs `pip install onnxruntime` (see README, "Deploying a model").
+so running the model from Python needs `pip install onnxruntime` (see docs/DEPLOYING.md).
 Usage: scripts/onnx_check.py model.onnx [more.onnx ...]
 """
 import json

@@ -16,8 +16,11 @@ public final class BundleImages {
     public static final String VALIDATION_SET_FILE = "validation-set.csv";
     private static final String FILENAME_LABELS = "filename:";
 
-    /** Images a bundle lists, labelled, and which list they come from ("held-out test set", "validation set"). */
-    public record Listed(String name, Path file, ImageSet images) {
+    /**
+     * Images a bundle lists, labelled: which list they come from ("held-out test set", "validation set"), and
+     * whether they chose the epoch whose weights were kept (the validation set does), which flatters the model.
+     */
+    public record Listed(String name, Path file, ImageSet images, boolean choseKeptEpoch) {
     }
 
     private BundleImages() {
@@ -42,18 +45,19 @@ public final class BundleImages {
         Path test = bundle.directory().resolve(ModelBundle.TEST_SET_FILE);
         Path validation = bundle.directory().resolve(VALIDATION_SET_FILE);
         if (training != null && Files.isRegularFile(test)) {
-            return read("held-out test set", test, Path.of(training.data()), bundle, flag);
+            return read("held-out test set", test, Path.of(training.data()), bundle, flag, false);
         }
         if (training != null && Files.isRegularFile(validation)) {
             String root = training.valData() != null ? training.valData() : training.data();
-            return read("validation set", validation, Path.of(root), bundle, flag);
+            return read("validation set", validation, Path.of(root), bundle, flag, true);
         }
         throw new TlException("required: " + bundle.directory() + " lists no validation or test images to "
                 + "evaluate on (trained without validation data, or by an earlier tl)");
     }
 
-    private static Listed read(String name, Path list, Path root, ModelBundle.Loaded bundle, String flag) {
+    private static Listed read(String name, Path list, Path root, ModelBundle.Loaded bundle, String flag,
+                               boolean choseKeptEpoch) {
         return new Listed(name, list, LabelSource.fromCsv(list, flag).scanWithClasses(root, flag,
-                bundle.metadata().classes()));
+                bundle.metadata().classes()), choseKeptEpoch);
     }
 }

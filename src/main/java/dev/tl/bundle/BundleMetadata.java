@@ -222,8 +222,8 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
         }
     }
 
-    /** One epoch of the training history. */
-    public record Epoch(String phase, int epoch, double loss, Double valLoss, Double valAccuracy,
+    /** One epoch of the training history ({@code accuracy}: on the training data; null from an earlier tl). */
+    public record Epoch(String phase, int epoch, double loss, Double accuracy, Double valLoss, Double valAccuracy,
                         double learningRate, double seconds) {
 
         public Epoch {
@@ -238,7 +238,8 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
 
         static Epoch of(EpochRecord record) {
             return record == null ? null : new Epoch(record.phase().id(), record.epoch(), record.loss(),
-                    record.valLoss(), record.valAccuracy(), record.learningRate(), record.seconds());
+                    record.accuracy(), record.valLoss(), record.valAccuracy(), record.learningRate(),
+                    record.seconds());
         }
     }
 

@@ -91,7 +91,7 @@ final class EmbedCommand implements Callable<Integer> {
     private int onThisMachine(ModelSpec modelSpec) {
         Flags.about(OUT, () -> FeatureFiles.checkTarget(out));
         ImageSet set = images.labelled() || !UnlabelledImages.isFlatFolder(images.data()) ? images.scan()
-                : new ImageSet(List.of(), UnlabelledImages.of(List.of(images.data()), images.check()));
+                : new ImageSet(List.of(), UnlabelledImages.of(List.of(images.data()), images.check()).usable());
         ComputationGraph extractor = ModelGraphs.featureExtractor(modelSpec, BaseWeights.RANDOM_INIT_SEED);
         List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, weights.weights, WeightCache.standard());
         BaseWeights.load(extractor, modelSpec, weightFiles);

@@ -68,8 +68,13 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     PrecisionOption precision;
 
-    /** The images evaluated, where they are and how they were labelled. */
-    private record Evaluated(ImageSet set, Path data, String labels) {
+    /**
+     * The images evaluated, where they are and how they were labelled; {@code name} says which set they are
+     * ({@code data}: given with --data, or the bundle's {@code test} or {@code validation} set), and
+     * {@code choseKeptEpoch} whether they chose the epoch whose weights were kept, which makes the numbers
+     * optimistic.
+     */
+    record Evaluated(ImageSet set, Path data, String labels, String name, boolean choseKeptEpoch) {
     }
 
     @Override
@@ -93,10 +98,12 @@ final class EvaluateCommand implements Callable<Integer> {
         document.put("model_dir", loaded.directory().toString());
         document.put("data", on.data().toAbsolutePath().normalize().toString());
         document.put("labels", on.labels());
+        document.put("set", on.name());
+        document.put("chose_kept_epoch", on.choseKeptEpoch());
         document.put("tta", views.perImage());
         document.put("precision", precision.precision.id());
         document.put("misclassified", mistakes.size());
-        output.print(spec, new Evaluation(report, document), new EvaluationRenderer());
+        output.print(spec, new Evaluation(report, document, on), new EvaluationRenderer());
         String notWritten = ModelBundle.whileHeld(loaded, () -> {
             Path file = loaded.directory().resolve(ModelBundle.EVALUATION_FILE);
             try {
@@ -123,14 +130,15 @@ final class EvaluateCommand implements Callable<Integer> {
             LabelSource source = given != null ? given : BundleImages.labelling(loaded.metadata(),
                     LabelledImages.FILENAME + " (the model's)");
             return new Evaluated(usable(source.scanWithClasses(images.data(), LabelledImages.DATA, classes),
-                    images.data()), images.data(), source.description());
+                    images.data()), images.data(), source.description(), "data", false);
         }
         Flags.require(given == null, LabelledImages.DATA, "required with a label option");
         BundleImages.Listed listed = Flags.about(LabelledImages.DATA,
                 () -> BundleImages.heldOut(loaded, LabelledImages.DATA));
         log.info("evaluating on the model's {}: {} images listed in {}", listed.name(), listed.images().size(),
                 listed.file());
-        return new Evaluated(usable(listed.images(), listed.file()), listed.file(), "csv:" + listed.file());
+        return new Evaluated(usable(listed.images(), listed.file()), listed.file(), "csv:" + listed.file(),
+                listed.choseKeptEpoch() ? "validation" : "test", listed.choseKeptEpoch());
     }
 
     private ImageSet usable(ImageSet set, Path from) {
@@ -141,7 +149,7 @@ final class EvaluateCommand implements Callable<Integer> {
         return usable;
     }
 
-    /** The report, and the JSON document that adds where it came from. */
-    record Evaluation(EvaluationReport report, ObjectNode document) {
+    /** The report, the JSON document that adds where it came from, and the images it is about. */
+    record Evaluation(EvaluationReport report, ObjectNode document, Evaluated on) {
     }
 }

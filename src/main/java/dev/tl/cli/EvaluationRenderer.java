@@ -25,6 +25,7 @@ final class EvaluationRenderer implements Renderer<EvaluateCommand.Evaluation> {
         List<String> classes = report.classes();
         StringBuilder out = new StringBuilder();
         int width = Math.max(12, classes.stream().mapToInt(String::length).max().orElse(0) + 2);
+        out.append(set(result.on()));
         out.append(String.format(Locale.ROOT, "images    %d%nloss      %.4f%naccuracy  %.4f%n%n", report.images(),
                 report.loss(), report.accuracy()));
         out.append(String.format(Locale.ROOT, "%-" + width + "s %9s %9s %9s %9s%n", "class", "precision", "recall",
@@ -70,5 +71,16 @@ final class EvaluationRenderer implements Renderer<EvaluateCommand.Evaluation> {
                     pair.predicted(), pair.count()));
         }
         return out.toString();
+    }
+
+    /** Which images these are; for the validation set, that the numbers flatter the model and what does not. */
+    private static String set(EvaluateCommand.Evaluated on) {
+        return switch (on.name()) {
+            case "data" -> "set       " + on.data().toAbsolutePath().normalize() + "\n";
+            case "test" -> "set       the model's held-out test set (" + on.data() + ")\n";
+            default -> "set       the model's validation set (" + on.data() + ")\n"
+                    + "          it chose the kept epoch, so these numbers are optimistic; for an unbiased\n"
+                    + "          estimate train with --test-split F, or evaluate with --data on other images\n";
+        };
     }
 }

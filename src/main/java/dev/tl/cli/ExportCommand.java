@@ -57,7 +57,8 @@ final class ExportCommand implements Callable<Integer> {
     OptionalInt batch;
 
     @Option(names = "--with-preprocessing",
-            description = "Put the backbone's preprocessing into the graph: it then takes raw RGB values 0-255.")
+            description = "Put the framing (crop, resize) and the backbone's preprocessing into the graph: it then "
+                    + "takes decoded images of any size, RGB values 0-255, and gives tl's answer.")
     boolean withPreprocessing;
 
     static final class Formats implements ITypeConverter<ExportFormat> {
@@ -116,7 +117,8 @@ final class ExportCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf(Locale.ROOT, "wrote %s (ONNX opset %d, %d nodes)%n", target,
                 model.getOpsetImport(0).getVersion(), model.getGraph().getNodeCount());
-        String expects = withPreprocessing ? "RGB pixel values 0-255" : "preprocessed pixels (see metadata 'inputs')";
+        String expects = withPreprocessing ? "an image of any size, RGB values 0-255"
+                : "framed, preprocessed pixels (see metadata 'inputs')";
         for (ValueInfoProto input : model.getGraph().getInputList()) {
             stdout.printf("  input  %s %s: %s%n", input.getName(), shape(input), expects);
         }

@@ -2,8 +2,8 @@ package dev.tl.cli;
 
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
+import dev.tl.data.ImageCheck;
 import dev.tl.data.ImageViews;
-import dev.tl.data.LabeledImage;
 import dev.tl.data.UnlabelledImages;
 import dev.tl.eval.Prediction;
 import dev.tl.eval.Predictions;
@@ -14,6 +14,7 @@ import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -79,21 +80,33 @@ final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput
     public Integer call() {
         Flags.exclusive("--model", model.given(), "--model-dir", bundle.given());
         ImageViews views = tta.imageViews();
-        List<LabeledImage> images = UnlabelledImages.of(inputs, imageCheck.check());
+        UnlabelledImages.Listing listing = UnlabelledImages.of(inputs, imageCheck.check());
         Classifier classifier = model.given() ? imageNetClassifier() : bundleClassifier();
-        List<Prediction> predictions = new ArrayList<>();
+        List<Prediction> predicted = new ArrayList<>();
         try (BatchLoader loader = new BatchLoader(classifier.inputs(), 0)) {
             ComputationGraph graph = precision.precision.apply(classifier.graph());
-            Inference.run("predict", graph, loader, images, batch.batchSize, views, (batch, output) -> {
+            Inference.run("predict", graph, loader, listing.usable(), batch.batchSize, views, (batch, output) -> {
                 float[][] rows = output.toFloatMatrix();
                 for (int i = 0; i < rows.length; i++) {
-                    predictions.add(Predictions.topK(batch.images().get(i).path().toString(), rows[i],
+                    predicted.add(Predictions.topK(batch.images().get(i).path().toString(), rows[i],
                             classifier.classes(), topK));
                 }
             });
         }
-        output.print(spec, predictions, new PredictionsRenderer());
+        output.print(spec, inInputOrder(listing, predicted), new PredictionsRenderer());
         return 0;
+    }
+
+    /** One record per input file, in order: its prediction, or the error that left it out. */
+    private static List<Prediction> inInputOrder(UnlabelledImages.Listing listing, List<Prediction> predicted) {
+        List<Prediction> records = new ArrayList<>();
+        Iterator<Prediction> next = predicted.iterator();
+        for (int i = 0; i < listing.files().size(); i++) {
+            ImageCheck.Skipped skipped = listing.checks().get(i);
+            records.add(skipped == null ? next.next()
+                    : Prediction.skipped(listing.files().get(i).toString(), skipped.reason()));
+        }
+        return records;
     }
 
     private Classifier bundleClassifier() {

@@ -9,19 +9,21 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * {@code tl predict}'s results: one line per image ({@code path<TAB>label probability<TAB>...}), a JSON array, or
- * CSV with the columns {@code path,label_1,probability_1,...,label_K,probability_K}. In text, a backslash, tab or
- * line break inside a path or label is written as {@code \\}, {@code \t}, {@code \n} or {@code \r}, so every image
- * stays one line of tab-separated fields.
+ * {@code tl predict}'s results, one record per input file: a line ({@code path<TAB>label probability<TAB>...}, or
+ * {@code path<TAB>error: why} for a file left out), a JSON array, or CSV with the columns
+ * {@code path,label_1,probability_1,...,label_K,probability_K,error}. In text, a backslash, tab or line break inside
+ * a path or label is written as {@code \\}, {@code \t}, {@code \n} or {@code \r}, so every image stays one line of
+ * tab-separated fields.
  */
 final class PredictionsRenderer implements Renderer<List<Prediction>> {
 
     @Override
     public String text(List<Prediction> predictions) {
-        return predictions.stream().map(prediction -> escape(prediction.path()) + prediction.predictions().stream()
+        return predictions.stream().map(prediction -> escape(prediction.path()) + (prediction.error() != null
+                        ? "\terror: " + escape(prediction.error()) : prediction.predictions().stream()
                         .map(label -> String.format(Locale.ROOT, "\t%s %.4f", escape(label.label()),
                                 label.probability()))
-                        .collect(Collectors.joining()))
+                        .collect(Collectors.joining())))
                 .collect(Collectors.joining("\n"));
     }
 
@@ -33,12 +35,17 @@ final class PredictionsRenderer implements Renderer<List<Prediction>> {
             header.add("label_" + rank);
             header.add("probability_" + rank);
         }
+        header.add("error");
         List<List<String>> rows = predictions.stream().map(prediction -> {
             List<String> row = new ArrayList<>(List.of(prediction.path()));
             prediction.predictions().forEach(label -> {
                 row.add(label.label());
                 row.add(String.format(Locale.ROOT, "%.6f", label.probability()));
             });
+            while (row.size() < header.size() - 1) {
+                row.add("");
+            }
+            row.add(prediction.error() == null ? "" : prediction.error());
             return row;
         }).toList();
         return Optional.of(Csv.write(header, rows));

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 final class RangeTestRenderer implements Renderer<RangeTestRenderer.Result> {
 
-    private static final String METHOD = "steepest descent of the smoothed loss";
+    private static final String METHOD = "start of the steepest persistent fall of the smoothed loss";
 
     /** The finished test and where its plot went (null without one). */
     record Result(RangeTest test, Path plot) {

@@ -89,7 +89,7 @@ public final class TlCli implements Runnable {
         if (device != null) {
             DeviceRequest request = ((DeviceOption) device.userObject()).device;
             try {
-                Flags.about(DeviceOption.NAME, () -> DeviceSelection.apply(request, false));
+                Flags.about(DeviceOption.NAME, () -> DeviceSelection.apply(request, request == DeviceRequest.AUTO));
             } catch (TlException e) {
                 throw new CommandLine.ExecutionException(command, e.getMessage(), e);
             }
@@ -118,6 +118,9 @@ public final class TlCli implements Runnable {
         err.println("tl " + cli.getCommandName() + ": error: " + e.getMessage()
                 + (config == null ? "" : " (set in " + config + ")"));
         CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            OtherToolsOptions.suggest(unmatched.getUnmatched(), cli.getCommandSpec()).forEach(err::println);
+        }
         err.println("(see: " + cli.getCommandSpec().qualifiedName() + " --help)");
         err.flush();
         return EXIT_USAGE;

@@ -43,7 +43,7 @@ import picocli.CommandLine;
         footer = {"  tl train --model mobilenet --data photos/train --val-data photos/val",
                 "  tl train --model efficientnetb0 --data photos --test-split 0.1 --augment",
                 "  tl train --model densenet121 --data photos --unfreeze-blocks 2 --json",
-                "  tl train --config config/mobilenet-beginners.yaml --data photos",
+                "  tl train --config config/head-then-top-layers.yaml --data photos",
                 "  tl train --resume tl-model          # continue an interrupted run"})
 final class TrainCommand implements Callable<Integer> {
 
@@ -162,7 +162,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = UNFREEZE_BLOCKS, paramLabel = "N", converter = Converters.Positive.class,
             description = "Instead of --unfreeze: the fine-tune phase trains the top N blocks of the base (stages, "
-                    + "dense blocks...; see the README).")
+                    + "dense blocks...; see docs/TRAINING.md).")
     Integer unfreezeBlocks;
 
     @Option(names = "--lr-decay-per-block", defaultValue = "1", paramLabel = "F", converter = Converters.Decay.class,

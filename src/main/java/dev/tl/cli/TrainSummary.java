@@ -28,11 +28,12 @@ record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch un
                     String evaluateCommand, List<BundleMetadata.Skipped> skippedFiles) {
 
     /** One epoch's numbers (validation ones null without validation data). */
-    record Epoch(String phase, int epoch, double loss, Double valLoss, Double valAccuracy, double learningRate) {
+    record Epoch(String phase, int epoch, double loss, Double accuracy, Double valLoss, Double valAccuracy,
+                 double learningRate) {
 
         static Epoch of(EpochRecord record) {
             return record == null ? null : new Epoch(record.phase().id(), record.epoch(), record.loss(),
-                    record.valLoss(), record.valAccuracy(), record.learningRate());
+                    record.accuracy(), record.valLoss(), record.valAccuracy(), record.learningRate());
         }
     }
 
@@ -71,6 +72,9 @@ record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch un
 
     /** The lines {@code tl train} prints for people. */
     static final class TextRenderer implements Renderer<TrainSummary> {
+
+        private static final int SKIPPED_SHOWN = 5;
+
         @Override
         public String text(TrainSummary summary) {
             Epoch kept = summary.keptEpoch();
@@ -85,10 +89,12 @@ record TrainSummary(String bundle, List<String> files, Epoch keptEpoch, Epoch un
             }
             List<BundleMetadata.Skipped> skipped = summary.skippedFiles();
             if (!skipped.isEmpty()) {
-                text += String.format("%nskipped %d image files that cannot be used (listed in %s as skipped_files): %s",
-                        skipped.size(), Path.of(summary.bundle()).resolve(ModelBundle.METADATA_FILE),
-                        skipped.stream().limit(5).map(file -> Path.of(file.path()).getFileName().toString())
-                                .collect(Collectors.joining(", ")) + (skipped.size() > 5 ? ", ..." : ""));
+                text += String.format("%nskipped %d image %s that cannot be used (all listed in %s as "
+                                + "skipped_files):%n%s", skipped.size(), skipped.size() == 1 ? "file" : "files",
+                        Path.of(summary.bundle()).resolve(ModelBundle.METADATA_FILE),
+                        skipped.stream().limit(SKIPPED_SHOWN).map(file -> "  " + file.path() + ": " + file.reason())
+                                .collect(Collectors.joining("\n"))
+                                + (skipped.size() > SKIPPED_SHOWN ? "\n  ..." : ""));
             }
             if (summary.testSet() != null) {
                 text += String.format("%nheld-out test set: %d images, listed in %s; evaluate on it with:%n  %s",

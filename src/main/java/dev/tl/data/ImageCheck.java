@@ -23,7 +23,7 @@ public record ImageCheck(long maxPixels, boolean strict) {
     public static final long DEFAULT_MAX_PIXELS = 90_000_000L;
     public static final ImageCheck DEFAULT = new ImageCheck(DEFAULT_MAX_PIXELS, false);
 
-    /** An image left out, and why. */
+    /** An image left out (its absolute path, the one form every record of it uses), and why. */
     public record Skipped(Path path, String reason) {
     }
 
@@ -47,20 +47,18 @@ public record ImageCheck(long maxPixels, boolean strict) {
         return new Checked(new ImageSet(set.classes(), usable), skipped);
     }
 
-    /** Whether one image can be used; an unusable one is warned about (or, with strict rules, an error). */
-    public boolean usable(Path image) {
+    /** Null when one image can be used; why not, when it cannot (warned about, or with strict rules an error). */
+    public Skipped check(Path image) {
         ImageProbe.Result result = ImageProbe.probe(image, maxPixels);
-        if (!result.usable()) {
-            skip(result);
-        }
-        return result.usable();
+        return result.usable() ? null : skip(result);
     }
 
     private Skipped skip(ImageProbe.Result result) {
+        Path path = result.path().toAbsolutePath().normalize();
         if (strict) {
-            throw new TlException("cannot use image " + result.path() + ": " + result.problem());
+            throw new TlException("cannot use image " + path + ": " + result.problem());
         }
-        log.warn("skipping {}: {}", result.path(), result.problem());
-        return new Skipped(result.path(), result.problem());
+        log.warn("skipping {}: {}", path, result.problem());
+        return new Skipped(path, result.problem());
     }
 }

@@ -83,6 +83,15 @@ public final class ImageDecoder {
             return bgr.rows();
         }
 
+        /** The whole image as it was decoded, width x height packed 0xRRGGBB pixels in row-major order. */
+        public int[] rgb() {
+            byte[] bytes = new byte[width() * height() * 3];
+            try (Mat continuous = bgr.isContinuous() ? null : bgr.clone()) {
+                (continuous == null ? bgr : continuous).data().get(bytes);
+            }
+            return packed(bytes);
+        }
+
         /** Bilinear resize to size x size, as packed 0xRRGGBB pixels in row-major order. */
         public int[] resizedRgb(int size) {
             byte[] bytes = new byte[size * size * 3];

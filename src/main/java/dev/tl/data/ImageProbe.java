@@ -106,7 +106,8 @@ public final class ImageProbe {
     /**
      * Walks the marker segments to the frame header (dimensions) and the first scan, then through the scans'
      * entropy-coded data (where 0xFF is always followed by 0x00 or a restart marker) to the end-of-image marker:
-     * data appended after it (phones append videos) is fine, a file that ends before it is truncated.
+     * data appended after it (phones append videos) is fine, a file that ends before it is truncated. A file that
+     * has the marker but whose data does not lead to it is damaged, not truncated: its compressed data is corrupt.
      */
     private static Result jpeg(Path file, SeekableByteChannel channel, long size) throws IOException {
         long position = 2;
@@ -135,8 +136,13 @@ public final class ImageProbe {
                 if (width <= 0 || height <= 0) {
                     return problem(file, "damaged JPEG (no frame header before its image data)");
                 }
-                long end = endOfScans(channel, position + 2 + length);
-                return end > 0 ? new Result(file, "JPEG", width, height, end, progressive, null)
+                long scans = position + 2 + length;
+                long end = endOfScans(channel, scans);
+                if (end > 0) {
+                    return new Result(file, "JPEG", width, height, end, progressive, null);
+                }
+                return hasEndOfImage(channel, scans)
+                        ? problem(file, "damaged JPEG (corrupt data in its compressed image)")
                         : problem(file, "truncated JPEG (it ends before its end-of-image marker)");
             }
             position += 2 + length;
@@ -163,6 +169,19 @@ public final class ImageProbe {
             previous = b;
         }
         return 0;
+    }
+
+    /** Whether an end-of-image marker (0xFF 0xD9) follows {@code position} anywhere in the file. */
+    private static boolean hasEndOfImage(SeekableByteChannel channel, long position) throws IOException {
+        Bytes in = new Bytes(channel, position);
+        int previous = 0;
+        for (int b = in.next(); b >= 0; b = in.next()) {
+            if (previous == 0xFF && b == 0xD9) {
+                return true;
+            }
+            previous = b;
+        }
+        return false;
     }
 
     /** Walks the chunks to the end chunk; data after it is fine, a file that ends before it is truncated. */

@@ -6,7 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /** Images without labels (label -1): files as given, directories searched for images, as predict and embed take. */
@@ -16,11 +19,24 @@ public final class UnlabelledImages {
     }
 
     /**
+     * Every image file found, in order (paths as given, or below a directory given), with why each one that cannot
+     * be used is left out (null for the usable ones).
+     */
+    public record Listing(List<Path> files, List<ImageCheck.Skipped> checks) {
+
+        /** The usable images, in order. */
+        public List<LabeledImage> usable() {
+            return IntStream.range(0, files.size()).filter(i -> checks.get(i) == null)
+                    .mapToObj(i -> new LabeledImage(files.get(i), -1)).toList();
+        }
+    }
+
+    /**
      * Files as given; directories expanded to the image files below them as training reads folders (sorted, hidden
      * folders left out, links followed). A file that cannot be used is skipped with a warning naming it (with
      * {@code --strict}: an error); none usable at all is an error.
      */
-    public static List<LabeledImage> of(List<Path> paths, ImageCheck check) {
+    public static Listing of(List<Path> paths, ImageCheck check) {
         List<Path> files = new ArrayList<>();
         for (Path path : paths) {
             if (Files.isDirectory(path)) {
@@ -34,11 +50,11 @@ public final class UnlabelledImages {
         if (files.isEmpty()) {
             throw new TlException("no images (" + ImageFolder.EXTENSIONS + ") found in " + paths);
         }
-        List<LabeledImage> images = files.stream().filter(check::usable).map(f -> new LabeledImage(f, -1)).toList();
-        if (images.isEmpty()) {
+        List<ImageCheck.Skipped> checks = files.stream().map(check::check).toList();
+        if (checks.stream().allMatch(Objects::nonNull)) {
             throw new TlException("none of the " + files.size() + " image files in " + paths + " can be read");
         }
-        return images;
+        return new Listing(List.copyOf(files), Collections.unmodifiableList(new ArrayList<>(checks)));
     }
 
     /**

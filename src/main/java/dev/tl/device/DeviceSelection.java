@@ -41,7 +41,8 @@ public final class DeviceSelection {
      * Starts ND4J on the backend {@code request} allows and returns it. If ND4J was started already (an earlier
      * command in the same JVM), it checks that the running backend satisfies the request.
      *
-     * @param quiet whether to log the choice at debug level only (commands that did not ask for a device)
+     * @param quiet whether the choice goes to the debug log only (the user asked for no particular device); it is
+     *              logged anyway when it matters: a GPU computes, or a build with the CUDA backend finds none
      */
     public static Selected apply(DeviceRequest request, boolean quiet) {
         Choice choice = choose(request, cudaBackendInstalled(), () -> NvidiaDriver.probe("nvidia-smi"),
@@ -58,7 +59,7 @@ public final class DeviceSelection {
                     + "cannot run on " + choice.kind().id() + " (" + choice.reason() + ")");
         }
         String line = "device " + request.id() + ": " + running.describe() + "; " + choice.reason();
-        if (quiet) {
+        if (quiet && running.kind() == ComputeBackend.Kind.CPU && !cudaBackendInstalled()) {
             log.debug(line);
         } else {
             log.info(line);

@@ -18,6 +18,6 @@ public final class Predictions {
                 .sorted(Comparator.comparingDouble((Integer i) -> probabilities[i]).reversed())
                 .limit(Math.min(k, probabilities.length))
                 .forEach(i -> labels.add(new Prediction.Label(classes.get(i), probabilities[i])));
-        return new Prediction(path, labels);
+        return new Prediction(path, labels, null);
     }
 }

@@ -13,8 +13,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * Turns a trained DL4J classifier into an ONNX graph, vertex by vertex in DL4J's topological order: NCHW float
- * inputs [N, 3, size, size] with the DL4J input names (optionally followed by the preprocessing), one output
- * {@value #OUTPUT} [N, classes].
+ * inputs [N, 3, size, size] with the DL4J input names (or, with the preprocessing in the graph, decoded images
+ * [N, 3, H, W] framed and preprocessed by the graph's first operations), one output {@value #OUTPUT} [N, classes].
  */
 final class GraphConverter {
 
@@ -35,10 +35,15 @@ final class GraphConverter {
         Map<String, String> tensorOf = new HashMap<>();
         for (int i = 0; i < inputNames.size(); i++) {
             String input = inputNames.get(i);
-            int size = inputs.get(i).imageSize();
-            graph.input(input, options.batchSize(), 3, size, size);
-            tensorOf.put(input, options.withPreprocessing()
-                    ? PreprocessingNodes.add(graph, input, inputs.get(i).preprocessing()) : input);
+            InputSpec spec = inputs.get(i);
+            if (options.withPreprocessing()) {
+                graph.imageInput(input, options.batchSize());
+                String framed = FramingNodes.add(graph, input, spec.framing(), spec.imageSize());
+                tensorOf.put(input, PreprocessingNodes.add(graph, framed, input, spec.preprocessing()));
+            } else {
+                graph.input(input, options.batchSize(), 3, spec.imageSize(), spec.imageSize());
+                tensorOf.put(input, input);
+            }
         }
         for (String vertexName : conf.getTopologicalOrderStr()) {
             if (inputNames.contains(vertexName)) {

@@ -25,6 +25,9 @@ final class OnnxGraph {
 
     /** The symbolic batch dimension of inputs and outputs when the batch size is left dynamic. */
     static final String BATCH_DIMENSION = "N";
+    /** The symbolic height and width of an input that takes images of any size. */
+    static final String HEIGHT = "H";
+    static final String WIDTH = "W";
 
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Set<String> tensors = new HashSet<>();
@@ -73,6 +76,16 @@ final class OnnxGraph {
     void input(String name, OptionalInt batchSize, long... dims) {
         claim(name);
         graph.addInput(valueInfo(name, batchSize, dims));
+    }
+
+    /** A float32 graph input [batch, 3, H, W] of images of any size. */
+    void imageInput(String name, OptionalInt batchSize) {
+        claim(name);
+        ValueInfoProto.Builder input = valueInfo(name, batchSize, 3).toBuilder();
+        TensorShapeProto.Builder shape = input.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder();
+        shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(HEIGHT));
+        shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(WIDTH));
+        graph.addInput(input);
     }
 
     /** Declares {@code tensor} a float32 graph output [batch, dims...] called {@code name}. */
@@ -139,6 +152,11 @@ final class OnnxGraph {
     static AttributeProto attribute(String name, long value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value)
                 .build();
+    }
+
+    static AttributeProto attribute(String name, String value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(value)).build();
     }
 
     static AttributeProto attribute(String name, float value) {

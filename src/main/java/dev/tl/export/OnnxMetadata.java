@@ -27,13 +27,14 @@ final class OnnxMetadata {
     private static final ObjectWriter COMPACT = Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);
 
     /**
-     * One input. Without the preprocessing in the graph, channel c of the tensor is (p - mean[c]) / std[c] for the
-     * pixel value p (0..255) of colour channel_order[c]; with it, the tensor is the RGB pixels themselves. Either
-     * way the pixels are the image framed as tl frames it ({@code squash}: the whole image resized to the input
-     * size; {@code crop:F}: the centred square covering F of its shorter side, resized), bilinearly.
+     * One input. Without the preprocessing in the graph, it takes the image framed as tl frames it ({@code squash}:
+     * the whole image resized to the input size; {@code crop:F}: the centred square covering F of its shorter
+     * side, resized), bilinearly, and channel c of the tensor is (p - mean[c]) / std[c] for the pixel value p
+     * (0..255) of colour channel_order[c]. With it ({@code framing_in_graph} and {@code preprocessing_in_graph}),
+     * it takes the decoded image itself, RGB 0..255 at any size, and the graph does both.
      */
-    record Input(String name, String backbone, int imageSize, String layout, String framing, String preprocessing,
-                 boolean preprocessingInGraph, String channelOrder, float[] mean, float[] std) {
+    record Input(String name, String backbone, int imageSize, String layout, String framing, boolean framingInGraph,
+                 String preprocessing, boolean preprocessingInGraph, String channelOrder, float[] mean, float[] std) {
     }
 
     private OnnxMetadata() {
@@ -47,7 +48,7 @@ final class OnnxMetadata {
             BundleMetadata.Input input = metadata.inputs().get(i);
             Preprocessing preprocessing = input.inputSpec().preprocessing();
             described.add(new Input(inputNames.get(i), input.backbone(), input.imageSize(), "NCHW",
-                    input.inputSpec().framing().id(), preprocessing.id(), preprocessingInGraph,
+                    input.inputSpec().framing().id(), preprocessingInGraph, preprocessing.id(), preprocessingInGraph,
                     preprocessing.bgr() ? "BGR" : "RGB", preprocessing.mean(), preprocessing.std()));
         }
         Map<String, String> properties = new LinkedHashMap<>();

@@ -7,7 +7,8 @@ import java.util.OptionalInt;
  *
  * @param opset              the ai.onnx operator set version
  * @param batchSize          a fixed batch size, or empty for a dynamic one
- * @param withPreprocessing  whether the graph starts with the preprocessing (then it takes raw RGB 0..255)
+ * @param withPreprocessing  whether the graph starts with the framing and preprocessing (then it takes decoded
+ *                           images of any size, RGB 0..255)
  */
 public record OnnxOptions(int opset, OptionalInt batchSize, boolean withPreprocessing) {
 

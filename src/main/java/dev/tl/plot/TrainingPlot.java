@@ -8,6 +8,7 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -22,7 +23,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * {@code training.png}: a run's history over both phases, epochs numbered through. Above: training and validation
- * loss (left axis) and validation accuracy (right axis); below: the learning rate each epoch started with (log
+ * loss (left axis), training and validation accuracy (right axis); below: the learning rate each epoch started with (log
  * axis). A dashed line marks where fine-tuning starts, a green one the epoch whose weights were kept.
  */
 public final class TrainingPlot {
@@ -43,12 +44,21 @@ public final class TrainingPlot {
         List<Integer> epochs = IntStream.rangeClosed(1, history.size()).boxed().toList();
         XYChart metrics = chart("Training", "loss", 440);
         line(metrics, "loss", epochs, values(history, EpochRecord::loss));
-        if (history.stream().allMatch(epoch -> epoch.valLoss() != null)) {
+        boolean validated = history.stream().allMatch(epoch -> epoch.valLoss() != null);
+        if (validated) {
             line(metrics, "val_loss", epochs, values(history, EpochRecord::valLoss));
-            XYSeries accuracy = line(metrics, "val_accuracy", epochs, values(history, EpochRecord::valAccuracy));
-            accuracy.setYAxisGroup(1);
+        }
+        List<XYSeries> accuracies = new ArrayList<>();
+        if (history.stream().allMatch(epoch -> epoch.accuracy() != null)) { // an earlier tl's history has none
+            accuracies.add(line(metrics, "accuracy", epochs, values(history, EpochRecord::accuracy)));
+        }
+        if (validated) {
+            accuracies.add(line(metrics, "val_accuracy", epochs, values(history, EpochRecord::valAccuracy)));
+        }
+        if (!accuracies.isEmpty()) {
+            accuracies.forEach(series -> series.setYAxisGroup(1));
             metrics.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
-            metrics.setYAxisGroupTitle(1, "val_accuracy");
+            metrics.setYAxisGroupTitle(1, "accuracy");
             metrics.getStyler().setYAxisMin(1, 0.0);
             metrics.getStyler().setYAxisMax(1, 1.0);
         }

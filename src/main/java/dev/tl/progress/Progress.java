@@ -53,6 +53,7 @@ public final class Progress implements AutoCloseable {
     private final boolean drawBar;
     private final boolean shown;
     private final long start;
+    private final RecentRate recent = new RecentRate();
     private long done;
     private String status = "";
     private long lastDrawn;
@@ -87,6 +88,14 @@ public final class Progress implements AutoCloseable {
         TerminalBar.clear();
     }
 
+    /**
+     * Erases the bar and keeps any pass from drawing it again, then runs {@code print}: for a message as the
+     * process ends (on Ctrl-C), which must start a line of its own while passes still run.
+     */
+    public static void endTerminal(Runnable print) {
+        TerminalBar.end(print);
+    }
+
     /** {@code items} more are done. */
     public synchronized void advance(long items) {
         done += items;
@@ -94,13 +103,14 @@ public final class Progress implements AutoCloseable {
             return;
         }
         long now = clock.getAsLong();
+        recent.record(done, now);
         if (drawBar) {
             if (now - lastDrawn >= REDRAW_NANOS || done >= total) {
                 display.bar(barText());
                 lastDrawn = now;
             }
         } else if (now - lastLine >= LINE_SECONDS * NANOS && done < total) {
-            display.line(ProgressText.line(task, done, total, unit, seconds(now), status));
+            display.line(ProgressText.line(task, done, total, unit, speed(now), status));
             lastLine = now;
         }
     }
@@ -135,7 +145,12 @@ public final class Progress implements AutoCloseable {
     }
 
     private String barText() {
-        return ProgressText.bar(task, done, total, unit, seconds(clock.getAsLong()), status, TerminalBar.width());
+        return ProgressText.bar(task, done, total, unit, speed(clock.getAsLong()), status, TerminalBar.width());
+    }
+
+    private ProgressText.Speed speed(long now) {
+        double seconds = seconds(now);
+        return new ProgressText.Speed(recent.perSecond(), seconds > 0 ? done / seconds : 0);
     }
 
     private double seconds(long now) {

@@ -14,10 +14,12 @@ final class ProgressText {
     private ProgressText() {
     }
 
-    /** {@code task [====>     ] 96/245 img  8.1 img/s  ETA 0:18  status}, at most {@code width} characters. */
-    static String bar(String task, long done, long total, String unit, double seconds, String status, int width) {
+    /**
+     * {@code task [====>     ] 96/245 img  8.1 img/s  ETA 0:18  status}, at most {@code width} characters.
+     */
+    static String bar(String task, long done, long total, String unit, Speed speed, String status, int width) {
         String count = done + "/" + total + " " + unit;
-        String tail = "  " + rate(done, unit, seconds) + "  ETA " + eta(done, total, seconds)
+        String tail = "  " + rate(speed.shown(), unit) + "  ETA " + eta(done, total, speed.recent())
                 + (status.isEmpty() ? "" : "  " + status);
         int room = width - task.length() - count.length() - tail.length() - 4;
         String line = room >= MIN_BAR ? task + " " + bar(done, total, Math.min(room, MAX_BAR)) + " " + count + tail
@@ -26,26 +28,35 @@ final class ProgressText {
     }
 
     /** {@code task: 96/245 img (39%), 8.1 img/s, ETA 0:18, status}. */
-    static String line(String task, long done, long total, String unit, double seconds, String status) {
+    static String line(String task, long done, long total, String unit, Speed speed, String status) {
         return String.format(Locale.ROOT, "%s: %d/%d %s (%d%%), %s, ETA %s%s", task, done, total, unit,
-                total == 0 ? 100 : done * 100 / total, rate(done, unit, seconds), eta(done, total, seconds),
+                total == 0 ? 100 : done * 100 / total, rate(speed.shown(), unit), eta(done, total, speed.recent()),
                 status.isEmpty() ? "" : ", " + status);
     }
 
     /** {@code task: 245 img in 30.2 s (8.1 img/s), status}. */
     static String summary(String task, long done, String unit, double seconds, String status) {
         return String.format(Locale.ROOT, "%s: %d %s in %s (%s)%s", task, done, unit, duration(seconds),
-                rate(done, unit, seconds), status.isEmpty() ? "" : ", " + status);
+                rate(seconds > 0 ? done / seconds : 0, unit), status.isEmpty() ? "" : ", " + status);
     }
 
-    static String rate(long done, String unit, double seconds) {
-        double perSecond = seconds > 0 ? done / seconds : 0;
+    /**
+     * How fast a pass goes: {@code recent}, the rate the time left is estimated from (NaN while unknown), and
+     * {@code mean}, the rate since the start, shown until the recent one is known.
+     */
+    record Speed(double recent, double mean) {
+        double shown() {
+            return Double.isNaN(recent) ? mean : recent;
+        }
+    }
+
+    static String rate(double perSecond, String unit) {
         return String.format(Locale.ROOT, perSecond >= 100 ? "%.0f %s/s" : "%.1f %s/s", perSecond, unit);
     }
 
-    /** The time left at the pass's mean rate so far: {@code m:ss} (or {@code h:mm:ss}), {@code ?} before any. */
-    static String eta(long done, long total, double seconds) {
-        return done == 0 ? "?" : clock(seconds / done * (total - done));
+    /** The time left at {@code perSecond}: {@code m:ss} (or {@code h:mm:ss}), {@code ?} while unknown. */
+    static String eta(long done, long total, double perSecond) {
+        return done >= total ? clock(0) : perSecond > 0 ? clock((total - done) / perSecond) : "?";
     }
 
     static String clock(double seconds) {

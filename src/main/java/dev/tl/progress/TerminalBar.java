@@ -22,6 +22,8 @@ final class TerminalBar {
     private static int columns;
     /** The text on screen now, or null when no bar is drawn. */
     private static String shown;
+    /** Whether the process is ending: no bar is drawn again. */
+    private static boolean ended;
 
     private TerminalBar() {
     }
@@ -45,6 +47,9 @@ final class TerminalBar {
 
     static void draw(String text) {
         synchronized (LOCK) {
+            if (ended) {
+                return;
+            }
             err().print(ERASE_LINE + text);
             err().flush();
             shown = text;
@@ -58,6 +63,15 @@ final class TerminalBar {
                 err().flush();
                 shown = null;
             }
+        }
+    }
+
+    /** Erases the bar for good, then runs {@code print}: the last words of a process that is being ended. */
+    static void end(Runnable print) {
+        synchronized (LOCK) {
+            ended = true;
+            clear();
+            print.run();
         }
     }
 

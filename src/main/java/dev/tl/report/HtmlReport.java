@@ -161,12 +161,12 @@ public final class HtmlReport {
                 keptRow = rows.size();
             }
             rows.add(List.of(Html.escape(epoch.phase()), number(epoch.epoch()), decimalCell(epoch.loss()),
-                    decimalCell(epoch.valLoss()), decimalCell(epoch.valAccuracy()),
+                    decimalCell(epoch.accuracy()), decimalCell(epoch.valLoss()), decimalCell(epoch.valAccuracy()),
                     cell(String.format(Locale.ROOT, "%.2e", epoch.learningRate())),
                     cell(String.format(Locale.ROOT, "%.1f", epoch.seconds()))));
         }
-        return "<h2>History</h2>" + Html.table(List.of("phase", "epoch", "loss", "val_loss", "val_accuracy", "lr",
-                "seconds"), rows, keptRow);
+        return "<h2>History</h2>" + Html.table(List.of("phase", "epoch", "loss", "accuracy", "val_loss",
+                "val_accuracy", "lr", "seconds"), rows, keptRow);
     }
 
     private static String evaluation(Path dir) {
@@ -182,6 +182,11 @@ public final class HtmlReport {
                 .append(report.tta() > 1 ? ", " + report.tta() + " views per image" : "")
                 .append(": accuracy <b>").append(decimal(report.accuracy())).append("</b>, loss ")
                 .append(decimal(report.loss())).append(".</p>");
+        if (Boolean.TRUE.equals(report.choseKeptEpoch())) {
+            html.append("<p>These are the validation images that chose the kept epoch, so the numbers are "
+                    + "optimistic: train with <code>--test-split F</code> for a held-out test set, or evaluate on "
+                    + "images the model has not seen.</p>");
+        }
         List<List<String>> rows = new ArrayList<>();
         for (ClassMetrics c : report.perClass()) {
             rows.add(List.of(Html.escape(c.name()), decimalCell(c.precision()), decimalCell(c.recall()),
@@ -197,7 +202,7 @@ public final class HtmlReport {
 
     /** What the page shows of {@code evaluation.json} ({@code tta} is absent in files from before it). */
     record Evaluation(int images, double loss, double accuracy, String data, String labels, int tta,
-                      List<ClassMetrics> perClass, EvaluationReport.Averages macroAverage) {
+                      List<ClassMetrics> perClass, EvaluationReport.Averages macroAverage, Boolean choseKeptEpoch) {
         Evaluation {
             Fields.range(images, 0, Integer.MAX_VALUE, "images");
             Fields.elements(Fields.required(perClass, "per_class"), "per_class");

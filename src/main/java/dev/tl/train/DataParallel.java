@@ -47,7 +47,7 @@ final class DataParallel implements BatchStep, AutoCloseable {
     }
 
     @Override
-    public double fit(ComputationGraph model, MultiDataSet batch) {
+    public StepResult fit(ComputationGraph model, MultiDataSet batch) {
         int n = (int) batch.getFeatures(0).size(0);
         long stepSeed = Nd4j.getRandom().nextLong(); // each shard's dropout from the model's seeded stream
         List<Future<MicroBatching.Gradients>> shards = new ArrayList<>();
@@ -66,14 +66,16 @@ final class DataParallel implements BatchStep, AutoCloseable {
         }
         INDArray sum = null;
         double loss = 0;
+        int correct = 0;
         for (Future<MicroBatching.Gradients> shard : shards) {
             MicroBatching.Gradients gradients = await(shard);
             INDArray here = gradients.sum().unsafeDuplication(true); // onto the model's device
             sum = sum == null ? here : sum.addi(here);
             loss += gradients.loss();
+            correct += gradients.correct();
         }
         MicroBatching.step(model, sum, n);
-        return loss / n;
+        return new StepResult(loss / n, correct);
     }
 
     @Override

@@ -4,7 +4,10 @@ import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One log line per epoch, and why a phase stopped early. */
+/**
+ * One log line per epoch with Keras' metric names, and why a phase stopped early. The learning rate and the
+ * seconds of each epoch are left to history.csv and training.png, so that the line fits in 100 columns.
+ */
 public final class EpochLogger implements TrainingListener {
 
     private static final Logger log = LoggerFactory.getLogger(EpochLogger.class);
@@ -12,10 +15,9 @@ public final class EpochLogger implements TrainingListener {
     @Override
     public void epochEnded(EpochEnd event) {
         EpochRecord record = event.record();
-        log.info("{} epoch {}/{}: loss {}, val_loss {}, val_accuracy {}, lr {} ({} s)", record.phase(),
-                record.epoch(), event.epochs(), format(record.loss()), format(record.valLoss()),
-                format(record.valAccuracy()), String.format(Locale.ROOT, "%.2e", record.learningRate()),
-                String.format(Locale.ROOT, "%.1f", record.seconds()));
+        log.info("{} epoch {}/{}: loss {}, accuracy {}{}", record.phase(), record.epoch(), event.epochs(),
+                format(record.loss()), format(record.accuracy()), record.valLoss() == null ? ""
+                        : ", val_loss " + format(record.valLoss()) + ", val_accuracy " + format(record.valAccuracy()));
     }
 
     @Override

@@ -42,6 +42,7 @@ final class EpochLoop {
             Nd4j.getRandom().setSeed(seeds.generator(phase, epoch));
             double lossSum = 0;
             int examples = 0;
+            int correct = 0;
             double startRate = Double.NaN;
             Iterator<MultiDataSet> batches = run.batches(epoch);
             for (int batch = 0; batches.hasNext() && !control.stopping(); batch++) {
@@ -55,8 +56,10 @@ final class EpochLoop {
                     startRate = run.baseLearningRate() * control.learningRateFactor();
                 }
                 int size = (int) data.getFeatures(0).size(0);
-                double loss = run.fit(data);
+                StepResult step = run.fit(data);
+                double loss = step.loss();
                 lossSum += loss * size;
+                correct += step.correct();
                 examples += size;
                 notify(control, listener -> listener.batchEnded(new TrainingListener.BatchEnd(phase, current,
                         number, run.batchesPerEpoch(), size, loss, control)));
@@ -69,8 +72,8 @@ final class EpochLoop {
             }
             Metrics.Score val = run.validate();
             double seconds = (System.nanoTime() - start) / 1e9 + (epoch == firstEpoch ? preparationSeconds : 0);
-            EpochRecord record = new EpochRecord(phase, epoch, lossSum / examples, val == null ? null : val.loss(),
-                    val == null ? null : val.accuracy(), startRate, seconds);
+            EpochRecord record = new EpochRecord(phase, epoch, lossSum / examples, (double) correct / examples,
+                    val == null ? null : val.loss(), val == null ? null : val.accuracy(), startRate, seconds);
             state.add(record);
             TrainingListener.EpochEnd ended = new TrainingListener.EpochEnd(record, run.epochs(), state, graph,
                     control);

@@ -180,8 +180,7 @@ public final class FeatureCache implements FeatureStore {
         } catch (IOException e) {
             damage = "it cannot be read (" + e.getMessage() + ")";
         }
-        log.warn("feature cache entry {} is damaged: {}; deleting it and computing those features again", entry,
-                damage);
+        log.warn("damaged feature cache entry {} ({}): computing its features again", entry, damage);
         try {
             Files.deleteIfExists(entry);
         } catch (IOException e) {

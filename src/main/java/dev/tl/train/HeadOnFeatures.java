@@ -31,9 +31,9 @@ record HeadOnFeatures(Phase phase, ComputationGraph graph, int epochs, double ba
     }
 
     @Override
-    public double fit(MultiDataSet batch) {
-        graph.fit(batch);
-        return graph.score();
+    public StepResult fit(MultiDataSet batch) {
+        int correct = TrainingHits.during(graph, batch.getLabels(0), () -> graph.fit(batch));
+        return new StepResult(graph.score(), correct);
     }
 
     @Override

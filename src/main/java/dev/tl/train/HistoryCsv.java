@@ -10,14 +10,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code history.csv}: one row per epoch of both phases (epoch, phase, loss, val_loss, val_accuracy, lr, seconds),
+ * {@code history.csv}: one row per epoch of both phases (epoch, phase, loss, accuracy, val_loss, val_accuracy, lr,
+ * seconds),
  * rewritten whole as each epoch ends, so it can be watched during a run and always matches the history.
  */
 public final class HistoryCsv implements TrainingListener {
 
     public static final String FILE = "history.csv";
-    private static final List<String> COLUMNS = List.of("epoch", "phase", "loss", "val_loss", "val_accuracy", "lr",
-            "seconds");
+    private static final List<String> COLUMNS = List.of("epoch", "phase", "loss", "accuracy", "val_loss", "val_accuracy",
+            "lr", "seconds");
     private static final Logger log = LoggerFactory.getLogger(HistoryCsv.class);
 
     private final Path file;
@@ -49,7 +50,7 @@ public final class HistoryCsv implements TrainingListener {
 
     private static List<String> row(EpochRecord epoch) {
         return List.of(Integer.toString(epoch.epoch()), epoch.phase().id(), number(epoch.loss()),
-                number(epoch.valLoss()), number(epoch.valAccuracy()), number(epoch.learningRate()),
+                number(epoch.accuracy()), number(epoch.valLoss()), number(epoch.valAccuracy()), number(epoch.learningRate()),
                 String.format(Locale.ROOT, "%.3f", epoch.seconds()));
     }
 

@@ -77,25 +77,24 @@ public final class MicroBatching implements BatchStep {
                 + " (gradients summed, one step per batch)";
     }
 
-    /** One optimizer step of {@code net} on {@code batch}; returns the batch's mean loss. */
     @Override
-    public double fit(ComputationGraph net, MultiDataSet batch) {
+    public StepResult fit(ComputationGraph net, MultiDataSet batch) {
         int n = (int) batch.getFeatures(0).size(0);
         if (parts(n) == 1) {
-            net.fit(batch);
-            return net.score();
+            int correct = TrainingHits.during(net, batch.getLabels(0), () -> net.fit(batch));
+            return new StepResult(net.score(), correct);
         }
         Gradients summed = gradients(net, batch);
         step(net, summed.sum(), n);
-        return summed.loss() / n;
+        return new StepResult(summed.loss() / n, summed.correct());
     }
 
     /**
-     * A gradient summed over examples, and their summed loss.
+     * A gradient summed over examples, their summed loss, and how many of them the forward passes got right.
      *
      * @param sum this micro-batching's buffer: valid until its next {@link #gradients} call
      */
-    record Gradients(INDArray sum, double loss) {
+    record Gradients(INDArray sum, double loss, int correct) {
     }
 
     /** The gradient of {@code net} over {@code batch}, summed micro-batch by micro-batch; {@code net} is unchanged. */
@@ -107,12 +106,14 @@ public final class MicroBatching implements BatchStep {
         }
         INDArray gradients = net.getGradientsViewArray();
         double lossSum = 0;
+        int correct = 0;
         for (int part = 0; part < parts; part++) {
             long from = (long) n * part / parts;
             long to = (long) n * (part + 1) / parts;
+            INDArray[] labels = rows(batch.getLabels(), from, to);
             net.setInputs(rows(batch.getFeatures(), from, to));
-            net.setLabels(rows(batch.getLabels(), from, to));
-            net.computeGradientAndScore();
+            net.setLabels(labels);
+            correct += TrainingHits.during(net, labels[0], net::computeGradientAndScore);
             lossSum += net.score() * (to - from);
             if (part == 0) {
                 ensureSum(gradients).assign(gradients);
@@ -121,7 +122,7 @@ public final class MicroBatching implements BatchStep {
             }
             net.clearLayersStates();
         }
-        return new Gradients(gradientSum, lossSum);
+        return new Gradients(gradientSum, lossSum, correct);
     }
 
     /** The optimizer step of {@code net} for {@code sum}, the gradient summed over a batch of {@code n} examples. */

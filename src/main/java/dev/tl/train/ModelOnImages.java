@@ -46,7 +46,7 @@ record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate
     }
 
     @Override
-    public double fit(MultiDataSet batch) {
+    public StepResult fit(MultiDataSet batch) {
         return step.fit(graph, batch);
     }
 

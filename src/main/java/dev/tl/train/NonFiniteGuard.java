@@ -42,8 +42,8 @@ final class NonFiniteGuard implements TrainingListener {
             event.control().fail("the weights stopped being finite numbers in " + where);
         } else if (record.loss() > DIVERGENCE * lowestLoss && !warned) {
             warned = true;
-            log.warn("{}: the loss ({}) is more than {} times the phase's lowest ({}): the learning rate may be too "
-                    + "high", where, EpochLogger.format(record.loss()), DIVERGENCE, EpochLogger.format(lowestLoss));
+            log.warn("{}: loss {} is over {} times the lowest ({}); try a lower rate", where,
+                    EpochLogger.format(record.loss()), (int) DIVERGENCE, EpochLogger.format(lowestLoss));
         }
         lowestLoss = Math.min(lowestLoss, record.loss());
     }

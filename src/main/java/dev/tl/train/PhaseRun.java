@@ -26,8 +26,8 @@ interface PhaseRun {
     /** The epoch's mini-batches in their seeded order; may first do the epoch's own work (a feature pass). */
     Iterator<MultiDataSet> batches(int epoch);
 
-    /** One optimizer step; returns the mini-batch's mean loss. */
-    double fit(MultiDataSet batch);
+    /** One optimizer step: the mini-batch's mean loss, and how many of its examples it classified right. */
+    StepResult fit(MultiDataSet batch);
 
     /** The validation loss and accuracy after an epoch; null without validation data. */
     Metrics.Score validate();

@@ -7,8 +7,13 @@ import java.util.List;
  * The bookkeeping of Leslie Smith's learning-rate range test, as fastai does it: the learning rate grows
  * exponentially from {@code startLr} to {@code endLr} over {@code steps} mini-batches; the loss is smoothed with an
  * exponential moving average (beta {@value #SMOOTHING}, bias-corrected); the test stops once the smoothed loss
- * exceeds {@value #DIVERGENCE} times its best. The suggestion is the learning rate where the smoothed loss falls
- * fastest against log(lr), looked for between the first tenth of the steps and the lowest smoothed loss.
+ * exceeds {@value #DIVERGENCE} times its best. The suggestion is where the steepest persistent fall of the smoothed
+ * loss begins: the learning rate at the start of the window of a tenth of the steps over which the smoothed loss
+ * falls furthest (its slope against log(lr)), looked for between the first tenth of the steps and the lowest
+ * smoothed loss after it. The first tenth is left out because its average rests on a few losses, and a window is
+ * needed because a fall over one or two mini-batches is noise: either made the suggestion a noise dip at rates far
+ * too low to train. The start of the fall rather than its middle, because the moving average lags the losses it
+ * smooths: the raw loss fell at lower rates already, and the middle is near the rates where training gets unstable.
  */
 public final class RangeTest {
 
@@ -73,26 +78,41 @@ public final class RangeTest {
         return diverged;
     }
 
-    /** The learning rate of steepest descent of the smoothed loss (see the class comment). */
+    /** The learning rate where the steepest persistent fall of the smoothed loss begins (see the class comment). */
     public double suggestion() {
-        int lowest = 0;
-        for (int i = 1; i < points.size(); i++) {
-            if (points.get(i).smoothedLoss() < points.get(lowest).smoothedLoss()) {
-                lowest = i;
-            }
+        int from = settled();
+        int lowest = lowest();
+        int window = Math.min(Math.max(2, steps / 10), lowest - from);
+        if (window == 0) {
+            return points.get(lowest).learningRate();
         }
-        int steepest = lowest;
-        double steepestSlope = 0;
-        for (int i = Math.max(1, steps / 10); i <= Math.min(lowest, points.size() - 2); i++) {
-            Point before = points.get(i - 1);
-            Point after = points.get(i + 1);
-            double slope = (after.smoothedLoss() - before.smoothedLoss())
-                    / Math.log(after.learningRate() / before.learningRate());
-            if (slope < steepestSlope) {
-                steepestSlope = slope;
+        // The rates grow by the same factor every step, so the fall over a window measures its slope.
+        int steepest = from;
+        for (int i = from + 1; i + window <= lowest; i++) {
+            if (fall(i, window) > fall(steepest, window)) {
                 steepest = i;
             }
         }
         return points.get(steepest).learningRate();
+    }
+
+    /** The first step after the first tenth, whose smoothed loss averages enough losses to compare. */
+    private int settled() {
+        return Math.min(steps / 10, Math.max(0, points.size() - 2));
+    }
+
+    /** The step of the lowest smoothed loss after the first tenth. */
+    int lowest() {
+        int lowest = settled();
+        for (int i = lowest + 1; i < points.size(); i++) {
+            if (points.get(i).smoothedLoss() < points.get(lowest).smoothedLoss()) {
+                lowest = i;
+            }
+        }
+        return lowest;
+    }
+
+    private double fall(int step, int window) {
+        return points.get(step).smoothedLoss() - points.get(step + window).smoothedLoss();
     }
 }

@@ -36,7 +36,7 @@ public final class RangeTestPlot {
                 .setMarker(SeriesMarkers.NONE);
         double suggestion = test.suggestion();
         double low = points.stream().mapToDouble(p -> Math.min(p.loss(), p.smoothedLoss())).min().orElse(0);
-        double high = upperLimit(points, low);
+        double high = upperLimit(points, test.lowest(), low);
         chart.getStyler().setYAxisMin(low);
         chart.getStyler().setYAxisMax(high);
         XYSeries marker = chart.addSeries(String.format(Locale.ROOT, "suggested %.2e", suggestion),
@@ -46,13 +46,7 @@ public final class RangeTestPlot {
     }
 
     /** 10% above the highest smoothed loss up to the lowest one: what lies above that is the divergence. */
-    static double upperLimit(List<RangeTest.Point> points, double low) {
-        int lowest = 0;
-        for (int i = 1; i < points.size(); i++) {
-            if (points.get(i).smoothedLoss() < points.get(lowest).smoothedLoss()) {
-                lowest = i;
-            }
-        }
+    static double upperLimit(List<RangeTest.Point> points, int lowest, double low) {
         double top = points.subList(0, lowest + 1).stream().mapToDouble(RangeTest.Point::smoothedLoss).max()
                 .orElse(low + 1);
         return top + 0.1 * Math.max(top - low, 1e-6);

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
@@ -88,7 +89,7 @@ public final class Trainer {
         FreezePlan fineTunePlan = options.finetuneEpochs() > 0
                 ? FreezePlan.fineTune(spec, options.unfreeze(), options.batchNormTrainable()) : null;
         if (options.schedule().schedule() instanceof PlateauSchedule && validation.size() == 0) {
-            log.warn("the plateau schedule has no validation data to watch, so it watches the training loss");
+            log.warn("the plateau schedule watches the training loss (no validation data)");
         }
         Nd4j.getRandom().setSeed(options.seed());
         ComputationGraph model = ModelGraphs.initial(spec, options.seed(), options.baseSeed());
@@ -240,7 +241,8 @@ public final class Trainer {
         if (!options.unfreeze().byBlocks()) {
             return "unfreezing " + options.unfreeze() + " layers of the base";
         }
-        return "training the top " + options.unfreeze().top() + " blocks of the base "
-                + FreezePlan.trainableBlocks(spec, 0, options.unfreeze()).stream().map(Block::name).toList();
+        return "the top " + options.unfreeze().top() + " blocks of the base train ("
+                + FreezePlan.trainableBlocks(spec, 0, options.unfreeze()).stream().map(Block::name)
+                        .collect(Collectors.joining(", ")) + ")";
     }
 }

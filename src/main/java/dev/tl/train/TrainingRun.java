@@ -66,8 +66,8 @@ public final class TrainingRun {
                 .classWeights(settings.classWeights().apply(split.train())).build();
         logCounts(split, options.classWeights());
         if (!skipped.isEmpty()) {
-            log.warn("skipped {} image files that cannot be used (listed in the bundle's tl-model.json)",
-                    skipped.size());
+            log.warn("skipped {} image {} that cannot be used (listed in the bundle's tl-model.json)",
+                    skipped.size(), skipped.size() == 1 ? "file" : "files");
         }
         return new TrainingRun(settings, split, options, skipped);
     }

@@ -97,6 +97,15 @@ class BadInputTest {
     }
 
     @Test
+    void kerasEpochsAndLearningRateSuggestBothPhasesOptions() {
+        assertUsageError(CliRunner.run("train", "--model", "mobilenet", "--data", TestData.TRAIN.toString(),
+                "--epochs", "5"), "Unknown option", "--epochs", "--frozen-epochs N", "--finetune-epochs N");
+        assertUsageError(CliRunner.run("train", "--learning-rate=1e-3"), "--lr F", "--finetune-lr F");
+        // lr-find has no fine-tune phase: no suggestion of options it does not have
+        assertThat(CliRunner.run("lr-find", "--epochs", "3").err()).doesNotContain("--finetune-epochs");
+    }
+
+    @Test
     void aMistypedBackboneSuggestsTheNearestNames() {
         assertUsageError(CliRunner.run("train", "--model", "mobilenet3", "--data", TestData.TRAIN.toString()),
                 "--model: unknown backbone 'mobilenet3'; did you mean mobilenet or mobilenetv2?");

@@ -62,6 +62,16 @@ class CompletionTest {
     }
 
     @Test
+    void weightsCompleteAsImagenetNoneOrAFile() throws Exception {
+        Files.createFile(work.resolve("keras-weights.h5"));
+        String dir = work + "/";
+        assertThat(complete("tl train --weights ")).contains("imagenet", "none");
+        assertThat(complete("tl train --weights im")).containsExactly("imagenet");
+        assertThat(complete("tl predict --weights " + dir + "keras")).containsExactly(dir + "keras-weights.h5");
+        assertThat(complete("tl train --class-weights a")).containsExactly("auto");
+    }
+
+    @Test
     void onlyBash() {
         CliRunner.Result result = CliRunner.run("completion", "fish");
         assertThat(result.exitCode()).isEqualTo(2);

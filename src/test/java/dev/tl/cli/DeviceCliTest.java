@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
+import dev.tl.LogCapture;
 import dev.tl.TestData;
+import dev.tl.device.DeviceSelection;
 import org.junit.jupiter.api.Test;
 
 /** {@code --device} and {@code tl info} on the test classpath, which holds only the CPU backend. */
@@ -17,6 +19,14 @@ class DeviceCliTest {
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).contains("--device: no usable GPU: this tl was built without the CUDA backend")
                 .doesNotContain("Exception");
+    }
+
+    @Test
+    void theDeviceIsLoggedOnlyWhereItMatters() {
+        // a CPU-only build on --device auto logs nothing (but under -v; tl info prints it); a device asked for is named
+        assertThat(LogCapture.infoLinesOf(DeviceSelection.class, () -> CliRunner.run("info"))).isEmpty();
+        assertThat(LogCapture.infoLinesOf(DeviceSelection.class, () -> CliRunner.run("info", "--device", "cpu")))
+                .singleElement().asString().startsWith("device cpu: CPU (").hasSizeLessThanOrEqualTo(91);
     }
 
     @Test

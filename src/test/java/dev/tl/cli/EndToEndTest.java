@@ -1,6 +1,7 @@
 package dev.tl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
@@ -66,9 +67,15 @@ class EndToEndTest {
         assertThat(meta.get("kept_epoch").get("val_accuracy").isNumber()).isTrue();
         List<String> history = Files.readAllLines(model.resolve("history.csv"));
         assertThat(history).hasSize(4);
-        assertThat(history.get(0)).isEqualTo("epoch,phase,loss,val_loss,val_accuracy,lr,seconds");
-        assertThat(history.get(3)).startsWith("1,finetune," + meta.get("history").get(2).get("loss").asDouble() + ","
-                + meta.get("history").get(2).get("val_loss").asDouble() + ",");
+        assertThat(history.get(0)).isEqualTo("epoch,phase,loss,accuracy,val_loss,val_accuracy,lr,seconds");
+        JsonNode finetune = meta.get("history").get(2);
+        assertThat(history.get(3)).startsWith("1,finetune," + finetune.get("loss").asDouble() + ","
+                + finetune.get("accuracy").asDouble() + "," + finetune.get("val_loss").asDouble() + ",");
+        // the training accuracy of every epoch: a share of the 16 training images
+        assertThat(meta.get("history")).allSatisfy(epoch -> assertThat(epoch.get("accuracy").asDouble() * 16)
+                .isBetween(0.0, 16.0).isCloseTo(Math.rint(epoch.get("accuracy").asDouble() * 16), within(1e-9)));
+        assertThat(summary.get("last_epoch").get("accuracy").asDouble()).isEqualTo(finetune.get("accuracy")
+                .asDouble());
         try (var leftovers = Files.list(work)) {
             assertThat(leftovers.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith("."));
         }
@@ -82,6 +89,8 @@ class EndToEndTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode report = Json.MAPPER.readTree(result.out());
         assertThat(report.get("images").asInt()).isEqualTo(8);
+        assertThat(report.get("set").asText()).isEqualTo("data");
+        assertThat(report.get("chose_kept_epoch").asBoolean()).isFalse();
         assertThat(report.get("accuracy").asDouble()).isBetween(0.0, 1.0);
         assertThat(report.get("loss").asDouble()).isPositive();
         assertThat(report.get("per_class")).hasSize(2);
@@ -115,6 +124,13 @@ class EndToEndTest {
         assertThat(report.get("labels").asText()).isEqualTo("csv:" + model.resolve("validation-set.csv"));
         JsonNode kept = Json.MAPPER.readTree(model.resolve("tl-model.json").toFile()).get("kept_epoch");
         assertThat(report.get("accuracy").asDouble()).isEqualTo(kept.get("val_accuracy").asDouble());
+        // it says which set that is, and that the set chose the kept epoch
+        assertThat(report.get("set").asText()).isEqualTo("validation");
+        assertThat(report.get("chose_kept_epoch").asBoolean()).isTrue();
+        CliRunner.Result text = CliRunner.run("evaluate", "--model-dir", model.toString());
+        assertThat(text.out()).startsWith("set       the model's validation set (" + model.resolve("validation-set.csv"))
+                .contains("it chose the kept epoch, so these numbers are optimistic", "--test-split");
+        assertThat(text.out().lines()).allMatch(line -> line.length() <= 100);
     }
 
     @Test
@@ -131,7 +147,7 @@ class EndToEndTest {
         String html = Files.readString(page);
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<h2>Data</h2>", "<h2>Backbone and settings</h2>",
                 "<h2>Training</h2>", "<h2>Evaluation</h2>", "<h2>History</h2>", "<h2>Using the model</h2>", "horizontal", "mobilenet at 32 px",
-                "tl predict --model-dir " + model);
+                "tl predict --model-dir " + model, "the validation images that chose the kept epoch");
         // training.png, confusion.png and a thumbnail per error shown, all inside the page
         assertThat(html.split("src=\"data:image/png;base64,", -1)).hasSize(1 + 2 + Math.min(misclassified, 12));
         assertThat(html).doesNotContainPattern("(src|href)=\"(https?:|file:|/)");

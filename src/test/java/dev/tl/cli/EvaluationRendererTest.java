@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tl.Json;
 import dev.tl.eval.ClassMetrics;
 import dev.tl.eval.EvaluationReport;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,8 @@ class EvaluationRendererTest {
         List<ClassMetrics> perClass = names.stream().map(name -> new ClassMetrics(name, 0.8, 0.8, 0.8, 13)).toList();
         EvaluationReport report = new EvaluationReport(classes * 13, 1, 0.8, names, perClass,
                 new EvaluationReport.Averages(0.8, 0.8, 0.8), matrix);
-        return new EvaluateCommand.Evaluation(report, Json.MAPPER.createObjectNode());
+        return new EvaluateCommand.Evaluation(report, Json.MAPPER.createObjectNode(),
+                new EvaluateCommand.Evaluated(null, Path.of("val.csv"), "csv:val.csv", "data", false));
     }
 
     @Test

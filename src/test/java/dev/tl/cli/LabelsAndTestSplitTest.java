@@ -87,6 +87,8 @@ class LabelsAndTestSplitTest {
         assertThat(report.get("images").asInt()).isEqualTo(3);
         assertThat(report.get("per_class").get(1).get("support").asInt()).isEqualTo(1);
         assertThat(report.get("labels").asText()).isEqualTo("csv:" + model.toAbsolutePath().resolve("test-set.csv"));
+        assertThat(report.get("set").asText()).isEqualTo("test");
+        assertThat(report.get("chose_kept_epoch").asBoolean()).isFalse();
         assertThat(result.err()).doesNotContain("error");
     }
 

@@ -3,8 +3,11 @@ package dev.tl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tl.TestData;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,8 +49,42 @@ class ProgressOutputTest {
                 .containsPattern("validation \\[=+>?\\.*\\] \\d+/8 img")
                 .contains("saved model to");
         // a log line starts a line of its own: the bar was erased before it
-        assertThat(screen.split("\n")).filteredOn(line -> line.contains(" INFO "))
-                .allMatch(line -> line.replaceAll("(?s).*\u001b\\[K", "").matches("\\d\\d:\\d\\d:\\d\\d INFO .*\r?"));
+        assertThat(screen.split("\n")).filteredOn(line -> line.matches("(?s).*\\d\\d:\\d\\d:\\d\\d [a-z].*"))
+                .hasSizeGreaterThan(5).allMatch(line -> line.replaceAll("(?s).*\u001b\\[K", "")
+                        .matches("\\d\\d:\\d\\d:\\d\\d [a-z].*\r?"));
+    }
+
+    @Test
+    void ctrlCSaysHowToResumeOnALineOfItsOwn() throws Exception {
+        Path screen = work.resolve("interrupted.txt");
+        String[] args = train("interrupted", "50");
+        Process run = TlProcess.startInTerminal(work.resolve("home"), screen, args);
+        try {
+            // wait until a fine-tune epoch's bar is on the last line (an epoch, and so a checkpoint, is done)
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (run.isAlive() && System.nanoTime() < deadline && !lastLine(screen).contains("finetune epoch 2/")) {
+                Thread.sleep(20);
+            }
+            assertThat(lastLine(screen)).as(Files.readString(screen)).contains("finetune epoch", "ETA");
+
+            TlProcess.interrupt(run);
+
+            assertThat(TlProcess.await(run)).isEqualTo(130);
+        } finally {
+            run.destroyForcibly();
+        }
+        String shown = Files.readString(screen);
+        assertThat(shown).contains("tl train: interrupted; resume with: tl train --resume");
+        // the bar was erased first: nothing of it is left on the message's line
+        int message = shown.indexOf("tl train: interrupted");
+        String before = shown.substring(shown.lastIndexOf('\n', message) + 1, message);
+        assertThat(before.replaceAll("(?s).*\r\u001b\\[K", "")).as(before).isEmpty();
+    }
+
+    /** What the terminal shows on its last line now, after the last line break. */
+    private static String lastLine(Path screen) throws IOException {
+        String shown = Files.readString(screen);
+        return shown.substring(shown.lastIndexOf('\n') + 1);
     }
 
     @Test
@@ -55,10 +92,11 @@ class ProgressOutputTest {
         TlProcess.Result result = TlProcess.piped(work.resolve("home"), train("piped", "0"));
 
         assertThat(result.exitCode()).as(result.stderr()).isZero();
-        assertThat(result.stderr()).doesNotContain("\r", "\u001b", "ETA ?")
-                .containsPattern("INFO  features: 16 img in [\\d.]+ s \\([\\d.]+ img/s\\)")
-                .contains("INFO  frozen epoch 1/1: loss");
-        assertThat(result.stderr().lines()).allMatch(line -> line.length() < 160);
+        assertThat(result.stderr()).doesNotContain("\r", "\u001b")
+                .containsPattern("\\d\\d:\\d\\d:\\d\\d features: 16 img in [\\d.]+ s \\([\\d.]+ img/s\\)")
+                .containsPattern("\\d\\d frozen epoch 1/1: loss \\d\\.\\d{4}, accuracy \\d\\.\\d{4}, val_loss ")
+                .doesNotContain("INFO", "CUDA");
+        assertThat(result.stderr().lines()).allMatch(line -> line.length() <= 100);
         assertThat(result.stdout()).startsWith("saved model to");
     }
 

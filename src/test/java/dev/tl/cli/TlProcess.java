@@ -52,12 +52,32 @@ final class TlProcess {
 
     /** tl in a pseudo-terminal: what the terminal shows (stdout and stderr together) is {@code stdout}. */
     static Result inTerminal(Path home, String... args) throws IOException, InterruptedException {
-        String line = command(home, args).stream().map(TlProcess::quote).collect(Collectors.joining(" "));
         Path screen = Files.createTempFile("tl-tty", ".txt");
-        Process process = new ProcessBuilder("script", "-qec", line, "/dev/null")
+        Process process = startInTerminal(home, screen, args);
+        return new Result(await(process), Files.readString(screen, StandardCharsets.UTF_8), "");
+    }
+
+    /** tl started in a pseudo-terminal (script(1)) whose screen goes to {@code screen} as it is written. */
+    static Process startInTerminal(Path home, Path screen, String... args) throws IOException {
+        String line = command(home, args).stream().map(TlProcess::quote).collect(Collectors.joining(" "));
+        return new ProcessBuilder("script", "-qfec", line, "/dev/null")
                 .redirectInput(new File("/dev/null")).redirectOutput(screen.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        return new Result(await(process), Files.readString(screen, StandardCharsets.UTF_8), "");
+    }
+
+    /** Ends {@code process} as Ctrl-C in its terminal would: SIGINT to the JVM inside script(1). */
+    static void interrupt(Process process) throws IOException, InterruptedException {
+        ProcessHandle jvm = process.descendants().filter(p -> p.info().command().orElse("").endsWith("/java"))
+                .findFirst().orElseThrow(() -> new AssertionError("no JVM under " + process.pid()));
+        new ProcessBuilder("kill", "-INT", String.valueOf(jvm.pid())).inheritIO().start().waitFor();
+    }
+
+    static int await(Process process) throws InterruptedException {
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("tl did not finish in 5 minutes");
+        }
+        return process.exitValue();
     }
 
     private static List<String> command(Path home, String... args) {
@@ -67,14 +87,6 @@ final class TlProcess {
                 .toString(), "-Dtl.home=" + home, "-cp", classpath, TlCli.class.getName()));
         command.addAll(List.of(args));
         return command;
-    }
-
-    private static int await(Process process) throws InterruptedException {
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("tl did not finish in 5 minutes");
-        }
-        return process.exitValue();
     }
 
     private static String quote(String word) {

@@ -15,7 +15,8 @@ import javax.imageio.ImageIO;
 
 /**
  * A class-per-folder data set the way real ones come (Kaggle's cats-vs-dogs, Microsoft's PetImages): next to good
- * images, a 0-byte file, a JPEG cut in half, a text file named .jpg and an image over the pixel limit; good ones
+ * images, a 0-byte file, a JPEG cut in half, a full-length JPEG with corrupt data, a text file named .jpg and an
+ * image over the pixel limit; good ones
  * in every odd form (a PNG named .jpg, GIF, CMYK JPEG, 16-bit, grayscale and RGBA PNGs, a 1x1 image, names with
  * spaces and non-ASCII letters); and one class folder that is a symbolic link.
  */
@@ -48,6 +49,7 @@ public record DirtyFolder(Path root, List<Path> good, List<Path> bad) {
         bad.add(write(horizontal.resolve("empty.jpg"), new byte[0]));
         byte[] jpeg = encode(stripes(320, 240, BufferedImage.TYPE_INT_RGB), "jpg");
         bad.add(write(horizontal.resolve("half.jpg"), java.util.Arrays.copyOf(jpeg, jpeg.length / 2)));
+        bad.add(write(horizontal.resolve("corrupt.jpg"), corrupted(jpeg)));
         bad.add(write(horizontal.resolve("notes.jpg"), "not an image\n".getBytes()));
         bad.add(write(horizontal.resolve("huge.png"), claimingSize(png(stripes), 20_000, 20_000)));
         return new DirtyFolder(root, List.copyOf(good), List.copyOf(bad));
@@ -74,6 +76,20 @@ public record DirtyFolder(Path root, List<Path> good, List<Path> bad) {
             throw new IOException("no ImageIO writer for " + format);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The JPEG at full length, its end-of-image marker in place, with four bytes in the middle of its compressed
+     * data overwritten by a marker segment claiming 64 KB: corrupt data, as some files of PetImages have.
+     */
+    private static byte[] corrupted(byte[] jpeg) {
+        byte[] bytes = jpeg.clone();
+        int middle = bytes.length * 3 / 4;
+        bytes[middle] = (byte) 0xFF;
+        bytes[middle + 1] = (byte) 0xC4;
+        bytes[middle + 2] = (byte) 0xFF;
+        bytes[middle + 3] = (byte) 0xFF;
+        return bytes;
     }
 
     /** A PNG whose header claims another size: decoding it would need that much memory. */

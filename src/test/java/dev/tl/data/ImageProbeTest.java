@@ -24,6 +24,7 @@ class ImageProbeTest {
         assertThat(folder.bad()).extracting(bad -> ImageProbe.probe(bad, ImageCheck.DEFAULT_MAX_PIXELS).problem())
                 .containsExactly("empty file (0 bytes)",
                         "truncated JPEG (it ends before its end-of-image marker)",
+                        "damaged JPEG (corrupt data in its compressed image)",
                         "not a JPEG, PNG, GIF or BMP image (by its content)",
                         "20000 x 20000 = 400,000,000 pixels, above the limit of 90,000,000");
     }

@@ -3,7 +3,10 @@ package dev.tl.export;
 import dev.tl.data.ImageDecoder;
 import dev.tl.data.InputSpec;
 import dev.tl.data.LabeledImage;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -38,6 +41,37 @@ public final class OnnxInputs {
             }
         }
         return new OnnxRuntimeModel.Tensor(values, images.size(), 3, size, size);
+    }
+
+    /** One image as decoded, unframed, RGB values 0..255: [1, 3, height, width], what a caller's decoder gives. */
+    public static OnnxRuntimeModel.Tensor decoded(Path image) {
+        try (ImageDecoder.Decoded decoded = ImageDecoder.decode(image)) {
+            int[] rgb = decoded.rgb();
+            int plane = rgb.length;
+            float[] values = new float[3 * plane];
+            for (int i = 0; i < plane; i++) {
+                values[i] = (rgb[i] >> 16) & 0xFF;
+                values[plane + i] = (rgb[i] >> 8) & 0xFF;
+                values[2 * plane + i] = rgb[i] & 0xFF;
+            }
+            return new OnnxRuntimeModel.Tensor(values, 1, 3, decoded.height(), decoded.width());
+        }
+    }
+
+    /**
+     * The probabilities of a model that frames images itself, image by image (they differ in size), every input
+     * (one per backbone) fed the same decoded image.
+     */
+    public static float[][] runOnDecoded(OnnxRuntimeModel model, List<String> inputNames, List<LabeledImage> images)
+            throws ai.onnxruntime.OrtException {
+        float[][] probabilities = new float[images.size()][];
+        for (int n = 0; n < images.size(); n++) {
+            Map<String, OnnxRuntimeModel.Tensor> feed = new LinkedHashMap<>();
+            OnnxRuntimeModel.Tensor image = decoded(images.get(n).path());
+            inputNames.forEach(name -> feed.put(name, image));
+            probabilities[n] = model.run(feed)[0];
+        }
+        return probabilities;
     }
 
     /** The largest absolute difference between two probability tables of the same shape. */

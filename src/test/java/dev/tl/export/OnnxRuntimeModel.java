@@ -38,6 +38,24 @@ public final class OnnxRuntimeModel implements AutoCloseable {
 
     /** The model's single output (class probabilities, one row per example). */
     public float[][] run(Map<String, Tensor> inputs) throws OrtException {
+        return (float[][]) output(inputs, value -> value.getValue());
+    }
+
+    /** The model's single output of any shape, its values in row-major order. */
+    public float[] values(Map<String, Tensor> inputs) throws OrtException {
+        return (float[]) output(inputs, value -> {
+            java.nio.FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
+            float[] values = new float[buffer.remaining()];
+            buffer.get(values);
+            return values;
+        });
+    }
+
+    private interface Read {
+        Object from(ai.onnxruntime.OnnxValue value) throws OrtException;
+    }
+
+    private Object output(Map<String, Tensor> inputs, Read read) throws OrtException {
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, Tensor> input : inputs.entrySet()) {
@@ -45,7 +63,7 @@ public final class OnnxRuntimeModel implements AutoCloseable {
                         FloatBuffer.wrap(input.getValue().values()), input.getValue().shape()));
             }
             try (OrtSession.Result result = session.run(feed)) {
-                return (float[][]) result.get(0).getValue();
+                return read.from(result.get(0));
             }
         } finally {
             feed.values().forEach(OnnxTensor::close);

@@ -17,6 +17,7 @@ import dev.tl.model.Unfreeze;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.learning.config.Adam;
@@ -52,6 +53,31 @@ class MicroBatchingTest {
             }
         }
         return graph;
+    }
+
+    /**
+     * The training accuracy counts, from the step's own forward passes, the images the model classified right: with
+     * no dropout and BatchNorm frozen, the ones the model's output before the step gets right, however the batch is
+     * split.
+     */
+    @Test
+    void aStepCountsTheImagesItsForwardPassClassifiedRight() {
+        ImageSet train = TestData.subset(TestData.TRAIN, 4);
+        try (BatchLoader loader = new BatchLoader(SPEC.inputSpecs(), 2)) {
+            Batch batch = loader.batches(train.images(), train.size(), ImageViews.PLAIN).next();
+            MultiDataSet data = new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()});
+            for (Integer microBatchSize : new Integer[] {8, 3}) {
+                ComputationGraph graph = fineTuneGraph(new Sgd(LR));
+                INDArray before = graph.output(false, batch.inputs())[0].argMax(1);
+                int right = before.eq(batch.labels().argMax(1)).castTo(DataType.INT).sumNumber().intValue();
+                MicroBatching microBatching = MicroBatching.of(microBatchSize, graph, SPEC.inputSpecs(),
+                        train.size(), false);
+
+                StepResult step = microBatching.fit(graph, data);
+
+                assertThat(step.correct()).as("micro-batches of %d", microBatchSize).isEqualTo(right);
+            }
+        }
     }
 
     @Test

@@ -20,7 +20,7 @@ class NonFiniteGuardTest {
 
     private static PhaseControl epoch(NonFiniteGuard guard, RunState state, int epoch, double loss, Double valLoss) {
         PhaseControl control = new PhaseControl();
-        EpochRecord record = new EpochRecord(Phase.FROZEN, epoch, loss, valLoss, valLoss == null ? null : 0.5, 1e-3, 1);
+        EpochRecord record = new EpochRecord(Phase.FROZEN, epoch, loss, 0.5, valLoss, valLoss == null ? null : 0.5, 1e-3, 1);
         state.add(record);
         guard.epochEnded(new TrainingListener.EpochEnd(record, 10, state, HEAD, control));
         return control;
@@ -52,6 +52,6 @@ class NonFiniteGuardTest {
             epoch(guard, state, 4, 9.0, 0.5);
         });
         assertThat(warnings).hasSize(1);
-        assertThat(warnings.get(0)).startsWith("frozen epoch 3: the loss (2.5000) is more than 4");
+        assertThat(warnings.get(0)).startsWith("frozen epoch 3: loss 2.5000 is over 4 times the lowest");
     }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class TrainedModelTest {
 
     private static EpochRecord epoch(Phase phase, int epoch, double valLoss, double valAccuracy) {
-        return new EpochRecord(phase, epoch, 0.01, valLoss, valAccuracy, 1e-3, 1);
+        return new EpochRecord(phase, epoch, 0.01, null, valLoss, valAccuracy, 1e-3, 1);
     }
 
     private static final List<EpochRecord> HISTORY = List.of(epoch(Phase.FROZEN, 1, 0.30, 0.90),

@@ -16,7 +16,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * ReLU/ReLU6 backprop calls libnd4j ops that evaluate a std::function per element and allocate their output: on a
  * MobileNetV2 batch 16 at 224 px they took ~15% of a training step (docs/BENCHMARKS.md). Only libnd4j's scalar and
  * pairwise operations are used: its transform operations with arguments (hard tanh derivative, compare-and-set)
- * measured 3-4x slower per element on this project's benchmark machine.
+ * measured 3-4x slower per element on a 2-core AVX-512 VM.
  */
 public class ReLUActivation extends BaseActivationFunction implements OutOfPlaceActivation {
 

@@ -91,7 +91,8 @@ public final class WeightCache {
         Path partial = partial(target);
         try {
             Files.createDirectories(directory);
-            log.info("downloading {} from {}", what, file.url());
+            log.info("downloading {} ({})", what, target.getFileName());
+            log.debug("from {}", file.url());
             HttpRequest request = HttpRequest.newBuilder(URI.create(file.url())).GET().build();
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {
@@ -126,10 +127,12 @@ public final class WeightCache {
     }
 
     private static TlException unavailable(WeightFile file, Path target, String what, String reason) {
-        return new Unavailable("cannot download " + what + " (" + reason + ").\n"
-                + "  URL:        " + file.url() + "\n"
-                + "  Place it at " + target
-                + (file.hash() == null ? "" : " (" + file.hashAlgorithm() + " " + file.hash() + ")"));
+        return new Unavailable("cannot download " + what + "\n"
+                + "  (" + reason + ")\n"
+                + "  URL:         " + file.url() + "\n"
+                + "  Place it at: " + target
+                + (file.hash() == null ? "" : "\n  " + file.hashAlgorithm() + ":" + " ".repeat(12
+                        - file.hashAlgorithm().toString().length()) + file.hash()));
     }
 
     /** Weights that are neither cached nor downloadable; what to do instead depends on the command. */

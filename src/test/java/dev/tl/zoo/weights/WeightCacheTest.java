@@ -119,7 +119,7 @@ class WeightCacheTest {
                 .isInstanceOf(WeightCache.Unavailable.class)
                 .hasMessageContaining("cannot download ImageNet weights for mobilenet")
                 .hasMessageContaining(url())
-                .hasMessageContaining(home.resolve("weights/w.h5") + " (SHA-256 " + sha256 + ")");
+                .hasMessageContaining("Place it at: " + home.resolve("weights/w.h5") + "\n  SHA-256:     " + sha256);
         assertThat(home.resolve("weights/w.h5")).doesNotExist();
     }
 
