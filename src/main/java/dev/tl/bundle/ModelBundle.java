@@ -1,7 +1,9 @@
 package dev.tl.bundle;
 
+import dev.tl.Digests;
 import dev.tl.Json;
 import dev.tl.TlException;
+import dev.tl.engine.OnnxStore;
 import dev.tl.model.Classifier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,9 +34,17 @@ public final class ModelBundle {
     /** The held-out test images of {@code tl train --test-split}, as a labels CSV (path,label). */
     public static final String TEST_SET_FILE = "test-set.csv";
     public static final String EVALUATION_FILE = "evaluation.json";
+    /**
+     * The model as ONNX, for the onnxruntime engine: written with the model (or added when a bundle without one is
+     * first run on ONNX Runtime), it records the SHA-256 of the model file it was converted from under
+     * {@value #ONNX_SOURCE_KEY}, so one left beside another model file is never used.
+     */
+    public static final String ONNX_FILE = "model.onnx";
+    public static final String ONNX_SOURCE_KEY = "tl_model_file_sha256";
 
     /** Every file tl writes into a bundle: saving over a bundle replaces these, and only these. */
-    public static final Set<String> OWN_FILES = Set.of(METADATA_FILE, MODEL_FILE, TEST_SET_FILE, EVALUATION_FILE,
+    public static final Set<String> OWN_FILES = Set.of(METADATA_FILE, MODEL_FILE, ONNX_FILE, TEST_SET_FILE,
+            EVALUATION_FILE,
             BundleImages.VALIDATION_SET_FILE, "history.csv", "training.png", "confusion.png", "errors.png", "errors.csv",
             "report.html");
 
@@ -50,6 +60,44 @@ public final class ModelBundle {
         public Classifier classifier() {
             return new Classifier(graph, metadata.inputSpecs(), metadata.classes());
         }
+
+        public Opened opened() {
+            return new Opened(directory, metadata);
+        }
+    }
+
+    /**
+     * A bundle whose metadata is read and checked, its model file not yet: what a command needs whose engine runs
+     * the ONNX model, which neither builds the DL4J graph nor starts ND4J.
+     */
+    public record Opened(Path directory, BundleMetadata metadata) {
+
+        /** The DL4J model read, checked against the metadata. */
+        public Loaded load() {
+            ModelFile.Read model = ModelFile.read(modelFile());
+            requireAgreement(directory.resolve(METADATA_FILE), metadata, model);
+            return new Loaded(directory, model.graph(), metadata);
+        }
+
+        public Path modelFile() {
+            return directory.resolve(metadata.modelFile());
+        }
+
+        public Path onnxFile() {
+            return directory.resolve(ONNX_FILE);
+        }
+
+        /** Where the onnxruntime engine finds the bundle's ONNX model, and keeps one it converts. */
+        public OnnxStore onnxStore() {
+            return new BundleOnnx(this);
+        }
+    }
+
+    /** The model's ONNX form, for a bundle to hold beside its model file. */
+    @FunctionalInterface
+    public interface OnnxForm {
+        /** @param modelFileSha256 the checksum of the model file, which the ONNX model records */
+        byte[] of(ComputationGraph graph, BundleMetadata metadata, String modelFileSha256);
     }
 
     private ModelBundle() {
@@ -80,6 +128,15 @@ public final class ModelBundle {
      */
     public static void save(Path directory, ComputationGraph graph, BundleMetadata metadata,
                             Map<String, String> extraFiles, boolean keepForeign) {
+        save(directory, graph, metadata, extraFiles, keepForeign, null);
+    }
+
+    /**
+     * As {@link #save(Path, ComputationGraph, BundleMetadata, Map, boolean)}, with the model's ONNX form as well
+     * ({@code onnx} null: none; a model that does not convert is saved without).
+     */
+    public static void save(Path directory, ComputationGraph graph, BundleMetadata metadata,
+                            Map<String, String> extraFiles, boolean keepForeign, OnnxForm onnx) {
         extraFiles.keySet().forEach(ModelBundle::requireOwnName);
         BundleTarget existing = target(directory, keepForeign);
         Path target = existing.path();
@@ -91,6 +148,9 @@ public final class ModelBundle {
             }
             ModelFile.write(graph, metadata.inputs().stream().map(BundleMetadata.Input::imageSize).toList(),
                     staging.resolve(MODEL_FILE));
+            if (onnx != null) {
+                writeOnnx(onnx, graph, metadata, staging);
+            }
             Files.writeString(staging.resolve(METADATA_FILE), Json.write(metadata), StandardCharsets.UTF_8);
             for (Map.Entry<String, String> file : extraFiles.entrySet()) {
                 Files.writeString(staging.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
@@ -109,6 +169,18 @@ public final class ModelBundle {
         }
     }
 
+    private static void writeOnnx(OnnxForm onnx, ComputationGraph graph, BundleMetadata metadata, Path staging)
+            throws IOException {
+        byte[] model;
+        try {
+            model = onnx.of(graph, metadata, Digests.sha256(staging.resolve(MODEL_FILE)));
+        } catch (TlException e) {
+            log.warn("the bundle holds no ONNX model ({}); ONNX Runtime cannot run it, DL4J does", e.getMessage());
+            return;
+        }
+        Files.write(staging.resolve(ONNX_FILE), model);
+    }
+
     private static void requireOwnName(String name) {
         if (!OWN_FILES.contains(name) || name.equals(MODEL_FILE) || name.equals(METADATA_FILE)) {
             throw new IllegalArgumentException("not a name for an extra bundle file: '" + name + "'");
@@ -116,6 +188,11 @@ public final class ModelBundle {
     }
 
     public static Loaded load(Path directory) {
+        return open(directory).load();
+    }
+
+    /** The bundle's metadata, read and checked; its model file only checked to be there. */
+    public static Opened open(Path directory) {
         Path dir = directory.toAbsolutePath().normalize();
         BundleSwap.repair(dir);
         if (!Files.isDirectory(dir)) {
@@ -136,9 +213,8 @@ public final class ModelBundle {
             throw new TlException(dir + " was written by a newer tl (bundle format "
                     + metadata.formatVersion() + "); upgrade tl to read it");
         }
-        ModelFile.Read model = ModelFile.read(modelFile(dir, metadata));
-        requireAgreement(metadataFile, metadata, model);
-        return new Loaded(dir, model.graph(), metadata);
+        modelFile(dir, metadata);
+        return new Opened(dir, metadata);
     }
 
     /** The model file {@code tl-model.json} names, which must be a file in the bundle directory itself. */

@@ -7,16 +7,18 @@ import dev.tl.data.LabeledImage;
 import dev.tl.data.UnlabelledImages;
 import dev.tl.eval.Prediction;
 import dev.tl.eval.Predictions;
+import dev.tl.engine.EngineChoice;
+import dev.tl.engine.Inference;
+import dev.tl.engine.Network;
+import dev.tl.engine.Session;
 import dev.tl.model.Classifier;
 import dev.tl.model.ImageNetClassifier;
-import dev.tl.model.Inference;
 import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +33,7 @@ import picocli.CommandLine.Spec;
         footer = {"  tl predict --model-dir my-model photo.jpg more-photos/",
                 "  tl predict --model-dir my-model --output-format csv photos/ > predictions.csv",
                 "  tl predict --model densenet201 --top-k 5 photo.jpg   # ImageNet classes"})
-final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput {
+final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput, Nd4jOnDemand {
 
     @Spec
     CommandSpec spec;
@@ -41,6 +43,9 @@ final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput
 
     @Mixin
     DeviceOption device;
+
+    @Mixin
+    EngineOption engine;
 
     @Mixin
     BundleOption bundle;
@@ -77,29 +82,34 @@ final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput
 
     @Override
     public Integer call() {
-        Flags.exclusive("--model", model.given(), "--model-dir", bundle.given());
+        Flags.exclusive("--model", model.given(), BundleOption.NAME, bundle.given());
         ImageViews views = tta.imageViews();
         List<LabeledImage> images = UnlabelledImages.of(inputs, imageCheck.check());
-        Classifier classifier = model.given() ? imageNetClassifier() : bundleClassifier();
+        EngineChoice engines = engine.choice(precision.precision);
+        Network network;
+        List<String> classes;
+        if (model.given()) {
+            Classifier classifier = imageNetClassifier();
+            network = Network.of("the ImageNet classifier", classifier.graph(), classifier.inputs());
+            classes = classifier.classes();
+        } else {
+            Flags.require(!RunArguments.given(spec, "--crop"), "--crop",
+                    "a trained model frames images as it was trained to; --crop goes with --model");
+            ModelBundle.Opened opened = bundle.opened();
+            network = BundleNetwork.of(opened);
+            classes = opened.metadata().classes();
+        }
         List<Prediction> predictions = new ArrayList<>();
-        try (BatchLoader loader = new BatchLoader(classifier.inputs(), 0)) {
-            ComputationGraph graph = precision.precision.apply(classifier.graph());
-            Inference.run("predict", graph, loader, images, batch.batchSize, views, (batch, output) -> {
-                float[][] rows = output.toFloatMatrix();
+        try (Session session = engines.open(network); BatchLoader loader = Inference.loaderFor(session)) {
+            Inference.run("predict", session, loader, images, batch.batchSize, views, (batch, rows) -> {
                 for (int i = 0; i < rows.length; i++) {
-                    predictions.add(Predictions.topK(batch.images().get(i).path().toString(), rows[i],
-                            classifier.classes(), topK));
+                    predictions.add(Predictions.topK(batch.images().get(i).path().toString(), rows[i], classes,
+                            topK));
                 }
             });
         }
         output.print(spec, predictions, new PredictionsRenderer());
         return 0;
-    }
-
-    private Classifier bundleClassifier() {
-        Flags.require(!RunArguments.given(spec, "--crop"), "--crop",
-                "a trained model frames images as it was trained to; --crop goes with --model");
-        return Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir())).classifier();
     }
 
     private Classifier imageNetClassifier() {

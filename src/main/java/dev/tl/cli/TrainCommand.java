@@ -5,6 +5,7 @@ import dev.tl.bundle.BundleLock;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.bundle.TrainedBundle;
 import dev.tl.device.ComputeBackend;
+import dev.tl.export.OnnxExport;
 import dev.tl.model.BaseLayout;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.Unfreeze;
@@ -68,7 +69,7 @@ final class TrainCommand implements Callable<Integer> {
                     "--preview-augment")),
             new OptionHeadings.Heading("Output", List.of("--output", OutputOptions.JSON, OutputOptions.FORMAT,
                     "--overwrite", "--resume", "--no-feature-cache", ConfigOption.NAME)),
-            new OptionHeadings.Heading("Compute", List.of(DeviceOption.NAME, WORKERS)));
+            new OptionHeadings.Heading("Compute", List.of(DeviceOption.NAME, EngineOption.NAME, WORKERS)));
 
     private static final String RESUME = "--resume";
     private static final String VAL_DATA = "--val-data";
@@ -87,6 +88,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     DeviceOption device;
+
+    @Mixin
+    EngineOption engine;
 
     @Mixin
     ModelOptions model;
@@ -254,7 +258,8 @@ final class TrainCommand implements Callable<Integer> {
                         + "--finetune-lr");
             }
             Flags.about(OUTPUT, () -> {
-                TrainedBundle.save(run, trained, overwrite);
+                TrainedBundle.save(run, trained, overwrite,
+                        (graph, metadata, sha256) -> OnnxExport.bundleModel(graph, metadata, sha256).toByteArray());
                 return output;
             });
             run.finish();
@@ -352,6 +357,7 @@ final class TrainCommand implements Callable<Integer> {
                 .patience(patience)
                 .microBatchSize(microBatch.size)
                 .workers(workers)
+                .engine(engine.engine)
                 .randomBaseSeed(features.given() ? features.table().provenance().randomSeed() : null)
                 .build();
         RunSettings.Images training = features.given()

@@ -15,8 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Streams images from disk as minibatches: files are decoded and preprocessed in parallel on a small thread pool,
@@ -37,8 +35,19 @@ public final class BatchLoader implements AutoCloseable {
         this.pool = Executors.newFixedThreadPool(threads, daemonThreads());
     }
 
+    /** Decoding threads as many as the device computing on the batches wants ({@link ComputeBackend.Kind}). */
+    public BatchLoader(List<InputSpec> inputs, int numClasses, ComputeBackend.Kind device) {
+        this(inputs, numClasses, device.decodeThreads());
+    }
+
+    /** For ND4J's backend (which this starts). */
     public BatchLoader(List<InputSpec> inputs, int numClasses) {
-        this(inputs, numClasses, ComputeBackend.current().decodeThreads());
+        this(inputs, numClasses, ComputeBackend.current().kind());
+    }
+
+    /** What each network input gets, in order. */
+    public List<InputSpec> inputs() {
+        return inputs;
     }
 
     /**
@@ -54,44 +63,50 @@ public final class BatchLoader implements AutoCloseable {
         pool.shutdownNow();
     }
 
-    private Batch assemble(List<LabeledImage> images, List<float[][]> decoded, int viewsPerImage) {
-        int n = images.size();
-        INDArray[] arrays = new INDArray[inputs.size()];
+    /**
+     * The batch of {@code images} whose pixels {@link #pixels} gave, in order: the one assembly of every batch, also
+     * of images decoded elsewhere (a Spark executor reads them from its file system).
+     */
+    public Batch assemble(List<LabeledImage> images, List<float[][]> pixels, int viewsPerImage) {
+        int n = pixels.size();
+        float[][] data = new float[inputs.size()][];
+        long[][] shapes = new long[inputs.size()][];
         for (int i = 0; i < inputs.size(); i++) {
             int size = inputs.get(i).imageSize();
             int perImage = 3 * size * size * viewsPerImage;
-            float[] data = new float[n * perImage];
+            data[i] = new float[n * perImage];
             for (int k = 0; k < n; k++) {
-                System.arraycopy(decoded.get(k)[i], 0, data, k * perImage, perImage);
+                System.arraycopy(pixels.get(k)[i], 0, data[i], k * perImage, perImage);
             }
-            arrays[i] = Nd4j.create(data, inputs.get(i).batchShape(n * viewsPerImage), 'c');
+            shapes[i] = inputs.get(i).batchShape(n * viewsPerImage);
         }
-        INDArray labels = null;
-        if (numClasses > 0) {
-            labels = Nd4j.zeros(n, numClasses);
-            for (int k = 0; k < n; k++) {
-                labels.putScalar(k, images.get(k).label(), 1f);
-            }
+        int[] classes = new int[n];
+        for (int k = 0; k < n; k++) {
+            classes[k] = images.isEmpty() ? -1 : images.get(k).label();
         }
-        return new Batch(arrays, labels, images);
+        return new Batch(data, shapes, classes, numClasses, images);
     }
 
-    /** Per input, the image's views one after another, preprocessed. */
-    private float[][] decode(LabeledImage image, int index, ImageViews views) {
-        try (ImageDecoder.Decoded decoded = ImageDecoder.decode(image.path())) {
-            float[][] planes = new float[inputs.size()][];
-            for (int i = 0; i < inputs.size(); i++) {
-                InputSpec spec = inputs.get(i);
-                int perView = 3 * spec.imageSize() * spec.imageSize();
-                planes[i] = new float[views.perImage() * perView];
-                try (ImageDecoder.Decoded framed = decoded.framed(spec.framing())) {
-                    for (int v = 0; v < views.perImage(); v++) {
-                        spec.write(framed.transformedRgb(spec.imageSize(), views.view(index, v)), planes[i],
-                                v * perView);
-                    }
+    /** Per input, one decoded image's preprocessed pixels in the input's layout, its views one after another. */
+    public float[][] pixels(ImageDecoder.Decoded decoded, int index, ImageViews views) {
+        float[][] planes = new float[inputs.size()][];
+        for (int i = 0; i < inputs.size(); i++) {
+            InputSpec spec = inputs.get(i);
+            int perView = 3 * spec.imageSize() * spec.imageSize();
+            planes[i] = new float[views.perImage() * perView];
+            try (ImageDecoder.Decoded framed = decoded.framed(spec.framing())) {
+                for (int v = 0; v < views.perImage(); v++) {
+                    spec.write(framed.transformedRgb(spec.imageSize(), views.view(index, v)), planes[i],
+                            v * perView);
                 }
             }
-            return planes;
+        }
+        return planes;
+    }
+
+    private float[][] decode(LabeledImage image, int index, ImageViews views) {
+        try (ImageDecoder.Decoded decoded = ImageDecoder.decode(image.path())) {
+            return pixels(decoded, index, views);
         }
     }
 

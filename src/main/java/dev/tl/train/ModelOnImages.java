@@ -5,7 +5,10 @@ import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
 import dev.tl.eval.Metrics;
-import dev.tl.model.Inference;
+import dev.tl.engine.EngineChoice;
+import dev.tl.engine.Inference;
+import dev.tl.engine.Network;
+import dev.tl.engine.Session;
 import java.util.Iterator;
 import java.util.Spliterators;
 import java.util.function.IntFunction;
@@ -21,7 +24,7 @@ import org.nd4j.linalg.dataset.MultiDataSet;
  */
 record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate, ImageSet train,
                      IntFunction<ImageViews> viewsOfEpoch, ImageSet validation, BatchLoader loader, int batchSize,
-                     BatchStep step, EpochSeeds seeds) implements PhaseRun {
+                     BatchStep step, EpochSeeds seeds, EngineChoice engines) implements PhaseRun {
 
     @Override
     public Phase phase() {
@@ -56,6 +59,12 @@ record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate
             return null;
         }
         int[] labels = validation.images().stream().mapToInt(LabeledImage::label).toArray();
-        return Metrics.score(Inference.outputs("validation", graph, loader, validation.images(), batchSize), labels);
+        // The weights change every epoch: the engine gets the current ones (see docs/BENCHMARKS.md for what the
+        // conversion costs against the pass).
+        try (Session session = engines.open(Network.of("the model", graph, loader.inputs()));
+             BatchLoader images = Inference.loaderFor(session)) {
+            return Metrics.score(Inference.outputs("validation", session, images, validation.images(), batchSize,
+                    ImageViews.PLAIN), labels);
+        }
     }
 }

@@ -45,7 +45,7 @@ class FeatureCacheTest {
 
     private static FeatureCache.Source source() {
         return new FeatureCache.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(), 5, "tl test",
-                PLAIN);
+                PLAIN, () -> "onnxruntime");
     }
 
     /** Features of a cache, counting the images whose features had to be computed. */
@@ -103,7 +103,7 @@ class FeatureCacheTest {
     }
 
     @Test
-    void theKeyCoversWeightsSeedSizeAndTheFileList() throws Exception {
+    void theKeyCoversWeightsSeedSizeEngineAndTheFileList() throws Exception {
         List<LabeledImage> images = images(2).images();
         FeatureCache cache = new FeatureCache(home);
         FeatureCache.Source base = source();
@@ -113,12 +113,14 @@ class FeatureCacheTest {
         assertThat(cache.key(base, 0, images)).isEqualTo(key);
         assertThat(cache.key(base, 4, images)).isNotEqualTo(key);
         assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.of(weights), 5, "tl test",
-                PLAIN), 0, images)).isNotEqualTo(key);
+                PLAIN, base.engine()), 0, images)).isNotEqualTo(key);
         assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.empty(), 6, "tl test",
-                PLAIN), 0, images)).isNotEqualTo(key);
+                PLAIN, base.engine()), 0, images)).isNotEqualTo(key);
         assertThat(cache.key(new FeatureCache.Source("mobilenet", new ModelSpec(List.of(new BaseSpec("mobilenet", 48)),
-                SPEC.head(), 2).bases().get(0).inputSpec(), Optional.empty(), 5, "tl test", PLAIN), 0, images))
-                .isNotEqualTo(key);
+                SPEC.head(), 2).bases().get(0).inputSpec(), Optional.empty(), 5, "tl test", PLAIN, base.engine()), 0,
+                images)).isNotEqualTo(key);
+        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.empty(), 5, "tl test",
+                PLAIN, () -> "dl4j"), 0, images)).isNotEqualTo(key);
         assertThat(cache.key(base, 0, images.subList(0, 3))).isNotEqualTo(key);
         assertThat(cache.key(base, 0, List.of(images.get(1), images.get(0), images.get(2), images.get(3))))
                 .isNotEqualTo(key);
