@@ -25,7 +25,7 @@ public final class OnnxRuntimeCuda {
     /** Why ONNX Runtime cannot compute on a GPU here; empty if nothing speaks against it. */
     static Optional<String> problem(boolean installed, Optional<NvidiaDriver> probed) {
         if (!installed) {
-            return Optional.of("this tl was built without ONNX Runtime's CUDA provider (TL_PROFILES=cpu,cuda adds it)");
+            return Optional.of("built without ONNX Runtime's CUDA provider (TL_PROFILES=cpu,cuda adds it)");
         }
         if (probed.isEmpty()) {
             return Optional.of("no NVIDIA driver found (no nvidia-smi, no /proc/driver/nvidia)");

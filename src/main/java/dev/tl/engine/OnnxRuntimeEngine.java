@@ -70,10 +70,10 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         }
     }
 
-    /** The version of ONNX Runtime and where it computes, loading it if needed. */
+    /** "onnxruntime VERSION on DEVICE", loading ONNX Runtime if needed. */
     public static String describe() {
         Runtime runtime = Runtime.get();
-        return "ONNX Runtime " + runtime.environment.getVersion() + " on " + runtime.describeDevice();
+        return "onnxruntime " + runtime.environment.getVersion() + " on " + runtime.describeDevice();
     }
 
     /** Where ONNX Runtime computes and why (loading it if needed). */

@@ -25,9 +25,16 @@ final class TlProcess {
 
     /** tl with stdout and stderr each to a file. */
     static Result piped(Path home, String... args) throws IOException, InterruptedException {
+        return piped(home, List.of(), args);
+    }
+
+    /** tl in a JVM with {@code jvmOptions}, stdout and stderr each to a file. */
+    static Result piped(Path home, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile("tl-out", ".txt");
         Path err = Files.createTempFile("tl-err", ".txt");
-        Process process = new ProcessBuilder(command(home, args)).redirectInput(new File("/dev/null"))
+        List<String> command = command(home, args);
+        command.addAll(1, jvmOptions);
+        Process process = new ProcessBuilder(command).redirectInput(new File("/dev/null"))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         return new Result(await(process), Files.readString(out), Files.readString(err));
     }
