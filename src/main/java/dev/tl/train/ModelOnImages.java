@@ -20,11 +20,14 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 /**
  * The whole model training on images streamed from disk (the fine-tune phase): each epoch's images in a seeded
  * order, as that epoch's views (augmented or plain), each mini-batch computed as its {@link BatchStep} says (in
- * micro-batches, on one device or several).
+ * micro-batches, on one device or several). With a {@link FrozenBottom} the graph that trains is the part above
+ * it, fed the bottom's outputs.
+ *
+ * @param bottom the frozen bottom running on the inference engine, or null
  */
 record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate, ImageSet train,
                      IntFunction<ImageViews> viewsOfEpoch, ImageSet validation, BatchLoader loader, int batchSize,
-                     BatchStep step, EpochSeeds seeds, EngineChoice engines) implements PhaseRun {
+                     BatchStep step, EpochSeeds seeds, EngineChoice engines, FrozenBottom bottom) implements PhaseRun {
 
     @Override
     public Phase phase() {
@@ -45,7 +48,8 @@ record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate
     public Iterator<MultiDataSet> batches(int epoch) {
         var images = loader.batches(train.shuffled(seeds.shuffle(epoch)), batchSize, viewsOfEpoch.apply(epoch));
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(images, 0), false)
-                .map(batch -> new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()})).iterator();
+                .map(batch -> bottom != null ? bottom.dataSet(batch)
+                        : new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()})).iterator();
     }
 
     @Override
@@ -60,8 +64,9 @@ record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate
         }
         int[] labels = validation.images().stream().mapToInt(LabeledImage::label).toArray();
         // The weights change every epoch: the engine gets the current ones (see docs/BENCHMARKS.md for what the
-        // conversion costs against the pass).
-        try (Session session = engines.open(Network.of("the model", graph, loader.inputs()));
+        // conversion costs against the pass), or only the top does where the bottom is frozen.
+        try (Session session = bottom != null ? bottom.inference()
+                : engines.open(Network.of("the model", graph, loader.inputs()));
              BatchLoader images = Inference.loaderFor(session)) {
             return Metrics.score(Inference.outputs("validation", session, images, validation.images(), batchSize,
                     ImageViews.PLAIN), labels);

@@ -108,14 +108,11 @@ public final class Trainer {
         }
         boolean inFrozenPhase = resume == null || resume.phase() == Phase.FROZEN;
         String failure = null;
-        try (BatchLoader loader = new BatchLoader(spec.inputSpecs(), spec.numClasses())) {
-            if (options.frozenEpochs() > 0 && inFrozenPhase) {
-                failure = trainHead(model, train, validation, weightFiles, resume, state);
-            }
-            if (options.finetuneEpochs() > 0 && failure == null) {
-                failure = fineTune(model, fineTunePlan, loader, train, validation, inFrozenPhase ? null : resume,
-                        state);
-            }
+        if (options.frozenEpochs() > 0 && inFrozenPhase) {
+            failure = trainHead(model, train, validation, weightFiles, resume, state);
+        }
+        if (options.finetuneEpochs() > 0 && failure == null) {
+            failure = fineTune(model, fineTunePlan, train, validation, inFrozenPhase ? null : resume, state);
         }
         EpochRecord kept = state.bestEpoch();
         if (kept != null) {
@@ -200,9 +197,12 @@ public final class Trainer {
         return augmentation.settings().isActive() ? augmenter.epoch(epoch) : ImageViews.PLAIN;
     }
 
-    /** Returns why it failed, or null. */
-    private String fineTune(ComputationGraph model, FreezePlan plan, BatchLoader loader, ImageSet train,
-                            ImageSet validation, Checkpoint resume, RunState state) {
+    /**
+     * Returns why it failed, or null. Where the plan freezes a bottom part and inference runs on ONNX Runtime, that
+     * part runs forward there and DL4J trains the rest ({@link FrozenBottom}); on one device only.
+     */
+    private String fineTune(ComputationGraph model, FreezePlan plan, ImageSet train, ImageSet validation,
+                            Checkpoint resume, RunState state) {
         log.info("fine-tune phase: {}, BatchNorm {}", unfreezing(),
                 options.batchNormTrainable() ? "trainable" : "frozen (inference mode)");
         double lr = options.finetuneLearningRate();
@@ -213,17 +213,27 @@ public final class Trainer {
         if (resume != null) {
             resume.restoreInto(net);
         }
-        MicroBatching microBatching = MicroBatching.of(options.microBatchSize(), net, spec.inputSpecs(),
+        Optional<FrozenBottom> split = options.workers() == 1
+                ? FrozenBottom.of(net, plan, spec.inputSpecs(), engines) : Optional.empty();
+        ComputationGraph trains = split.map(FrozenBottom::top).orElse(net);
+        MicroBatching microBatching = MicroBatching.of(options.microBatchSize(), trains,
+                split.map(FrozenBottom::crossingTypes).orElse(MicroBatching.inputTypes(spec.inputSpecs())),
                 (options.batchSize() + options.workers() - 1) / options.workers(), options.batchNormTrainable());
         String failure;
-        try (DataParallel devices = options.workers() > 1 ? new DataParallel(net, options.workers(), microBatching)
-                : null) {
+        try (FrozenBottom bottom = split.orElse(null);
+             BatchLoader loader = bottom != null ? bottom.loader(spec.numClasses())
+                     : new BatchLoader(spec.inputSpecs(), spec.numClasses());
+             DataParallel devices = options.workers() > 1 ? new DataParallel(net, options.workers(), microBatching)
+                     : null) {
             BatchStep step = devices != null ? devices : microBatching;
             log.info("fine-tune phase: {}", step.describe(options.batchSize()));
-            failure = loop.run(new ModelOnImages(net, options.finetuneEpochs(), lr, train,
+            failure = loop.run(new ModelOnImages(trains, options.finetuneEpochs(), lr, train,
                             epoch -> trainingViews(options.frozenEpochs() + epoch), validation, loader,
-                            options.batchSize(), step, seeds, engines),
+                            options.batchSize(), step, seeds, engines, bottom),
                     firstEpoch(resume, options.finetuneEpochs()), state, 0);
+            if (bottom != null) {
+                bottom.copyInto(net);
+            }
         }
         if (state.bestParams() == null) {
             Params.copyAll(net, model);
