@@ -1,6 +1,7 @@
 package dev.tl.cli;
 
 import dev.tl.TlException;
+import dev.tl.engine.OnnxModelCache;
 import dev.tl.train.FeatureCache;
 import dev.tl.zoo.weights.WeightCache;
 import java.io.IOException;
@@ -17,10 +18,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code tl cache [clean]}: what the feature and weight caches under $TL_HOME hold, and emptying them. */
+/**
+ * {@code tl cache [clean]}: what the feature, weight and ONNX model caches under $TL_HOME hold, and emptying them.
+ */
 @Command(name = "cache", mixinStandardHelpOptions = true,
-        description = "Show the feature cache ($TL_HOME/features) and the weight cache ($TL_HOME/weights) with "
-                + "their sizes; `tl cache clean` empties both.",
+        description = "Show the feature cache ($TL_HOME/features), the weight cache ($TL_HOME/weights) and the "
+                + "backbones converted to ONNX ($TL_HOME/onnx) with their sizes; `tl cache clean` empties them.",
         subcommands = CacheCommand.Clean.class,
         footerHeading = "%nExamples:%n", footer = {"  tl cache", "  tl cache clean"})
 final class CacheCommand implements Callable<Integer> {
@@ -47,7 +50,8 @@ final class CacheCommand implements Callable<Integer> {
 
     private static List<Cache> caches() {
         return List.of(new Cache("features", FeatureCache.standard().directory()),
-                new Cache("weights", WeightCache.standard().directory()));
+                new Cache("weights", WeightCache.standard().directory()),
+                new Cache("onnx", OnnxModelCache.standard().directory()));
     }
 
     private static Usage usage(Cache cache) {
@@ -89,8 +93,8 @@ final class CacheCommand implements Callable<Integer> {
 
     /** {@code tl cache clean}: deletes every file the caches hold (they fill again as tl needs them). */
     @Command(name = "clean", mixinStandardHelpOptions = true,
-            description = "Empty the feature and weight caches: features are computed again, weights downloaded "
-                    + "again when next needed.")
+            description = "Empty the caches: features are computed again, weights downloaded again, backbones "
+                    + "converted to ONNX again when next needed.")
     static final class Clean implements Callable<Integer> {
 
         @Spec

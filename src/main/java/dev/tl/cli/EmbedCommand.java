@@ -1,6 +1,7 @@
 package dev.tl.cli;
 
 import dev.tl.data.BatchLoader;
+import dev.tl.data.DecoderPreload;
 import dev.tl.data.ImageViews;
 import dev.tl.data.ImageSet;
 import dev.tl.data.LabeledImage;
@@ -94,6 +95,7 @@ final class EmbedCommand implements Callable<Integer>, Nd4jOnDemand {
     }
 
     private int onThisMachine(ModelSpec modelSpec) {
+        DecoderPreload.start();
         Flags.about(OUT, () -> FeatureFiles.checkTarget(out));
         ImageSet set = images.labelled() || !UnlabelledImages.isFlatFolder(images.data()) ? images.scan()
                 : new ImageSet(List.of(), UnlabelledImages.of(List.of(images.data()), images.check()));

@@ -6,6 +6,7 @@ import dev.tl.Json;
 import dev.tl.bundle.BundleImages;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
+import dev.tl.data.DecoderPreload;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabelSource;
@@ -77,6 +78,7 @@ final class EvaluateCommand implements Callable<Integer>, Nd4jOnDemand {
 
     @Override
     public Integer call() {
+        DecoderPreload.start();
         ImageViews views = tta.imageViews();
         LabelSource given = images.sourceOr(null);
         EngineChoice engines = engine.choice(precision.precision);

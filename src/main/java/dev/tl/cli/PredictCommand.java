@@ -2,6 +2,7 @@ package dev.tl.cli;
 
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
+import dev.tl.data.DecoderPreload;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
 import dev.tl.data.UnlabelledImages;
@@ -82,6 +83,7 @@ final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput
 
     @Override
     public Integer call() {
+        DecoderPreload.start();
         Flags.exclusive("--model", model.given(), BundleOption.NAME, bundle.given());
         ImageViews views = tta.imageViews();
         List<LabeledImage> images = UnlabelledImages.of(inputs, imageCheck.check());

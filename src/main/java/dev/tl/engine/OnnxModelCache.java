@@ -39,11 +39,6 @@ public final class OnnxModelCache {
         return new OnnxModelCache(TlHome.directory().resolve("onnx"));
     }
 
-    /** The cache beside a feature cache's directory, as the standard caches sit side by side in $TL_HOME. */
-    public static OnnxModelCache besideFeatures(Path featureCacheDirectory) {
-        return new OnnxModelCache(featureCacheDirectory.resolveSibling("onnx"));
-    }
-
     public Path directory() {
         return directory;
     }

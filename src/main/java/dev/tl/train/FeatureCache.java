@@ -5,6 +5,7 @@ import dev.tl.Digests;
 import dev.tl.TlHome;
 import dev.tl.data.InputSpec;
 import dev.tl.data.LabeledImage;
+import dev.tl.engine.OnnxModelCache;
 import dev.tl.zoo.weights.WeightCache;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -50,26 +51,38 @@ public final class FeatureCache implements FeatureStore {
 
     private final Path directory;
     private final int chunkImages;
+    private final OnnxModelCache models;
     private FileFingerprints fingerprints;
 
+    /** A cache in {@code directory}, the backbones' ONNX models in its {@code onnx} directory. */
     public FeatureCache(Path directory) {
         this(directory, CHUNK);
     }
 
     /** @param chunkImages about how many images one entry holds */
     FeatureCache(Path directory, int chunkImages) {
-        this.directory = directory;
-        this.chunkImages = chunkImages;
+        this(directory, chunkImages, new OnnxModelCache(directory.resolve("onnx")));
     }
 
-    /** {@code $TL_HOME/features}. */
+    private FeatureCache(Path directory, int chunkImages, OnnxModelCache models) {
+        this.directory = directory;
+        this.chunkImages = chunkImages;
+        this.models = models;
+    }
+
+    /** {@code $TL_HOME/features}, with {@link OnnxModelCache#standard()}. */
     public static FeatureCache standard() {
-        return new FeatureCache(TlHome.directory().resolve("features"));
+        return new FeatureCache(TlHome.directory().resolve("features"), CHUNK, OnnxModelCache.standard());
     }
 
     /** Where the entries are kept. */
     public Path directory() {
         return directory;
+    }
+
+    /** Where the backbones computing the features keep their ONNX models, for runs that use this cache. */
+    public OnnxModelCache onnxModels() {
+        return models;
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.tl.train;
 
 import dev.tl.data.ImageSet;
 import dev.tl.engine.EngineChoice;
-import dev.tl.engine.OnnxModelCache;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.Features;
 import dev.tl.model.ModelGraphs;
@@ -39,7 +38,7 @@ public final class LearningRateFinder {
         log.info("features of {} images for the range test", images.size());
         Features features;
         try (BaseFeatures bases = new BaseFeatures(spec, weightFiles, BaseWeights.RANDOM_INIT_SEED, batchSize, cache,
-                engines, cache == null ? null : OnnxModelCache.besideFeatures(cache.directory()))) {
+                engines, cache == null ? null : cache.onnxModels())) {
             features = bases.of(model, images);
         }
 

@@ -75,8 +75,7 @@ public final class Trainer {
         this.augmenter = new Augmenter(augmentation.settings(), options.seed());
         this.seeds = new EpochSeeds(options.seed());
         this.engines = new EngineChoice(options.engine(), Precision.FP32);
-        this.models = featureStore instanceof FeatureCache cache ? OnnxModelCache.besideFeatures(cache.directory())
-                : null;
+        this.models = featureStore instanceof FeatureCache cache ? cache.onnxModels() : null;
         List<TrainingListener> all = new ArrayList<>(List.of(new NonFiniteGuard(),
                 new ScheduleListener(options.schedule()), new BestWeights(options.monitor()),
                 new EarlyStopping(options.monitor(), options.patience())));
