@@ -64,49 +64,56 @@ public final class BatchLoader implements AutoCloseable {
     }
 
     /**
-     * The batch of {@code images} whose pixels {@link #pixels} gave, in order: the one assembly of every batch, also
-     * of images decoded elsewhere (a Spark executor reads them from its file system).
+     * A batch of {@code count} images being assembled, each written straight into its place: the one assembly of
+     * every batch, also of images decoded elsewhere (a Spark executor reads them from its file system).
+     *
+     * @param images the images, or empty for images that are not files here (labels then -1)
      */
-    public Batch assemble(List<LabeledImage> images, List<float[][]> pixels, int viewsPerImage) {
-        int n = pixels.size();
-        float[][] data = new float[inputs.size()][];
-        long[][] shapes = new long[inputs.size()][];
-        for (int i = 0; i < inputs.size(); i++) {
-            int size = inputs.get(i).imageSize();
-            int perImage = 3 * size * size * viewsPerImage;
-            data[i] = new float[n * perImage];
-            for (int k = 0; k < n; k++) {
-                System.arraycopy(pixels.get(k)[i], 0, data[i], k * perImage, perImage);
-            }
-            shapes[i] = inputs.get(i).batchShape(n * viewsPerImage);
-        }
-        int[] classes = new int[n];
-        for (int k = 0; k < n; k++) {
-            classes[k] = images.isEmpty() ? -1 : images.get(k).label();
-        }
-        return new Batch(data, shapes, classes, numClasses, images);
+    public Assembly assembly(int count, List<LabeledImage> images, ImageViews views) {
+        return new Assembly(count, images, views);
     }
 
-    /** Per input, one decoded image's preprocessed pixels in the input's layout, its views one after another. */
-    public float[][] pixels(ImageDecoder.Decoded decoded, int index, ImageViews views) {
-        float[][] planes = new float[inputs.size()][];
-        for (int i = 0; i < inputs.size(); i++) {
-            InputSpec spec = inputs.get(i);
-            int perView = 3 * spec.imageSize() * spec.imageSize();
-            planes[i] = new float[views.perImage() * perView];
-            try (ImageDecoder.Decoded framed = decoded.framed(spec.framing())) {
-                for (int v = 0; v < views.perImage(); v++) {
-                    spec.write(framed.transformedRgb(spec.imageSize(), views.view(index, v)), planes[i],
-                            v * perView);
+    /** A batch whose images are written into it one by one, from any thread, each into its own place. */
+    public final class Assembly {
+        private final List<LabeledImage> images;
+        private final ImageViews views;
+        private final float[][] pixels = new float[inputs.size()][];
+        private final long[][] shapes = new long[inputs.size()][];
+        private final int[] classes;
+
+        private Assembly(int count, List<LabeledImage> images, ImageViews views) {
+            this.images = images;
+            this.views = views;
+            this.classes = new int[count];
+            for (int i = 0; i < inputs.size(); i++) {
+                int size = inputs.get(i).imageSize();
+                pixels[i] = new float[count * views.perImage() * 3 * size * size];
+                shapes[i] = inputs.get(i).batchShape(count * views.perImage());
+            }
+            for (int k = 0; k < count; k++) {
+                classes[k] = images.isEmpty() ? -1 : images.get(k).label();
+            }
+        }
+
+        /**
+         * Writes image {@code k} of the batch, per input its preprocessed pixels in the input's layout, its views
+         * one after another; {@code index} is its position in the whole list, which picks its views.
+         */
+        public void put(int k, ImageDecoder.Decoded decoded, int index) {
+            for (int i = 0; i < inputs.size(); i++) {
+                InputSpec spec = inputs.get(i);
+                int perView = 3 * spec.imageSize() * spec.imageSize();
+                try (ImageDecoder.Decoded framed = decoded.framed(spec.framing())) {
+                    for (int v = 0; v < views.perImage(); v++) {
+                        spec.write(framed.transformedRgb(spec.imageSize(), views.view(index, v)), pixels[i],
+                                (k * views.perImage() + v) * perView);
+                    }
                 }
             }
         }
-        return planes;
-    }
 
-    private float[][] decode(LabeledImage image, int index, ImageViews views) {
-        try (ImageDecoder.Decoded decoded = ImageDecoder.decode(image.path())) {
-            return pixels(decoded, index, views);
+        public Batch batch() {
+            return new Batch(pixels, shapes, classes, numClasses, images);
         }
     }
 
@@ -129,14 +136,19 @@ public final class BatchLoader implements AutoCloseable {
                 int start = nextStart;
                 List<LabeledImage> slice = images.subList(start, Math.min(start + batchSize, images.size()));
                 nextStart += slice.size();
-                List<CompletableFuture<float[][]>> parts = new ArrayList<>();
+                Assembly assembly = assembly(slice.size(), slice, views);
+                List<CompletableFuture<Void>> parts = new ArrayList<>();
                 for (int k = 0; k < slice.size(); k++) {
+                    int place = k;
                     int index = start + k;
-                    parts.add(CompletableFuture.supplyAsync(() -> decode(images.get(index), index, views), pool));
+                    parts.add(CompletableFuture.runAsync(() -> {
+                        try (ImageDecoder.Decoded decoded = ImageDecoder.decode(images.get(index).path())) {
+                            assembly.put(place, decoded, index);
+                        }
+                    }, pool));
                 }
                 ahead.add(CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-                        .thenApply(done -> assemble(slice, parts.stream().map(CompletableFuture::join).toList(),
-                                views.perImage())));
+                        .thenApply(done -> assembly.batch()));
             }
         }
 

@@ -64,23 +64,28 @@ public final class DeviceSelection {
             problem = new TlException("ND4J (training, and inference on the dl4j engine) cannot run on the GPU: "
                     + e.getMessage().replaceFirst("^no usable GPU: ", ""));
         }
+        keepTo(choice);
         requested = request;
         deferred = choice;
         deferredProblem = problem;
     }
 
-    /** Starts ND4J for a {@link #defer}red request, if there is one; otherwise nothing. */
+    /**
+     * Starts ND4J for a {@link #defer}red request, if there is one, or fails with why ND4J cannot compute on the GPU
+     * asked for; otherwise nothing.
+     */
     static synchronized void startDeferred() {
         if (deferred == null) {
             return;
         }
+        Choice choice = deferred;
         TlException problem = deferredProblem;
         deferred = null;
         deferredProblem = null;
         if (problem != null) {
             throw problem;
         }
-        apply(requested, false);
+        start(requested, choice, false);
     }
 
     /** What the command running asked for ({@code auto} when no command set it). */
@@ -124,14 +129,12 @@ public final class DeviceSelection {
      * @param quiet whether to log the choice at debug level only (commands that did not ask for a device)
      */
     public static Selected apply(DeviceRequest request, boolean quiet) {
-        Choice choice = choose(request, cudaBackendInstalled(), () -> NvidiaDriver.probe("nvidia-smi"),
-                DeviceSelection::cudaBackendProblem);
-        if (choice.kind() == ComputeBackend.Kind.CPU && cudaBackendInstalled()) {
-            ClassLoader current = ND4JClassLoading.getNd4jClassloader();
-            if (!(current instanceof BackendHidingClassLoader)) {
-                ND4JClassLoading.setNd4jClassloader(new BackendHidingClassLoader(current, CudaSupport.BACKEND_CLASS));
-            }
-        }
+        return start(request, choose(request, cudaBackendInstalled(), () -> NvidiaDriver.probe("nvidia-smi"),
+                DeviceSelection::cudaBackendProblem), quiet);
+    }
+
+    private static Selected start(DeviceRequest request, Choice choice, boolean quiet) {
+        keepTo(choice);
         ComputeBackend running = ComputeBackend.current();
         if (running.kind() != choice.kind()) {
             throw new TlException("ND4J was already started on " + running.kind().id() + " in this process, so it "
@@ -146,6 +149,19 @@ public final class DeviceSelection {
         last = new Selected(request, running, choice.reason());
         requested = request;
         return last;
+    }
+
+    /**
+     * Makes ND4J, whatever starts it (a graph built or a model file read), start on the backend chosen: a CPU
+     * choice hides the CUDA backend from ND4J's service lookup.
+     */
+    private static void keepTo(Choice choice) {
+        if (choice.kind() == ComputeBackend.Kind.CPU && cudaBackendInstalled()) {
+            ClassLoader current = ND4JClassLoading.getNd4jClassloader();
+            if (!(current instanceof BackendHidingClassLoader)) {
+                ND4JClassLoading.setNd4jClassloader(new BackendHidingClassLoader(current, CudaSupport.BACKEND_CLASS));
+            }
+        }
     }
 
     /**

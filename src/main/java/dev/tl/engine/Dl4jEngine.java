@@ -35,6 +35,7 @@ public final class Dl4jEngine implements InferenceEngine {
             throw new EngineUnavailable("the dl4j engine computes a graph's own outputs, not " + network.outputs(),
                     null);
         }
+        ComputeBackend.current(); // ND4J computes here: on the device asked for, or an error saying why not
         return new Dl4jSession(BatchNormFolding.fold(precision.apply(network.graph().get())), network.inputs());
     }
 

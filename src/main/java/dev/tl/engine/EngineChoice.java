@@ -87,8 +87,14 @@ public final class EngineChoice {
                 throw new TlException("the onnxruntime engine cannot run " + network.description() + ": "
                         + e.getMessage(), e);
             }
-            Session session = dl4j.open(network);
-            decided(session, "ONNX Runtime cannot run " + network.description() + ": " + e.getMessage());
+            String why = "ONNX Runtime cannot run " + network.description() + ": " + e.getMessage();
+            Session session;
+            try {
+                session = dl4j.open(network);
+            } catch (TlException dl4jProblem) {
+                throw new TlException(dl4jProblem.getMessage() + "; and " + why, dl4jProblem);
+            }
+            decided(session, why);
             return session;
         }
     }

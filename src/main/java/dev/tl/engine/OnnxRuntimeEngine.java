@@ -10,7 +10,11 @@ import dev.tl.TlException;
 import dev.tl.data.Batch;
 import dev.tl.data.InputSpec;
 import dev.tl.device.ComputeBackend;
+import dev.tl.device.DeviceRequest;
 import dev.tl.device.DeviceSelection;
+import dev.tl.device.OnnxRuntimeCuda;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -161,9 +165,8 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             if (choice.kind() == ComputeBackend.Kind.CUDA) {
                 Optional<String> problem = cudaProblem(options);
                 if (problem.isPresent()) {
-                    String reason = "its CUDA provider cannot start: " + problem.get()
-                            + " (it needs CUDA 12 and cuDNN 9 on the library path)";
-                    if (DeviceSelection.request() == dev.tl.device.DeviceRequest.GPU) {
+                    String reason = "its CUDA provider cannot start: " + OnnxRuntimeCuda.whyNot(problem.get());
+                    if (DeviceSelection.request() == DeviceRequest.GPU) {
                         throw new EngineUnavailable("no usable GPU for ONNX Runtime: " + reason, null);
                     }
                     choice = new DeviceSelection.Choice(ComputeBackend.Kind.CPU, "no GPU: " + reason);
@@ -209,12 +212,17 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         }
     }
 
-    /** A session over ONNX Runtime's; inputs are fed by position, in the graph's input order. */
+    /**
+     * A session over ONNX Runtime's; inputs are fed by position, in the graph's input order, through one direct
+     * buffer per input reused batch after batch (ONNX Runtime reads it in place; a heap array would be copied into a
+     * new direct buffer each time, which only the garbage collector frees).
+     */
     private static final class OrtBackedSession implements Session {
         private final Runtime runtime;
         private final OrtSession session;
         private final List<InputSpec> inputs;
         private final List<String> inputNames;
+        private final FloatBuffer[] buffers;
 
         OrtBackedSession(Runtime runtime, OrtSession session, List<InputSpec> inputs) {
             this.runtime = runtime;
@@ -225,6 +233,18 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
                 throw new IllegalStateException("the ONNX model has inputs " + inputNames + ", the network "
                         + inputs.size());
             }
+            this.buffers = new FloatBuffer[inputs.size()];
+        }
+
+        /** Input {@code i}'s direct buffer holding {@code pixels}, grown when a batch is larger than any before. */
+        private FloatBuffer buffer(int i, float[] pixels) {
+            if (buffers[i] == null || buffers[i].capacity() < pixels.length) {
+                buffers[i] = ByteBuffer.allocateDirect(4 * pixels.length).order(ByteOrder.nativeOrder())
+                        .asFloatBuffer();
+            }
+            buffers[i].clear();
+            buffers[i].put(pixels).flip();
+            return buffers[i];
         }
 
         @Override
@@ -248,7 +268,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             try {
                 for (int i = 0; i < inputNames.size(); i++) {
                     feed.put(inputNames.get(i), OnnxTensor.createTensor(runtime.environment,
-                            FloatBuffer.wrap(batch.pixels()[i]), batch.shapes()[i]));
+                            buffer(i, batch.pixels()[i]), batch.shapes()[i]));
                 }
                 try (OrtSession.Result result = session.run(feed)) {
                     List<Tensor> outputs = new ArrayList<>();

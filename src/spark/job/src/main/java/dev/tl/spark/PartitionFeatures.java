@@ -62,17 +62,17 @@ final class PartitionFeatures implements FlatMapFunction<Iterator<ImageListing.I
         while (batch.size() < batchSize && images.hasNext()) {
             batch.add(images.next());
         }
-        List<float[][]> pixels = new ArrayList<>();
         Batch assembled;
         // Only the loader's assembly is used: this task decodes its own images, read from their file system.
-        try (BatchLoader assembly = new BatchLoader(session.inputs(), 0, 1)) {
+        try (BatchLoader loader = new BatchLoader(session.inputs(), 0, 1)) {
+            BatchLoader.Assembly assembly = loader.assembly(batch.size(), List.of(), ImageViews.PLAIN);
             for (int k = 0; k < batch.size(); k++) {
                 try (ImageDecoder.Decoded decoded = ImageDecoder.decode(read(batch.get(k).uri(), hadoop),
                         batch.get(k).uri())) {
-                    pixels.add(assembly.pixels(decoded, k, ImageViews.PLAIN));
+                    assembly.put(k, decoded, k);
                 }
             }
-            assembled = assembly.assemble(List.of(), pixels, 1);
+            assembled = assembly.batch();
         }
         float[][] features;
         synchronized (session) {
