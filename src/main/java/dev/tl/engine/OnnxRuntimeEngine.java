@@ -158,7 +158,11 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
                 threads.setGlobalIntraOpNumThreads(options.intraOpThreads());
                 threads.setGlobalInterOpNumThreads(options.interOpThreads());
                 threads.setGlobalSpinControl(options.spinning());
-                environment = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "tl", threads);
+                // Its own logger writes to stderr, past tl's: what goes wrong comes back as exceptions, which tl
+                // reports; with -v its warnings show too (e.g. operations left off the GPU).
+                environment = OrtEnvironment.getEnvironment(log.isDebugEnabled()
+                        ? OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING : OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "tl",
+                        threads);
             } catch (OrtException | LinkageError e) {
                 throw new EngineUnavailable("ONNX Runtime cannot load here: " + e, e);
             }
