@@ -174,6 +174,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
                         throw new EngineUnavailable("no usable GPU for ONNX Runtime: " + reason, null);
                     }
                     choice = new DeviceSelection.Choice(ComputeBackend.Kind.CPU, "no GPU: " + reason);
+                    log.info("ONNX Runtime computes on the CPU: {}", reason); // a GPU is there: say why not
                 }
             }
             return new Runtime(environment, choice.kind(), choice.reason());
