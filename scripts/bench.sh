@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # tl against PyTorch, side by side on this machine, in one run:
-#   step    synthetic batches: inference and fine-tune training step, BatchNorm frozen (median images/s), with the
+#   step    synthetic batches: inference (on each inference engine) and fine-tune training step (DL4J), BatchNorm
+#           frozen (median images/s), with the
 #           first batch's time (the warm-up) and what the rate means against this machine's limits: GFLOP/s of the
 #           network's multiply-adds (counted from its layers by tl bench) as a share of the measured FMA peak, and
 #           for depthwise-heavy nets the activation traffic in GB/s as a share of a STREAM triad (scripts/machine_limits.c)
-#   embed   decode + preprocess + pooled features of the 398 hymenoptera images (train + val; images/s), and its
-#           warm-up: the embed's time beyond what its images cost at the steady inference rate
+#   embed   tl embed of the 398 hymenoptera images (train + val; images/s) on each inference engine, from the
+#           command's start to its exit (JVM and native start-up, building or loading the network, decoding; a run
+#           after the first, which converts the backbone and keeps it in $TL_HOME/onnx), against PyTorch's loop over
+#           its DataLoader; and its warm-up: the embed's time beyond what its images cost at the steady inference
+#           rate, and what the first run took more
 #   memory  peak resident memory of DenseNet201 fine-tuning at batch 32
 #   train   end to end on hymenoptera: 10 frozen + 2 fine-tune epochs at 224 px (seconds), tl vs a plain PyTorch
 #           script doing the same epochs
@@ -16,8 +20,10 @@
 #
 # Needs: apt-get install -y python3-torch python3-torchvision
 # Usage: scripts/bench.sh [--data DIR] [--quick] [--models M1,M2] [--passes step,embed,memory,train]
+#                         [--engines onnxruntime,dl4j]
 #        DIR has train/ and val/ (default ../shared/datasets/hymenoptera, else the sample in data/sample, whose numbers
-#        are not comparable); --models replaces the step and embed models, --passes picks what runs
+#        are not comparable); --models replaces the step and embed models, --passes picks what runs, --engines the
+#        inference engines the inference step and embed run on (training always runs on DL4J)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,8 +33,10 @@ depthwise_models=" mobilenetv2 efficientnetb0 mobilenet_0.25 "   # where memory 
 train_models="mobilenetv2 densenet201"
 memory_model="densenet201"
 passes=" step embed memory train "
+engines="onnxruntime dl4j"
 while [ $# -gt 0 ]; do
   case "$1" in
+    --engines) engines="${2//,/ }"; shift 2 ;;
     --data) data="$2"; shift 2 ;;
     --quick) models="mobilenetv2"; train_models="mobilenetv2"; memory_model=""; shift ;;
     --models) models="${2//,/ }"; shift 2 ;;
@@ -74,23 +82,38 @@ echo "bench: machine limits $limits" >&2
 fma_peak="$(echo "$limits" | json fma_gflops)"
 stream="$(echo "$limits" | json stream_triad_gbs)"
 declare -A steady macs
+# The targets against the faster PyTorch: ONNX Runtime's inference (step and embed) >= 1.5x, DenseNet201's >= 1.2x
+# (compute-bound there: a kernel race); DL4J's inference is the reference it replaced; training (DL4J) >= 1.0x.
+inference_target() {
+  if [ "$2" != onnxruntime ]; then echo "-"; elif [ "$1" = densenet201 ]; then echo 1.2; else echo 1.5; fi
+}
 for model in $models; do
   runs step || runs embed || break
-  echo "bench: step $model" >&2
-  ours="$("$tl" -q bench --model "$model" --batch-size 16 --json)"
-  echo "$ours" > "$work/step-$model.json"
-  steady[$model]="$(echo "$ours" | json inference_images_per_second)"
-  macs[$model]="$(echo "$ours" | json multiply_adds_per_image)"
-  runs step || continue
-  theirs="$("${torch_bench[@]}" step --model "$model")"
-  tuned="$("${torch_tuned[@]}" step --model "$model")"
-  for kind in inference training; do
-    bandwidth=-
-    if [[ "$depthwise_models" == *" $model "* ]]; then
-      bandwidth="$(echo "$ours" | json ${kind}_activation_gbs)"
+  phase=both
+  for engine in $engines; do
+    echo "bench: step $model ($engine)" >&2
+    ours="$("$tl" -q bench --model "$model" --batch-size 16 --engine "$engine" --phase "$phase" --json)"
+    echo "$ours" > "$work/step-$model-$engine.json"
+    steady[$model,$engine]="$(echo "$ours" | json inference_images_per_second)"
+    macs[$model]="$(echo "$ours" | json multiply_adds_per_image)"
+    runs step || continue
+    kinds=inference
+    if [ "$phase" = both ]; then
+      theirs="$("${torch_bench[@]}" step --model "$model")"
+      tuned="$("${torch_tuned[@]}" step --model "$model")"
+      kinds="inference training"
     fi
-    echo -e "$kind step images/s\t$model\t$(echo "$ours" | json ${kind}_images_per_second)\t$(echo "$theirs" | json ${kind}_images_per_second)\t$(echo "$tuned" | json ${kind}_images_per_second)\t1.0\t$(echo "$ours" | json ${kind}_gflops)\t$bandwidth" >> "$results"
-    echo -e "$model\t$kind step, first batch\t$(echo "$ours" | json ${kind}_first_batch_seconds)" >> "$warmups"
+    for kind in $kinds; do
+      bandwidth=-
+      if [[ "$depthwise_models" == *" $model "* ]]; then
+        bandwidth="$(echo "$ours" | json ${kind}_activation_gbs)"
+      fi
+      row_engine="$engine"; target="$(inference_target "$model" "$engine")"
+      if [ "$kind" = training ]; then row_engine=dl4j; target=1.0; fi
+      echo -e "$kind step images/s\t$model\t$row_engine\t$(echo "$ours" | json ${kind}_images_per_second)\t$(echo "$theirs" | json ${kind}_images_per_second)\t$(echo "$tuned" | json ${kind}_images_per_second)\t$target\t$(echo "$ours" | json ${kind}_gflops)\t$bandwidth" >> "$results"
+      echo -e "$model\t$row_engine\t$kind step, first batch\t$(echo "$ours" | json ${kind}_first_batch_seconds)" >> "$warmups"
+    done
+    phase=inference
   done
 done
 
@@ -104,17 +127,26 @@ for split in train val; do
 done
 for model in $models; do
   runs embed || break
-  echo "bench: embed $model" >&2
-  line="$("$tl" embed --model "$model" --weights none --batch-size 16 --data "$work/all" \
-      --out "$work/features.csv" 2>&1 | grep 'embedded .* images in')"
-  images="$(echo "$line" | sed -n 's/.*embedded \([0-9]*\) images.*/\1/p')"
-  seconds="$(echo "$line" | sed -n 's/.* in \([0-9.]*\) s .*/\1/p')"
-  ours="$(echo "$line" | sed -n 's/.*(\([0-9.]*\) img\/s.*/\1/p')"
   theirs="$("${torch_bench[@]}" embed --model "$model" --data "$work/all" | json images_per_second)"
   tuned="$("${torch_tuned[@]}" embed --model "$model" --data "$work/all" | json images_per_second)"
-  gflops="$(/usr/bin/python3 -c "print(2 * ${macs[$model]} * $ours / 1e9)")"
-  echo -e "embed images/s ($images images)\t$model\t$ours\t$theirs\t$tuned\t1.0\t$gflops\t-" >> "$results"
-  echo -e "$model\tembed, beyond its images at the steady inference rate\t$(/usr/bin/python3 -c "print($seconds - $images / ${steady[$model]})")" >> "$warmups"
+  for engine in $engines; do
+    echo "bench: embed $model ($engine)" >&2
+    # The first run converts the backbone to ONNX and keeps it in $TL_HOME/onnx; the timed one is a later run's.
+    start=$(date +%s%N)
+    "$tl" -q embed --model "$model" --weights none --engine "$engine" --batch-size 16 --data "$work/all" \
+        --out "$work/features.csv" > /dev/null
+    first=$(/usr/bin/python3 -c "print(($(date +%s%N) - $start) / 1e9)")
+    start=$(date +%s%N)
+    "$tl" -q embed --model "$model" --weights none --engine "$engine" --batch-size 16 --data "$work/all" \
+        --out "$work/features.csv" > /dev/null
+    seconds=$(/usr/bin/python3 -c "print(($(date +%s%N) - $start) / 1e9)")
+    images="$(($(wc -l < "$work/features.csv") - 1))"
+    ours="$(/usr/bin/python3 -c "print($images / $seconds)")"
+    gflops="$(/usr/bin/python3 -c "print(2 * ${macs[$model]} * $ours / 1e9)")"
+    echo -e "embed images/s ($images images)\t$model\t$engine\t$ours\t$theirs\t$tuned\t$(inference_target "$model" "$engine")\t$gflops\t-" >> "$results"
+    echo -e "$model\t$engine\tembed, beyond its images at the steady inference rate\t$(/usr/bin/python3 -c "print($seconds - $images / ${steady[$model,$engine]})")" >> "$warmups"
+    echo -e "$model\t$engine\tembed, the first run beyond a later one's (converting, caches)\t$(/usr/bin/python3 -c "print($first - $seconds)")" >> "$warmups"
+  done
 done
 
 # Memory: fine-tuning DenseNet201 at batch 32, 224 px, whole base unfrozen (peak resident set, GB; target < 8 GB).
@@ -123,7 +155,7 @@ if [ -n "$memory_model" ] && runs memory; then
   peak() { /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["peak_rss_bytes"] / 1e9)'; }
   ours="$("$tl" -q bench --model "$memory_model" --batch-size 32 --phase training --warmup 1 --batches 2 --json | peak)"
   theirs="$("${torch_bench[@]}" step --model "$memory_model" --batch 32 --phase training --warmup 1 --batches 2 | peak)"
-  echo -e "fine-tune peak memory GB, batch 32\t$memory_model\t$ours\t$theirs\t-\tmem<8\t-\t-" >> "$results"
+  echo -e "fine-tune peak memory GB, batch 32\t$memory_model\tdl4j\t$ours\t$theirs\t-\tmem<8\t-\t-" >> "$results"
 fi
 
 for model in $train_models; do
@@ -135,11 +167,11 @@ for model in $train_models; do
   ours=$(/usr/bin/python3 -c "print(($(date +%s%N) - $start) / 1e9)")
   theirs="$("${torch_bench[@]}" train --model "$model" --train "$data/train" --val "$data/val" \
       --frozen-epochs 10 --finetune-epochs 2 | json seconds)"
-  echo -e "train 10+2 epochs, seconds\t$model\t$ours\t$theirs\t-\t-\t-\t-" >> "$results"
+  echo -e "train 10+2 epochs, seconds\t$model\tauto\t$ours\t$theirs\t-\t-\t-\t-" >> "$results"
   # Fast transfer learning: the first frozen epoch pays for the feature pass, later ones train the head only.
   /usr/bin/python3 -c 'import json, statistics, sys
 frozen = [e["seconds"] for e in json.load(open(sys.argv[1]))["history"] if e["phase"] == "frozen"]
-print(f"frozen epoch 1 / later frozen epochs, cost\t{sys.argv[2]}\t{frozen[0] / statistics.median(frozen[1:])}\t-\t-\tratio>=50\t-\t-")' \
+print(f"frozen epoch 1 / later frozen epochs, cost\t{sys.argv[2]}\tauto\t{frozen[0] / statistics.median(frozen[1:])}\t-\t-\tratio>=50\t-\t-")' \
       "$work/model/tl-model.json" "$model" >> "$results"
   rm -rf "$work/model"
 done
@@ -149,16 +181,16 @@ cp "$results" "$repo/target/bench-results.tsv"   # the raw numbers, kept
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
 fma_peak, stream = float(sys.argv[3]), float(sys.argv[4])
-print("| measurement | model | tl | PyTorch | PyTorch, tl's settings | tl vs PyTorch | tl vs PyTorch, tl's settings | target | met "
-      "| tl GFLOP/s | share of FMA peak | tl activation GB/s | share of STREAM |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-for what, model, ours, theirs, tuned, target, gflops, bandwidth in rows:
+print("| measurement | model | engine | tl | PyTorch | PyTorch, tl's settings | tl vs PyTorch | tl vs PyTorch, tl's settings "
+      "| target | met | tl GFLOP/s | share of FMA peak | tl activation GB/s | share of STREAM |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for what, model, engine, ours, theirs, tuned, target, gflops, bandwidth in rows:
     ours = float(ours)
     limits = "- | - | - | -" if gflops == "-" else (f"{float(gflops):.1f} | {float(gflops) / fma_peak:.0%} | "
              + ("- | -" if bandwidth == "-" else f"{float(bandwidth):.1f} | {float(bandwidth) / stream:.0%}"))
     if target.startswith("ratio>="):
         met = "yes" if ours >= float(target[7:]) else "NO"
-        print(f"| {what} | {model} | {ours:.0f}x | - | - | - | - | >= {target[7:]}x | {met} | {limits} |")
+        print(f"| {what} | {model} | {engine} | {ours:.0f}x | - | - | - | - | >= {target[7:]}x | {met} | {limits} |")
         continue
     smaller_is_better = "seconds" in what or "memory" in what
     def ratio(other):  # > 1 means tl is better
@@ -173,10 +205,10 @@ for what, model, ours, theirs, tuned, target, gflops, bandwidth in rows:
         target, met = f">= {target}x", ("yes" if min(ratios) >= float(target) else "NO")
     tuned_cells = f"{float(tuned):.2f} | " if tuned != "-" else "- | "
     tuned_ratio = f"{ratios[1]:.2f}x" if tuned != "-" else "-"
-    print(f"| {what} | {model} | {ours:.2f} | {float(theirs):.2f} | {tuned_cells}{ratios[0]:.2f}x | {tuned_ratio} | {target} | {met} | {limits} |")
+    print(f"| {what} | {model} | {engine} | {ours:.2f} | {float(theirs):.2f} | {tuned_cells}{ratios[0]:.2f}x | {tuned_ratio} | {target} | {met} | {limits} |")
 print(f"\nData: {sys.argv[2]}. tl vs PyTorch > 1 means tl is better (for seconds and memory: PyTorch's / tl's).")
 print(f"Machine: FMA peak {fma_peak:.1f} GFLOP/s, STREAM triad {stream:.1f} GB/s (scripts/machine_limits.c, this run).")
-print("\n| model | warm-up | seconds |\n| --- | --- | --- |")
-for model, what, seconds in (line.rstrip("\n").split("\t") for line in open(sys.argv[5])):
-    print(f"| {model} | {what} | {float(seconds):.2f} |")
+print("\n| model | engine | warm-up | seconds |\n| --- | --- | --- | --- |")
+for model, engine, what, seconds in (line.rstrip("\n").split("\t") for line in open(sys.argv[5])):
+    print(f"| {model} | {engine} | {what} | {float(seconds):.2f} |")
 EOF

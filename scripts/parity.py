@@ -3,7 +3,8 @@
 For each backbone: build the torchvision network with random weights and random BatchNorm statistics, make it
 compute exactly what the Keras architecture computes (Keras pads stride-2 convolutions asymmetrically, ResNet50 v1
 strides its first 1x1 convolution and has conv biases, ...), write its weights in Keras' legacy HDF5 layout, then run
-`tl embed` with that file and PyTorch on the same PNG images and compare the pooled features.
+`tl embed` with that file and PyTorch on the same PNG images and compare the pooled features, once per inference
+engine (DL4J, and ONNX Runtime running tl's graph converted to ONNX).
 
 Run through scripts/parity.sh. Needs Debian's python3-torch, python3-torchvision and python3-h5py.
 """
@@ -312,9 +313,10 @@ def make_images(source_dir, target_dir, count):
     return images
 
 
-def run_tl_predict(tl, name, weights_file, data_dir, classes):
-    result = subprocess.run([tl, "-q", "predict", "--crop", "none", "--model", name, "--weights", str(weights_file), "--top-k", "1000",
-                             "--json", str(data_dir)], check=True, capture_output=True, text=True)
+def run_tl_predict(tl, engine, name, weights_file, data_dir, classes):
+    result = subprocess.run([tl, "-q", "predict", "--engine", engine, "--crop", "none", "--model", name, "--weights",
+                             str(weights_file), "--top-k", "1000", "--json", str(data_dir)],
+                            check=True, capture_output=True, text=True)
     out = {}
     for prediction in json.loads(result.stdout):
         probabilities = np.zeros(len(classes))
@@ -324,8 +326,8 @@ def run_tl_predict(tl, name, weights_file, data_dir, classes):
     return out
 
 
-def check_classifier(tl, name, extract, weights, mode, batch, images, data_dir, tmp, g):
-    """Adds a random 1000-class classifier, then compares tl's ImageNet probabilities with torch's softmax."""
+def check_classifier(tl, engines, name, extract, weights, mode, batch, images, data_dir, tmp, g):
+    """Adds a random 1000-class classifier, then compares tl's ImageNet probabilities with torch's softmax, per engine."""
     with torch.no_grad():
         features = extract(preprocess(batch, mode))
     linear = nn.Linear(features.shape[1], 1000)
@@ -343,13 +345,17 @@ def check_classifier(tl, name, extract, weights, mode, batch, images, data_dir, 
         reference = torch.softmax(linear(features), dim=1).double().numpy()
     classes = [c for c in (pathlib.Path(__file__).parent.parent / "src/main/resources/imagenet-classes.txt")
                .read_text().split("\n") if c]
-    ours = run_tl_predict(tl, name, top_file, data_dir, classes)
-    return max(np.abs(ours[path] - expected).max() for (path, _), expected in zip(images, reference))
+    errors = []
+    for engine in engines:
+        ours = run_tl_predict(tl, engine, name, top_file, data_dir, classes)
+        errors.append(max(np.abs(ours[path] - expected).max() for (path, _), expected in zip(images, reference)))
+    return errors
 
 
-def run_tl(tl, name, weights_file, data_dir, out_csv):
-    subprocess.run([tl, "-q", "embed", "--crop", "none", "--model", name, "--weights", str(weights_file), "--image-size", str(SIZE),
-                    "--data", str(data_dir), "--out", str(out_csv)], check=True, stdout=subprocess.DEVNULL)
+def run_tl(tl, engine, name, weights_file, data_dir, out_csv):
+    subprocess.run([tl, "-q", "embed", "--engine", engine, "--crop", "none", "--model", name, "--weights",
+                    str(weights_file), "--image-size", str(SIZE), "--data", str(data_dir), "--out", str(out_csv)],
+                   check=True, stdout=subprocess.DEVNULL)
     with open(out_csv) as f:
         rows = list(csv.reader(f))[1:]
     return {row[0]: np.array([float(v) for v in row[2:]], dtype=np.float64) for row in rows}
@@ -361,7 +367,9 @@ def main():
     parser.add_argument("--images", required=True, help="directory of sample JPEGs")
     parser.add_argument("--count", type=int, default=8)
     parser.add_argument("--models", default=",".join(BACKBONES))
+    parser.add_argument("--engines", default="dl4j,onnxruntime", help="tl's inference engines to check")
     args = parser.parse_args()
+    engines = args.engines.split(",")
 
     torch.set_num_threads(2)
     results = []
@@ -380,30 +388,37 @@ def main():
             weights.write(weights_file)
             with torch.no_grad():
                 reference = extract(preprocess(batch, mode)).double().numpy()
-            ours = run_tl(args.tl, name, weights_file, data_dir, tmp / f"{name}.csv")
-            worst = 0.0
-            for (path, _), expected in zip(images, reference):
-                actual = ours[path]
-                worst = max(worst, np.abs(actual - expected).max() / np.abs(expected).max())
-            results.append((name, len(weights.layers), expected.shape[0], worst))
-            print(f"{name:16s} {worst:.2e}", file=sys.stderr, flush=True)
+            worst = []
+            for engine in engines:
+                ours = run_tl(args.tl, engine, name, weights_file, data_dir, tmp / f"{name}-{engine}.csv")
+                worst.append(max(np.abs(ours[path] - expected).max() / np.abs(expected).max()
+                                 for (path, _), expected in zip(images, reference)))
+            results.append((name, len(weights.layers), reference.shape[1], worst))
+            print(f"{name:16s} " + " ".join(f"{e} {w:.2e}" for e, w in zip(engines, worst)), file=sys.stderr,
+                  flush=True)
             if name in CLASSIFIERS:
-                error = check_classifier(args.tl, name, extract, weights, mode, batch, images, data_dir, tmp, g)
-                classifier_results.append((name, CLASSIFIERS[name], error))
-                print(f"{name:16s} classifier {error:.2e}", file=sys.stderr, flush=True)
+                errors = check_classifier(args.tl, engines, name, extract, weights, mode, batch, images, data_dir,
+                                          tmp, g)
+                classifier_results.append((name, CLASSIFIERS[name], errors))
+                print(f"{name:16s} classifier " + " ".join(f"{e} {w:.2e}" for e, w in zip(engines, errors)),
+                      file=sys.stderr, flush=True)
 
-    print(f"| backbone | layers with weights | feature size | max relative error | < {TOLERANCE:g} |")
-    print("| --- | --- | --- | --- | --- |")
+    per_engine = " | ".join(f"max relative error, {engine}" for engine in engines)
+    print(f"| backbone | layers with weights | feature size | {per_engine} | < {TOLERANCE:g} |")
+    print("| --- | --- | --- | " + "--- | " * len(engines) + "--- |")
     for name, layers, size, worst in results:
-        print(f"| {name} | {layers} | {size} | {worst:.2e} | {'yes' if worst < TOLERANCE else 'NO'} |")
+        cells = " | ".join(f"{w:.2e}" for w in worst)
+        print(f"| {name} | {layers} | {size} | {cells} | {'yes' if max(worst) < TOLERANCE else 'NO'} |")
     print(f"\n{len(images)} images at {SIZE}x{SIZE}; relative error = max |tl - torch| / max |torch| per image.")
     if classifier_results:
-        print(f"\n| backbone + ImageNet classifier (tl predict --model) | classifier layer in file "
-              f"| max abs. probability error | < {TOLERANCE:g} |")
-        print("| --- | --- | --- | --- |")
-        for name, layer, error in classifier_results:
-            print(f"| {name} | {layer} | {error:.2e} | {'yes' if error < TOLERANCE else 'NO'} |")
-    ok = all(r[3] < TOLERANCE for r in results) and all(r[2] < TOLERANCE for r in classifier_results)
+        per_engine = " | ".join(f"max abs. probability error, {engine}" for engine in engines)
+        print(f"\n| backbone + ImageNet classifier (tl predict --model) | classifier layer in file | {per_engine} "
+              f"| < {TOLERANCE:g} |")
+        print("| --- | --- | " + "--- | " * len(engines) + "--- |")
+        for name, layer, errors in classifier_results:
+            cells = " | ".join(f"{e:.2e}" for e in errors)
+            print(f"| {name} | {layer} | {cells} | {'yes' if max(errors) < TOLERANCE else 'NO'} |")
+    ok = all(max(r[3]) < TOLERANCE for r in results) and all(max(r[2]) < TOLERANCE for r in classifier_results)
     sys.exit(0 if ok else 1)
 
 

@@ -40,7 +40,7 @@ public final class BundleImages {
     }
 
     /** The held-out test set if the run had one, else its validation set; an error when it listed neither. */
-    public static Listed heldOut(ModelBundle.Loaded bundle, String flag) {
+    public static Listed heldOut(ModelBundle.Opened bundle, String flag) {
         BundleMetadata.Training training = bundle.metadata().training();
         Path test = bundle.directory().resolve(ModelBundle.TEST_SET_FILE);
         Path validation = bundle.directory().resolve(VALIDATION_SET_FILE);
@@ -55,7 +55,7 @@ public final class BundleImages {
                 + "evaluate on (trained without validation data, or by an earlier tl)");
     }
 
-    private static Listed read(String name, Path list, Path root, ModelBundle.Loaded bundle, String flag,
+    private static Listed read(String name, Path list, Path root, ModelBundle.Opened bundle, String flag,
                                boolean choseKeptEpoch) {
         return new Listed(name, list, LabelSource.fromCsv(list, flag).scanWithClasses(root, flag,
                 bundle.metadata().classes()), choseKeptEpoch);

@@ -1,8 +1,10 @@
 package dev.tl.bundle;
 
+import dev.tl.Digests;
 import dev.tl.Json;
 import dev.tl.TlException;
 import dev.tl.data.InputSpec;
+import dev.tl.engine.OnnxStore;
 import dev.tl.model.Classifier;
 import dev.tl.zoo.Backbones;
 import java.io.IOException;
@@ -38,9 +40,17 @@ public final class ModelBundle {
     public static final String EVALUATION_FILE = "evaluation.json";
     /** A history of thousands of epochs and a list of thousands of skipped files take a few MB. */
     private static final long MAX_METADATA_BYTES = 64L << 20;
+    /**
+     * The model as ONNX, for the onnxruntime engine: written with the model (or added when a bundle without one is
+     * first run on ONNX Runtime), it records the SHA-256 of the model file it was converted from under
+     * {@value #ONNX_SOURCE_KEY}, so one left beside another model file is never used.
+     */
+    public static final String ONNX_FILE = "model.onnx";
+    public static final String ONNX_SOURCE_KEY = "tl_model_file_sha256";
 
     /** Every file tl writes into a bundle: saving over a bundle replaces these, and only these. */
-    public static final Set<String> OWN_FILES = Set.of(METADATA_FILE, MODEL_FILE, TEST_SET_FILE, EVALUATION_FILE,
+    public static final Set<String> OWN_FILES = Set.of(METADATA_FILE, MODEL_FILE, ONNX_FILE, TEST_SET_FILE,
+            EVALUATION_FILE,
             BundleImages.VALIDATION_SET_FILE, "history.csv", "training.png", "confusion.png", "errors.png", "errors.csv",
             "error-thumbnails.png", "report.html");
 
@@ -66,10 +76,57 @@ public final class ModelBundle {
             return new Classifier(graph, metadata.inputSpecs(), metadata.classes());
         }
 
+        public Opened opened() {
+            return new Opened(directory, metadata, metadataText);
+        }
+
+        /** Whether the directory still holds this bundle, not one saved there since it was read. */
+        public boolean isCurrent() {
+            return opened().isCurrent();
+        }
+    }
+
+    /**
+     * A bundle whose metadata is read and checked, its model file not yet: what a command needs whose engine runs
+     * the ONNX model, which neither builds the DL4J graph nor starts ND4J.
+     *
+     * @param metadataText its {@code tl-model.json} as read, which tells this bundle from one saved there later
+     */
+    public record Opened(Path directory, BundleMetadata metadata, String metadataText) {
+
+        /** The DL4J model read, checked against the metadata and run once on a blank image. */
+        public Loaded load() {
+            Path file = modelFile();
+            ModelFile.Read model = ModelFile.read(file);
+            requireAgreement(directory.resolve(METADATA_FILE), metadata, model);
+            requireItRuns(file, metadata, model.graph());
+            return new Loaded(directory, model.graph(), metadata, metadataText);
+        }
+
         /** Whether the directory still holds this bundle, not one saved there since it was read. */
         public boolean isCurrent() {
             return metadataText != null && metadataText.equals(readMetadataText(directory));
         }
+
+        public Path modelFile() {
+            return directory.resolve(metadata.modelFile());
+        }
+
+        public Path onnxFile() {
+            return directory.resolve(ONNX_FILE);
+        }
+
+        /** Where the onnxruntime engine finds the bundle's ONNX model, and keeps one it converts. */
+        public OnnxStore onnxStore() {
+            return new BundleOnnx(this);
+        }
+    }
+
+    /** The model's ONNX form, for a bundle to hold beside its model file. */
+    @FunctionalInterface
+    public interface OnnxForm {
+        /** @param modelFileSha256 the checksum of the model file, which the ONNX model records */
+        byte[] of(ComputationGraph graph, BundleMetadata metadata, String modelFileSha256);
     }
 
     /** How long evaluate or report wait for another writer of the bundle: adding their files takes a moment. */
@@ -105,6 +162,15 @@ public final class ModelBundle {
      */
     public static void save(Path directory, ComputationGraph graph, BundleMetadata metadata,
                             Map<String, String> extraFiles, boolean keepForeign) {
+        save(directory, graph, metadata, extraFiles, keepForeign, null);
+    }
+
+    /**
+     * As {@link #save(Path, ComputationGraph, BundleMetadata, Map, boolean)}, with the model's ONNX form as well
+     * ({@code onnx} null: none; a model that does not convert is saved without).
+     */
+    public static void save(Path directory, ComputationGraph graph, BundleMetadata metadata,
+                            Map<String, String> extraFiles, boolean keepForeign, OnnxForm onnx) {
         extraFiles.keySet().forEach(ModelBundle::requireOwnName);
         BundleTarget existing = target(directory, keepForeign);
         Path target = existing.path();
@@ -116,6 +182,9 @@ public final class ModelBundle {
             }
             ModelFile.write(graph, metadata.inputs().stream().map(BundleMetadata.Input::imageSize).toList(),
                     staging.resolve(MODEL_FILE));
+            if (onnx != null) {
+                writeOnnx(onnx, graph, metadata, staging);
+            }
             Files.writeString(staging.resolve(METADATA_FILE), Json.write(metadata), StandardCharsets.UTF_8);
             for (Map.Entry<String, String> file : extraFiles.entrySet()) {
                 Files.writeString(staging.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
@@ -134,6 +203,18 @@ public final class ModelBundle {
         }
     }
 
+    private static void writeOnnx(OnnxForm onnx, ComputationGraph graph, BundleMetadata metadata, Path staging)
+            throws IOException {
+        byte[] model;
+        try {
+            model = onnx.of(graph, metadata, Digests.sha256(staging.resolve(MODEL_FILE)));
+        } catch (TlException e) {
+            log.warn("the bundle holds no ONNX model ({}); ONNX Runtime cannot run it, DL4J does", e.getMessage());
+            return;
+        }
+        Files.write(staging.resolve(ONNX_FILE), model);
+    }
+
     private static void requireOwnName(String name) {
         if (!OWN_FILES.contains(name) || name.equals(MODEL_FILE) || name.equals(METADATA_FILE)) {
             throw new IllegalArgumentException("not a name for an extra bundle file: '" + name + "'");
@@ -146,7 +227,7 @@ public final class ModelBundle {
      * {@code tl train} saving there meanwhile would otherwise get another model's files. Returns why it did not run,
      * or null once it ran.
      */
-    public static String whileHeld(Loaded bundle, Runnable write) {
+    public static String whileHeld(Opened bundle, Runnable write) {
         try (BundleLock lock = BundleLock.acquire(bundle.directory(), WRITER_PATIENCE)) {
             if (!bundle.isCurrent()) {
                 return "a newer bundle was saved in " + bundle.directory() + " while this one was in use";
@@ -166,7 +247,7 @@ public final class ModelBundle {
      */
     public static Loaded load(Path directory) {
         for (int attempt = 1; ; attempt++) {
-            Loaded loaded = loadOnce(directory);
+            Loaded loaded = open(directory).load();
             if (attempt == LOAD_ATTEMPTS || loaded.isCurrent()) {
                 return loaded;
             }
@@ -174,7 +255,8 @@ public final class ModelBundle {
         }
     }
 
-    private static Loaded loadOnce(Path directory) {
+    /** The bundle's metadata, read and checked; its model file only checked to be there. */
+    public static Opened open(Path directory) {
         Path dir = directory.toAbsolutePath().normalize();
         BundleSwap.repair(dir);
         if (!Files.isDirectory(dir)) {
@@ -192,11 +274,8 @@ public final class ModelBundle {
             throw new TlException(dir + " was written by a newer tl (bundle format "
                     + metadata.formatVersion() + "); upgrade tl to read it");
         }
-        Path file = modelFile(dir, metadata);
-        ModelFile.Read model = ModelFile.read(file);
-        requireAgreement(metadataFile, metadata, model);
-        requireItRuns(file, metadata, model.graph());
-        return new Loaded(dir, model.graph(), metadata, metadataText);
+        modelFile(dir, metadata);
+        return new Opened(dir, metadata, metadataText);
     }
 
     /** The text of the bundle's {@code tl-model.json}, or null where it cannot be read. */

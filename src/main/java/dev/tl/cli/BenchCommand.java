@@ -5,6 +5,7 @@ import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.NetworkCost;
+import dev.tl.model.Precision;
 import dev.tl.train.PeakMemory;
 import dev.tl.train.Throughput;
 import java.util.LinkedHashMap;
@@ -36,6 +37,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Mixin
     DeviceOption device;
+
+    @Mixin
+    EngineOption engine;
 
     @Mixin
     ModelOptions model;
@@ -79,7 +83,8 @@ final class BenchCommand implements Callable<Integer> {
         result.put("batch_size", batch.batchSize);
         result.put("native_build", ComputeBackend.current().nativeBuild());
         if (passes != Passes.training) {
-            put(result, "inference", Throughput.inference(modelSpec, batch.batchSize, warmup, batches), 1);
+            put(result, "inference", Throughput.inference(modelSpec, batch.batchSize, warmup, batches,
+                    engine.choice(Precision.FP32), session -> result.put("inference_engine", session.engine())), 1);
         }
         if (passes != Passes.inference) {
             put(result, "training", Throughput.training(modelSpec, batch.batchSize, microBatch.size, warmup, batches),
@@ -116,7 +121,8 @@ final class BenchCommand implements Callable<Integer> {
                     result.get("native_build")));
             for (String pass : List.of("inference", "training")) {
                 if (result.get(pass + "_images_per_second") instanceof Double rate) {
-                    line.append(String.format(Locale.ROOT, " %s %.2f img/s (%.1f GFLOP/s, first batch %.2f s)", pass,
+                    line.append(String.format(Locale.ROOT, " %s%s %.2f img/s (%.1f GFLOP/s, first batch %.2f s)",
+                            pass, result.containsKey(pass + "_engine") ? " on " + result.get(pass + "_engine") : "",
                             rate, (Double) result.get(pass + "_gflops"),
                             (Double) result.get(pass + "_first_batch_seconds")));
                 }

@@ -1,6 +1,7 @@
 package dev.tl.cli;
 
 import dev.tl.TlException;
+import dev.tl.engine.OnnxModelCache;
 import dev.tl.train.FeatureCache;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.Backbones;
@@ -22,12 +23,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tl cache [clean]}: what the feature and weight caches under $TL_HOME hold, and emptying them. Only the
- * files tl keeps there count; anything else in those directories is the user's, and stays.
+ * {@code tl cache [clean]}: what the feature, weight and ONNX model caches under $TL_HOME hold, and emptying them.
+ * Only the files tl keeps there count; anything else in those directories is the user's, and stays.
  */
 @Command(name = "cache", mixinStandardHelpOptions = true,
-        description = "Show the feature cache ($TL_HOME/features) and the weight cache ($TL_HOME/weights) with "
-                + "their sizes; `tl cache clean` empties both (of the files tl keeps there; other files stay).",
+        description = "Show the feature cache ($TL_HOME/features), the weight cache ($TL_HOME/weights) and the "
+                + "backbones converted to ONNX ($TL_HOME/onnx) with their sizes; `tl cache clean` empties them (of "
+                + "the files tl keeps there; other files stay).",
         subcommands = CacheCommand.Clean.class,
         footerHeading = "%nExamples:%n", footer = {"  tl cache", "  tl cache clean"})
 final class CacheCommand implements Callable<Integer> {
@@ -76,11 +78,13 @@ final class CacheCommand implements Callable<Integer> {
     private static List<Cache> caches() {
         FeatureCache features = FeatureCache.standard();
         WeightCache weights = WeightCache.standard();
+        OnnxModelCache onnx = OnnxModelCache.standard();
         List<WeightFile> published = Backbones.all().stream().map(Backbone::weights).filter(Objects::nonNull)
                 .flatMap(w -> w.all().stream()).flatMap(pair -> Stream.of(pair.noTop(), pair.withTop()))
                 .filter(Objects::nonNull).toList();
         return List.of(new Cache("features", features.directory(), features::ownFiles),
-                new Cache("weights", weights.directory(), () -> weights.ownFiles(published)));
+                new Cache("weights", weights.directory(), () -> weights.ownFiles(published)),
+                new Cache("onnx", onnx.directory(), onnx::ownFiles));
     }
 
     private static Usage usage(Cache cache) {
@@ -114,8 +118,9 @@ final class CacheCommand implements Callable<Integer> {
      * else: a user's files in those directories stay.
      */
     @Command(name = "clean", mixinStandardHelpOptions = true,
-            description = "Empty the feature and weight caches: features are computed again, weights downloaded "
-                    + "again when next needed. Only the files tl keeps there are removed; others stay.")
+            description = "Empty the caches: features are computed again, weights downloaded again, backbones "
+                    + "converted to ONNX again when next needed. Only the files tl keeps there are removed; others "
+                    + "stay.")
     static final class Clean implements Callable<Integer> {
 
         @Spec

@@ -2,6 +2,7 @@ package dev.tl.cli;
 
 import dev.tl.TlException;
 import dev.tl.device.DeviceRequest;
+import dev.tl.engine.EngineRequest;
 import dev.tl.model.Precision;
 import dev.tl.model.Unfreeze;
 import dev.tl.train.ClassWeights;
@@ -157,6 +158,14 @@ final class Converters {
         @Override
         public DeviceRequest convert(String value) {
             return convertTl(() -> DeviceRequest.fromId(value));
+        }
+    }
+
+    /** {@code auto}, {@code onnxruntime} or {@code dl4j}. */
+    static final class Engines implements ITypeConverter<EngineRequest> {
+        @Override
+        public EngineRequest convert(String value) {
+            return convertTl(() -> EngineRequest.fromId(value));
         }
     }
 

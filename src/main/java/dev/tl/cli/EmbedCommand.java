@@ -1,9 +1,16 @@
 package dev.tl.cli;
 
 import dev.tl.data.BatchLoader;
+import dev.tl.data.DecoderPreload;
+import dev.tl.data.ImageViews;
 import dev.tl.data.ImageSet;
 import dev.tl.data.LabeledImage;
 import dev.tl.data.UnlabelledImages;
+import dev.tl.engine.EngineChoice;
+import dev.tl.engine.Inference;
+import dev.tl.engine.OnnxModelCache;
+import dev.tl.engine.Session;
+import dev.tl.engine.Sessions;
 import dev.tl.features.FeatureProvenance;
 import dev.tl.features.FeatureTable;
 import dev.tl.features.ParquetFeatures;
@@ -11,10 +18,7 @@ import dev.tl.features.SparkEmbedding;
 import dev.tl.features.SparkSubmit;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.FeatureFiles;
-import dev.tl.model.Features;
 import dev.tl.model.HeadSpec;
-import dev.tl.model.Inference;
-import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.zoo.weights.WeightCache;
 import java.nio.file.Path;
@@ -23,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -40,7 +43,7 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  tl embed --model mobilenet --data photos --out features.csv",
                 "  tl embed --model densenet201,mobilenetv2 --data photos --out features.npy"})
-final class EmbedCommand implements Callable<Integer> {
+final class EmbedCommand implements Callable<Integer>, Nd4jOnDemand {
 
     private static final Logger log = LoggerFactory.getLogger(EmbedCommand.class);
     private static final String OUT = "--out";
@@ -54,6 +57,9 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Mixin
     DeviceOption device;
+
+    @Mixin
+    EngineOption engine;
 
     @Mixin
     ModelOptions model;
@@ -89,21 +95,34 @@ final class EmbedCommand implements Callable<Integer> {
     }
 
     private int onThisMachine(ModelSpec modelSpec) {
+        DecoderPreload.start();
         Flags.about(OUT, () -> FeatureFiles.checkTarget(out));
         ImageSet set = images.labelled() || !UnlabelledImages.isFlatFolder(images.data()) ? images.scan()
                 : new ImageSet(List.of(), UnlabelledImages.of(List.of(images.data()), images.check()).usable());
-        ComputationGraph extractor = ModelGraphs.featureExtractor(modelSpec, BaseWeights.RANDOM_INIT_SEED);
+        EngineChoice engines = engine.choice(precision.precision);
         List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, weights.weights, WeightCache.standard());
-        BaseWeights.load(extractor, modelSpec, weightFiles);
-        Features features;
+        OnnxModelCache models = OnnxModelCache.standard();
+        float[][] features;
         long start = System.nanoTime();
-        try (BatchLoader loader = new BatchLoader(modelSpec.inputSpecs(), 0)) {
-            features = Inference.features("embed", precision.precision.apply(extractor), loader, set.images(),
-                    batch.batchSize);
+        List<Session> bases = new ArrayList<>();
+        try {
+            for (int i = 0; i < modelSpec.bases().size(); i++) {
+                int base = i;
+                bases.add(engines.open(models.featureExtractor(modelSpec, base, weightFiles.get(base),
+                        BaseWeights.RANDOM_INIT_SEED, () -> BaseWeights.extractor(modelSpec, base,
+                                weightFiles.get(base)))));
+            }
+            Session session = Sessions.concatenated(bases);
+            try (BatchLoader loader = Inference.loaderFor(session)) {
+                features = Inference.outputs("embed", session, loader, set.images(), batch.batchSize,
+                        ImageViews.PLAIN);
+            }
+        } finally {
+            bases.forEach(Session::close);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        log.info("embedded {} images in {} s ({} img/s, decoding included)", features.size(),
-                String.format(Locale.ROOT, "%.2f", seconds), String.format(Locale.ROOT, "%.2f", features.size() / seconds));
+        log.info("embedded {} images in {} s ({} img/s, decoding included)", features.length,
+                String.format(Locale.ROOT, "%.2f", seconds), String.format(Locale.ROOT, "%.2f", features.length / seconds));
         Flags.about(OUT, () -> {
             if (ParquetFeatures.isParquet(out)) {
                 ParquetFeatures.write(out, FeatureProvenance.of(modelSpec, weights.weights, weightFiles),
@@ -113,7 +132,8 @@ final class EmbedCommand implements Callable<Integer> {
             }
             return out;
         });
-        spec.commandLine().getOut().printf("wrote %d x %d features to %s%n", features.size(), features.dimension(),
+        int dimension = features.length == 0 ? 0 : features[0].length;
+        spec.commandLine().getOut().printf("wrote %d x %d features to %s%n", features.length, dimension,
                 out.toAbsolutePath().normalize());
         spec.commandLine().getOut().flush();
         return 0;
@@ -127,13 +147,13 @@ final class EmbedCommand implements Callable<Integer> {
         Flags.require(ParquetFeatures.isParquet(out), OUT, "the Spark job writes Parquet: name it FILE.parquet");
         Flags.require(RunArguments.written(spec, LabelledImages.FILENAME) == null, LabelledImages.FILENAME,
                 "not with " + SPARK + ": label the images by class folders or " + LabelledImages.CSV);
-        Optional<SparkEmbedding> engine = SparkEmbedding.inProcess();
-        if (engine.isEmpty()) {
+        Optional<SparkEmbedding> inProcess = SparkEmbedding.inProcess();
+        if (inProcess.isEmpty()) {
             return Flags.about(SPARK, SparkSubmit::fromLauncher)
                     .run(spark, RunArguments.asWritten(spec, SPARK), spec.commandLine().getOut());
         }
-        SparkEmbedding.Result result = Flags.about(SPARK, () -> engine.get().embed(new SparkEmbedding.Job(spark,
-                modelSpec.bases(), weights.weights, batch.batchSize, precision.precision,
+        SparkEmbedding.Result result = Flags.about(SPARK, () -> inProcess.get().embed(new SparkEmbedding.Job(spark,
+                modelSpec.bases(), weights.weights, batch.batchSize, precision.precision, engine.engine,
                 RunArguments.written(spec, LabelledImages.DATA), RunArguments.written(spec, LabelledImages.CSV),
                 RunArguments.written(spec, OUT))));
         spec.commandLine().getOut().printf("wrote %d x %d features to %s%n", result.images(), result.dimension(),
@@ -142,8 +162,7 @@ final class EmbedCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static List<FeatureTable.Row> rows(ImageSet set, Features features) {
-        float[][] matrix = features.matrix().toFloatMatrix();
+    private static List<FeatureTable.Row> rows(ImageSet set, float[][] matrix) {
         List<FeatureTable.Row> rows = new ArrayList<>();
         for (int i = 0; i < set.size(); i++) {
             LabeledImage image = set.images().get(i);

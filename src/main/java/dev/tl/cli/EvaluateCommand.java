@@ -7,20 +7,22 @@ import dev.tl.TlException;
 import dev.tl.bundle.BundleImages;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
+import dev.tl.data.DecoderPreload;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabelSource;
 import dev.tl.data.LabeledImage;
+import dev.tl.engine.EngineChoice;
+import dev.tl.engine.Inference;
+import dev.tl.engine.Session;
 import dev.tl.eval.EvaluationReport;
 import dev.tl.eval.Metrics;
 import dev.tl.eval.Mistake;
-import dev.tl.model.Inference;
 import dev.tl.plot.EvaluationFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -37,7 +39,7 @@ import picocli.CommandLine.Spec;
         footer = {"  tl evaluate --model-dir my-model                # its test or validation set",
                 "  tl evaluate --model-dir my-model --data photos/test --json",
                 "  tl evaluate --model-dir my-model --data photos/test --tta 4"})
-final class EvaluateCommand implements Callable<Integer> {
+final class EvaluateCommand implements Callable<Integer>, Nd4jOnDemand {
 
     private static final Logger log = LoggerFactory.getLogger(EvaluateCommand.class);
 
@@ -49,6 +51,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
     DeviceOption device;
+
+    @Mixin
+    EngineOption engine;
 
     @Mixin
     BundleOption bundle;
@@ -79,20 +84,20 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        DecoderPreload.start();
         ImageViews views = tta.imageViews();
         LabelSource given = images.sourceOr(null);
-        ModelBundle.Loaded loaded = Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir()));
+        EngineChoice engines = engine.choice(precision.precision);
+        ModelBundle.Opened loaded = bundle.opened();
         Evaluated on = images(loaded, given);
-        EvaluationReport report;
-        float[][] probabilities;
         ImageSet set = on.set();
-        try (BatchLoader loader = new BatchLoader(loaded.metadata().inputSpecs(), set.classes().size())) {
-            INDArray outputs = Inference.outputs("evaluate", precision.precision.apply(loaded.graph()), loader,
-                    set.images(), batch.batchSize, views);
-            report = Metrics.report(outputs, set.images().stream().mapToInt(LabeledImage::label).toArray(),
-                    set.classes());
-            probabilities = outputs.toFloatMatrix();
+        float[][] probabilities;
+        try (Session session = engines.open(BundleNetwork.of(loaded));
+             BatchLoader loader = Inference.loaderFor(session)) {
+            probabilities = Inference.outputs("evaluate", session, loader, set.images(), batch.batchSize, views);
         }
+        EvaluationReport report = Metrics.report(probabilities,
+                set.images().stream().mapToInt(LabeledImage::label).toArray(), set.classes());
         List<Mistake> mistakes = Mistake.of(probabilities, set.images(), set.classes());
         ObjectNode document = Json.MAPPER.valueToTree(report);
         document.put("model_dir", loaded.directory().toString());
@@ -124,7 +129,7 @@ final class EvaluateCommand implements Callable<Integer> {
      * without {@code --data}, the images the bundle lists. Either way only the images that can be used, as training
      * and prediction check them ({@code --max-pixels}, {@code --strict}).
      */
-    private Evaluated images(ModelBundle.Loaded loaded, LabelSource given) {
+    private Evaluated images(ModelBundle.Opened loaded, LabelSource given) {
         List<String> classes = loaded.metadata().classes();
         if (images.given()) {
             LabelSource source = given != null ? given : BundleImages.labelling(loaded.metadata(),

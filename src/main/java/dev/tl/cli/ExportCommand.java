@@ -4,7 +4,7 @@ import dev.tl.TlException;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.export.ExportFormat;
 import dev.tl.export.OnnxExport;
-import dev.tl.export.OnnxOptions;
+import dev.tl.onnx.OnnxOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,10 +1,14 @@
 package dev.tl.cli;
 
 import dev.tl.BuildInfo;
+import dev.tl.TlException;
 import dev.tl.TlHome;
 import dev.tl.device.ComputeBackend;
 import dev.tl.device.DeviceSelection;
 import dev.tl.device.NvidiaDriver;
+import dev.tl.engine.Dl4jEngine;
+import dev.tl.engine.OnnxModelCache;
+import dev.tl.engine.OnnxRuntimeEngine;
 import dev.tl.train.FeatureCache;
 import dev.tl.zoo.weights.WeightCache;
 import java.io.IOException;
@@ -19,10 +23,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code tl info}: what tl runs on here: version, ND4J backend and build, devices, threads, memory, caches. */
+/**
+ * {@code tl info}: what tl runs on here: version, ND4J backend and build, devices, the inference and training engines
+ * and their devices, threads, memory, caches.
+ */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Show tl's version, the ND4J backend and devices it computes on, threads, memory limits and "
-                + "where it keeps files.",
+        description = "Show tl's version, the ND4J backend and devices it computes on, which engine runs inference "
+                + "and which trains on which device, threads, memory limits and where it keeps files.",
         footerHeading = "%nExamples:%n", footer = {"  tl info", "  tl info --device gpu --json"})
 final class InfoCommand implements Callable<Integer> {
 
@@ -42,7 +49,18 @@ final class InfoCommand implements Callable<Integer> {
      */
     record Report(String tlVersion, List<String> buildProfiles, String device, String backend, String choice,
                   String nativeBuild, String blas, String layout, List<ComputeBackend.Device> devices,
-                  Threads threads, Memory memory, Caches caches, NvidiaDriver nvidiaDriver) {
+                  Threads threads, Memory memory, Caches caches, NvidiaDriver nvidiaDriver, Engines engines) {
+    }
+
+    /** What runs inference (with --engine auto) and what trains, on which device, and why. */
+    record Engines(Engine inference, Engine training) {
+    }
+
+    /**
+     * @param runtime the engine's runtime and where it computes, e.g. "ONNX Runtime 1.24.2 on CPU (2 threads)"
+     * @param reason  why it runs there
+     */
+    record Engine(String engine, String device, String runtime, String reason) {
     }
 
     /** ND4J's compute threads, image decoding threads, and the cores the JVM sees. */
@@ -57,7 +75,7 @@ final class InfoCommand implements Callable<Integer> {
     record Memory(long javaHeapMaxBytes, long offHeapMaxBytes, long activationBudgetBytes) {
     }
 
-    record Caches(String tlHome, String weights, String features, String javacpp) {
+    record Caches(String tlHome, String weights, String features, String onnx, String javacpp) {
     }
 
     @Override
@@ -71,10 +89,28 @@ final class InfoCommand implements Callable<Integer> {
                 new Threads(backend.threads(), backend.decodeThreads(), Runtime.getRuntime().availableProcessors()),
                 new Memory(Runtime.getRuntime().maxMemory(), Pointer.maxBytes(), backend.activationBudgetBytes()),
                 new Caches(home.toString(), WeightCache.standard().directory().toString(),
-                        FeatureCache.standard().directory().toString(), javacppCache()),
-                NvidiaDriver.probe("nvidia-smi").orElse(null));
+                        FeatureCache.standard().directory().toString(),
+                        OnnxModelCache.standard().directory().toString(), javacppCache()),
+                NvidiaDriver.probe("nvidia-smi").orElse(null),
+                new Engines(inference(), new Engine(Dl4jEngine.ID, backend.kind().id(), "dl4j on "
+                        + backend.describe(), selected.reason())));
         output.print(spec, report, new ReportRenderer());
         return 0;
+    }
+
+    /**
+     * Where --engine auto runs inference here: ONNX Runtime where it loads (every graph tl builds converts), else
+     * DL4J. Training always runs on DL4J.
+     */
+    private static Engine inference() {
+        try {
+            DeviceSelection.Choice device = OnnxRuntimeEngine.device();
+            return new Engine(OnnxRuntimeEngine.ID, device.kind().id(), OnnxRuntimeEngine.describe(),
+                    device.reason());
+        } catch (TlException e) {
+            ComputeBackend backend = ComputeBackend.current();
+            return new Engine(Dl4jEngine.ID, backend.kind().id(), "dl4j on " + backend.describe(), e.getMessage());
+        }
     }
 
     private static String javacppCache() {
@@ -112,6 +148,8 @@ final class InfoCommand implements Callable<Integer> {
             } else {
                 line(out, "NVIDIA driver", "none");
             }
+            line(out, "inference", r.engines().inference().runtime() + "; " + r.engines().inference().reason());
+            line(out, "training", r.engines().training().runtime());
             line(out, "threads", r.threads().nd4j() + " ND4J, " + r.threads().decode() + " image decoding, "
                     + r.threads().cores() + " cores");
             line(out, "memory", String.format(Locale.ROOT, "Java heap %.1f GB, off-heap limit %.1f GB, "
@@ -120,6 +158,7 @@ final class InfoCommand implements Callable<Integer> {
             line(out, "tl home", r.caches().tlHome());
             line(out, "weights cache", r.caches().weights());
             line(out, "feature cache", r.caches().features());
+            line(out, "ONNX cache", r.caches().onnx());
             line(out, "native cache", r.caches().javacpp());
             return out.toString().stripTrailing();
         }

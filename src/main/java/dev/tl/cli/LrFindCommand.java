@@ -4,6 +4,7 @@ import dev.tl.data.ImageSet;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.ModelSpec;
+import dev.tl.model.Precision;
 import dev.tl.train.FeatureCache;
 import dev.tl.train.LearningRateFinder;
 import dev.tl.train.RangeTest;
@@ -37,6 +38,9 @@ final class LrFindCommand implements Callable<Integer> {
 
     @Mixin
     DeviceOption device;
+
+    @Mixin
+    EngineOption engine;
 
     @Mixin
     ModelOptions model;
@@ -86,7 +90,8 @@ final class LrFindCommand implements Callable<Integer> {
         ModelSpec modelSpec = new ModelSpec(bases, head.head(), set.classes().size());
         RangeTest test = LearningRateFinder.run(modelSpec, set,
                 BaseWeights.resolve(modelSpec, weights.weights, WeightCache.standard()),
-                new RangeTest(startLr, endLr, steps), batch.batchSize, seed.seed, FeatureCache.standard());
+                new RangeTest(startLr, endLr, steps), batch.batchSize, seed.seed, FeatureCache.standard(),
+                engine.choice(Precision.FP32));
         if (plot != null) {
             Flags.about(PLOT, () -> {
                 RangeTestPlot.write(test, plot);

@@ -2,14 +2,18 @@ package dev.tl.cli;
 
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
+import dev.tl.data.DecoderPreload;
 import dev.tl.data.ImageCheck;
 import dev.tl.data.ImageViews;
 import dev.tl.data.UnlabelledImages;
 import dev.tl.eval.Prediction;
 import dev.tl.eval.Predictions;
+import dev.tl.engine.EngineChoice;
+import dev.tl.engine.Inference;
+import dev.tl.engine.Network;
+import dev.tl.engine.Session;
 import dev.tl.model.Classifier;
 import dev.tl.model.ImageNetClassifier;
-import dev.tl.model.Inference;
 import dev.tl.zoo.weights.WeightCache;
 import dev.tl.zoo.weights.WeightsChoice;
 import java.nio.file.Path;
@@ -17,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,7 +35,7 @@ import picocli.CommandLine.Spec;
         footer = {"  tl predict --model-dir my-model photo.jpg more-photos/",
                 "  tl predict --model-dir my-model --output-format csv photos/ > predictions.csv",
                 "  tl predict --model densenet201 --top-k 5 photo.jpg   # ImageNet classes"})
-final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput {
+final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput, Nd4jOnDemand {
 
     @Spec
     CommandSpec spec;
@@ -42,6 +45,9 @@ final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput
 
     @Mixin
     DeviceOption device;
+
+    @Mixin
+    EngineOption engine;
 
     @Mixin
     BundleOption bundle;
@@ -78,18 +84,30 @@ final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput
 
     @Override
     public Integer call() {
-        Flags.exclusive("--model", model.given(), "--model-dir", bundle.given());
+        DecoderPreload.start();
+        Flags.exclusive("--model", model.given(), BundleOption.NAME, bundle.given());
         ImageViews views = tta.imageViews();
         UnlabelledImages.Listing listing = UnlabelledImages.of(inputs, imageCheck.check());
-        Classifier classifier = model.given() ? imageNetClassifier() : bundleClassifier();
+        EngineChoice engines = engine.choice(precision.precision);
+        Network network;
+        List<String> classes;
+        if (model.given()) {
+            Classifier classifier = imageNetClassifier();
+            network = Network.of("the ImageNet classifier", classifier.graph(), classifier.inputs());
+            classes = classifier.classes();
+        } else {
+            Flags.require(!RunArguments.given(spec, "--crop"), "--crop",
+                    "a trained model frames images as it was trained to; --crop goes with --model");
+            ModelBundle.Opened opened = bundle.opened();
+            network = BundleNetwork.of(opened);
+            classes = opened.metadata().classes();
+        }
         List<Prediction> predicted = new ArrayList<>();
-        try (BatchLoader loader = new BatchLoader(classifier.inputs(), 0)) {
-            ComputationGraph graph = precision.precision.apply(classifier.graph());
-            Inference.run("predict", graph, loader, listing.usable(), batch.batchSize, views, (batch, output) -> {
-                float[][] rows = output.toFloatMatrix();
+        try (Session session = engines.open(network); BatchLoader loader = Inference.loaderFor(session)) {
+            Inference.run("predict", session, loader, listing.usable(), batch.batchSize, views, (batch, rows) -> {
                 for (int i = 0; i < rows.length; i++) {
-                    predicted.add(Predictions.topK(batch.images().get(i).path().toString(), rows[i],
-                            classifier.classes(), topK));
+                    predicted.add(Predictions.topK(batch.images().get(i).path().toString(), rows[i], classes,
+                            topK));
                 }
             });
         }
@@ -107,12 +125,6 @@ final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput
                     : Prediction.skipped(listing.files().get(i).toString(), skipped.reason()));
         }
         return records;
-    }
-
-    private Classifier bundleClassifier() {
-        Flags.require(!RunArguments.given(spec, "--crop"), "--crop",
-                "a trained model frames images as it was trained to; --crop goes with --model");
-        return Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir())).classifier();
     }
 
     private Classifier imageNetClassifier() {

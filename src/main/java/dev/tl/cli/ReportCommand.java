@@ -39,7 +39,7 @@ final class ReportCommand implements Callable<Integer> {
         ModelBundle.Loaded loaded = Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir()));
         Path file = (out != null ? out : loaded.directory().resolve(HtmlReport.FILE)).toAbsolutePath().normalize();
         // under the bundle's lock: its files are read (and the page written) while no other tl writes there
-        String notWritten = ModelBundle.whileHeld(loaded, () -> Flags.about(OUT, () -> {
+        String notWritten = ModelBundle.whileHeld(loaded.opened(), () -> Flags.about(OUT, () -> {
             HtmlReport.write(loaded, usage(loaded.directory()), file);
             return file;
         }));

@@ -76,7 +76,8 @@ public final class TlCli implements Runnable {
 
     /**
      * Runs the command after starting ND4J on the backend its {@code --device} asks for: ND4J chooses once per
-     * process, so this must come before anything touches it.
+     * process, so this must come before anything touches it. A command that may not need ND4J at all
+     * ({@link Nd4jOnDemand}) has the choice made now and ND4J started when first needed.
      */
     private static int execute(CommandLine.ParseResult parseResult) {
         Integer helpExitCode = CommandLine.executeHelpRequest(parseResult);
@@ -89,7 +90,14 @@ public final class TlCli implements Runnable {
         if (device != null) {
             DeviceRequest request = ((DeviceOption) device.userObject()).device;
             try {
-                Flags.about(DeviceOption.NAME, () -> DeviceSelection.apply(request, request == DeviceRequest.AUTO));
+                if (command.getCommandSpec().userObject() instanceof Nd4jOnDemand) {
+                    Flags.about(DeviceOption.NAME, () -> {
+                        DeviceSelection.defer(request);
+                        return request;
+                    });
+                } else {
+                    Flags.about(DeviceOption.NAME, () -> DeviceSelection.apply(request, request == DeviceRequest.AUTO));
+                }
             } catch (TlException e) {
                 throw new CommandLine.ExecutionException(command, e.getMessage(), e);
             }

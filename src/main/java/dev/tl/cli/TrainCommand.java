@@ -5,6 +5,7 @@ import dev.tl.bundle.BundleLock;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.bundle.TrainedBundle;
 import dev.tl.device.ComputeBackend;
+import dev.tl.export.OnnxExport;
 import dev.tl.model.BaseLayout;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.Unfreeze;
@@ -68,7 +69,7 @@ final class TrainCommand implements Callable<Integer> {
                     "--preview-augment")),
             new OptionHeadings.Heading("Output", List.of("--output", OutputOptions.JSON, OutputOptions.FORMAT,
                     "--overwrite", "--resume", "--start-over", "--no-feature-cache", ConfigOption.NAME)),
-            new OptionHeadings.Heading("Compute", List.of(DeviceOption.NAME, WORKERS)));
+            new OptionHeadings.Heading("Compute", List.of(DeviceOption.NAME, EngineOption.NAME, WORKERS)));
 
     private static final String RESUME = "--resume";
     private static final String START_OVER = "--start-over";
@@ -88,6 +89,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     DeviceOption device;
+
+    @Mixin
+    EngineOption engine;
 
     @Mixin
     ModelOptions model;
@@ -277,7 +281,8 @@ final class TrainCommand implements Callable<Integer> {
                         + "--finetune-lr");
             }
             Flags.about(OUTPUT, () -> {
-                TrainedBundle.save(run, trained, overwrite);
+                TrainedBundle.save(run, trained, overwrite,
+                        (graph, metadata, sha256) -> OnnxExport.bundleModel(graph, metadata, sha256).toByteArray());
                 return output;
             });
             run.finish();
@@ -392,6 +397,7 @@ final class TrainCommand implements Callable<Integer> {
                 .patience(patience)
                 .microBatchSize(microBatch.size)
                 .workers(workers)
+                .engine(engine.engine)
                 .randomBaseSeed(features.given() ? features.table().provenance().randomSeed() : null)
                 .build();
         RunSettings.Images training = features.given()

@@ -15,8 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Streams images from disk as minibatches: files are decoded and preprocessed in parallel on a small thread pool,
@@ -37,8 +35,19 @@ public final class BatchLoader implements AutoCloseable {
         this.pool = Executors.newFixedThreadPool(threads, daemonThreads());
     }
 
+    /** Decoding threads as many as the device computing on the batches wants ({@link ComputeBackend.Kind}). */
+    public BatchLoader(List<InputSpec> inputs, int numClasses, ComputeBackend.Kind device) {
+        this(inputs, numClasses, device.decodeThreads());
+    }
+
+    /** For ND4J's backend (which this starts). */
     public BatchLoader(List<InputSpec> inputs, int numClasses) {
-        this(inputs, numClasses, ComputeBackend.current().decodeThreads());
+        this(inputs, numClasses, ComputeBackend.current().kind());
+    }
+
+    /** What each network input gets, in order. */
+    public List<InputSpec> inputs() {
+        return inputs;
     }
 
     /**
@@ -54,45 +63,58 @@ public final class BatchLoader implements AutoCloseable {
         pool.shutdownNow();
     }
 
-    private Batch assemble(List<LabeledImage> images, List<float[][]> decoded, int viewsPerImage) {
-        int n = images.size();
-        INDArray[] arrays = new INDArray[inputs.size()];
-        for (int i = 0; i < inputs.size(); i++) {
-            int size = inputs.get(i).imageSize();
-            int perImage = 3 * size * size * viewsPerImage;
-            float[] data = floats(3L * size * size * viewsPerImage * n, n + " images of " + size + " px");
-            for (int k = 0; k < n; k++) {
-                System.arraycopy(decoded.get(k)[i], 0, data, k * perImage, perImage);
-            }
-            arrays[i] = Nd4j.create(data, inputs.get(i).batchShape(n * viewsPerImage), 'c');
-        }
-        INDArray labels = null;
-        if (numClasses > 0) {
-            labels = Nd4j.zeros(n, numClasses);
-            for (int k = 0; k < n; k++) {
-                labels.putScalar(k, images.get(k).label(), 1f);
-            }
-        }
-        return new Batch(arrays, labels, images);
+    /**
+     * A batch of {@code count} images being assembled, each written straight into its place: the one assembly of
+     * every batch, also of images decoded elsewhere (a Spark executor reads them from its file system).
+     *
+     * @param images the images, or empty for images that are not files here (labels then -1)
+     */
+    public Assembly assembly(int count, List<LabeledImage> images, ImageViews views) {
+        return new Assembly(count, images, views);
     }
 
-    /** Per input, the image's views one after another, preprocessed. */
-    private float[][] decode(LabeledImage image, int index, ImageViews views) {
-        try (ImageDecoder.Decoded decoded = ImageDecoder.decode(image.path())) {
-            float[][] planes = new float[inputs.size()][];
+    /** A batch whose images are written into it one by one, from any thread, each into its own place. */
+    public final class Assembly {
+        private final List<LabeledImage> images;
+        private final ImageViews views;
+        private final float[][] pixels = new float[inputs.size()][];
+        private final long[][] shapes = new long[inputs.size()][];
+        private final int[] classes;
+
+        private Assembly(int count, List<LabeledImage> images, ImageViews views) {
+            this.images = images;
+            this.views = views;
+            this.classes = new int[count];
+            for (int i = 0; i < inputs.size(); i++) {
+                int size = inputs.get(i).imageSize();
+                pixels[i] = floats((long) count * views.perImage() * 3 * size * size,
+                        count * views.perImage() + " views of " + size + " px");
+                shapes[i] = inputs.get(i).batchShape(count * views.perImage());
+            }
+            for (int k = 0; k < count; k++) {
+                classes[k] = images.isEmpty() ? -1 : images.get(k).label();
+            }
+        }
+
+        /**
+         * Writes image {@code k} of the batch, per input its preprocessed pixels in the input's layout, its views
+         * one after another; {@code index} is its position in the whole list, which picks its views.
+         */
+        public void put(int k, ImageDecoder.Decoded decoded, int index) {
             for (int i = 0; i < inputs.size(); i++) {
                 InputSpec spec = inputs.get(i);
                 int perView = 3 * spec.imageSize() * spec.imageSize();
-                planes[i] = floats(3L * spec.imageSize() * spec.imageSize() * views.perImage(),
-                        views.perImage() + " views of " + spec.imageSize() + " px");
                 try (ImageDecoder.Decoded framed = decoded.framed(spec.framing())) {
                     for (int v = 0; v < views.perImage(); v++) {
-                        spec.write(framed.transformedRgb(spec.imageSize(), views.view(index, v)), planes[i],
-                                v * perView);
+                        spec.write(framed.transformedRgb(spec.imageSize(), views.view(index, v)), pixels[i],
+                                (k * views.perImage() + v) * perView);
                     }
                 }
             }
-            return planes;
+        }
+
+        public Batch batch() {
+            return new Batch(pixels, shapes, classes, numClasses, images);
         }
     }
 
@@ -123,14 +145,19 @@ public final class BatchLoader implements AutoCloseable {
                 int start = nextStart;
                 List<LabeledImage> slice = images.subList(start, Math.min(start + batchSize, images.size()));
                 nextStart += slice.size();
-                List<CompletableFuture<float[][]>> parts = new ArrayList<>();
+                Assembly assembly = assembly(slice.size(), slice, views);
+                List<CompletableFuture<Void>> parts = new ArrayList<>();
                 for (int k = 0; k < slice.size(); k++) {
+                    int place = k;
                     int index = start + k;
-                    parts.add(CompletableFuture.supplyAsync(() -> decode(images.get(index), index, views), pool));
+                    parts.add(CompletableFuture.runAsync(() -> {
+                        try (ImageDecoder.Decoded decoded = ImageDecoder.decode(images.get(index).path())) {
+                            assembly.put(place, decoded, index);
+                        }
+                    }, pool));
                 }
                 ahead.add(CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-                        .thenApply(done -> assemble(slice, parts.stream().map(CompletableFuture::join).toList(),
-                                views.perImage())));
+                        .thenApply(done -> assembly.batch()));
             }
         }
 

@@ -13,6 +13,11 @@ public record InputSpec(int imageSize, Preprocessing preprocessing, CNN2DFormat 
                 : new long[] {batchSize, 3, imageSize, imageSize};
     }
 
+    /** The same input in another layout (an engine that takes NCHW whatever the graph's). */
+    public InputSpec withLayout(CNN2DFormat other) {
+        return new InputSpec(imageSize, preprocessing, other, framing);
+    }
+
     /** Writes one image's preprocessed pixels at {@code offset} in the input's layout. */
     public void write(int[] rgb, float[] out, int offset) {
         if (layout == CNN2DFormat.NHWC) {

@@ -30,13 +30,71 @@ public record ComputeBackend(Kind kind, String nativeBuild, String blas, int thr
     /** The same ratio applied to the free memory of the smallest GPU. */
     static final int GPU_MEMORY_PER_ACTIVATION_BYTE = 4;
 
-    /** ND4J's backends. */
+    /** Where tl computes: ND4J's backends, and the devices ONNX Runtime runs on (its CPU and CUDA providers). */
     public enum Kind {
         CPU, CUDA;
 
         public String id() {
             return name().toLowerCase(Locale.ROOT);
         }
+
+        /**
+         * The layout new models are built in. oneDNN runs channels-last (NHWC) without reordering to its blocked
+         * layouts, which measured 1.5-1.7x faster than NCHW on the CPU (docs/BENCHMARKS.md); cuDNN's
+         * single-precision kernels are NCHW-native (NVIDIA's performance guide; channels-last pays off with tensor
+         * cores in FP16). A saved model keeps the layout it was built in, on any backend.
+         */
+        public CNN2DFormat layout() {
+            return this == CPU ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
+        }
+
+        /**
+         * Image decoding threads. On the CPU one per core is plenty: the network's compute is the critical path
+         * and decoding runs in its shadow (docs/BENCHMARKS.md). On a GPU decoding is what the GPU waits for and the
+         * cores have nothing else to do, so two per core also cover the time spent reading files.
+         */
+        public int decodeThreads() {
+            int cores = Runtime.getRuntime().availableProcessors();
+            return this == CPU ? cores : 2 * cores;
+        }
+
+        /**
+         * How ONNX Runtime runs here. On the CPU: one intra-op thread per core and no inter-op parallelism (tl's
+         * graphs are chains), threads that sleep instead of spinning between operations (as OMP_WAIT_POLICY=passive
+         * for ND4J: a spinning thread burns the core that image decoding or another process needs), the CPU
+         * memory arena (activations reused across batches), full graph optimisation (BatchNorm folded into
+         * convolutions, activations fused, NCHWc layouts). On CUDA: the CUDA provider on GPU 0 does the work and
+         * one host thread drives it.
+         */
+        public OnnxRuntimeOptions onnxRuntime() {
+            return this == CPU
+                    ? new OnnxRuntimeOptions(cpuThreads(), 1, false, true, OnnxRuntimeOptions.FULL_OPTIMISATION, -1)
+                    : new OnnxRuntimeOptions(1, 1, false, true, OnnxRuntimeOptions.FULL_OPTIMISATION, 0);
+        }
+
+        /** The compute threads on the CPU: OMP_NUM_THREADS where set (as for ND4J), else one per core. */
+        private static int cpuThreads() {
+            String omp = System.getenv("OMP_NUM_THREADS");
+            if (omp != null && omp.strip().matches("[1-9][0-9]*")) {
+                return Integer.parseInt(omp.strip());
+            }
+            return Runtime.getRuntime().availableProcessors();
+        }
+    }
+
+    /**
+     * ONNX Runtime's session options, as plain values (this package does not load ONNX Runtime).
+     *
+     * @param intraOpThreads threads inside one operation
+     * @param interOpThreads threads running independent operations side by side
+     * @param spinning       whether idle threads spin ({@code session.intra_op.allow_spinning})
+     * @param cpuArena       whether host memory comes from ONNX Runtime's arena
+     * @param optimisation   the graph optimisation level, by ONNX Runtime's name
+     * @param cudaDevice     the GPU the CUDA provider runs on, or -1 for the CPU provider
+     */
+    public record OnnxRuntimeOptions(int intraOpThreads, int interOpThreads, boolean spinning, boolean cpuArena,
+                                     String optimisation, int cudaDevice) {
+        public static final String FULL_OPTIMISATION = "ALL_OPT";
     }
 
     /**
@@ -57,19 +115,18 @@ public record ComputeBackend(Kind kind, String nativeBuild, String blas, int thr
         static final ComputeBackend CURRENT = read();
     }
 
-    /** The backend ND4J runs on, starting ND4J if it has not started yet. */
+    /**
+     * The backend ND4J runs on, starting ND4J if it has not started yet (on the backend a deferred
+     * {@link DeviceSelection} asked for).
+     */
     public static ComputeBackend current() {
+        DeviceSelection.startDeferred();
         return Holder.CURRENT;
     }
 
-    /**
-     * The layout new models are built in. oneDNN runs channels-last (NHWC) without reordering to its blocked
-     * layouts, which measured 1.5-1.7x faster than NCHW on the CPU (docs/BENCHMARKS.md); cuDNN's single-precision
-     * kernels are NCHW-native (NVIDIA's performance guide; channels-last pays off with tensor cores in FP16).
-     * A saved model keeps the layout it was built in, on any backend.
-     */
+    /** The layout new models are built in (see {@link Kind#layout()}). */
     public CNN2DFormat layout() {
-        return kind == Kind.CPU ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
+        return kind.layout();
     }
 
     /**
@@ -84,14 +141,9 @@ public record ComputeBackend(Kind kind, String nativeBuild, String blas, int thr
         return Math.max(1, free / GPU_MEMORY_PER_ACTIVATION_BYTE);
     }
 
-    /**
-     * Image decoding threads. On the CPU one per core is plenty: the network's compute is the critical path and
-     * decoding runs in its shadow (docs/BENCHMARKS.md). On a GPU decoding is what the GPU waits for and the cores have
-     * nothing else to do, so two per core also cover the time spent reading files.
-     */
+    /** Image decoding threads (see {@link Kind#decodeThreads()}). */
     public int decodeThreads() {
-        int cores = Runtime.getRuntime().availableProcessors();
-        return kind == Kind.CPU ? cores : 2 * cores;
+        return kind.decodeThreads();
     }
 
     /** One line: "CPU (8 threads, linux-x86_64-onednn-avx512)" or "CUDA on GPU 0 NVIDIA A100 (8.0, 40.0 GB)". */

@@ -3,6 +3,7 @@ package dev.tl.device;
 import dev.tl.TlException;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.nd4j.common.config.ND4JClassLoading;
 import org.nd4j.linalg.factory.Nd4jBackend;
@@ -19,8 +20,8 @@ public final class DeviceSelection {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceSelection.class);
 
-    /** The backend to start, and why (for the log line and for errors). */
-    record Choice(ComputeBackend.Kind kind, String reason) {
+    /** Where to compute, and why (for the log line and for errors). */
+    public record Choice(ComputeBackend.Kind kind, String reason) {
     }
 
     /** What a request got: the running backend and why it was chosen. */
@@ -28,6 +29,10 @@ public final class DeviceSelection {
     }
 
     private static volatile Selected last;
+    /** The request of the command running; ND4J starts for it when first needed if {@link #defer}red. */
+    private static volatile DeviceRequest requested = DeviceRequest.AUTO;
+    private static Choice deferred;
+    private static TlException deferredProblem;
 
     private DeviceSelection() {
     }
@@ -38,6 +43,86 @@ public final class DeviceSelection {
     }
 
     /**
+     * Records {@code request} for ND4J to start on when something first needs it ({@link ComputeBackend#current()}),
+     * and for ONNX Runtime: a command that may never need ND4J (an engine other than DL4J does its work) does not
+     * pay for starting it. A GPU asked for that no part of tl can use fails here, before any work; one that only
+     * ONNX Runtime can use fails when ND4J starts.
+     */
+    public static synchronized void defer(DeviceRequest request) {
+        AtomicReference<Optional<NvidiaDriver>> probed = new AtomicReference<>();
+        Supplier<Optional<NvidiaDriver>> driver = () -> probed.updateAndGet(known -> known != null ? known
+                : NvidiaDriver.probe("nvidia-smi"));
+        Choice choice;
+        TlException problem = null;
+        try {
+            choice = choose(request, cudaBackendInstalled(), driver, DeviceSelection::cudaBackendProblem);
+        } catch (TlException e) {
+            if (!OnnxRuntimeCuda.installed() || OnnxRuntimeCuda.problem(true, driver.get()).isPresent()) {
+                throw e;
+            }
+            choice = new Choice(ComputeBackend.Kind.CPU, e.getMessage());
+            problem = new TlException("ND4J (training, and inference on the dl4j engine) cannot run on the GPU: "
+                    + e.getMessage().replaceFirst("^no usable GPU: ", ""));
+        }
+        keepTo(choice);
+        requested = request;
+        deferred = choice;
+        deferredProblem = problem;
+    }
+
+    /**
+     * Starts ND4J for a {@link #defer}red request, if there is one, or fails with why ND4J cannot compute on the GPU
+     * asked for; otherwise nothing.
+     */
+    static synchronized void startDeferred() {
+        if (deferred == null) {
+            return;
+        }
+        Choice choice = deferred;
+        TlException problem = deferredProblem;
+        deferred = null;
+        deferredProblem = null;
+        if (problem != null) {
+            throw problem;
+        }
+        start(requested, choice, requested == DeviceRequest.AUTO);
+    }
+
+    /** What the command running asked for ({@code auto} when no command set it). */
+    public static DeviceRequest request() {
+        return requested;
+    }
+
+    /**
+     * The kind of backend ND4J runs on, or will run on when a deferred request starts it: known without starting
+     * ND4J, for what depends on it (the layout new models are built in). Starts ND4J when nothing chose it yet.
+     */
+    public static synchronized ComputeBackend.Kind nd4jKind() {
+        if (deferred != null) {
+            return deferred.kind();
+        }
+        return last != null ? last.backend().kind() : ComputeBackend.current().kind();
+    }
+
+    /**
+     * Where ONNX Runtime computes for {@code request}: its CUDA provider on a usable GPU, else the CPU, and why. A
+     * GPU asked for that it cannot use is a {@link TlException} with the reason. Asks the driver, not ONNX Runtime.
+     */
+    public static Choice onnxRuntime(DeviceRequest request) {
+        if (request == DeviceRequest.CPU) {
+            return new Choice(ComputeBackend.Kind.CPU, "asked for");
+        }
+        Optional<String> problem = OnnxRuntimeCuda.problem(OnnxRuntimeCuda.installed(),
+                OnnxRuntimeCuda.installed() ? NvidiaDriver.probe("nvidia-smi") : Optional.empty());
+        if (problem.isPresent() && request == DeviceRequest.GPU) {
+            throw new TlException("no usable GPU for ONNX Runtime: " + problem.get());
+        }
+        return problem.map(reason -> new Choice(ComputeBackend.Kind.CPU, "no GPU: " + reason))
+                .orElseGet(() -> new Choice(ComputeBackend.Kind.CUDA, request == DeviceRequest.GPU ? "asked for"
+                        : "a usable GPU"));
+    }
+
+    /**
      * Starts ND4J on the backend {@code request} allows and returns it. If ND4J was started already (an earlier
      * command in the same JVM), it checks that the running backend satisfies the request.
      *
@@ -45,14 +130,12 @@ public final class DeviceSelection {
      *              logged anyway when it matters: a GPU computes, or a build with the CUDA backend finds none
      */
     public static Selected apply(DeviceRequest request, boolean quiet) {
-        Choice choice = choose(request, cudaBackendInstalled(), () -> NvidiaDriver.probe("nvidia-smi"),
-                DeviceSelection::cudaBackendProblem);
-        if (choice.kind() == ComputeBackend.Kind.CPU && cudaBackendInstalled()) {
-            ClassLoader current = ND4JClassLoading.getNd4jClassloader();
-            if (!(current instanceof BackendHidingClassLoader)) {
-                ND4JClassLoading.setNd4jClassloader(new BackendHidingClassLoader(current, CudaSupport.BACKEND_CLASS));
-            }
-        }
+        return start(request, choose(request, cudaBackendInstalled(), () -> NvidiaDriver.probe("nvidia-smi"),
+                DeviceSelection::cudaBackendProblem), quiet);
+    }
+
+    private static Selected start(DeviceRequest request, Choice choice, boolean quiet) {
+        keepTo(choice);
         ComputeBackend running = ComputeBackend.current();
         if (running.kind() != choice.kind()) {
             throw new TlException("ND4J was already started on " + running.kind().id() + " in this process, so it "
@@ -65,7 +148,21 @@ public final class DeviceSelection {
             log.info(line);
         }
         last = new Selected(request, running, choice.reason());
+        requested = request;
         return last;
+    }
+
+    /**
+     * Makes ND4J, whatever starts it (a graph built or a model file read), start on the backend chosen: a CPU
+     * choice hides the CUDA backend from ND4J's service lookup.
+     */
+    private static void keepTo(Choice choice) {
+        if (choice.kind() == ComputeBackend.Kind.CPU && cudaBackendInstalled()) {
+            ClassLoader current = ND4JClassLoading.getNd4jClassloader();
+            if (!(current instanceof BackendHidingClassLoader)) {
+                ND4JClassLoading.setNd4jClassloader(new BackendHidingClassLoader(current, CudaSupport.BACKEND_CLASS));
+            }
+        }
     }
 
     /**

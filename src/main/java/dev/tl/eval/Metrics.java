@@ -21,7 +21,7 @@ public final class Metrics {
         return score(probabilities.toFloatMatrix(), labels);
     }
 
-    private static Score score(float[][] probabilities, int[] labels) {
+    public static Score score(float[][] probabilities, int[] labels) {
         double loss = 0;
         int correct = 0;
         for (int i = 0; i < labels.length; i++) {
@@ -48,8 +48,7 @@ public final class Metrics {
         return best;
     }
 
-    public static EvaluationReport report(INDArray probabilities, int[] labels, List<String> classes) {
-        float[][] rows = probabilities.toFloatMatrix();
+    public static EvaluationReport report(float[][] rows, int[] labels, List<String> classes) {
         int k = classes.size();
         int[][] confusion = new int[k][k];
         for (int i = 0; i < labels.length; i++) {

@@ -5,11 +5,15 @@ import dev.tl.BuildInfo;
 import dev.tl.TlException;
 import dev.tl.bundle.BundleMetadata;
 import dev.tl.bundle.ModelBundle;
+import dev.tl.onnx.OnnxConversion;
+import dev.tl.onnx.OnnxOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.OperatorSetIdProto;
+import onnx.Onnx.StringStringEntryProto;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
@@ -36,10 +40,22 @@ public final class OnnxExport {
                 .setProducerName("tl")
                 .setProducerVersion(version)
                 .setDocString(name + " over " + metadata.classes().size() + " classes, exported by tl")
-                .setGraph(GraphConverter.convert(graph, metadata.inputSpecs(), metadata.classes().size(), name,
+                .setGraph(OnnxConversion.classifier(graph, metadata.inputSpecs(), metadata.classes().size(), name,
                         options))
                 .addAllMetadataProps(OnnxMetadata.of(metadata, graph.getConfiguration().getNetworkInputs(),
                         options.withPreprocessing(), version))
+                .build();
+    }
+
+    /**
+     * The ONNX model a bundle holds beside its model file (the file {@code tl export} writes with its defaults),
+     * recording the model file's checksum so that it is never used beside another model file.
+     */
+    public static ModelProto bundleModel(ComputationGraph graph, BundleMetadata metadata, String modelFileSha256) {
+        return model(graph, metadata, new OnnxOptions(OnnxOptions.DEFAULT_OPSET, OptionalInt.empty(), false))
+                .toBuilder()
+                .addMetadataProps(StringStringEntryProto.newBuilder().setKey(ModelBundle.ONNX_SOURCE_KEY)
+                        .setValue(modelFileSha256))
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package dev.tl.features;
 
+import dev.tl.engine.EngineRequest;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.Precision;
 import dev.tl.zoo.weights.WeightsChoice;
@@ -20,9 +21,10 @@ public interface SparkEmbedding {
      * file system.
      *
      * @param labelsCsv a path,label CSV listing the images, or null for class folders
+     * @param engine    what runs the bases on the executors
      */
     record Job(String master, List<BaseSpec> bases, WeightsChoice weights, int batchSize,
-               Precision precision, String data, String labelsCsv, String out) {
+               Precision precision, EngineRequest engine, String data, String labelsCsv, String out) {
     }
 
     /** What was written where. */

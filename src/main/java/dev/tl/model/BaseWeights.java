@@ -34,13 +34,24 @@ public final class BaseWeights {
     /** Loads the files into the bases of {@code graph} (the full model or its feature extractor). */
     public static void load(ComputationGraph graph, ModelSpec spec, List<Optional<Path>> files) {
         for (int i = 0; i < spec.bases().size(); i++) {
-            Backbone backbone = spec.bases().get(i).backbone();
-            Optional<Path> file = files.get(i);
-            if (file.isPresent()) {
-                log.info("loading {} weights from {}", backbone.name(), file.get());
-                KerasWeightLoader.load(file.get(), graph, spec.prefix(i), ModelGraphs.baseVertexNames(spec, i),
-                        backbone);
-            }
+            load(graph, spec, i, files.get(i));
         }
+    }
+
+    /** Loads {@code file}, if any, into base {@code base} of {@code graph} (which may hold that base alone). */
+    public static void load(ComputationGraph graph, ModelSpec spec, int base, Optional<Path> file) {
+        Backbone backbone = spec.bases().get(base).backbone();
+        if (file.isPresent()) {
+            log.info("loading {} weights from {}", backbone.name(), file.get());
+            KerasWeightLoader.load(file.get(), graph, spec.prefix(base), ModelGraphs.baseVertexNames(spec, base),
+                    backbone);
+        }
+    }
+
+    /** Base {@code base}'s feature extractor with its weights: {@code file}'s, or tl's fixed random initialisation. */
+    public static ComputationGraph extractor(ModelSpec spec, int base, Optional<Path> file) {
+        ComputationGraph graph = ModelGraphs.featureExtractor(spec, base, RANDOM_INIT_SEED);
+        load(graph, spec, base, file);
+        return graph;
     }
 }

@@ -51,7 +51,8 @@ public final class FeatureFiles {
         return npy.resolveSibling(name.substring(0, name.length() - 4) + ".index.csv");
     }
 
-    public static void write(Path out, ImageSet images, Features features) {
+    /** @param features one row per image, in order */
+    public static void write(Path out, ImageSet images, float[][] features) {
         if (isNpy(out)) {
             atomically(out, stream -> writeNpy(stream, features));
             atomically(indexFileFor(out), stream -> writeCsv(stream, images, null));
@@ -60,12 +61,11 @@ public final class FeatureFiles {
         }
     }
 
-    private static void writeCsv(OutputStream stream, ImageSet images, Features features) throws IOException {
+    private static void writeCsv(OutputStream stream, ImageSet images, float[][] rows) throws IOException {
         Writer writer = new BufferedWriter(new java.io.OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
         writer.write("path,label");
-        float[][] rows = features == null ? null : features.matrix().toFloatMatrix();
-        if (rows != null) {
-            for (int j = 0; j < features.dimension(); j++) {
+        if (rows != null && rows.length > 0) {
+            for (int j = 0; j < rows[0].length; j++) {
                 writer.write(",f" + j);
             }
         }
@@ -87,9 +87,9 @@ public final class FeatureFiles {
     }
 
     /** NumPy format 1.0: magic, header dict padded to a multiple of 64 bytes, then little-endian float32 data. */
-    private static void writeNpy(OutputStream stream, Features features) throws IOException {
-        int rows = features.size();
-        int cols = features.dimension();
+    private static void writeNpy(OutputStream stream, float[][] features) throws IOException {
+        int rows = features.length;
+        int cols = rows == 0 ? 0 : features[0].length;
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
         int headerLength = 10 + dict.length() + 1;
         String header = dict + " ".repeat((64 - headerLength % 64) % 64) + "\n";
@@ -98,7 +98,7 @@ public final class FeatureFiles {
         out.write(ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) header.length()).array());
         out.write(header.getBytes(StandardCharsets.US_ASCII));
         ByteBuffer row = ByteBuffer.allocate(4 * cols).order(ByteOrder.LITTLE_ENDIAN);
-        for (float[] values : features.matrix().toFloatMatrix()) {
+        for (float[] values : features) {
             row.clear();
             row.asFloatBuffer().put(values);
             out.write(row.array());

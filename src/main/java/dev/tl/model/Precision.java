@@ -35,7 +35,7 @@ public enum Precision {
      * {@code output} of {@code graph}, refused if half precision overflowed: FP16 ends at 65504, and a network
      * whose activations go beyond (e.g. large residual sums on caffe-scaled inputs) gives infinities and NaN.
      */
-    static INDArray checked(ComputationGraph graph, INDArray output) {
+    public static INDArray checked(ComputationGraph graph, INDArray output) {
         if (graph.params().dataType() == DataType.HALF
                 && output.castTo(DataType.FLOAT).isInfinite().castTo(DataType.INT).sumNumber().intValue()
                 + output.castTo(DataType.FLOAT).isNaN().castTo(DataType.INT).sumNumber().intValue() > 0) {

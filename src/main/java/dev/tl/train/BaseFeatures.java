@@ -5,9 +5,13 @@ import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
-import dev.tl.model.BatchNormFolding;
+import dev.tl.engine.EngineChoice;
+import dev.tl.engine.Inference;
+import dev.tl.engine.Network;
+import dev.tl.engine.OnnxModelCache;
+import dev.tl.engine.OnnxStore;
+import dev.tl.engine.Session;
 import dev.tl.model.Features;
-import dev.tl.model.Inference;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
@@ -17,39 +21,49 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The frozen bases' pooled features of image sets, from the feature cache where possible: what the head trains on
- * in the frozen phase and in the learning-rate range test.
+ * in the frozen phase and in the learning-rate range test. Each base runs as its own network on the inference
+ * engine; its session stays open for later calls (frozen bases never change) until this is closed.
  */
-public final class BaseFeatures {
+public final class BaseFeatures implements AutoCloseable {
 
     private final ModelSpec spec;
     private final List<Optional<Path>> weightFiles;
     private final long seed;
     private final int batchSize;
     private final FeatureStore cache;
-    /**
-     * Per base, the extractor built from {@code source}'s weights with BatchNorm folded (see {@link BatchNormFolding}),
-     * reused by later calls (frozen bases never change).
-     */
-    private final Map<Integer, ComputationGraph> extractors = new HashMap<>();
+    private final EngineChoice engines;
+    private final OnnxModelCache models;
+    private final Map<Integer, Opened> sessions = new HashMap<>();
     private ComputationGraph source;
 
+    /** A base's session, and a loader assembling batches for it. */
+    private record Opened(Session session, BatchLoader loader) {
+    }
+
     /**
-     * @param weightFiles per base, the weight file it starts from (part of the cache key), or empty
+     * @param weightFiles per base, the weight file it starts from (part of the cache keys), or empty; an empty list
+     *                    when the features are not cached
+     * @param seed        what randomly initialised bases start from (part of the cache keys)
      * @param cache       null to always compute
+     * @param models      where the bases' ONNX models are kept; null to convert them in memory
      */
     public BaseFeatures(ModelSpec spec, List<Optional<Path>> weightFiles, long seed, int batchSize,
-                        FeatureStore cache) {
+                        FeatureStore cache, EngineChoice engines, OnnxModelCache models) {
         this.spec = spec;
         this.weightFiles = weightFiles;
         this.seed = seed;
         this.batchSize = batchSize;
         this.cache = cache;
+        this.engines = engines;
+        this.models = models;
     }
 
     /** Pooled features of the plain images. */
@@ -64,22 +78,59 @@ public final class BaseFeatures {
      * @param views which views of each image (plain, or one augmented view); part of the cache key
      */
     public Features of(ComputationGraph model, ImageSet images, ImageViews views) {
+        if (model != source) {
+            close();
+            source = model;
+        }
         INDArray[] perBase = new INDArray[spec.bases().size()];
         for (int i = 0; i < perBase.length; i++) {
             int base = i;
-            try (BatchLoader loader = new BatchLoader(List.of(spec.bases().get(base).inputSpec()), 0);
-                 Progress progress = Progress.start(task(base), images.size(), "img")) {
-                FeatureCache.Computation compute = new PassOverChunks(progress, (from, chunk) ->
-                        Inference.outputs(progress, extractor(model, base), loader, chunk, batchSize,
-                                views.from(from)));
+            Network network = network(model, base);
+            AtomicReference<String> decided = new AtomicReference<>();
+            Supplier<String> engine = () -> decided.updateAndGet(known -> known != null ? known
+                    : engines.engineFor(network));
+            try (Progress progress = Progress.start(task(base), images.size(), "img")) {
+                FeatureCache.Computation compute = new PassOverChunks(progress, (from, chunk) -> {
+                    Opened opened = sessions.computeIfAbsent(base, unused -> open(network));
+                    return Nd4j.create(Inference.outputs(progress, opened.session(), opened.loader(), chunk,
+                            batchSize, views.from(from)));
+                });
                 perBase[i] = cache == null ? compute.compute(0, images.images())
                         : cache.features(new FeatureCache.Source(spec.bases().get(i).backboneName(),
-                        spec.bases().get(i).inputSpec(), weightFiles.get(i), seed, BuildInfo.version(), views.key()),
-                        images.images(), batchSize, compute);
+                        spec.bases().get(i).inputSpec(), weightFiles.get(i), seed, BuildInfo.version(), views.key(),
+                        engine), images.images(), batchSize, compute);
             }
         }
         INDArray matrix = perBase.length == 1 ? perBase[0] : Nd4j.hstack(perBase);
         return new Features(matrix, images.images().stream().mapToInt(LabeledImage::label).toArray());
+    }
+
+    @Override
+    public void close() {
+        sessions.values().forEach(opened -> {
+            opened.loader().close();
+            opened.session().close();
+        });
+        sessions.clear();
+    }
+
+    private Opened open(Network network) {
+        Session session = engines.open(network);
+        return new Opened(session, Inference.loaderFor(session));
+    }
+
+    /** Base {@code base}'s extractor with {@code model}'s weights, built when an engine needs the graph. */
+    private Network network(ComputationGraph model, int base) {
+        Supplier<ComputationGraph> extractor = () -> {
+            ComputationGraph graph = ModelGraphs.featureExtractor(spec, base, seed);
+            Params.copyShared(model, graph);
+            return graph;
+        };
+        if (models == null || weightFiles.isEmpty()) {
+            return Network.built(spec.bases().get(base).backboneName() + " features",
+                    List.of(spec.bases().get(base).inputSpec()), extractor, OnnxStore.NONE);
+        }
+        return models.featureExtractor(spec, base, weightFiles.get(base), seed, extractor);
     }
 
     /**
@@ -108,17 +159,5 @@ public final class BaseFeatures {
     /** How a base's feature pass shows in progress reports: a fused model names the backbone. */
     private String task(int base) {
         return spec.isFused() ? "features " + spec.bases().get(base).backboneName() : "features";
-    }
-
-    private ComputationGraph extractor(ComputationGraph model, int base) {
-        if (model != source) {
-            extractors.clear();
-            source = model;
-        }
-        return extractors.computeIfAbsent(base, i -> {
-            ComputationGraph extractor = ModelGraphs.featureExtractor(spec, i, seed);
-            Params.copyShared(model, extractor);
-            return BatchNormFolding.fold(extractor);
-        });
     }
 }

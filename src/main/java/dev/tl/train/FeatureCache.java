@@ -1,9 +1,11 @@
 package dev.tl.train;
 
 import dev.tl.AtomicFiles;
+import dev.tl.Digests;
 import dev.tl.TlHome;
 import dev.tl.data.InputSpec;
 import dev.tl.data.LabeledImage;
+import dev.tl.engine.OnnxModelCache;
 import dev.tl.zoo.weights.WeightCache;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,10 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Pooled backbone features of image lists, kept on disk so the frozen phase runs the backbone over a dataset once
  * across runs. A list is cached in chunks of about {@value #CHUNK} images (whole batches), each written as soon as
- * it is computed, so an interrupted feature pass continues where it stopped. A chunk's key covers everything its features depend on:
- * backbone, the weights' content checksum (or the seed of a random initialisation), input size, preprocessing,
- * layout, tl's version, the views of the images (plain, or one augmented copy: settings, seed and copy), the
- * chunk's position, and its image files by path and content ({@link FileFingerprints}). Any change gives another
+ * it is computed, so an interrupted feature pass continues where it stopped. A chunk's key covers everything its
+ * features depend on: backbone, the weights' content checksum (or the seed of a random initialisation), input size,
+ * preprocessing, layout, tl's version, the inference engine that computes them, the views of the images (plain, or
+ * one augmented copy: settings, seed and copy), the chunk's position, and its image files by path and content
+ * ({@link FileFingerprints}). Any change gives another
  * key, so a stale entry is never read. Each entry carries a checksum of its numbers: a damaged entry is reported,
  * deleted and computed again. Entries are written aside and renamed into place; a temporary file older than
  * {@value #STALE_HOURS} hours is a killed writer's and is removed.
@@ -49,21 +53,28 @@ public final class FeatureCache implements FeatureStore {
 
     private final Path directory;
     private final int chunkImages;
+    private final OnnxModelCache models;
     private FileFingerprints fingerprints;
 
+    /** A cache in {@code directory}, the backbones' ONNX models in its {@code onnx} directory. */
     public FeatureCache(Path directory) {
         this(directory, CHUNK);
     }
 
     /** @param chunkImages about how many images one entry holds */
     FeatureCache(Path directory, int chunkImages) {
-        this.directory = directory;
-        this.chunkImages = chunkImages;
+        this(directory, chunkImages, new OnnxModelCache(directory.resolve("onnx")));
     }
 
-    /** {@code $TL_HOME/features}. */
+    private FeatureCache(Path directory, int chunkImages, OnnxModelCache models) {
+        this.directory = directory;
+        this.chunkImages = chunkImages;
+        this.models = models;
+    }
+
+    /** {@code $TL_HOME/features}, with {@link OnnxModelCache#standard()}. */
     public static FeatureCache standard() {
-        return new FeatureCache(TlHome.directory().resolve("features"));
+        return new FeatureCache(TlHome.directory().resolve("features"), CHUNK, OnnxModelCache.standard());
     }
 
     /** Where the entries are kept. */
@@ -86,9 +97,18 @@ public final class FeatureCache implements FeatureStore {
         }
     }
 
-    /** What the features of one backbone depend on besides the images; {@code views} is an {@code ImageViews} key. */
+    /** Where the backbones computing the features keep their ONNX models, for runs that use this cache. */
+    public OnnxModelCache onnxModels() {
+        return models;
+    }
+
+    /**
+     * What the features of one backbone depend on besides the images; {@code views} is an {@code ImageViews} key,
+     * {@code engine} names the inference engine that computes them (engines agree to about 1e-6, not to the bit),
+     * asked only when a key is made.
+     */
     public record Source(String backbone, InputSpec input, Optional<Path> weights, long seed, String tlVersion,
-                         String views) {
+                         String views, Supplier<String> engine) {
     }
 
     /** Computes the features of a chunk of images: those from position {@code from} of the whole list on. */
@@ -134,7 +154,7 @@ public final class FeatureCache implements FeatureStore {
                 Integer.toString(source.input().imageSize()), source.input().preprocessing().id(),
                 source.input().layout().name(), source.input().framing().id(),
                 source.weights().map(WeightCache::md5).orElse("random-init:" + source.seed()), source.views(),
-                "from:" + from));
+                "engine:" + source.engine().get(), "from:" + from));
         for (LabeledImage image : chunk) {
             parts.add(image.path().toAbsolutePath().normalize().toString());
             parts.add(fingerprints().of(image.path()));

@@ -1,6 +1,7 @@
 package dev.tl.train;
 
 import dev.tl.AtomicFiles;
+import dev.tl.Digests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

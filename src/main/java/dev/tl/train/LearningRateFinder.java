@@ -1,6 +1,7 @@
 package dev.tl.train;
 
 import dev.tl.data.ImageSet;
+import dev.tl.engine.EngineChoice;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.Features;
 import dev.tl.model.ModelGraphs;
@@ -28,15 +29,18 @@ public final class LearningRateFinder {
     private LearningRateFinder() {
     }
 
-    /** Runs {@code test} to its end; {@code cache} may be null. */
+    /** Runs {@code test} to its end, the features computed on {@code engines}; {@code cache} may be null. */
     public static RangeTest run(ModelSpec spec, ImageSet images, List<Optional<Path>> weightFiles, RangeTest test,
-                                int batchSize, long seed, FeatureStore cache) {
+                                int batchSize, long seed, FeatureCache cache, EngineChoice engines) {
         Nd4j.getRandom().setSeed(seed);
         ComputationGraph model = ModelGraphs.initial(spec, seed, BaseWeights.RANDOM_INIT_SEED);
         BaseWeights.load(model, spec, weightFiles);
         log.info("features of {} images for the range test", images.size());
-        Features features = new BaseFeatures(spec, weightFiles, BaseWeights.RANDOM_INIT_SEED, batchSize, cache)
-                .of(model, images);
+        Features features;
+        try (BaseFeatures bases = new BaseFeatures(spec, weightFiles, BaseWeights.RANDOM_INIT_SEED, batchSize, cache,
+                engines, cache == null ? null : cache.onnxModels())) {
+            features = bases.of(model, images);
+        }
 
         ComputationGraph head = ModelGraphs.head(spec, new Adam(test.startLr()), seed, null);
         Params.copyShared(model, head);

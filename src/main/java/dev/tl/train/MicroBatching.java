@@ -38,6 +38,12 @@ public final class MicroBatching implements BatchStep {
      */
     public static MicroBatching of(Integer requested, ComputationGraph net, List<InputSpec> inputs, int batchSize,
                                    boolean batchNormTrainable) {
+        return of(requested, net, inputTypes(inputs), batchSize, batchNormTrainable);
+    }
+
+    /** As {@link #of(Integer, ComputationGraph, List, int, boolean)}, for a graph whose inputs are {@code inputs}. */
+    static MicroBatching of(Integer requested, ComputationGraph net, InputType[] inputs, int batchSize,
+                            boolean batchNormTrainable) {
         if (batchNormTrainable) {
             return new MicroBatching(batchSize);
         }
@@ -51,12 +57,16 @@ public final class MicroBatching implements BatchStep {
         return new MicroBatching((int) Math.max(1, Math.min(batchSize, budget / perImage)));
     }
 
-    /** Bytes of all layer outputs of one image, from the shapes DL4J infers for the graph's inputs. */
-    static long activationBytesPerImage(ComputationGraph net, List<InputSpec> inputs) {
-        InputType[] types = inputs.stream()
+    /** The shapes of images as {@code inputs} take them. */
+    static InputType[] inputTypes(List<InputSpec> inputs) {
+        return inputs.stream()
                 .map(input -> InputType.convolutional(input.imageSize(), input.imageSize(), 3, input.layout()))
                 .toArray(InputType[]::new);
-        long elements = net.getConfiguration().getLayerActivationTypes(types).values().stream()
+    }
+
+    /** Bytes of all layer outputs of one image, from the shapes DL4J infers for the graph's inputs. */
+    static long activationBytesPerImage(ComputationGraph net, InputType[] inputs) {
+        long elements = net.getConfiguration().getLayerActivationTypes(inputs).values().stream()
                 .mapToLong(InputType::arrayElementsPerExample).sum();
         return elements * net.params().dataType().width();
     }

@@ -5,7 +5,10 @@ import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
 import dev.tl.eval.Metrics;
-import dev.tl.model.Inference;
+import dev.tl.engine.EngineChoice;
+import dev.tl.engine.Inference;
+import dev.tl.engine.Network;
+import dev.tl.engine.Session;
 import java.util.Iterator;
 import java.util.Spliterators;
 import java.util.function.IntFunction;
@@ -17,11 +20,14 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 /**
  * The whole model training on images streamed from disk (the fine-tune phase): each epoch's images in a seeded
  * order, as that epoch's views (augmented or plain), each mini-batch computed as its {@link BatchStep} says (in
- * micro-batches, on one device or several).
+ * micro-batches, on one device or several). With a {@link FrozenBottom} the graph that trains is the part above
+ * it, fed the bottom's outputs.
+ *
+ * @param bottom the frozen bottom running on the inference engine, or null
  */
 record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate, ImageSet train,
                      IntFunction<ImageViews> viewsOfEpoch, ImageSet validation, BatchLoader loader, int batchSize,
-                     BatchStep step, EpochSeeds seeds) implements PhaseRun {
+                     BatchStep step, EpochSeeds seeds, EngineChoice engines, FrozenBottom bottom) implements PhaseRun {
 
     @Override
     public Phase phase() {
@@ -42,7 +48,8 @@ record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate
     public Iterator<MultiDataSet> batches(int epoch) {
         var images = loader.batches(train.shuffled(seeds.shuffle(epoch)), batchSize, viewsOfEpoch.apply(epoch));
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(images, 0), false)
-                .map(batch -> new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()})).iterator();
+                .map(batch -> bottom != null ? bottom.dataSet(batch)
+                        : new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()})).iterator();
     }
 
     @Override
@@ -56,6 +63,13 @@ record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate
             return null;
         }
         int[] labels = validation.images().stream().mapToInt(LabeledImage::label).toArray();
-        return Metrics.score(Inference.outputs("validation", graph, loader, validation.images(), batchSize), labels);
+        // The weights change every epoch: the engine gets the current ones (see docs/BENCHMARKS.md for what the
+        // conversion costs against the pass), or only the top does where the bottom is frozen.
+        try (Session session = bottom != null ? bottom.inference()
+                : engines.open(Network.of("the model", graph, loader.inputs()));
+             BatchLoader images = Inference.loaderFor(session)) {
+            return Metrics.score(Inference.outputs("validation", session, images, validation.images(), batchSize,
+                    ImageViews.PLAIN), labels);
+        }
     }
 }

@@ -1,5 +1,10 @@
 package dev.tl.train;
 
+import dev.tl.data.Batch;
+import dev.tl.data.InputSpec;
+import dev.tl.engine.EngineChoice;
+import dev.tl.engine.Network;
+import dev.tl.engine.Session;
 import dev.tl.model.BatchNormFolding;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.ModelGraphs;
@@ -7,6 +12,9 @@ import dev.tl.model.ModelSpec;
 import dev.tl.model.NetworkCost;
 import dev.tl.model.Unfreeze;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,13 +44,19 @@ public final class Throughput {
     }
 
     /**
-     * Inference images per second (what the frozen phase's feature pass, evaluate and predict do, with BatchNorm
-     * folded as they fold it).
+     * Inference images per second on the engine {@code engines} chooses: what the frozen phase's feature pass,
+     * evaluate, predict and embed run (on DL4J with BatchNorm folded as they fold it). {@code session} hears which.
      */
-    public static Rate inference(ModelSpec spec, int batchSize, int warmup, int timed) {
-        INDArray[] inputs = syntheticInputs(spec, batchSize);
-        ComputationGraph graph = BatchNormFolding.fold(ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1));
-        return rate(graph, spec, batchSize, warmup, timed, () -> graph.output(false, inputs));
+    public static Rate inference(ModelSpec spec, int batchSize, int warmup, int timed, EngineChoice engines,
+                                 Consumer<Session> session) {
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        try (Session opened = engines.open(Network.of(spec.bases().get(0).backboneName(), graph,
+                spec.inputSpecs()))) {
+            session.accept(opened);
+            Batch batch = syntheticBatch(opened.inputs(), batchSize);
+            // Activation traffic is counted on the folded graph, the least any engine moves.
+            return rate(BatchNormFolding.fold(graph), spec, batchSize, warmup, timed, () -> opened.run(batch));
+        }
     }
 
     /**
@@ -62,6 +76,21 @@ public final class Throughput {
         MicroBatching microBatching = MicroBatching.of(microBatchSize, graph, spec.inputSpecs(), batchSize, false);
         log.info("training step: {}", microBatching.describe(batchSize));
         return rate(graph, spec, batchSize, warmup, timed, () -> microBatching.fit(graph, batch));
+    }
+
+    /** Pixels uniform in [-1, 1), as preprocessed images roughly are, in the layout the session takes. */
+    private static Batch syntheticBatch(List<InputSpec> inputs, int batchSize) {
+        Random random = new Random(1);
+        float[][] pixels = new float[inputs.size()][];
+        long[][] shapes = new long[inputs.size()][];
+        for (int i = 0; i < inputs.size(); i++) {
+            shapes[i] = inputs.get(i).batchShape(batchSize);
+            pixels[i] = new float[batchSize * 3 * inputs.get(i).imageSize() * inputs.get(i).imageSize()];
+            for (int j = 0; j < pixels[i].length; j++) {
+                pixels[i][j] = random.nextFloat() * 2 - 1;
+            }
+        }
+        return new Batch(pixels, shapes, new int[batchSize], 0, List.of());
     }
 
     private static INDArray[] syntheticInputs(ModelSpec spec, int batchSize) {

@@ -1,5 +1,6 @@
 package dev.tl.train;
 
+import dev.tl.engine.EngineRequest;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.Unfreeze;
 import dev.tl.train.schedule.ScheduleSettings;
@@ -18,11 +19,14 @@ import dev.tl.train.schedule.ScheduleSettings;
  * @param randomBaseSeed  what randomly initialised bases start from: the seed recorded with precomputed features
  *                        (files of earlier tl versions may hold any); null for {@link BaseWeights#RANDOM_INIT_SEED}
  * @param workers         the devices the fine-tune phase splits each batch over (see {@link DataParallel})
+ * @param engine          what runs the inference passes (feature pass, validation, the frozen bottom while
+ *                        fine-tuning); DL4J trains
  */
 public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, Unfreeze unfreeze,
                            boolean batchNormTrainable, double learningRate, double finetuneLearningRate, long seed,
                            ScheduleSettings schedule, double lrDecayPerBlock, Monitor monitor, int patience,
-                           ClassWeights classWeights, Integer microBatchSize, Long randomBaseSeed, int workers) {
+                           ClassWeights classWeights, Integer microBatchSize, Long randomBaseSeed, int workers,
+                           EngineRequest engine) {
 
     public TrainOptions {
         if (batchSize < 1 || !(learningRate > 0) || !(finetuneLearningRate > 0)) {
@@ -52,7 +56,7 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
                 .unfreeze(unfreeze).batchNormTrainable(batchNormTrainable).learningRate(learningRate)
                 .finetuneLearningRate(finetuneLearningRate).seed(seed).schedule(schedule)
                 .lrDecayPerBlock(lrDecayPerBlock).monitor(monitor).patience(patience).classWeights(classWeights)
-                .microBatchSize(microBatchSize).randomBaseSeed(randomBaseSeed).workers(workers);
+                .microBatchSize(microBatchSize).randomBaseSeed(randomBaseSeed).workers(workers).engine(engine);
     }
 
     /** The seed randomly initialised bases start from. */
@@ -83,6 +87,7 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
         private Integer microBatchSize;
         private Long randomBaseSeed;
         private int workers = 1;
+        private EngineRequest engine = EngineRequest.AUTO;
 
         private Builder() {
         }
@@ -167,10 +172,15 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
             return this;
         }
 
+        public Builder engine(EngineRequest value) {
+            engine = value;
+            return this;
+        }
+
         public TrainOptions build() {
             return new TrainOptions(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable,
                     learningRate, finetuneLearningRate, seed, schedule, lrDecayPerBlock, monitor, patience,
-                    classWeights, microBatchSize, randomBaseSeed, workers);
+                    classWeights, microBatchSize, randomBaseSeed, workers, engine);
         }
     }
 }

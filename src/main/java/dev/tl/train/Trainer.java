@@ -5,12 +5,15 @@ import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.device.ComputeBackend;
+import dev.tl.engine.EngineChoice;
+import dev.tl.engine.OnnxModelCache;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.Features;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
+import dev.tl.model.Precision;
 import dev.tl.train.schedule.PlateauSchedule;
 import dev.tl.zoo.Block;
 import java.nio.file.Path;
@@ -55,6 +58,8 @@ public final class Trainer {
     private final Augmenter augmenter;
     private final EpochSeeds seeds;
     private final EpochLoop loop;
+    private final EngineChoice engines;
+    private final OnnxModelCache models;
 
     /**
      * @param featureStore where the frozen phase finds backbone features: the cache that keeps them across runs, or
@@ -70,6 +75,8 @@ public final class Trainer {
         this.augmentation = augmentation;
         this.augmenter = new Augmenter(augmentation.settings(), options.seed());
         this.seeds = new EpochSeeds(options.seed());
+        this.engines = new EngineChoice(options.engine(), Precision.FP32);
+        this.models = featureStore instanceof FeatureCache cache ? cache.onnxModels() : null;
         List<TrainingListener> all = new ArrayList<>(List.of(new NonFiniteGuard(),
                 new ScheduleListener(options.schedule()), new BestWeights(options.monitor()),
                 new EarlyStopping(options.monitor(), options.patience())));
@@ -102,14 +109,11 @@ public final class Trainer {
         }
         boolean inFrozenPhase = resume == null || resume.phase() == Phase.FROZEN;
         String failure = null;
-        try (BatchLoader loader = new BatchLoader(spec.inputSpecs(), spec.numClasses())) {
-            if (options.frozenEpochs() > 0 && inFrozenPhase) {
-                failure = trainHead(model, train, validation, weightFiles, resume, state);
-            }
-            if (options.finetuneEpochs() > 0 && failure == null) {
-                failure = fineTune(model, fineTunePlan, loader, train, validation, inFrozenPhase ? null : resume,
-                        state);
-            }
+        if (options.frozenEpochs() > 0 && inFrozenPhase) {
+            failure = trainHead(model, train, validation, weightFiles, resume, state);
+        }
+        if (options.finetuneEpochs() > 0 && failure == null) {
+            failure = fineTune(model, fineTunePlan, train, validation, inFrozenPhase ? null : resume, state);
         }
         EpochRecord kept = state.bestEpoch();
         if (kept != null) {
@@ -135,41 +139,44 @@ public final class Trainer {
     private String trainHead(ComputationGraph model, ImageSet train, ImageSet validation,
                            List<Optional<Path>> weightFiles, Checkpoint resume, RunState state) {
         long start = System.nanoTime();
-        IntFunction<Features> trainFeatures;
-        if (augmentation.frozenPhaseOnImages()) {
-            log.info("frozen phase: each epoch's augmented images go through the frozen base (inference only)");
-            log.debug("cached features would miss the augmentation; the cached features of K augmented copies "
-                    + "are the fast alternative");
-            BaseFeatures augmented = new BaseFeatures(spec, List.of(), options.seed(), options.batchSize(), null);
-            trainFeatures = epoch -> augmented.of(model, train, trainingViews(epoch));
-        } else {
-            List<Features> copies = trainingFeatureCopies(model, train, validation.size(), weightFiles);
-            trainFeatures = epoch -> copies.get((epoch - 1) % copies.size());
-        }
-        Features valFeatures = validation.size() == 0 ? null
-                : baseFeatures(weightFiles).of(model, validation, ImageViews.PLAIN);
-        double featureSeconds = (System.nanoTime() - start) / 1e9;
-        log.info("features ready in {} s", String.format(Locale.ROOT, "%.1f", featureSeconds));
+        try (BaseFeatures cached = baseFeatures(weightFiles);
+             BaseFeatures augmented = new BaseFeatures(spec, List.of(), options.seed(), options.batchSize(), null,
+                     engines, null)) {
+            IntFunction<Features> trainFeatures;
+            if (augmentation.frozenPhaseOnImages()) {
+                log.info("frozen phase: each epoch's augmented images go through the frozen base (inference only)");
+                log.debug("cached features would miss the augmentation; the cached features of K augmented copies "
+                        + "are the fast alternative");
+                trainFeatures = epoch -> augmented.of(model, train, trainingViews(epoch));
+            } else {
+                List<Features> copies = trainingFeatureCopies(cached, model, train, validation.size());
+                trainFeatures = epoch -> copies.get((epoch - 1) % copies.size());
+            }
+            Features valFeatures = validation.size() == 0 ? null : cached.of(model, validation, ImageViews.PLAIN);
+            double featureSeconds = (System.nanoTime() - start) / 1e9;
+            log.info("features ready in {} s", String.format(Locale.ROOT, "%.1f", featureSeconds));
 
-        ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed(),
-                options.lossWeights());
-        Params.copyShared(model, head);
-        if (resume != null) {
-            resume.restoreInto(head);
+            ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed(),
+                    options.lossWeights());
+            Params.copyShared(model, head);
+            if (resume != null) {
+                resume.restoreInto(head);
+            }
+            String failure = loop.run(new HeadOnFeatures(Phase.FROZEN, head, options.frozenEpochs(),
+                            options.learningRate(), train.size(), trainFeatures, valFeatures, options.batchSize(),
+                            spec.numClasses(), seeds), firstEpoch(resume, options.frozenEpochs()), state,
+                    featureSeconds);
+            Params.copyShared(head, model);
+            if (state.bestParams() != null) {
+                Params.restore(state.bestParams(), model);
+            }
+            return failure;
         }
-        String failure = loop.run(new HeadOnFeatures(Phase.FROZEN, head, options.frozenEpochs(),
-                        options.learningRate(), train.size(), trainFeatures, valFeatures, options.batchSize(),
-                        spec.numClasses(), seeds), firstEpoch(resume, options.frozenEpochs()), state, featureSeconds);
-        Params.copyShared(head, model);
-        if (state.bestParams() != null) {
-            Params.restore(state.bestParams(), model);
-        }
-        return failure;
     }
 
     /** Pooled training features: of the plain images, or of K augmented copies (copy k drawn as epoch k's). */
-    private List<Features> trainingFeatureCopies(ComputationGraph model, ImageSet train, int validationImages,
-                                                 List<Optional<Path>> weightFiles) {
+    private List<Features> trainingFeatureCopies(BaseFeatures features, ComputationGraph model, ImageSet train,
+                                                 int validationImages) {
         boolean augmented = augmentation.settings().isActive();
         int copies = augmented ? Math.min(augmentation.featureCacheCopies(), options.frozenEpochs()) : 1;
         if (augmented) {
@@ -181,7 +188,6 @@ public final class Trainer {
             log.info("frozen phase: features of {} training and {} validation images, computed once",
                     train.size(), validationImages);
         }
-        BaseFeatures features = baseFeatures(weightFiles);
         List<Features> result = new ArrayList<>();
         for (int copy = 1; copy <= copies; copy++) {
             result.add(features.of(model, train, trainingViews(copy)));
@@ -190,7 +196,8 @@ public final class Trainer {
     }
 
     private BaseFeatures baseFeatures(List<Optional<Path>> weightFiles) {
-        return new BaseFeatures(spec, weightFiles, options.baseSeed(), options.batchSize(), featureStore);
+        return new BaseFeatures(spec, weightFiles, options.baseSeed(), options.batchSize(), featureStore, engines,
+                models);
     }
 
     /** The training images' views in the given epoch (counted across both phases): augmented or plain. */
@@ -198,9 +205,12 @@ public final class Trainer {
         return augmentation.settings().isActive() ? augmenter.epoch(epoch) : ImageViews.PLAIN;
     }
 
-    /** Returns why it failed, or null. */
-    private String fineTune(ComputationGraph model, FreezePlan plan, BatchLoader loader, ImageSet train,
-                            ImageSet validation, Checkpoint resume, RunState state) {
+    /**
+     * Returns why it failed, or null. Where the plan freezes a bottom part and inference runs on ONNX Runtime, that
+     * part runs forward there and DL4J trains the rest ({@link FrozenBottom}); on one device only.
+     */
+    private String fineTune(ComputationGraph model, FreezePlan plan, ImageSet train, ImageSet validation,
+                            Checkpoint resume, RunState state) {
         log.info("fine-tune phase: {}, BatchNorm {}", unfreezing(),
                 options.batchNormTrainable() ? "trainable" : "frozen (inference mode)");
         double lr = options.finetuneLearningRate();
@@ -211,17 +221,27 @@ public final class Trainer {
         if (resume != null) {
             resume.restoreInto(net);
         }
-        MicroBatching microBatching = MicroBatching.of(options.microBatchSize(), net, spec.inputSpecs(),
+        Optional<FrozenBottom> split = options.workers() == 1
+                ? FrozenBottom.of(net, plan, spec.inputSpecs(), engines) : Optional.empty();
+        ComputationGraph trains = split.map(FrozenBottom::top).orElse(net);
+        MicroBatching microBatching = MicroBatching.of(options.microBatchSize(), trains,
+                split.map(FrozenBottom::crossingTypes).orElse(MicroBatching.inputTypes(spec.inputSpecs())),
                 (options.batchSize() + options.workers() - 1) / options.workers(), options.batchNormTrainable());
         String failure;
-        try (DataParallel devices = options.workers() > 1 ? new DataParallel(net, options.workers(), microBatching)
-                : null) {
+        try (FrozenBottom bottom = split.orElse(null);
+             BatchLoader loader = bottom != null ? bottom.loader(spec.numClasses())
+                     : new BatchLoader(spec.inputSpecs(), spec.numClasses());
+             DataParallel devices = options.workers() > 1 ? new DataParallel(net, options.workers(), microBatching)
+                     : null) {
             BatchStep step = devices != null ? devices : microBatching;
             log.info("fine-tune phase: {}", step.describe(options.batchSize()));
-            failure = loop.run(new ModelOnImages(net, options.finetuneEpochs(), lr, train,
+            failure = loop.run(new ModelOnImages(trains, options.finetuneEpochs(), lr, train,
                             epoch -> trainingViews(options.frozenEpochs() + epoch), validation, loader,
-                            options.batchSize(), step, seeds),
+                            options.batchSize(), step, seeds, engines, bottom),
                     firstEpoch(resume, options.finetuneEpochs()), state, 0);
+            if (bottom != null) {
+                bottom.copyInto(net);
+            }
         }
         if (state.bestParams() == null) {
             Params.copyAll(net, model);

@@ -1,6 +1,6 @@
 package dev.tl.zoo;
 
-import dev.tl.device.ComputeBackend;
+import dev.tl.device.DeviceSelection;
 import dev.tl.zoo.layers.BroadcastMultiplyVertex;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
 import dev.tl.zoo.layers.NativeActivationLayer;
@@ -44,9 +44,12 @@ import org.nd4j.linalg.activations.IActivation;
  */
 public final class NetBuilder {
 
-    /** The layout new models are built in: the running backend's (channels-last for oneDNN, NCHW for cuDNN). */
+    /**
+     * The layout new models are built in: the backend's ND4J runs (or will run) on (channels-last for oneDNN, NCHW
+     * for cuDNN), known without starting ND4J.
+     */
     public static CNN2DFormat layout() {
-        return ComputeBackend.current().layout();
+        return DeviceSelection.nd4jKind().layout();
     }
 
     /** How to build: data layout, BatchNorm mode and which (prefixed) vertex names are frozen. */

@@ -192,7 +192,7 @@ class BundleSafetyTest {
     void filesAreAddedOnlyToTheBundleThatWasReadAndOnlyUnderItsLock() {
         Path bundle = dir.resolve("model");
         save(bundle, "first", false);
-        ModelBundle.Loaded first = ModelBundle.load(bundle);
+        ModelBundle.Opened first = ModelBundle.open(bundle);
         java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
 
         try (BundleLock training = BundleLock.acquire(bundle)) {
@@ -202,7 +202,7 @@ class BundleSafetyTest {
         assertThat(ModelBundle.whileHeld(first, writes::incrementAndGet)).contains("newer bundle was saved");
         assertThat(writes).hasValue(0);
 
-        assertThat(ModelBundle.whileHeld(ModelBundle.load(bundle), writes::incrementAndGet)).isNull();
+        assertThat(ModelBundle.whileHeld(ModelBundle.open(bundle), writes::incrementAndGet)).isNull();
         assertThat(writes).hasValue(1);
     }
 

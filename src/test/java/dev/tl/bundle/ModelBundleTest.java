@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tl.TestData;
-import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.HeadSpec;
-import dev.tl.model.Inference;
+import dev.tl.engine.Dl4jOutputs;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.train.TrainAugmentation;
@@ -55,9 +54,7 @@ class ModelBundleTest {
     }
 
     private static INDArray predictions(org.deeplearning4j.nn.graph.ComputationGraph graph) {
-        try (BatchLoader loader = new BatchLoader(SPEC.inputSpecs(), 2)) {
-            return Inference.outputs("test", graph, loader, val.images(), 3);
-        }
+        return Dl4jOutputs.of(graph, SPEC.inputSpecs(), val.images(), 3);
     }
 
     @Test
@@ -139,8 +136,7 @@ class ModelBundleTest {
         assertThat(metadata.history()).extracting(BundleMetadata.Epoch::phase)
                 .containsExactly("frozen", "frozen", "finetune");
         assertThat(metadata.keptEpoch().epoch()).isEqualTo(1);
-        try (BatchLoader loader = new BatchLoader(loaded.classifier().inputs(), 2)) {
-            assertThat(Inference.outputs("test", loaded.graph(), loader, val.images(), 4).size(1)).isEqualTo(2);
-        }
+        assertThat(Dl4jOutputs.of(loaded.graph(), loaded.metadata().inputSpecs(), val.images(), 4).size(1))
+                .isEqualTo(2);
     }
 }

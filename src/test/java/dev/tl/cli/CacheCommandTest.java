@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code tl cache} lists what the feature and weight caches hold; {@code tl cache clean} empties both, and removes
- * nothing else: a user's files in those directories stay.
+ * {@code tl cache} lists what the feature, weight and ONNX model caches hold; {@code tl cache clean} empties them,
+ * and removes nothing else: a user's files in those directories stay.
  */
 class CacheCommandTest {
 
@@ -34,21 +34,26 @@ class CacheCommandTest {
         Files.write(mine, new byte[100]);
         Files.writeString(weights.resolve(noTop + ".notes"), "where it came from");
         Files.writeString(features.resolve("README.features"), "mine");
+        Path onnx = Files.createDirectories(TlHome.directory().resolve("onnx"));
+        Files.write(onnx.resolve("ef".repeat(32) + ".onnx"), new byte[700_000]);
+        Path myOnnx = onnx.resolve("my_model.onnx");
+        Files.write(myOnnx, new byte[10]);
 
         CliRunner.Result listed = CliRunner.run("cache");
         assertThat(listed.exitCode()).as(listed.err()).isZero();
         assertThat(listed.out()).containsPattern("features +3 files +1\\.5 MB  " + features)
-                .containsPattern("weights +2 files +2\\.5 MB  " + weights);
+                .containsPattern("weights +2 files +2\\.5 MB  " + weights)
+                .containsPattern("onnx +1 files +0\\.7 MB  " + onnx);
         JsonNode json = Json.MAPPER.readTree(CliRunner.run("cache", "--json").out());
         assertThat(json.get(1).get("bytes").asLong()).isEqualTo(2_500_000);
 
         CliRunner.Result cleaned = CliRunner.run("cache", "clean");
         assertThat(cleaned.exitCode()).as(cleaned.err()).isZero();
         assertThat(cleaned.out()).contains("features: removed 3 files (1.5 MB)", "kept 1 file tl did not write",
-                "weights: removed 2 files (2.5 MB)", "kept 2 files tl did not write");
+                "weights: removed 2 files (2.5 MB)", "kept 2 files tl did not write", "onnx: removed 1 files (0.7 MB)");
         try (var left = Files.walk(TlHome.directory())) {
             assertThat(left.filter(Files::isRegularFile)).containsExactlyInAnyOrder(mine,
-                    weights.resolve(noTop + ".notes"), features.resolve("README.features"));
+                    weights.resolve(noTop + ".notes"), features.resolve("README.features"), myOnnx);
         }
     }
 }

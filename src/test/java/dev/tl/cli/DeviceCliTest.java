@@ -51,5 +51,35 @@ class DeviceCliTest {
         assertThat(info.get("threads").get("nd4j").asInt()).isPositive();
         assertThat(info.get("caches").get("weights").asText()).endsWith("weights");
         assertThat(info.get("tl_version").asText()).startsWith("tl ");
+        assertThat(info.get("caches").get("onnx").asText()).endsWith("onnx");
+        JsonNode inference = info.get("engines").get("inference");
+        assertThat(inference.get("engine").asText()).isEqualTo("onnxruntime");
+        assertThat(inference.get("device").asText()).isEqualTo("cpu");
+        assertThat(inference.get("runtime").asText()).startsWith("onnxruntime 1.");
+        assertThat(inference.get("reason").asText()).contains("built without ONNX Runtime's CUDA provider");
+        assertThat(info.get("engines").get("training").get("engine").asText()).isEqualTo("dl4j");
+        assertThat(info.get("engines").get("training").get("device").asText()).isEqualTo("cpu");
+    }
+
+    /** predict, evaluate and embed choose the device before starting ND4J, which their engine may never need. */
+    @Test
+    void aGpuThatThisBuildCannotUseIsExit2ForCommandsThatMayNotStartNd4j() {
+        CliRunner.Result result = CliRunner.run("predict", "--model", "mobilenet", "--device", "gpu",
+                TestData.VAL.toString());
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--device: no usable GPU: this tl was built without the CUDA backend")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void anEngineThatCannotRunWhatIsAskedIsExit2NamingTheOption() {
+        CliRunner.Result bad = CliRunner.run("embed", "--model", "mobilenet", "--engine", "tensorrt", "--data",
+                TestData.VAL.toString(), "--out", "/tmp/never.csv");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--engine").contains("expected auto, onnxruntime or dl4j");
+        CliRunner.Result half = CliRunner.run("embed", "--model", "mobilenet", "--weights", "none", "--engine",
+                "onnxruntime", "--precision", "fp16", "--data", TestData.VAL.toString(), "--out", "/tmp/never.csv");
+        assertThat(half.exitCode()).isEqualTo(2);
+        assertThat(half.err()).contains("--engine: fp16 runs on the dl4j engine only");
     }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
 import dev.tl.TestData;
 import dev.tl.bundle.ModelBundle;
-import dev.tl.data.BatchLoader;
 import dev.tl.data.Framing;
 import dev.tl.data.ImageSet;
 import dev.tl.data.LabelSource;
@@ -15,7 +14,7 @@ import dev.tl.features.FeatureTable;
 import dev.tl.features.ParquetFeatures;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
-import dev.tl.model.Inference;
+import dev.tl.engine.Dl4jOutputs;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
@@ -90,9 +89,7 @@ class TrainFromFeaturesTest {
         Params.copyShared(graph, extractor);
         ImageSet images = LabelSource.FOLDERS.scan(train, "--data");
         float[][] recomputed;
-        try (BatchLoader loader = new BatchLoader(spec.inputSpecs(), 0)) {
-            recomputed = Inference.features("features", extractor, loader, images.images(), 8).matrix().toFloatMatrix();
-        }
+        recomputed = Dl4jOutputs.of(extractor, spec.inputSpecs(), images.images(), 8).toFloatMatrix();
         FeatureTable file = ParquetFeatures.read(features);
         for (int i = 0; i < images.size(); i++) {
             assertThat(file.rows().get(i).path()).isEqualTo(images.images().get(i).path().toString());

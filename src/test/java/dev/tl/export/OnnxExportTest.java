@@ -11,12 +11,13 @@ import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
+import dev.tl.engine.Dl4jOutputs;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.HeadSpec;
-import dev.tl.model.Inference;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
+import dev.tl.onnx.OnnxOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,7 +80,7 @@ class OnnxExportTest {
         try (BatchLoader loader = new BatchLoader(spec.inputSpecs(), 0)) {
             tlInputs = loader.batches(IMAGES.images(), IMAGES.size(), ImageViews.PLAIN).next().inputs();
             RandomParameters.randomise(graph, tlInputs, 7);
-            tlProbabilities = Inference.outputs("test", graph, loader, IMAGES.images(), IMAGES.size()).toFloatMatrix();
+            tlProbabilities = Dl4jOutputs.of(graph, spec.inputSpecs(), IMAGES.images(), IMAGES.size()).toFloatMatrix();
         }
 
         Map<String, OnnxRuntimeModel.Tensor> preprocessed = new LinkedHashMap<>();

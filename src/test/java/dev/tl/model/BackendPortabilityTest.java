@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tl.TestData;
 import dev.tl.TlException;
-import dev.tl.data.BatchLoader;
+import dev.tl.engine.Dl4jOutputs;
 import dev.tl.data.Framing;
 import dev.tl.data.InputSpec;
 import dev.tl.data.LabeledImage;
@@ -104,9 +104,7 @@ class BackendPortabilityTest {
     private static INDArray features(ComputationGraph graph, String backbone, CNN2DFormat format) {
         InputSpec input = new InputSpec(SIZE, new BaseSpec(backbone, SIZE).backbone().preprocessing(), format,
                 Framing.SQUASH);
-        try (BatchLoader loader = new BatchLoader(List.of(input), 0)) {
-            return Inference.outputs("features", graph, loader, IMAGES, 2);
-        }
+        return Dl4jOutputs.of(graph, List.of(input), IMAGES, 2);
     }
 
     private static double relativeError(INDArray actual, INDArray expected) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tl.TestData;
-import dev.tl.data.BatchLoader;
+import dev.tl.engine.Dl4jOutputs;
 import dev.tl.data.ImageTransform;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabeledImage;
@@ -32,17 +32,12 @@ class TestTimeAugmentationTest {
     }
 
     private static INDArray outputs(ImageViews views, int batchSize) {
-        try (BatchLoader loader = new BatchLoader(SPEC.inputSpecs(), 2)) {
-            return Inference.outputs("test", graph, loader, images, batchSize, views);
-        }
+        return Dl4jOutputs.of(graph, SPEC.inputSpecs(), images, batchSize, views);
     }
 
     @Test
     void oneViewIsThePlainOutput() {
-        INDArray plain;
-        try (BatchLoader loader = new BatchLoader(SPEC.inputSpecs(), 2)) {
-            plain = Inference.outputs("test", graph, loader, images, 4);
-        }
+        INDArray plain = Dl4jOutputs.of(graph, SPEC.inputSpecs(), images, 4);
         assertThat(outputs(TestTimeAugmentation.views(1), 4)).isEqualTo(plain);
     }
 

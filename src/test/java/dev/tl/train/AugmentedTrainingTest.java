@@ -151,6 +151,6 @@ class AugmentedTrainingTest {
 
     private static FeatureCache.Source source(ImageViews views) {
         return new FeatureCache.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(),
-                BaseWeights.RANDOM_INIT_SEED, BuildInfo.version(), views.key());
+                BaseWeights.RANDOM_INIT_SEED, BuildInfo.version(), views.key(), () -> "onnxruntime");
     }
 }

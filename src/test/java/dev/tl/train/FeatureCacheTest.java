@@ -8,6 +8,7 @@ import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabelSource;
 import dev.tl.data.LabeledImage;
+import dev.tl.engine.EngineRequest;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
@@ -45,7 +46,7 @@ class FeatureCacheTest {
 
     private static FeatureCache.Source source() {
         return new FeatureCache.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(), 5, "tl test",
-                PLAIN);
+                PLAIN, () -> "onnxruntime");
     }
 
     /** Features of a cache, counting the images whose features had to be computed. */
@@ -103,7 +104,7 @@ class FeatureCacheTest {
     }
 
     @Test
-    void theKeyCoversWeightsSeedSizeAndTheFileList() throws Exception {
+    void theKeyCoversWeightsSeedSizeEngineAndTheFileList() throws Exception {
         List<LabeledImage> images = images(2).images();
         FeatureCache cache = new FeatureCache(home);
         FeatureCache.Source base = source();
@@ -113,12 +114,14 @@ class FeatureCacheTest {
         assertThat(cache.key(base, 0, images)).isEqualTo(key);
         assertThat(cache.key(base, 4, images)).isNotEqualTo(key);
         assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.of(weights), 5, "tl test",
-                PLAIN), 0, images)).isNotEqualTo(key);
+                PLAIN, base.engine()), 0, images)).isNotEqualTo(key);
         assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.empty(), 6, "tl test",
-                PLAIN), 0, images)).isNotEqualTo(key);
+                PLAIN, base.engine()), 0, images)).isNotEqualTo(key);
         assertThat(cache.key(new FeatureCache.Source("mobilenet", new ModelSpec(List.of(new BaseSpec("mobilenet", 48)),
-                SPEC.head(), 2).bases().get(0).inputSpec(), Optional.empty(), 5, "tl test", PLAIN), 0, images))
-                .isNotEqualTo(key);
+                SPEC.head(), 2).bases().get(0).inputSpec(), Optional.empty(), 5, "tl test", PLAIN, base.engine()), 0,
+                images)).isNotEqualTo(key);
+        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.empty(), 5, "tl test",
+                PLAIN, () -> "dl4j"), 0, images)).isNotEqualTo(key);
         assertThat(cache.key(base, 0, images.subList(0, 3))).isNotEqualTo(key);
         assertThat(cache.key(base, 0, List.of(images.get(1), images.get(0), images.get(2), images.get(3))))
                 .isNotEqualTo(key);
@@ -200,5 +203,29 @@ class FeatureCacheTest {
         for (String key : List.of("head/dense_W", "head/dense_b", "head/output_W", "head/output_b")) {
             assertThat(fromCache.get(key)).as(key).isEqualTo(fromImages.get(key)).isEqualTo(filling.get(key));
         }
+    }
+
+    /**
+     * The engines agree to about 1e-6, not to the bit, so each keeps its own entries: the same seed on the same
+     * engine gives bit-identical weights, whichever engine computed the cache first.
+     */
+    @Test
+    void eachEngineKeepsItsOwnFeaturesSoTheSameSeedOnTheSameEngineIsBitIdentical() throws Exception {
+        ImageSet train = TestData.subset(TestData.TRAIN, 4);
+        ImageSet validation = TestData.subset(TestData.VAL, 2);
+        FeatureCache cache = new FeatureCache(home);
+        TrainOptions onnxRuntime = HEAD_ONLY.toBuilder().engine(EngineRequest.ONNXRUNTIME).build();
+        TrainOptions dl4j = HEAD_ONLY.toBuilder().engine(EngineRequest.DL4J).build();
+
+        Map<String, INDArray> first = Params.snapshot(new Trainer(SPEC, onnxRuntime, cache, TrainAugmentation.NONE,
+                List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
+        Map<String, INDArray> onDl4j = Params.snapshot(new Trainer(SPEC, dl4j, cache, TrainAugmentation.NONE,
+                List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
+        assertThat(entries()).hasSize(4); // training and validation, per engine
+        Map<String, INDArray> again = Params.snapshot(new Trainer(SPEC, onnxRuntime, null, TrainAugmentation.NONE,
+                List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
+
+        assertThat(again).isEqualTo(first);
+        assertThat(onDl4j.get("head/output_W").equalsWithEps(first.get("head/output_W"), 1e-4)).isTrue();
     }
 }

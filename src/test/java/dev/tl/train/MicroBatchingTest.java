@@ -103,7 +103,7 @@ class MicroBatchingTest {
         ModelSpec spec = new ModelSpec(List.of(new BaseSpec("mobilenetv2", 224)), new HeadSpec(0, 0), 2);
         ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.fineTune(spec, Unfreeze.ALL, false),
                 new Adam(LR), SEED);
-        long perImage = MicroBatching.activationBytesPerImage(graph, spec.inputSpecs());
+        long perImage = MicroBatching.activationBytesPerImage(graph, MicroBatching.inputTypes(spec.inputSpecs()));
         MicroBatching auto = MicroBatching.of(null, graph, spec.inputSpecs(), 256, false);
 
         assertThat(auto.size() * perImage).isLessThanOrEqualTo(ComputeBackend.current().activationBudgetBytes());

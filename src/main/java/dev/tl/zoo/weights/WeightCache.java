@@ -29,14 +29,21 @@ public final class WeightCache {
     private static final Logger log = LoggerFactory.getLogger(WeightCache.class);
 
     private final Path directory;
-    private final HttpClient http;
+    /** Made for the first download: building it sets up TLS, a second of a short command's start-up. */
+    private HttpClient http;
 
     public WeightCache(Path home) {
         this.directory = home.resolve("weights");
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(15))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(15))
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .build();
+        }
+        return http;
     }
 
     /** Under {@code $TL_HOME}, else {@code ~/.tl}. */
@@ -94,7 +101,7 @@ public final class WeightCache {
             log.info("downloading {} ({})", what, target.getFileName());
             log.debug("from {}", file.url());
             HttpRequest request = HttpRequest.newBuilder(URI.create(file.url())).GET().build();
-            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = http().send(request, HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {
                 response.body().close();
                 throw new IOException("HTTP " + response.statusCode());

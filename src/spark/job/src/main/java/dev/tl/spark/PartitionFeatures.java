@@ -1,7 +1,10 @@
 package dev.tl.spark;
 
+import dev.tl.data.Batch;
+import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageDecoder;
-import dev.tl.data.InputSpec;
+import dev.tl.data.ImageViews;
+import dev.tl.engine.Session;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -13,14 +16,11 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One partition's features, batch by batch: each image read from its file system, decoded and preprocessed as tl
- * does on one machine (the same decoder and input specs), the batch run through the executor's extractor.
+ * One partition's features, batch by batch: each image read from its file system, decoded and assembled into a batch
+ * as tl does on one machine (the same decoder and {@link BatchLoader} assembly), the batch run through the executor's
+ * session on the inference engine.
  */
 final class PartitionFeatures implements FlatMapFunction<Iterator<ImageListing.Image>, Row> {
 
@@ -34,8 +34,7 @@ final class PartitionFeatures implements FlatMapFunction<Iterator<ImageListing.I
 
     @Override
     public Iterator<Row> call(Iterator<ImageListing.Image> images) {
-        List<InputSpec> inputs = extractor.spec().inputSpecs();
-        ComputationGraph graph = extractor.graph();
+        Session session = extractor.session();
         Configuration hadoop = new Configuration();
         return new Iterator<>() {
             private Iterator<Row> batch = List.<Row>of().iterator();
@@ -43,7 +42,7 @@ final class PartitionFeatures implements FlatMapFunction<Iterator<ImageListing.I
             @Override
             public boolean hasNext() {
                 while (!batch.hasNext() && images.hasNext()) {
-                    batch = features(graph, inputs, hadoop, images).iterator();
+                    batch = features(session, hadoop, images).iterator();
                 }
                 return batch.hasNext();
             }
@@ -58,36 +57,26 @@ final class PartitionFeatures implements FlatMapFunction<Iterator<ImageListing.I
         };
     }
 
-    private List<Row> features(ComputationGraph graph, List<InputSpec> inputs, Configuration hadoop,
-                           Iterator<ImageListing.Image> images) {
+    private List<Row> features(Session session, Configuration hadoop, Iterator<ImageListing.Image> images) {
         List<ImageListing.Image> batch = new ArrayList<>();
         while (batch.size() < batchSize && images.hasNext()) {
             batch.add(images.next());
         }
-        INDArray[] arrays = new INDArray[inputs.size()];
-        float[][] data = new float[inputs.size()][];
-        for (int i = 0; i < inputs.size(); i++) {
-            int size = inputs.get(i).imageSize();
-            data[i] = new float[batch.size() * 3 * size * size];
-        }
-        for (int k = 0; k < batch.size(); k++) {
-            try (ImageDecoder.Decoded decoded = ImageDecoder.decode(read(batch.get(k).uri(), hadoop),
-                    batch.get(k).uri())) {
-                for (int i = 0; i < inputs.size(); i++) {
-                    InputSpec input = inputs.get(i);
-                    int perImage = 3 * input.imageSize() * input.imageSize();
-                    try (ImageDecoder.Decoded framed = decoded.framed(input.framing())) {
-                        input.write(framed.resizedRgb(input.imageSize()), data[i], k * perImage);
-                    }
+        Batch assembled;
+        // Only the loader's assembly is used: this task decodes its own images, read from their file system.
+        try (BatchLoader loader = new BatchLoader(session.inputs(), 0, 1)) {
+            BatchLoader.Assembly assembly = loader.assembly(batch.size(), List.of(), ImageViews.PLAIN);
+            for (int k = 0; k < batch.size(); k++) {
+                try (ImageDecoder.Decoded decoded = ImageDecoder.decode(read(batch.get(k).uri(), hadoop),
+                        batch.get(k).uri())) {
+                    assembly.put(k, decoded, k);
                 }
             }
-        }
-        for (int i = 0; i < inputs.size(); i++) {
-            arrays[i] = Nd4j.create(data[i], inputs.get(i).batchShape(batch.size()), 'c');
+            assembled = assembly.batch();
         }
         float[][] features;
-        synchronized (graph) {
-            features = graph.output(false, arrays)[0].castTo(DataType.FLOAT).toFloatMatrix();
+        synchronized (session) {
+            features = session.run(assembled).get(0).rows();
         }
         List<Row> rows = new ArrayList<>();
         for (int k = 0; k < batch.size(); k++) {

@@ -60,7 +60,7 @@ public final class SparkFeatures implements SparkEmbedding {
                 bases.add(new Extractor.Base(spec.bases().get(i).backboneName(), spec.bases().get(i).imageSize(),
                         spec.bases().get(i).framing().id(), weightFiles.get(i).map(path -> path.getFileName().toString()).orElse(null)));
             }
-            Extractor extractor = new Extractor(bases, job.precision());
+            Extractor extractor = new Extractor(bases, job.precision(), job.engine());
             JavaRDD<Row> rows = context.parallelize(images, Math.min(partitions, Math.max(1, images.size())))
                     .mapPartitions(new PartitionFeatures(extractor, job.batchSize()));
             spark.createDataFrame(rows, schema(provenance)).write().mode(SaveMode.Overwrite).parquet(job.out());

@@ -1,4 +1,4 @@
-package dev.tl.export;
+package dev.tl.onnx;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

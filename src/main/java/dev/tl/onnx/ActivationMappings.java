@@ -1,4 +1,4 @@
-package dev.tl.export;
+package dev.tl.onnx;
 
 import dev.tl.zoo.layers.ReLUActivation;
 import dev.tl.zoo.layers.SwishActivation;

@@ -1,4 +1,4 @@
-package dev.tl.export;
+package dev.tl.onnx;
 
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 

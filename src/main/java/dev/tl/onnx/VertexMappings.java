@@ -1,6 +1,6 @@
-package dev.tl.export;
+package dev.tl.onnx;
 
-import static dev.tl.export.OnnxGraph.attribute;
+import static dev.tl.onnx.OnnxGraph.attribute;
 import static java.util.Map.entry;
 
 import dev.tl.zoo.layers.BroadcastMultiplyVertex;
@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
@@ -41,6 +42,7 @@ final class VertexMappings {
             entry(NativeConvolution.class, VertexMappings::convolution),
             entry(DepthwiseConvolution2D.class, VertexMappings::depthwiseConvolution),
             entry(FrozenBatchNormalization.class, VertexMappings::batchNormalization),
+            entry(BatchNormalization.class, VertexMappings::trainableBatchNormalization),
             entry(NativeActivationLayer.class, VertexMappings::activation),
             entry(ZeroPaddingLayer.class, VertexMappings::zeroPadding),
             entry(SubsamplingLayer.class, VertexMappings::pooling),
@@ -105,6 +107,21 @@ final class VertexMappings {
                         vertex.vector(graph, "mean", "moving_mean"), vertex.vector(graph, "var", "moving_variance")),
                 attribute("epsilon", (float) conf.getEps()));
         return ActivationMappings.apply(conf.getActivationFn(), normalised, vertex, graph);
+    }
+
+    /**
+     * DL4J's own BatchNorm (trainable BatchNorm while fine-tuning) at inference: the running statistics, no
+     * activation (DL4J's layer ignores its own). Only with the variance stored as such, as tl builds it.
+     */
+    private static String trainableBatchNormalization(Vertex vertex, OnnxGraph graph) {
+        BatchNormalization conf = (BatchNormalization) vertex.configuration();
+        if (conf.isUseLogStd()) {
+            throw vertex.unsupported("BatchNorm storing log10 of the standard deviation has no ONNX mapping");
+        }
+        return graph.node("BatchNormalization", vertex.name(), List.of(vertex.input(),
+                        vertex.vector(graph, "gamma", "gamma"), vertex.vector(graph, "beta", "beta"),
+                        vertex.vector(graph, "mean", "moving_mean"), vertex.vector(graph, "var", "moving_variance")),
+                attribute("epsilon", (float) conf.getEps()));
     }
 
     private static String activation(Vertex vertex, OnnxGraph graph) {

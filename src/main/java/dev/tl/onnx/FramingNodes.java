@@ -1,6 +1,6 @@
-package dev.tl.export;
+package dev.tl.onnx;
 
-import static dev.tl.export.OnnxGraph.attribute;
+import static dev.tl.onnx.OnnxGraph.attribute;
 
 import dev.tl.data.Framing;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.tl.export;
+package dev.tl.onnx;
 
 import java.util.OptionalInt;
 
@@ -26,7 +26,7 @@ public record OnnxOptions(int opset, OptionalInt batchSize, boolean withPreproce
     }
 
     /** The IR version ONNX released with the operator set (ONNX's docs/Versioning.md), so older runtimes load it. */
-    long irVersion() {
+    public long irVersion() {
         if (opset == 11) {
             return 6;
         }

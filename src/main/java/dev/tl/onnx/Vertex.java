@@ -1,4 +1,4 @@
-package dev.tl.export;
+package dev.tl.onnx;
 
 import dev.tl.TlException;
 import java.util.List;

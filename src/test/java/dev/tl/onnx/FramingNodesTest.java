@@ -1,8 +1,10 @@
-package dev.tl.export;
+package dev.tl.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tl.data.Framing;
+import dev.tl.export.OnnxExport;
+import dev.tl.export.OnnxRuntimeModel;
 import dev.tl.data.ImageDecoder;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
