@@ -134,8 +134,8 @@ public final class ModelGraphs {
         graph.setInputTypes(InputType.convolutional(imageSize, imageSize, 3,
                 FreezePlan.INFERENCE.builderOptions().format()));
         NetBuilder net = new NetBuilder(graph, "", FreezePlan.INFERENCE.builderOptions());
-        FeatureMap output = backbone.architecture().imagenetTop(net,
-                backbone.architecture().base(net, new FeatureMap("input", 3, imageSize, imageSize)));
+        FeatureMap output = backbone.architecture().imagenetClassifier(net,
+                new FeatureMap("input", 3, imageSize, imageSize));
         return new ImageNetGraph(init(graph, output.name()), List.copyOf(net.vertexNames()));
     }
 
