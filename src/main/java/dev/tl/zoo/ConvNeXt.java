@@ -31,7 +31,8 @@ final class ConvNeXt implements Architecture {
     private final int[] dims;
     private final BlockRules blockRules;
 
-    private ConvNeXt(String model, int[] depths, int[] dims) {
+    /** Package-private so that tests can build a narrow one with the same layers and names. */
+    ConvNeXt(String model, int[] depths, int[] dims) {
         this.model = model;
         this.depths = depths;
         this.dims = dims;
