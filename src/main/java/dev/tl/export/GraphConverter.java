@@ -31,7 +31,7 @@ final class GraphConverter {
         Map<String, InputType> shapes = conf.getLayerActivationTypes(inputs.stream()
                 .map(input -> InputType.convolutional(input.imageSize(), input.imageSize(), 3, input.layout()))
                 .toArray(InputType[]::new));
-        OnnxGraph graph = new OnnxGraph(name);
+        OnnxGraph graph = new OnnxGraph(name, options.opset());
         Map<String, String> tensorOf = new HashMap<>();
         for (int i = 0; i < inputNames.size(); i++) {
             String input = inputNames.get(i);

@@ -28,9 +28,16 @@ final class OnnxGraph {
 
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Set<String> tensors = new HashSet<>();
+    private final int opset;
 
-    OnnxGraph(String name) {
+    /** @param opset the operator set the graph is written for, which decides the operations it may use */
+    OnnxGraph(String name, int opset) {
         graph.setName(name);
+        this.opset = opset;
+    }
+
+    int opset() {
+        return opset;
     }
 
     /** Adds a node reading {@code inputs}; returns its output tensor. */
@@ -144,6 +151,11 @@ final class OnnxGraph {
     static AttributeProto attribute(String name, float value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value)
                 .build();
+    }
+
+    static AttributeProto attribute(String name, String value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(value)).build();
     }
 
     static AttributeProto attribute(String name, long[] values) {
