@@ -99,9 +99,27 @@ final class EfficientNet implements Architecture {
 
     @Override
     public FeatureMap imagenetTop(NetBuilder net, FeatureMap features) {
+        return classifier(net, features, topDropoutRate);
+    }
+
+    /** Both EfficientNets' classifier: global average pooling, dropout, Dense "predictions". */
+    static FeatureMap classifier(NetBuilder net, FeatureMap features, double dropoutRate) {
         FeatureMap x = net.globalAvgPool("avg_pool", features);
-        x = net.dropout("top_dropout", x, topDropoutRate);
+        x = net.dropout("top_dropout", x, dropoutRate);
         return net.dense("predictions", x, 1000, Activation.SOFTMAX);
+    }
+
+    /**
+     * Both EfficientNets' squeeze-and-excitation: pooling to 1x1, a 1x1 reduction to {@code ratio} of the block's
+     * input channels with swish, a 1x1 expansion with sigmoid, and their product with {@code x}.
+     */
+    static FeatureMap squeezeExcite(NetBuilder net, FeatureMap x, String name, int filtersIn, double ratio) {
+        FeatureMap se = net.globalAvgPool(name + "se_squeeze", x);
+        se = net.reshapeToMap(name + "se_reshape", se);
+        se = net.conv(name + "se_reduce", se, Math.max(1, (int) (filtersIn * ratio)), 1, 1, Padding.SAME, true,
+                Activation.SWISH);
+        se = net.conv(name + "se_expand", se, x.channels(), 1, 1, Padding.SAME, true, Activation.SIGMOID);
+        return net.multiply(name + "se_excite", x, se);
     }
 
     @Override
@@ -126,14 +144,7 @@ final class EfficientNet implements Architecture {
         x = net.depthwiseConv(name + "dwconv", x, kernel, stride, padding, false);
         x = net.batchNormActivation(name + "bn", name + "activation", x, BN_EPSILON, BN_MOMENTUM, Activation.SWISH);
 
-        int filtersSe = Math.max(1, (int) (filtersIn * SE_RATIO));
-        FeatureMap se = net.globalAvgPool(name + "se_squeeze", x);
-        se = net.reshapeToMap(name + "se_reshape", se);
-        se = net.conv(name + "se_reduce", se, filtersSe, 1, 1, Padding.SAME, true,
-                Activation.SWISH);
-        se = net.conv(name + "se_expand", se, filters, 1, 1, Padding.SAME, true,
-                Activation.SIGMOID);
-        x = net.multiply(name + "se_excite", x, se);
+        x = squeezeExcite(net, x, name, filtersIn, SE_RATIO);
 
         x = net.conv(name + "project_conv", x, filtersOut, 1, 1, Padding.SAME, false);
         x = net.batchNorm(name + "project_bn", x, BN_EPSILON, BN_MOMENTUM);

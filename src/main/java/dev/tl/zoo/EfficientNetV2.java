@@ -121,9 +121,7 @@ final class EfficientNetV2 implements Architecture {
 
     @Override
     public FeatureMap imagenetTop(NetBuilder net, FeatureMap features) {
-        FeatureMap x = net.globalAvgPool("avg_pool", features);
-        x = net.dropout("top_dropout", x, TOP_DROPOUT_RATE);
-        return net.dense("predictions", x, 1000, Activation.SOFTMAX);
+        return EfficientNet.classifier(net, features, TOP_DROPOUT_RATE);
     }
 
     @Override
@@ -172,17 +170,10 @@ final class EfficientNetV2 implements Architecture {
         return residual(net, in, x, name, filtersIn, filtersOut, stride, dropRate);
     }
 
+    /** EfficientNet's squeeze-and-excitation, where the stage has it (Keras: 0 &lt; ratio ≤ 1). */
     private static FeatureMap squeezeExcite(NetBuilder net, FeatureMap x, String name, int filtersIn,
                                             double seRatio) {
-        if (!(seRatio > 0 && seRatio <= 1)) {
-            return x;
-        }
-        FeatureMap se = net.globalAvgPool(name + "se_squeeze", x);
-        se = net.reshapeToMap(name + "se_reshape", se);
-        se = net.conv(name + "se_reduce", se, Math.max(1, (int) (filtersIn * seRatio)), 1, 1, Padding.SAME, true,
-                Activation.SWISH);
-        se = net.conv(name + "se_expand", se, x.channels(), 1, 1, Padding.SAME, true, Activation.SIGMOID);
-        return net.multiply(name + "se_excite", x, se);
+        return seRatio > 0 && seRatio <= 1 ? EfficientNet.squeezeExcite(net, x, name, filtersIn, seRatio) : x;
     }
 
     /** The identity shortcut where shapes allow, after drop-connect (Keras passes its rate as "survival"). */
