@@ -28,8 +28,9 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="$repo/../shared/datasets/hymenoptera"
-models="mobilenetv2 densenet201 efficientnetb0 mobilenet_0.25"
-depthwise_models=" mobilenetv2 efficientnetb0 mobilenet_0.25 "   # where memory bandwidth, not FMAs, is the limit
+models="mobilenetv2 densenet201 efficientnetb0 mobilenet_0.25 convnext_tiny efficientnetv2b0 mobilenetv3small"
+# where memory bandwidth, not FMAs, is the limit
+depthwise_models=" mobilenetv2 efficientnetb0 mobilenet_0.25 efficientnetv2b0 mobilenetv3small "
 train_models="mobilenetv2 densenet201"
 memory_model="densenet201"
 passes=" step embed memory train "

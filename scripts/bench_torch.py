@@ -20,7 +20,8 @@ from torchvision import transforms
 
 NAMES = {"mobilenetv2": "mobilenet_v2", "densenet121": "densenet121", "densenet201": "densenet201",
          "efficientnetb0": "efficientnet_b0", "resnet50": "resnet50", "vgg16": "vgg16",
-         "mobilenet_0.25": None}
+         "mobilenet_0.25": None, "convnext_tiny": "convnext_tiny", "mobilenetv3small": "mobilenet_v3_small",
+         "efficientnetv2b0": None}
 # Keras' preprocessing per backbone, as tl applies it
 TORCH_MODE = transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
 TF_MODE = transforms.Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])
@@ -42,13 +43,23 @@ def mobilenet_v1(alpha):
     return nn.Sequential(*layers), channels
 
 
+def efficientnet_v2_b0():
+    """Keras' EfficientNetV2-B0 (torchvision builds S, M, L only) from torchvision's fused and MBConv blocks."""
+    from torchvision.models.efficientnet import EfficientNet, FusedMBConvConfig, MBConvConfig
+    stages = [FusedMBConvConfig(1, 3, 1, 32, 16, 1), FusedMBConvConfig(4, 3, 2, 16, 32, 2),
+              FusedMBConvConfig(4, 3, 2, 32, 48, 2), MBConvConfig(4, 3, 2, 48, 96, 3),
+              MBConvConfig(6, 3, 1, 96, 112, 5), MBConvConfig(6, 3, 2, 112, 192, 8)]
+    return EfficientNet(stages, dropout=0.2, last_channel=1280)
+
+
 def backbone(name):
     if name.startswith("mobilenet_"):
         return mobilenet_v1(float(name.split("_")[1]))
-    model = getattr(torchvision.models, NAMES[name])()
+    model = efficientnet_v2_b0() if name == "efficientnetv2b0" else getattr(torchvision.models, NAMES[name])()
     features = model.features if hasattr(model, "features") else nn.Sequential(*list(model.children())[:-2])
     channels = {"mobilenetv2": 1280, "densenet121": 1024, "densenet201": 1920, "efficientnetb0": 1280,
-                "resnet50": 2048, "vgg16": 512}[name]
+                "resnet50": 2048, "vgg16": 512, "convnext_tiny": 768, "mobilenetv3small": 576,
+                "efficientnetv2b0": 1280}[name]
     post = nn.ReLU() if name.startswith("densenet") else nn.Identity()  # torchvision applies it in forward()
     return nn.Sequential(features, post), channels
 

@@ -1,7 +1,9 @@
-"""Parameter counts of Keras' MobileNet v1 and MobileNetV2 width variants, as keras.applications builds them.
+"""Parameter counts of Keras' MobileNet v1, MobileNetV2 and MobileNetV3 width (and minimalistic) variants, as
+keras.applications builds them.
 
 Keras itself cannot run here (no TensorFlow or JAX), so this follows the channel arithmetic of
-keras/src/applications/mobilenet.py and mobilenet_v2.py and counts weights the way Keras' count_params() does:
+keras/src/applications/mobilenet.py, mobilenet_v2.py and mobilenet_v3.py and counts weights the way Keras'
+count_params() does:
 kernels, biases, and BatchNorm's gamma, beta, moving mean and moving variance. It shares no code with tl; its output
 is what ParameterCountTest expects. Usage: python3 scripts/mobilenet_param_counts.py
 """
@@ -55,6 +57,40 @@ def mobilenet_v2(alpha):
     return total + last * CLASSES + CLASSES, total  # predictions: Dense with bias
 
 
+# MobileNetV3 blocks: (expansion, filters at alpha 1, kernel (None: 5, or 3 if minimalistic), stride, squeeze-excite)
+V3_SMALL = [(1, 16, 3, 2, True), (72 / 16, 24, 3, 2, False), (88 / 24, 24, 3, 1, False), (4, 40, None, 2, True),
+            (6, 40, None, 1, True), (6, 40, None, 1, True), (3, 48, None, 1, True), (3, 48, None, 1, True),
+            (6, 96, None, 2, True), (6, 96, None, 1, True), (6, 96, None, 1, True)]
+V3_LARGE = [(1, 16, 3, 1, False), (4, 24, 3, 2, False), (3, 24, 3, 1, False), (3, 40, None, 2, True),
+            (3, 40, None, 1, True), (3, 40, None, 1, True), (6, 80, 3, 2, False), (2.5, 80, 3, 1, False),
+            (2.3, 80, 3, 1, False), (2.3, 80, 3, 1, False), (6, 112, 3, 1, True), (6, 112, 3, 1, True),
+            (6, 160, None, 2, True), (6, 160, None, 1, True), (6, 160, None, 1, True)]
+
+
+def mobilenet_v3(blocks, last_point, alpha, minimalistic):
+    """Returns (with top, no top). The top is pooling, Conv_2 (1x1 with bias) and the Logits 1x1 convolution."""
+    channels = 16
+    total = 3 * 3 * 3 * channels + bn(channels)  # Conv, Conv/BatchNorm
+    for block_id, (expansion, filters, kernel, _, squeeze_excite) in enumerate(blocks):
+        kernel = kernel or (3 if minimalistic else 5)
+        out = make_divisible(filters * alpha)
+        expanded = channels
+        if block_id:
+            expanded = make_divisible(channels * expansion)
+            total += channels * expanded + bn(expanded)  # expand, expand/BatchNorm
+        total += kernel * kernel * expanded + bn(expanded)  # depthwise, depthwise/BatchNorm
+        if squeeze_excite and not minimalistic:
+            reduced = make_divisible(expanded * 0.25)
+            total += expanded * reduced + reduced + reduced * expanded + expanded  # squeeze_excite/Conv, Conv_1
+        total += expanded * out + bn(out)  # project, project/BatchNorm
+        channels = out
+    last_conv = make_divisible(channels * 6)
+    total += channels * last_conv + bn(last_conv)  # Conv_1, Conv_1/BatchNorm
+    if alpha > 1.0:
+        last_point = make_divisible(last_point * alpha)
+    return total + last_conv * last_point + last_point + last_point * CLASSES + CLASSES, total
+
+
 def main():
     print("| backbone | with top | no top |")
     print("| --- | --- | --- |")
@@ -63,6 +99,11 @@ def main():
         for alpha in alphas:
             name = family if alpha == 1.0 else f"{family}_{alpha}"
             top, no_top = build(alpha)
+            print(f"| {name} | {top:,} | {no_top:,} |")
+    for size, blocks, last_point in (("small", V3_SMALL, 1024), ("large", V3_LARGE, 1280)):
+        for alpha, minimalistic in ((1.0, False), (0.75, False), (1.0, True)):
+            name = f"mobilenetv3{size}" + ("" if alpha == 1.0 else f"_{alpha}") + ("_minimalistic" if minimalistic else "")
+            top, no_top = mobilenet_v3(blocks, last_point, alpha, minimalistic)
             print(f"| {name} | {top:,} | {no_top:,} |")
 
 

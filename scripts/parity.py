@@ -4,7 +4,9 @@ For each backbone: build the torchvision network with random weights and random 
 compute exactly what the Keras architecture computes (Keras pads stride-2 convolutions asymmetrically, ResNet50 v1
 strides its first 1x1 convolution and has conv biases, ...), write its weights in Keras' legacy HDF5 layout, then run
 `tl embed` with that file and PyTorch on the same PNG images and compare the pooled features, once per inference
-engine (DL4J, and ONNX Runtime running tl's graph converted to ONNX).
+engine (DL4J, and ONNX Runtime running tl's graph converted to ONNX). Where torchvision has the building blocks but
+not Keras' configuration (EfficientNetV2-B0, MobileNetV3 at alpha 0.75 and minimalistic), the network is
+torchvision's classes configured with Keras' channel arithmetic.
 
 Run through scripts/parity.sh. Needs Debian's python3-torch, python3-torchvision and python3-h5py.
 """
@@ -40,6 +42,8 @@ def preprocess(images, mode):
         return x.flip(1) - CAFFE_MEAN_BGR
     if mode == "tf":
         return x / 127.5 - 1.0
+    if mode == "tf128":  # EfficientNetV2-S/M/L's Rescaling(1/128, offset=-1)
+        return x / 128.0 - 1.0
     return (x / 255.0 - MEAN_RGB) / STD_RGB
 
 
@@ -47,8 +51,22 @@ def preprocess(images, mode):
 # Writing Keras' legacy weight layout
 
 class KerasWeights:
+    """Layers by name, each a dict of weight name -> tensor; a nested model's group holds "layer/weight" names."""
+
     def __init__(self):
         self.layers = {}
+
+    def nested(self, group, name):
+        """Moves layer `name`'s tensors into the group of a nested Sequential model (ConvNeXt's stem)."""
+        tensors = self.layers.pop(name)
+        self.layers.setdefault(group, {}).update({f"{name}/{w}": t for w, t in tensors.items()})
+
+    def depthwise_grouped(self, name, conv):
+        """A Conv2D with one group per channel: torch [C, 1, kh, kw] -> Keras [kh, kw, 1, C], and its bias."""
+        self.layers[name] = {"kernel": conv.weight.detach().permute(2, 3, 1, 0), "bias": conv.bias.detach()}
+
+    def norm(self, name, layer_norm):
+        self.layers[name] = {"gamma": layer_norm.weight.detach(), "beta": layer_norm.bias.detach()}
 
     def conv(self, name, conv):
         tensors = {"kernel": conv.weight.detach().permute(2, 3, 1, 0)}
@@ -75,8 +93,8 @@ class KerasWeights:
         with h5py.File(path, "w") as f:
             f.attrs["layer_names"] = np.array([n.encode() for n in self.layers])
             for name, tensors in self.layers.items():
-                group = f.create_group(name)
-                weight_names = [f"{name}/{w}:0" for w in tensors]
+                group = f.require_group(name)  # "Conv/BatchNorm" lives inside "Conv", as h5py nests them
+                weight_names = [w + ":0" if "/" in w else f"{name}/{w}:0" for w in tensors]
                 group.attrs["weight_names"] = np.array([w.encode() for w in weight_names])
                 for weight_name, value in zip(weight_names, tensors.values()):
                     group.create_dataset(weight_name, data=value.numpy().astype(np.float32))
@@ -92,6 +110,14 @@ def randomise_batchnorm(model, generator, eps):
                 m.bias.copy_(torch.randn(m.bias.shape, generator=generator) * 0.1)
                 m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=generator) * 0.1)
                 m.running_var.copy_(torch.rand(m.running_var.shape, generator=generator) + 0.5)
+
+
+def randomise_biases(model, generator):
+    """Convolutions' biases start at zero in torchvision: random ones show a bias that does not reach tl."""
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d) and m.bias is not None:
+            with torch.no_grad():
+                m.bias.copy_(torch.randn(m.bias.shape, generator=generator) * 0.1)
 
 
 class KerasPad(nn.Module):
@@ -280,9 +306,214 @@ def mobilenet_v1(g):
     return model, (lambda x: model(x).mean((2, 3))), weights, "tf"
 
 
-# Backbones whose stock ImageNet classifier (tl predict --model) is checked too, and the name its Dense layer has in
-# the weight file: DenseNet's with-top files predate Keras' "predictions" and call it "fc1000".
-CLASSIFIERS = {"densenet121": "fc1000", "efficientnetb0": "predictions", "mobilenet": "conv_preds"}
+def convnext(size):
+    """torchvision's ConvNeXt is Keras' (both ported from the authors'): same layers, eps 1e-6, exact GELU."""
+    def build(g):
+        model = getattr(torchvision.models, f"convnext_{size}")()
+        name = f"convnext_{size}"
+        with torch.no_grad():  # LayerNorm's affine and the layer scale start at constants: random ones are checked
+            for m in model.modules():
+                if isinstance(m, nn.LayerNorm):
+                    m.weight.copy_(torch.rand(m.weight.shape, generator=g) + 0.5)
+                    m.bias.copy_(torch.randn(m.bias.shape, generator=g) * 0.1)
+                if isinstance(m, torchvision.models.convnext.CNBlock):
+                    m.layer_scale.copy_(torch.rand(m.layer_scale.shape, generator=g) + 0.5)
+                if isinstance(m, (nn.Conv2d, nn.Linear)):
+                    m.bias.copy_(torch.randn(m.bias.shape, generator=g) * 0.1)
+        f = model.features
+        weights = KerasWeights()
+        weights.conv(f"{name}_stem_conv", f[0][0])
+        weights.norm(f"{name}_stem_layernorm", f[0][1])
+        weights.nested(f"{name}_stem", f"{name}_stem_conv")
+        weights.nested(f"{name}_stem", f"{name}_stem_layernorm")
+        for stage in range(4):
+            if stage > 0:
+                down = f[2 * stage]
+                group = f"{name}_downsampling_block_{stage - 1}"
+                weights.norm(f"{name}_downsampling_layernorm_{stage - 1}", down[0])
+                weights.conv(f"{name}_downsampling_conv_{stage - 1}", down[1])
+                weights.nested(group, f"{name}_downsampling_layernorm_{stage - 1}")
+                weights.nested(group, f"{name}_downsampling_conv_{stage - 1}")
+            for j, block in enumerate(f[2 * stage + 1]):
+                prefix = f"{name}_stage_{stage}_block_{j}"
+                weights.depthwise_grouped(prefix + "_depthwise_conv", block.block[0])
+                weights.norm(prefix + "_layernorm", block.block[2])
+                weights.dense(prefix + "_pointwise_conv_1", block.block[3])
+                weights.dense(prefix + "_pointwise_conv_2", block.block[5])
+                # the published files hold the layer scale as a bare tf.Variable
+                weights.layers[prefix + "_layer_scale"] = {"Variable": block.layer_scale.detach().reshape(-1)}
+        weights.norm("layer_normalization", model.classifier[0])
+        # Keras' classifier-less model with pooling="avg": LayerNormalization of the pooled features
+        return model, (lambda x: model.classifier[1](model.classifier[0](model.avgpool(f(x))))), weights, "torch"
+    return build
+
+
+def efficientnet_v2(variant):
+    """torchvision's EfficientNetV2-S/M/L; B0 is torchvision's EfficientNet built with Keras' B0 stages."""
+    def build(g):
+        if variant == "b0":
+            from torchvision.models.efficientnet import EfficientNet, FusedMBConvConfig, MBConvConfig
+            stages = [FusedMBConvConfig(1, 3, 1, 32, 16, 1), FusedMBConvConfig(4, 3, 2, 16, 32, 2),
+                      FusedMBConvConfig(4, 3, 2, 32, 48, 2), MBConvConfig(4, 3, 2, 48, 96, 3),
+                      MBConvConfig(6, 3, 1, 96, 112, 5), MBConvConfig(6, 3, 2, 112, 192, 8)]
+            model, mode = EfficientNet(stages, dropout=0.2, last_channel=1280), "torch"
+        else:
+            model, mode = getattr(torchvision.models, f"efficientnet_v2_{variant}")(), "tf128"
+        randomise_batchnorm(model, g, 1e-3)
+        randomise_biases(model, g)
+        keras_pad_strided_convs(model)  # Keras' 'same' on stride 2 pads like correct_pad
+        f = model.features
+        weights = KerasWeights()
+        weights.conv("stem_conv", strided_conv(f[0][0]))
+        weights.bn("stem_bn", f[0][1])
+        for stage in range(1, len(f) - 1):
+            for j, block in enumerate(f[stage]):
+                prefix = f"block{stage}{chr(ord('a') + j)}_"
+                parts = list(block.block)
+                if isinstance(block, torchvision.models.efficientnet.FusedMBConv):
+                    if len(parts) == 2:
+                        weights.conv(prefix + "expand_conv", strided_conv(parts[0][0]))
+                        weights.bn(prefix + "expand_bn", parts[0][1])
+                    weights.conv(prefix + "project_conv", strided_conv(parts[-1][0]))
+                    weights.bn(prefix + "project_bn", parts[-1][1])
+                    continue
+                expand, depthwise, se, project = parts
+                weights.conv(prefix + "expand_conv", expand[0])
+                weights.bn(prefix + "expand_bn", expand[1])
+                weights.depthwise(prefix + "dwconv2", strided_conv(depthwise[0]))
+                weights.bn(prefix + "bn", depthwise[1])
+                weights.conv(prefix + "se_reduce", se.fc1)
+                weights.conv(prefix + "se_expand", se.fc2)
+                weights.conv(prefix + "project_conv", project[0])
+                weights.bn(prefix + "project_bn", project[1])
+        weights.conv("top_conv", f[-1][0])
+        weights.bn("top_bn", f[-1][1])
+        return model, (lambda x: f(x).mean((2, 3))), weights, mode
+    return build
+
+
+def make_divisible(v):
+    """Keras' _depth (and torchvision's _make_divisible) to multiples of 8."""
+    new = max(8, int(v + 4) // 8 * 8)
+    return new + 8 if new < 0.9 * v else new
+
+
+# MobileNetV3 blocks as keras.applications.mobilenet_v3 lists them: expansion, filters, kernel (None: 5, 3 if
+# minimalistic), stride, squeeze-excite, variant's activation (else ReLU)
+V3_BLOCKS = {
+    "small": [(1, 16, 3, 2, True, False), (72 / 16, 24, 3, 2, False, False), (88 / 24, 24, 3, 1, False, False),
+              (4, 40, None, 2, True, True), (6, 40, None, 1, True, True), (6, 40, None, 1, True, True),
+              (3, 48, None, 1, True, True), (3, 48, None, 1, True, True), (6, 96, None, 2, True, True),
+              (6, 96, None, 1, True, True), (6, 96, None, 1, True, True)],
+    "large": [(1, 16, 3, 1, False, False), (4, 24, 3, 2, False, False), (3, 24, 3, 1, False, False),
+              (3, 40, None, 2, True, False), (3, 40, None, 1, True, False), (3, 40, None, 1, True, False),
+              (6, 80, 3, 2, False, True), (2.5, 80, 3, 1, False, True), (2.3, 80, 3, 1, False, True),
+              (2.3, 80, 3, 1, False, True), (6, 112, 3, 1, True, True), (6, 112, 3, 1, True, True),
+              (6, 160, None, 2, True, True), (6, 160, None, 1, True, True), (6, 160, None, 1, True, True)]}
+
+
+def mobilenet_v3(size, alpha=1.0, minimalistic=False):
+    """torchvision's MobileNetV3 classes with Keras' channel arithmetic (torchvision's own v3_small/large at alpha 1
+    equal it); minimalistic: ReLU everywhere, 3x3 kernels, no squeeze-and-excitation."""
+    def build(g):
+        from torchvision.models.mobilenetv3 import InvertedResidualConfig, MobileNetV3
+        configs = []
+        channels = 16
+        for i, (expansion, filters, kernel, stride, se, variant_act) in enumerate(V3_BLOCKS[size]):
+            out = make_divisible(filters * alpha)
+            expanded = make_divisible(channels * expansion) if i else channels
+            kernel = kernel or (3 if minimalistic else 5)
+            act = "HS" if variant_act and not minimalistic else "RE"
+            configs.append(InvertedResidualConfig(channels, kernel, expanded, out, se and not minimalistic, act,
+                                                  stride, 1, 1.0))
+            channels = out
+        model = MobileNetV3(configs, last_channel=1024 if size == "small" else 1280)
+        if minimalistic:  # torchvision's stem, last convolution and classifier use hard swish unconditionally
+            model.features[0][2] = nn.ReLU()
+            model.features[-1][2] = nn.ReLU()
+            model.classifier[1] = nn.ReLU()
+        randomise_batchnorm(model, g, 1e-3)
+        randomise_biases(model, g)
+        keras_pad_strided_convs(model)
+        f = model.features
+        weights = KerasWeights()
+        weights.conv("Conv", strided_conv(f[0][0]))
+        weights.bn("Conv/BatchNorm", f[0][1])
+        for block_id, block in enumerate(f[1:-1]):
+            prefix = "expanded_conv/" if block_id == 0 else f"expanded_conv_{block_id}/"
+            parts = list(block.block)
+            if block_id:
+                expand = parts.pop(0)
+                weights.conv(prefix + "expand", expand[0])
+                weights.bn(prefix + "expand/BatchNorm", expand[1])
+            weights.depthwise(prefix + "depthwise", strided_conv(parts[0][0]))
+            weights.bn(prefix + "depthwise/BatchNorm", parts[0][1])
+            if len(parts) == 3:
+                weights.conv(prefix + "squeeze_excite/Conv", parts[1].fc1)
+                weights.conv(prefix + "squeeze_excite/Conv_1", parts[1].fc2)
+            weights.conv(prefix + "project", parts[-1][0])
+            weights.bn(prefix + "project/BatchNorm", parts[-1][1])
+        weights.conv("Conv_1", f[-1][0])
+        weights.bn("Conv_1/BatchNorm", f[-1][1])
+        return model, (lambda x: f(x).mean((2, 3))), weights, "tf"
+    return build
+
+
+def dense_classifier(layer):
+    """A random Dense classifier on the pooled features, called `layer` in the file."""
+    def add(model, weights, features, g):
+        linear = random_linear(features, 1000, g)
+        weights.dense(layer, linear)
+        return linear
+    return add
+
+
+def pointwise_classifier(model, weights, features, g):
+    """MobileNet v1's classifier: a 1x1 convolution on the pooled map."""
+    linear = random_linear(features, 1000, g)
+    weights.pointwise_from_linear("conv_preds", linear)
+    return linear
+
+
+def convnext_classifier(model, weights, features, g):
+    """ConvNeXt's head normalises the pooled features itself: its LayerNormalization is the base's final one."""
+    name = next(n for n in weights.layers if n.endswith("_stem"))[:-len("_stem")]
+    weights.layers[f"{name}_head_layernorm"] = weights.layers.pop("layer_normalization")
+    linear = random_linear(features, 1000, g)
+    weights.dense(f"{name}_head_dense", linear)
+    return linear
+
+
+def mobilenet_v3_classifier(model, weights, features, g):
+    """torchvision's classifier Linear, hard swish, Dropout, Linear is Keras' Conv_2, activation, Dropout, Logits."""
+    first, last = model.classifier[0], model.classifier[3]
+    with torch.no_grad():
+        first.weight.mul_(3)
+        first.bias.copy_(torch.randn(first.bias.shape, generator=g) * 0.5)
+        hidden = model.classifier[1](first(features))
+        last.weight.copy_(random_linear(hidden, 1000, g).weight)
+        last.bias.copy_(torch.randn(last.bias.shape, generator=g) * 0.5)
+    weights.pointwise_from_linear("Conv_2", first)
+    weights.pointwise_from_linear("Logits", last)
+    return lambda x: last(model.classifier[1](first(x)))
+
+
+def random_linear(features, classes, g):
+    linear = nn.Linear(features.shape[1], classes)
+    with torch.no_grad():
+        linear.weight.copy_(torch.randn(linear.weight.shape, generator=g) * 0.05)
+        linear.bias.copy_(torch.randn(linear.bias.shape, generator=g) * 0.5)
+    return linear
+
+
+# Backbones whose stock ImageNet classifier (tl predict --model) is checked too, with how the weight file holds it:
+# DenseNet's with-top files predate Keras' "predictions" and call it "fc1000".
+CLASSIFIERS = {"densenet121": ("fc1000", dense_classifier("fc1000")),
+               "efficientnetb0": ("predictions", dense_classifier("predictions")),
+               "mobilenet": ("conv_preds", pointwise_classifier),
+               "convnext_tiny": ("convnext_tiny_head_dense", convnext_classifier),
+               "efficientnetv2b0": ("predictions", dense_classifier("predictions")),
+               "mobilenetv3small": ("Conv_2, Logits", mobilenet_v3_classifier)}
 
 BACKBONES = {
     "vgg16": vgg16,
@@ -292,18 +523,30 @@ BACKBONES = {
     "mobilenet": mobilenet_v1,
     "mobilenetv2": mobilenet_v2,
     "efficientnetb0": efficientnet_b0,
+    "convnext_tiny": convnext("tiny"),
+    "convnext_small": convnext("small"),
+    "convnext_base": convnext("base"),
+    "convnext_large": convnext("large"),
+    "efficientnetv2b0": efficientnet_v2("b0"),
+    "efficientnetv2s": efficientnet_v2("s"),
+    "efficientnetv2m": efficientnet_v2("m"),
+    "efficientnetv2l": efficientnet_v2("l"),
+    "mobilenetv3small": mobilenet_v3("small"),
+    "mobilenetv3large": mobilenet_v3("large"),
+    "mobilenetv3small_0.75": mobilenet_v3("small", alpha=0.75),
+    "mobilenetv3large_minimalistic": mobilenet_v3("large", minimalistic=True),
 }
 
 
 # ---------------------------------------------------------------------------------------------------------------
 
-def make_images(source_dir, target_dir, count):
+def make_images(source_dir, target_dir, count, size):
     """Sample images, resized to the input size once and stored as PNG so both sides see identical pixels."""
     paths = sorted(p for p in pathlib.Path(source_dir).rglob("*.jpg"))[:count]
     images = []
     for i, path in enumerate(paths):
         image = read_image(str(path), ImageReadMode.RGB)
-        image = F.interpolate(image[None].float(), size=(SIZE, SIZE), mode="bilinear",
+        image = F.interpolate(image[None].float(), size=(size, size), mode="bilinear",
                               align_corners=False).round().clamp(0, 255).to(torch.uint8)[0]
         cls = path.parent.name
         (target_dir / cls).mkdir(parents=True, exist_ok=True)
@@ -326,23 +569,15 @@ def run_tl_predict(tl, engine, name, weights_file, data_dir, classes):
     return out
 
 
-def check_classifier(tl, engines, name, extract, weights, mode, batch, images, data_dir, tmp, g):
+def check_classifier(tl, engines, name, model, extract, weights, mode, batch, images, data_dir, tmp, g):
     """Adds a random 1000-class classifier, then compares tl's ImageNet probabilities with torch's softmax, per engine."""
     with torch.no_grad():
         features = extract(preprocess(batch, mode))
-    linear = nn.Linear(features.shape[1], 1000)
-    with torch.no_grad():
-        linear.weight.copy_(torch.randn(linear.weight.shape, generator=g) * 0.05)
-        linear.bias.copy_(torch.randn(linear.bias.shape, generator=g) * 0.5)
-    layer = CLASSIFIERS[name]
-    if layer == "conv_preds":
-        weights.pointwise_from_linear(layer, linear)
-    else:
-        weights.dense(layer, linear)
+    classifier = CLASSIFIERS[name][1](model, weights, features, g)
     top_file = tmp / f"{name}_top.h5"
     weights.write(top_file)
     with torch.no_grad():
-        reference = torch.softmax(linear(features), dim=1).double().numpy()
+        reference = torch.softmax(classifier(features), dim=1).double().numpy()
     classes = [c for c in (pathlib.Path(__file__).parent.parent / "src/main/resources/imagenet-classes.txt")
                .read_text().split("\n") if c]
     errors = []
@@ -352,9 +587,9 @@ def check_classifier(tl, engines, name, extract, weights, mode, batch, images, d
     return errors
 
 
-def run_tl(tl, engine, name, weights_file, data_dir, out_csv):
+def run_tl(tl, engine, name, weights_file, data_dir, out_csv, size):
     subprocess.run([tl, "-q", "embed", "--engine", engine, "--crop", "none", "--model", name, "--weights",
-                    str(weights_file), "--image-size", str(SIZE), "--data", str(data_dir), "--out", str(out_csv)],
+                    str(weights_file), "--image-size", str(size), "--data", str(data_dir), "--out", str(out_csv)],
                    check=True, stdout=subprocess.DEVNULL)
     with open(out_csv) as f:
         rows = list(csv.reader(f))[1:]
@@ -368,6 +603,8 @@ def main():
     parser.add_argument("--count", type=int, default=8)
     parser.add_argument("--models", default=",".join(BACKBONES))
     parser.add_argument("--engines", default="dl4j,onnxruntime", help="tl's inference engines to check")
+    parser.add_argument("--size", type=int, default=SIZE,
+                        help="input size; the ImageNet classifiers are checked at 224 only, their default")
     args = parser.parse_args()
     engines = args.engines.split(",")
 
@@ -377,7 +614,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
         data_dir = tmp / "images"
-        images = make_images(args.images, data_dir, args.count)
+        images = make_images(args.images, data_dir, args.count, args.size)
         batch = torch.stack([image for _, image in images])
         for name in args.models.split(","):
             g = torch.Generator().manual_seed(1234)
@@ -390,16 +627,16 @@ def main():
                 reference = extract(preprocess(batch, mode)).double().numpy()
             worst = []
             for engine in engines:
-                ours = run_tl(args.tl, engine, name, weights_file, data_dir, tmp / f"{name}-{engine}.csv")
+                ours = run_tl(args.tl, engine, name, weights_file, data_dir, tmp / f"{name}-{engine}.csv", args.size)
                 worst.append(max(np.abs(ours[path] - expected).max() / np.abs(expected).max()
                                  for (path, _), expected in zip(images, reference)))
             results.append((name, len(weights.layers), reference.shape[1], worst))
             print(f"{name:16s} " + " ".join(f"{e} {w:.2e}" for e, w in zip(engines, worst)), file=sys.stderr,
                   flush=True)
-            if name in CLASSIFIERS:
-                errors = check_classifier(args.tl, engines, name, extract, weights, mode, batch, images, data_dir,
-                                          tmp, g)
-                classifier_results.append((name, CLASSIFIERS[name], errors))
+            if name in CLASSIFIERS and args.size == SIZE:
+                errors = check_classifier(args.tl, engines, name, module, extract, weights, mode, batch, images,
+                                          data_dir, tmp, g)
+                classifier_results.append((name, CLASSIFIERS[name][0], errors))
                 print(f"{name:16s} classifier " + " ".join(f"{e} {w:.2e}" for e, w in zip(engines, errors)),
                       file=sys.stderr, flush=True)
 
@@ -409,7 +646,7 @@ def main():
     for name, layers, size, worst in results:
         cells = " | ".join(f"{w:.2e}" for w in worst)
         print(f"| {name} | {layers} | {size} | {cells} | {'yes' if max(worst) < TOLERANCE else 'NO'} |")
-    print(f"\n{len(images)} images at {SIZE}x{SIZE}; relative error = max |tl - torch| / max |torch| per image.")
+    print(f"\n{len(images)} images at {args.size}x{args.size}; relative error = max |tl - torch| / max |torch| per image.")
     if classifier_results:
         per_engine = " | ".join(f"max abs. probability error, {engine}" for engine in engines)
         print(f"\n| backbone + ImageNet classifier (tl predict --model) | classifier layer in file | {per_engine} "

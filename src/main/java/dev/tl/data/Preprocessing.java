@@ -3,15 +3,18 @@ package dev.tl.data;
 import java.util.Locale;
 
 /**
- * Keras' {@code imagenet_utils.preprocess_input} modes, applied to RGB pixels in 0..255.
+ * Keras' {@code imagenet_utils.preprocess_input} modes (and the in-model rescaling of EfficientNetV2-S/M/L), applied to
+ * RGB pixels in 0..255.
  * The mode is fixed by the weights a backbone was trained with.
  */
 public enum Preprocessing {
     /** RGB to BGR, then subtract the ImageNet mean per channel (VGG, ResNet50). */
     CAFFE(new float[] {103.939f, 116.779f, 123.68f}, new float[] {1f, 1f, 1f}, true),
-    /** Scale to -1..1 (MobileNet, MobileNetV2). */
+    /** Scale to -1..1 (MobileNet, MobileNetV2, MobileNetV3). */
     TF(new float[] {127.5f, 127.5f, 127.5f}, new float[] {127.5f, 127.5f, 127.5f}, false),
-    /** Scale to 0..1, then normalise with ImageNet mean/std in RGB (DenseNet, EfficientNet). */
+    /** x/128 - 1, EfficientNetV2-S/M/L's in-model Rescaling (exactly, in float: 128 is a power of two). */
+    TF128(new float[] {128f, 128f, 128f}, new float[] {128f, 128f, 128f}, false),
+    /** Scale to 0..1, then normalise with ImageNet mean/std in RGB (DenseNet, EfficientNet, ConvNeXt). */
     TORCH(scaled(Constants.IMAGENET_MEAN), scaled(Constants.IMAGENET_STD), false);
 
     /** ImageNet's RGB channel statistics in 0..1 units, as the torch mode uses them. */

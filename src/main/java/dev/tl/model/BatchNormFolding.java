@@ -1,6 +1,7 @@
 package dev.tl.model;
 
 import dev.tl.zoo.layers.FrozenBatchNormalization;
+import dev.tl.zoo.layers.LayerScale;
 import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.OutOfPlaceActivation;
 import java.util.ArrayList;
@@ -28,11 +29,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * An inference-only copy of a graph with every BatchNorm that directly follows a convolution folded into it. In
  * inference mode BatchNorm is a fixed affine map per channel, so the convolution can compute it:
  * W' = W·s, b' = (b − μ)·s + β with s = γ/√(σ²+ε), and it applies the BatchNorm's activation too. That removes one
- * full pass over the tensor (two with an activation) per BatchNorm.
+ * full pass over the tensor (two with an activation) per BatchNorm. A layer scale (ConvNeXt) is the affine map with
+ * s = γ, μ = β = 0, and folds the same way.
  *
  * <p>The copy is for inference passes only: it is never trained or saved, so bundles, checkpoints and resumed runs
  * keep the graph's own parameters. BatchNorm after anything else (DenseNet's pre-activation BatchNorm after a
- * concatenation) stays as it is.
+ * concatenation) stays as it is, as does LayerNormalization, which normalises each position by its own statistics.
  */
 public final class BatchNormFolding {
 
@@ -55,11 +57,11 @@ public final class BatchNormFolding {
         for (Fold fold : folds) {
             ConvolutionLayer conv = (ConvolutionLayer) layerOf(conf.getVertices().get(fold.conv()));
             conv.setHasBias(true);
-            conv.setActivationFn(appliedActivation(fold.batchNorm()));
-            conf.getVertices().remove(fold.batchNormName());
-            conf.getVertexInputs().remove(fold.batchNormName());
+            conv.setActivationFn(appliedActivation(fold.affine()));
+            conf.getVertices().remove(fold.affineName());
+            conf.getVertexInputs().remove(fold.affineName());
             conf.getVertexInputs().values().forEach(inputs ->
-                    inputs.replaceAll(in -> in.equals(fold.batchNormName()) ? fold.conv() : in));
+                    inputs.replaceAll(in -> in.equals(fold.affineName()) ? fold.conv() : in));
         }
         conf.setTopologicalOrder(null);   // the saved order still names the removed vertices
         conf.setTopologicalOrderStr(null);
@@ -78,23 +80,29 @@ public final class BatchNormFolding {
             }
         }
         for (Fold fold : folds) {
-            foldInto(graph.getLayer(fold.conv()), graph.getLayer(fold.batchNormName()), fold.batchNorm().getEps(),
+            foldInto(graph.getLayer(fold.conv()), graph.getLayer(fold.affineName()), fold.affine(),
                     folded.getLayer(fold.conv()));
         }
         return folded;
     }
 
-    /** A BatchNorm vertex and the convolution before it. */
-    private record Fold(String batchNormName, BatchNormalization batchNorm, String conv) {
+    /** A BatchNorm (or layer scale) vertex and the convolution before it. */
+    private record Fold(String affineName, org.deeplearning4j.nn.conf.layers.Layer affine, String conv) {
     }
 
-    /** BatchNorm vertices right after a convolution that feeds nothing else, in the configuration's order. */
+    /**
+     * BatchNorm and layer scale vertices right after a convolution that feeds nothing else, in the configuration's
+     * order.
+     */
     private static List<Fold> foldable(ComputationGraphConfiguration conf) {
         List<Fold> folds = new ArrayList<>();
         conf.getVertices().forEach((name, vertex) -> {
             List<String> inputs = conf.getVertexInputs().get(name);
-            if (!(layerOf(vertex) instanceof BatchNormalization batchNorm) || batchNorm.isUseLogStd()
-                    || inputs == null || inputs.size() != 1 || ((LayerVertex) vertex).getPreProcessor() != null) {
+            org.deeplearning4j.nn.conf.layers.Layer affine = layerOf(vertex);
+            boolean perChannelAffine = affine instanceof BatchNormalization batchNorm && !batchNorm.isUseLogStd()
+                    || affine instanceof LayerScale;
+            if (!perChannelAffine || inputs == null || inputs.size() != 1
+                    || ((LayerVertex) vertex).getPreProcessor() != null) {
                 return;
             }
             String conv = inputs.get(0);
@@ -102,15 +110,19 @@ public final class BatchNormFolding {
                     && FOLDABLE.contains(convLayer.getClass())
                     && convLayer.getActivationFn() instanceof ActivationIdentity
                     && consumers(conf, conv) == 1 && !conf.getNetworkOutputs().contains(conv)) {
-                folds.add(new Fold(name, batchNorm, conv));
+                folds.add(new Fold(name, affine, conv));
             }
         });
         return folds;
     }
 
-    /** What the BatchNorm layer applies after normalising: DL4J's own ignores its activation, tl's applies its own. */
-    private static IActivation appliedActivation(BatchNormalization batchNorm) {
-        return batchNorm instanceof FrozenBatchNormalization && batchNorm.getActivationFn() instanceof OutOfPlaceActivation
+    /**
+     * What the folded layer applies after its affine map: DL4J's BatchNorm ignores its activation, tl's applies its
+     * own; a layer scale applies none.
+     */
+    private static IActivation appliedActivation(org.deeplearning4j.nn.conf.layers.Layer affine) {
+        return affine instanceof FrozenBatchNormalization batchNorm
+                && batchNorm.getActivationFn() instanceof OutOfPlaceActivation
                 ? batchNorm.getActivationFn() : new ActivationIdentity();
     }
 
@@ -150,16 +162,31 @@ public final class BatchNormFolding {
      * W' = W·s per output channel, b' = (b − μ)·s + β, computed on the heap in double whatever the graph's precision
      * (a few array copies; as ND4J operations on these small arrays the folds of DenseNet201 took 1.4 s). A
      * convolution's weights are [out, in, kh, kw]; a depthwise one's [kh, kw, in, multiplier], output channel
-     * in·multiplier + m, so the channel is the last index that varies.
+     * in·multiplier + m, so the channel is the last index that varies. {@code configuration} is the affine layer's
+     * own, unwrapped from any frozen wrapper its runtime layer still has.
      */
-    private static void foldInto(Layer conv, Layer batchNorm, double eps, Layer target) {
-        float[] gamma = floats(batchNorm, BatchNormalizationParamInitializer.GAMMA);
-        float[] beta = floats(batchNorm, BatchNormalizationParamInitializer.BETA);
-        float[] mean = floats(batchNorm, BatchNormalizationParamInitializer.GLOBAL_MEAN);
-        float[] var = floats(batchNorm, BatchNormalizationParamInitializer.GLOBAL_VAR);
-        double[] scale = new double[gamma.length];
-        for (int c = 0; c < scale.length; c++) {
-            scale[c] = gamma[c] / Math.sqrt(var[c] + eps);
+    private static void foldInto(Layer conv, Layer affine, org.deeplearning4j.nn.conf.layers.Layer configuration,
+                                 Layer target) {
+        double[] scale;
+        float[] mean;
+        float[] beta;
+        if (configuration instanceof BatchNormalization batchNorm) {
+            float[] gamma = floats(affine, BatchNormalizationParamInitializer.GAMMA);
+            float[] var = floats(affine, BatchNormalizationParamInitializer.GLOBAL_VAR);
+            scale = new double[gamma.length];
+            for (int c = 0; c < scale.length; c++) {
+                scale[c] = gamma[c] / Math.sqrt(var[c] + batchNorm.getEps());
+            }
+            mean = floats(affine, BatchNormalizationParamInitializer.GLOBAL_MEAN);
+            beta = floats(affine, BatchNormalizationParamInitializer.BETA);
+        } else {
+            float[] gamma = floats(affine, LayerScale.GAMMA);
+            scale = new double[gamma.length];
+            for (int c = 0; c < scale.length; c++) {
+                scale[c] = gamma[c];
+            }
+            mean = new float[gamma.length];
+            beta = new float[gamma.length];
         }
 
         float[] weights = floats(conv, ConvolutionParamInitializer.WEIGHT_KEY);

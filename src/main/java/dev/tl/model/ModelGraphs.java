@@ -128,15 +128,28 @@ public final class ModelGraphs {
     }
 
     public static ImageNetGraph imagenetClassifier(Backbone backbone, int imageSize) {
+        List<String> vertexNames = new ArrayList<>();
+        ComputationGraphConfiguration conf = imagenetClassifierConfiguration(backbone, imageSize, vertexNames);
+        return new ImageNetGraph(init(conf), List.copyOf(vertexNames));
+    }
+
+    /** The configuration of {@link #imagenetClassifier}, without parameters (enough to work out its cost). */
+    public static ComputationGraphConfiguration imagenetClassifierConfiguration(Backbone backbone, int imageSize) {
+        return imagenetClassifierConfiguration(backbone, imageSize, new ArrayList<>());
+    }
+
+    private static ComputationGraphConfiguration imagenetClassifierConfiguration(Backbone backbone, int imageSize,
+                                                                                 List<String> vertexNames) {
         BaseLayout.requireLargeEnough(backbone, imageSize);
         GraphBuilder graph = graphBuilder(new NoOp(), 0);
         graph.addInputs("input");
         graph.setInputTypes(InputType.convolutional(imageSize, imageSize, 3,
                 FreezePlan.INFERENCE.builderOptions().format()));
         NetBuilder net = new NetBuilder(graph, "", FreezePlan.INFERENCE.builderOptions());
-        FeatureMap output = backbone.architecture().imagenetTop(net,
-                backbone.architecture().base(net, new FeatureMap("input", 3, imageSize, imageSize)));
-        return new ImageNetGraph(init(graph, output.name()), List.copyOf(net.vertexNames()));
+        graph.setOutputs(backbone.architecture().imagenetClassifier(net,
+                new FeatureMap("input", 3, imageSize, imageSize)).name());
+        vertexNames.addAll(net.vertexNames());
+        return graph.build();
     }
 
     /** The length of the model's feature vector: the pooled outputs of its bases, concatenated. */

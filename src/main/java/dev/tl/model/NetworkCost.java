@@ -28,7 +28,11 @@ public record NetworkCost(long multiplyAdds, long depthwiseMultiplyAdds, long ac
 
     public static NetworkCost of(ComputationGraph graph, List<InputSpec> inputs) {
         // On a copy: working out the shapes sets preprocessors and nIn on the configuration it runs on.
-        ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(graph.getConfiguration().toJson());
+        return of(ComputationGraphConfiguration.fromJson(graph.getConfiguration().toJson()), inputs);
+    }
+
+    /** The cost of a graph from its configuration alone (no parameters needed), which this may change. */
+    public static NetworkCost of(ComputationGraphConfiguration conf, List<InputSpec> inputs) {
         InputType[] types = inputs.stream()
                 .map(in -> InputType.convolutional(in.imageSize(), in.imageSize(), 3, in.layout()))
                 .toArray(InputType[]::new);

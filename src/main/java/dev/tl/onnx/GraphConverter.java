@@ -41,7 +41,7 @@ final class GraphConverter {
         if (outputs.size() != 1) {
             throw new IllegalArgumentException("a classifier has one output, this graph has " + outputs);
         }
-        OnnxGraph graph = new OnnxGraph(name);
+        OnnxGraph graph = new OnnxGraph(name, options.opset());
         Map<String, String> tensorOf = emit(network, inputs, options, outputs, graph);
         graph.output(tensorOf.get(outputs.get(0)), OUTPUT, options.batchSize(), classes);
         return graph.build();
@@ -54,7 +54,7 @@ final class GraphConverter {
      */
     static GraphProto convertPart(ComputationGraph network, List<InputSpec> inputs, String name, OnnxOptions options,
                                   List<String> outputs, CNN2DFormat outputLayout) {
-        OnnxGraph graph = new OnnxGraph(name);
+        OnnxGraph graph = new OnnxGraph(name, options.opset());
         Map<String, String> tensorOf = emit(network, inputs, options, outputs, graph);
         Map<String, InputType> shapes = shapes(network.getConfiguration(), inputs);
         for (String output : outputs) {

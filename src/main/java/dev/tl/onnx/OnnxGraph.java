@@ -31,9 +31,16 @@ final class OnnxGraph {
 
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Set<String> tensors = new HashSet<>();
+    private final int opset;
 
-    OnnxGraph(String name) {
+    /** @param opset the operator set the graph is written for, which decides the operations it may use */
+    OnnxGraph(String name, int opset) {
         graph.setName(name);
+        this.opset = opset;
+    }
+
+    int opset() {
+        return opset;
     }
 
     /** Adds a node reading {@code inputs}; returns its output tensor. */

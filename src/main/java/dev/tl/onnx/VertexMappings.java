@@ -4,12 +4,15 @@ import static dev.tl.onnx.OnnxGraph.attribute;
 import static java.util.Map.entry;
 
 import dev.tl.zoo.layers.BroadcastMultiplyVertex;
+import dev.tl.zoo.layers.ChannelLayerNormalization;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
+import dev.tl.zoo.layers.LayerScale;
 import dev.tl.zoo.layers.NativeActivationLayer;
 import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.VectorToMapVertex;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -43,6 +46,8 @@ final class VertexMappings {
             entry(DepthwiseConvolution2D.class, VertexMappings::depthwiseConvolution),
             entry(FrozenBatchNormalization.class, VertexMappings::batchNormalization),
             entry(BatchNormalization.class, VertexMappings::trainableBatchNormalization),
+            entry(ChannelLayerNormalization.class, VertexMappings::layerNormalization),
+            entry(LayerScale.class, VertexMappings::layerScale),
             entry(NativeActivationLayer.class, VertexMappings::activation),
             entry(ZeroPaddingLayer.class, VertexMappings::zeroPadding),
             entry(SubsamplingLayer.class, VertexMappings::pooling),
@@ -122,6 +127,60 @@ final class VertexMappings {
                         vertex.vector(graph, "gamma", "gamma"), vertex.vector(graph, "beta", "beta"),
                         vertex.vector(graph, "mean", "moving_mean"), vertex.vector(graph, "var", "moving_variance")),
                 attribute("epsilon", (float) conf.getEps()));
+    }
+
+    /** LayerNormalization is an ONNX operation from opset 17; before, it is written out. */
+    private static final int LAYER_NORMALIZATION_OPSET = 17;
+
+    /**
+     * LayerNormalization over the channels, axis 1 here. ONNX's normalises the axes from {@code axis} to the last,
+     * so a feature map goes channels-last around it; before opset 17 the arithmetic is written out: (x - mean) /
+     * sqrt(variance + epsilon) * gamma + beta, the mean and (biased) variance over the channels.
+     */
+    private static String layerNormalization(Vertex vertex, OnnxGraph graph) {
+        ChannelLayerNormalization conf = (ChannelLayerNormalization) vertex.configuration();
+        String name = vertex.name();
+        boolean map = vertex.inputType() instanceof InputType.InputTypeConvolutional;
+        if (graph.opset() >= LAYER_NORMALIZATION_OPSET) {
+            List<String> affine = List.of(vertex.vector(graph, "gamma", "gamma"), vertex.vector(graph, "beta", "beta"));
+            if (!map) {
+                return graph.node("LayerNormalization", name, concat(vertex.input(), affine),
+                        attribute("axis", -1L), attribute("epsilon", (float) conf.getEpsilon()));
+            }
+            String channelsLast = graph.node("Transpose", name + "/channels_last", List.of(vertex.input()),
+                    attribute("perm", new long[] {0, 2, 3, 1}));
+            String normalised = graph.node("LayerNormalization", name + "/normalised", concat(channelsLast, affine),
+                    attribute("axis", -1L), attribute("epsilon", (float) conf.getEpsilon()));
+            return graph.node("Transpose", name, List.of(normalised), attribute("perm", new long[] {0, 3, 1, 2}));
+        }
+        long[] channelAxis = {1};
+        String mean = graph.node("ReduceMean", name + "/mean", List.of(vertex.input()), attribute("axes", channelAxis));
+        String centred = graph.node("Sub", name + "/centred", List.of(vertex.input(), mean));
+        String squared = graph.node("Mul", name + "/squared", List.of(centred, centred));
+        String variance = graph.node("ReduceMean", name + "/variance", List.of(squared), attribute("axes", channelAxis));
+        String std = graph.node("Sqrt", name + "/std", List.of(graph.node("Add", name + "/variance_epsilon",
+                List.of(variance, graph.floats(name + "/epsilon", new long[0], (float) conf.getEpsilon())))));
+        String normalised = graph.node("Div", name + "/normalised", List.of(centred, std));
+        String scaled = graph.node("Mul", name + "/scaled", List.of(normalised, perChannel(vertex, graph, "gamma")));
+        return graph.node("Add", name, List.of(scaled, perChannel(vertex, graph, "beta")));
+    }
+
+    /** A layer scale multiplies each channel. */
+    private static String layerScale(Vertex vertex, OnnxGraph graph) {
+        return graph.node("Mul", vertex.name(), List.of(vertex.input(), perChannel(vertex, graph, "gamma")));
+    }
+
+    /** A parameter vector shaped to broadcast over the channels of the vertex's input: [C, 1, 1] on maps, else [C]. */
+    private static String perChannel(Vertex vertex, OnnxGraph graph, String key) {
+        INDArray values = vertex.param(key).reshape(-1);
+        if (vertex.inputType() instanceof InputType.InputTypeConvolutional) {
+            values = values.reshape(values.length(), 1, 1);
+        }
+        return graph.weights(vertex.name() + "/" + key, values);
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        return Stream.concat(Stream.of(first), rest.stream()).toList();
     }
 
     private static String activation(Vertex vertex, OnnxGraph graph) {

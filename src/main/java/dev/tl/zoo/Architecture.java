@@ -26,4 +26,12 @@ public interface Architecture {
     default FeatureMap imagenetTop(NetBuilder net, FeatureMap features) {
         return net.dense("predictions", net.globalAvgPool("avg_pool", features), 1000, Activation.SOFTMAX);
     }
+
+    /**
+     * Adds the whole ImageNet classifier Keras builds with {@code include_top=True}: the base and its top, unless
+     * the family's base ends in layers that only the classifier-less model has (ConvNeXt's final normalisation).
+     */
+    default FeatureMap imagenetClassifier(NetBuilder net, FeatureMap input) {
+        return imagenetTop(net, base(net, input));
+    }
 }

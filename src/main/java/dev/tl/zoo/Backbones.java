@@ -15,7 +15,8 @@ public final class Backbones {
 
     /** In the order {@code tl models} lists them. */
     private static final List<Supplier<List<Backbone>>> FAMILIES = List.of(Vgg::variants, ResNet50::variants,
-            MobileNetV1::variants, MobileNetV2::variants, DenseNet::variants, EfficientNet::variants);
+            MobileNetV1::variants, MobileNetV2::variants, MobileNetV3::variants, DenseNet::variants,
+            EfficientNet::variants, EfficientNetV2::variants, ConvNeXt::variants);
 
     private static final Map<String, Backbone> ALL = register();
 

@@ -27,15 +27,18 @@ final class DenseNet implements Architecture {
                 .rule("bn|relu", "conv" + (blocks.length + 1));
     }
 
-    /** Layers per dense block, then the MD5s of Keras' weight files without and with the classifier. */
+    /**
+     * Layers per dense block, the MD5s of Keras' weight files without and with the classifier, and the ImageNet
+     * accuracy Keras publishes.
+     */
     static List<Backbone> variants() {
         return List.of(
                 variant("densenet121", new DenseNet(6, 12, 24, 16), "30ee3e1110167f948a6b9946edeeb738",
-                        "9d60b8095a5708f2dcce2bca79d332c7"),
+                        "9d60b8095a5708f2dcce2bca79d332c7").withAccuracy(PublishedAccuracy.table(0.750, 0.923)),
                 variant("densenet169", new DenseNet(6, 12, 32, 32), "b8c4d4c20dd625c148057b9ff1c1176b",
-                        "d699b8f76981ab1b30698df4c175e90b"),
+                        "d699b8f76981ab1b30698df4c175e90b").withAccuracy(PublishedAccuracy.table(0.762, 0.932)),
                 variant("densenet201", new DenseNet(6, 12, 48, 32), "c13680b51ded0fb44dff2d8f86ac8bb1",
-                        "1ceb130c1ea1b78c3bf6114dbdfd8807"));
+                        "1ceb130c1ea1b78c3bf6114dbdfd8807").withAccuracy(PublishedAccuracy.table(0.773, 0.936)));
     }
 
     private static Backbone variant(String name, DenseNet architecture, String noTopMd5, String topMd5) {

@@ -37,26 +37,37 @@ final class EfficientNet implements Architecture {
         this.topDropoutRate = topDropoutRate;
     }
 
-    /** B0..B7: width, depth, input size, top dropout, then the MD5s of the weight files without and with top. */
+    /**
+     * B0..B7: width, depth, input size, top dropout, the MD5s of the weight files without and with top, then the
+     * ImageNet top-1 and top-5 Keras publishes.
+     */
     static List<Backbone> variants() {
         return List.of(
-                variant(0, 1.0, 1.0, 224, 0.2, "50bc09e76180e00e4465e1a485ddc09d", "902e53a9f72be733fc0bcb005b3ebbac"),
-                variant(1, 1.0, 1.1, 240, 0.2, "74c4e6b3e1f6a1eea24c589628592432", "1d254153d4ab51201f1646940f018540"),
-                variant(2, 1.1, 1.2, 260, 0.3, "111f8e2ac8aa800a7a99e3239f7bfb39", "b15cce36ff4dcbd00b6dd88e7857a6ad"),
-                variant(3, 1.2, 1.4, 300, 0.3, "af6d107764bb5b1abb91932881670226", "ffd1fdc53d0ce67064dc6a9c7960ede0"),
-                variant(4, 1.4, 1.8, 380, 0.4, "ebc24e6d6c33eaebbd558eafbeedf1ba", "18c95ad55216b8f92d7e70b3a046e2fc"),
-                variant(5, 1.6, 2.2, 456, 0.4, "38879255a25d3c92d5e44e04ae6cec6f", "ace28f2a6363774853a83a0b21b9421a"),
-                variant(6, 1.8, 2.6, 528, 0.5, "9ecce42647a20130c1f39a5d4cb75743", "165f6e37dce68623721b423839de8be5"),
-                variant(7, 2.0, 3.1, 600, 0.5, "cbcfe4450ddf6f3ad90b1b398090fe4a", "8c03f828fec3ef71311cd463b6759d99"));
+                variant(0, 1.0, 1.0, 224, 0.2, "50bc09e76180e00e4465e1a485ddc09d", "902e53a9f72be733fc0bcb005b3ebbac",
+                        0.771, 0.933),
+                variant(1, 1.0, 1.1, 240, 0.2, "74c4e6b3e1f6a1eea24c589628592432", "1d254153d4ab51201f1646940f018540",
+                        0.791, 0.944),
+                variant(2, 1.1, 1.2, 260, 0.3, "111f8e2ac8aa800a7a99e3239f7bfb39", "b15cce36ff4dcbd00b6dd88e7857a6ad",
+                        0.801, 0.949),
+                variant(3, 1.2, 1.4, 300, 0.3, "af6d107764bb5b1abb91932881670226", "ffd1fdc53d0ce67064dc6a9c7960ede0",
+                        0.816, 0.957),
+                variant(4, 1.4, 1.8, 380, 0.4, "ebc24e6d6c33eaebbd558eafbeedf1ba", "18c95ad55216b8f92d7e70b3a046e2fc",
+                        0.829, 0.964),
+                variant(5, 1.6, 2.2, 456, 0.4, "38879255a25d3c92d5e44e04ae6cec6f", "ace28f2a6363774853a83a0b21b9421a",
+                        0.836, 0.967),
+                variant(6, 1.8, 2.6, 528, 0.5, "9ecce42647a20130c1f39a5d4cb75743", "165f6e37dce68623721b423839de8be5",
+                        0.840, 0.968),
+                variant(7, 2.0, 3.1, 600, 0.5, "cbcfe4450ddf6f3ad90b1b398090fe4a", "8c03f828fec3ef71311cd463b6759d99",
+                        0.843, 0.970));
     }
 
     /** EfficientNet's files live outside the tensorflow/ folder of the other Keras applications. */
     private static Backbone variant(int b, double width, double depth, int size, double topDropout, String noTopMd5,
-                                    String topMd5) {
+                                    String topMd5, double top1, double top5) {
         String file = "https://storage.googleapis.com/keras-applications/efficientnetb" + b;
         return Backbone.of("efficientnetb" + b, new EfficientNet(width, depth, topDropout), size, Preprocessing.TORCH,
                 PretrainedWeights.anySize(new WeightFile(file + "_notop.h5", noTopMd5),
-                        new WeightFile(file + ".h5", topMd5)));
+                        new WeightFile(file + ".h5", topMd5))).withAccuracy(PublishedAccuracy.table(top1, top5));
     }
 
     @Override
@@ -88,9 +99,27 @@ final class EfficientNet implements Architecture {
 
     @Override
     public FeatureMap imagenetTop(NetBuilder net, FeatureMap features) {
+        return classifier(net, features, topDropoutRate);
+    }
+
+    /** Both EfficientNets' classifier: global average pooling, dropout, Dense "predictions". */
+    static FeatureMap classifier(NetBuilder net, FeatureMap features, double dropoutRate) {
         FeatureMap x = net.globalAvgPool("avg_pool", features);
-        x = net.dropout("top_dropout", x, topDropoutRate);
+        x = net.dropout("top_dropout", x, dropoutRate);
         return net.dense("predictions", x, 1000, Activation.SOFTMAX);
+    }
+
+    /**
+     * Both EfficientNets' squeeze-and-excitation: pooling to 1x1, a 1x1 reduction to {@code ratio} of the block's
+     * input channels with swish, a 1x1 expansion with sigmoid, and their product with {@code x}.
+     */
+    static FeatureMap squeezeExcite(NetBuilder net, FeatureMap x, String name, int filtersIn, double ratio) {
+        FeatureMap se = net.globalAvgPool(name + "se_squeeze", x);
+        se = net.reshapeToMap(name + "se_reshape", se);
+        se = net.conv(name + "se_reduce", se, Math.max(1, (int) (filtersIn * ratio)), 1, 1, Padding.SAME, true,
+                Activation.SWISH);
+        se = net.conv(name + "se_expand", se, x.channels(), 1, 1, Padding.SAME, true, Activation.SIGMOID);
+        return net.multiply(name + "se_excite", x, se);
     }
 
     @Override
@@ -115,14 +144,7 @@ final class EfficientNet implements Architecture {
         x = net.depthwiseConv(name + "dwconv", x, kernel, stride, padding, false);
         x = net.batchNormActivation(name + "bn", name + "activation", x, BN_EPSILON, BN_MOMENTUM, Activation.SWISH);
 
-        int filtersSe = Math.max(1, (int) (filtersIn * SE_RATIO));
-        FeatureMap se = net.globalAvgPool(name + "se_squeeze", x);
-        se = net.reshapeToMap(name + "se_reshape", se);
-        se = net.conv(name + "se_reduce", se, filtersSe, 1, 1, Padding.SAME, true,
-                Activation.SWISH);
-        se = net.conv(name + "se_expand", se, filters, 1, 1, Padding.SAME, true,
-                Activation.SIGMOID);
-        x = net.multiply(name + "se_excite", x, se);
+        x = squeezeExcite(net, x, name, filtersIn, SE_RATIO);
 
         x = net.conv(name + "project_conv", x, filtersOut, 1, 1, Padding.SAME, false);
         x = net.batchNorm(name + "project_bn", x, BN_EPSILON, BN_MOMENTUM);

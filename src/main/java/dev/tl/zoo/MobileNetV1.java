@@ -36,10 +36,12 @@ final class MobileNetV1 implements Architecture {
     /**
      * Keras publishes a pair of files (with the classifier, without) per alpha and input size, and Keras 3 verifies
      * them by SHA-256 (WEIGHTS_HASHES in keras/src/applications/mobilenet.py); listed here as size, with top, no top.
+     * The accuracy at 224 px is Keras' table's for alpha 1, the narrower ones' the top-1 tf.keras' mobilenet module
+     * lists.
      */
     static List<Backbone> variants() {
         return List.of(
-                variant(0.25, "2_5",
+                variant(0.25, "2_5", docstring(0.506),
                         at(128, "fe295db7f78635f1403127e3ba8cdc6237f83262bdb745063a67c1d81190c7f8",
                                 "7d8b7f3c9555cb4579f9659ee233a540e66fd7ad514c0a8b14493b667447c5d6"),
                         at(160, "74b32700eb3f6fb8d0b3f416c3fb52ab5eca35dc82393341eb7bb52676b6b003",
@@ -48,7 +50,7 @@ final class MobileNetV1 implements Architecture {
                                 "4b7370b9880577f12f31942049d19610a4559c8af38f39dc67d1f90ec9663aa1"),
                         at(224, "98d047950e59f478af63681720906940efc8ce8cecb95bce5c7b47394f8bd63d",
                                 "dbdb03ee2a22fd895301636cd328b234bb3a9952358f436d82f46b81e0d5b0bf")),
-                variant(0.5, "5_0",
+                variant(0.5, "5_0", docstring(0.637),
                         at(128, "26752cdb9ab8459c85fb4cd0f45475bbd3bd25f9225b87bbedd474f5976da145",
                                 "7f9871530e19990a9a180626566fcc32fb487c70880306592cae219d67179635"),
                         at(160, "71c742137645f19426ea3540bb2933310b0a5f2d3a2d09ee1aea91e348f6fba7",
@@ -57,7 +59,7 @@ final class MobileNetV1 implements Architecture {
                                 "b848a83f140e284973d80805dc4c184a0a885dadcc1700630a86879c9103d5b1"),
                         at(224, "b4b134ed41de14fd8d6717ab4e88b53e3113194acae392bc41c012ba463906bb",
                                 "df860c59562f4c4af7a2fb2ae90731caef39fd5d03e5fcd6ca46988965f0a4b7")),
-                variant(0.75, "7_5",
+                variant(0.75, "7_5", docstring(0.684),
                         at(128, "cafcb7455c36187c93eb7fb3a68e29f76b5761cb2d946d57d1967578e3b05361",
                                 "dcc5aaa418bbf397a431e79a52be0ad1a61fb6364a9bb6d68b5258f13669c8ba"),
                         at(160, "3ee6f1daa0f9da149bec3311eacfb4451ca236bc126dc25ee191f5bdc6e641be",
@@ -66,7 +68,7 @@ final class MobileNetV1 implements Architecture {
                                 "b8ea4352b99a87552c0b84c59b59d146b823b684766026ed8f0c68d3aab9e677"),
                         at(224, "811e0307a7e8895a180b81c191033482d99470a0604ea8e88e8d947005067d84",
                                 "1da9019b66f05a0256dedfed0f321fcaf8bfa71f9facf3f9117e62820be39aa5")),
-                variant(1.0, "1_0",
+                variant(1.0, "1_0", PublishedAccuracy.table(0.704, 0.895),
                         at(128, "ef1480dcb7f11a75bc5187a74863b3b97c4cfed6b6dd5c78f003ba002a4d7fe6",
                                 "8fbb8332b956430de61ad4fa1ab261ab5b7922ef1d0f38c30056a485ec0d4ecb"),
                         at(160, "a41aa0195ebe0a5301ab90af589155b42671f78704fd9a2e7dda919c478cd479",
@@ -85,8 +87,12 @@ final class MobileNetV1 implements Architecture {
         return new Published(size, withTopSha256, noTopSha256);
     }
 
+    private static PublishedAccuracy docstring(double top1) {
+        return PublishedAccuracy.docstring("keras.applications.mobilenet", top1, null);
+    }
+
     /** @param fileAlpha alpha as Keras' file names spell it ("2_5" for 0.25) */
-    private static Backbone variant(double alpha, String fileAlpha, Published... sizes) {
+    private static Backbone variant(double alpha, String fileAlpha, PublishedAccuracy accuracy, Published... sizes) {
         Map<Integer, PretrainedWeights.Files> bySize = new LinkedHashMap<>();
         for (Published published : sizes) {
             String file = PretrainedWeights.KERAS_APPLICATIONS + "mobilenet/mobilenet_" + fileAlpha + "_"
@@ -97,7 +103,7 @@ final class MobileNetV1 implements Architecture {
                     new WeightFile(file + ".h5", published.withTopSha256())));
         }
         return Backbone.of(Backbone.nameAtWidth("mobilenet", alpha), new MobileNetV1(alpha), DEFAULT_SIZE,
-                Preprocessing.TF, PretrainedWeights.perSize(bySize, DEFAULT_SIZE));
+                Preprocessing.TF, PretrainedWeights.perSize(bySize, DEFAULT_SIZE)).withAccuracy(accuracy);
     }
 
     @Override

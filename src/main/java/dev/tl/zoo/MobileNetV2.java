@@ -5,7 +5,6 @@ import dev.tl.zoo.weights.WeightFile;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -38,7 +37,6 @@ final class MobileNetV2 implements Architecture {
 
     private static final int STEM_FILTERS = 32;
     private static final int TOP_FILTERS = 1280;
-    private static final int CHANNEL_MULTIPLE = 8;
     /** The input sizes Keras publishes weights for, and its fallback for the others. */
     private static final List<Integer> TRAINED_SIZES = List.of(96, 128, 160, 192, 224);
     private static final int DEFAULT_SIZE = 224;
@@ -49,12 +47,25 @@ final class MobileNetV2 implements Architecture {
         this.alpha = alpha;
     }
 
-    /** Keras publishes a pair of files per alpha and input size, and no hashes for them. */
+    /**
+     * Keras publishes a pair of files per alpha and input size, and no hashes for them. The accuracy at 224 px is
+     * Keras' table's for alpha 1, the others' what tf.keras' mobilenet_v2 module lists (top-1, top-5).
+     */
     static List<Backbone> variants() {
-        return Stream.of(0.35, 0.5, 0.75, 1.0, 1.3, 1.4).map(MobileNetV2::variant).toList();
+        return List.of(
+                variant(0.35, docstring(0.603, 0.829)),
+                variant(0.5, docstring(0.654, 0.864)),
+                variant(0.75, docstring(0.698, 0.896)),
+                variant(1.0, PublishedAccuracy.table(0.713, 0.901)),
+                variant(1.3, docstring(0.744, 0.921)),
+                variant(1.4, docstring(0.750, 0.925)));
     }
 
-    private static Backbone variant(double alpha) {
+    private static PublishedAccuracy docstring(double top1, double top5) {
+        return PublishedAccuracy.docstring("keras.applications.mobilenet_v2", top1, top5);
+    }
+
+    private static Backbone variant(double alpha, PublishedAccuracy accuracy) {
         Map<Integer, PretrainedWeights.Files> bySize = new LinkedHashMap<>();
         for (int size : TRAINED_SIZES) {
             // Keras spells alpha as Python's float(alpha) does: 0.35, 0.5, 1.0
@@ -64,7 +75,7 @@ final class MobileNetV2 implements Architecture {
                     new WeightFile(file + ".h5", null)));
         }
         return Backbone.of(Backbone.nameAtWidth("mobilenetv2", alpha), new MobileNetV2(alpha), DEFAULT_SIZE,
-                Preprocessing.TF, PretrainedWeights.perSize(bySize, DEFAULT_SIZE));
+                Preprocessing.TF, PretrainedWeights.perSize(bySize, DEFAULT_SIZE)).withAccuracy(accuracy);
     }
 
     @Override
@@ -96,13 +107,9 @@ final class MobileNetV2 implements Architecture {
         return id.equals("0") ? "expanded_conv_" : "block_" + id + "_";
     }
 
-    /**
-     * Keras' {@code _make_divisible(v, 8)}: v rounded to the nearest multiple of 8 (at least 8), one multiple more
-     * if rounding lost over 10%.
-     */
+    /** Keras' {@code _make_divisible(v, 8)}. */
     private static int makeDivisible(double v) {
-        int rounded = Math.max(CHANNEL_MULTIPLE, (int) (v + CHANNEL_MULTIPLE / 2.0) / CHANNEL_MULTIPLE * CHANNEL_MULTIPLE);
-        return rounded < 0.9 * v ? rounded + CHANNEL_MULTIPLE : rounded;
+        return ChannelRounding.toMultipleOf8(v);
     }
 
     private static FeatureMap invertedResidual(NetBuilder net, FeatureMap in, int filters, int stride,

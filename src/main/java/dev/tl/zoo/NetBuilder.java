@@ -2,7 +2,9 @@ package dev.tl.zoo;
 
 import dev.tl.device.DeviceSelection;
 import dev.tl.zoo.layers.BroadcastMultiplyVertex;
+import dev.tl.zoo.layers.ChannelLayerNormalization;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
+import dev.tl.zoo.layers.LayerScale;
 import dev.tl.zoo.layers.NativeActivationLayer;
 import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.ReLUActivation;
@@ -137,11 +139,17 @@ public final class NetBuilder {
      */
     public FeatureMap batchNormActivation(String bnName, String activationName, FeatureMap in, double epsilon,
                                           double momentum, Activation activation) {
+        return batchNormActivation(bnName, activationName, in, epsilon, momentum, function(activation));
+    }
+
+    /** As above, with one of tl's out-of-place activations (hard swish...). */
+    public FeatureMap batchNormActivation(String bnName, String activationName, FeatureMap in, double epsilon,
+                                          double momentum, IActivation activation) {
         if (trainableBatchNorm(prefix + bnName)) {
             return activation(activationName, batchNorm(bnName, in, epsilon, momentum), activation);
         }
         FeatureMap out = addLayer(bnName, new FrozenBatchNormalization(prefix + bnName, in.channels(), epsilon,
-                options.format(), function(activation)), in, in.channels(), in.height(), in.width());
+                options.format(), activation), in, in.channels(), in.height(), in.width());
         vertexNames.add(prefix + activationName);
         return out;
     }
@@ -167,6 +175,18 @@ public final class NetBuilder {
 
     private boolean trainableBatchNorm(String fullName) {
         return options.batchNorm() == BatchNormMode.TRAINABLE && !options.frozen().test(fullName);
+    }
+
+    /** Keras LayerNormalization(epsilon) over the channels of a feature map or of a pooled vector. */
+    public FeatureMap layerNorm(String name, FeatureMap in, double epsilon) {
+        return addLayer(name, new ChannelLayerNormalization(prefix + name, in.channels(), epsilon, options.format()),
+                in, in.channels(), in.height(), in.width());
+    }
+
+    /** ConvNeXt's LayerScale: a learnt factor per channel, starting at {@code initialValue}. */
+    public FeatureMap layerScale(String name, FeatureMap in, double initialValue) {
+        return addLayer(name, new LayerScale(prefix + name, in.channels(), initialValue, options.format()), in,
+                in.channels(), in.height(), in.width());
     }
 
     public FeatureMap activation(String name, FeatureMap in, IActivation activation) {

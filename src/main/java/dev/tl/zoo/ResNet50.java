@@ -30,7 +30,8 @@ final class ResNet50 implements Architecture {
         String file = PretrainedWeights.KERAS_APPLICATIONS + "resnet/resnet50_weights_tf_dim_ordering_tf_kernels";
         return List.of(Backbone.of("resnet50", new ResNet50(), 224, Preprocessing.CAFFE, PretrainedWeights.anySize(
                 new WeightFile(file + "_notop.h5", "4d473c1dd8becc155b73f8504c6f6626"),
-                new WeightFile(file + ".h5", "2cb95161c43110f7111970584f804107"))));
+                new WeightFile(file + ".h5", "2cb95161c43110f7111970584f804107")))
+                .withAccuracy(PublishedAccuracy.table(0.749, 0.921)));
     }
 
     @Override

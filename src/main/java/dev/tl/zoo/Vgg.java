@@ -18,13 +18,16 @@ final class Vgg implements Architecture {
         this.convsPerBlock = convsPerBlock;
     }
 
-    /** VGG16 and VGG19, with the MD5s of Keras' published weight files (without and with the classifier). */
+    /**
+     * VGG16 and VGG19, with the MD5s of Keras' published weight files (without and with the classifier) and the
+     * ImageNet accuracy Keras publishes for them.
+     */
     static List<Backbone> variants() {
         return List.of(
                 variant("vgg16", new Vgg(2, 2, 3, 3, 3), "6d6bbae143d832006294945121d1f1fc",
-                        "64373286793e3c8b2b4e3219cbf3544b"),
+                        "64373286793e3c8b2b4e3219cbf3544b").withAccuracy(PublishedAccuracy.table(0.713, 0.901)),
                 variant("vgg19", new Vgg(2, 2, 4, 4, 4), "253f8cb515780f3b799900260a226db6",
-                        "cbe5617147190e668d6c5d5026f83318"));
+                        "cbe5617147190e668d6c5d5026f83318").withAccuracy(PublishedAccuracy.table(0.713, 0.900)));
     }
 
     private static Backbone variant(String name, Vgg architecture, String noTopMd5, String topMd5) {

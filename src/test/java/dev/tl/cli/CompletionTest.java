@@ -55,8 +55,10 @@ class CompletionTest {
 
     @Test
     void completesBackboneNames() throws Exception {
-        assertThat(complete("tl train --model mobilenetv")).containsExactly("mobilenetv2_0.35", "mobilenetv2_0.5",
+        assertThat(complete("tl train --model mobilenetv2")).containsExactly("mobilenetv2_0.35", "mobilenetv2_0.5",
                 "mobilenetv2_0.75", "mobilenetv2", "mobilenetv2_1.3", "mobilenetv2_1.4");
+        assertThat(complete("tl train --model mobilenetv3s")).containsExactly("mobilenetv3small",
+                "mobilenetv3small_0.75", "mobilenetv3small_minimalistic");
         assertThat(complete("tl predict --model dense")).containsExactly("densenet121", "densenet169",
                 "densenet201");
     }

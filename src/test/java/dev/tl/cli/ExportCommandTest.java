@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -175,6 +177,34 @@ class ExportCommandTest {
         }
     }
 
+    /**
+     * The newest families train through both phases from tl's random initialisation and export: ConvNeXt
+     * (LayerNormalization, GELU, layer scale) and EfficientNetV2 (fused MBConv), at a small size.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"convnext_tiny", "efficientnetv2b0"})
+    void newFamiliesTrainBothPhasesAndExport(String backbone) throws Exception {
+        Path trained = work.resolve(backbone);
+        CliRunner.Result result = CliRunner.run("train", "--model", backbone, "--weights", "none", "--data",
+                images.toString(), "--val-split", "0", "--image-size", "32", "--batch-size", "4",
+                "--frozen-epochs", "1", "--finetune-epochs", "1", "--output", trained.toString());
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode history = Json.MAPPER.readTree(trained.resolve(ModelBundle.METADATA_FILE).toFile()).get("history");
+        assertThat(column(history, "phase")).containsExactly("frozen", "finetune");
+
+        Path onnx = work.resolve(backbone + ".onnx");
+        CliRunner.Result exported = CliRunner.run("export", "--model-dir", trained.toString(), "--format", "onnx",
+                "--out", onnx.toString());
+        assertThat(exported.exitCode()).as(exported.err()).isZero();
+        assertAgreesWithPredict(trained, onnx, false);
+    }
+
+    private static List<String> column(JsonNode rows, String field) {
+        List<String> values = new ArrayList<>();
+        rows.forEach(row -> values.add(row.get(field).asText()));
+        return values;
+    }
+
     @Test
     void fixedBatchAndOldestAndNewestOpsetsLoad() throws Exception {
         for (String opset : List.of("11", "21")) {
@@ -249,7 +279,7 @@ class ExportCommandTest {
             exported = files.filter(file -> file.toString().endsWith(".onnx") && !file.endsWith("untouched.onnx"))
                     .toList();
         }
-        assertThat(exported).hasSize(7);
+        assertThat(exported).hasSize(9);
         assertThat(OnnxRuntimeWarnings.of(exported)).isEmpty();
     }
 

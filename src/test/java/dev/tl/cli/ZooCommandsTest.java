@@ -25,7 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** predict with a stock ImageNet classifier, embed, and training the DenseNet and EfficientNet families. */
+/**
+ * predict with a stock ImageNet classifier, embed, and training the DenseNet, EfficientNet and MobileNetV3 families
+ * (BatchNorm trainable: MobileNetV3's hard swish as a layer of its own).
+ */
 class ZooCommandsTest {
 
     @TempDir
@@ -173,7 +176,7 @@ class ZooCommandsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"densenet121", "efficientnetb0"})
+    @ValueSource(strings = {"densenet121", "efficientnetb0", "mobilenetv3small"})
     void newFamiliesTrainThroughBothPhasesWithTrainableBatchNorm(String backbone) throws Exception {
         Path train = TestData.copySubset(TestData.TRAIN, 4, dir.resolve("train"));
         Path val = TestData.copySubset(TestData.VAL, 2, dir.resolve("val"));
@@ -189,7 +192,8 @@ class ZooCommandsTest {
         assertThat(evaluated.exitCode()).as(evaluated.err()).isZero();
         assertThat(Json.MAPPER.readTree(evaluated.out()).get("images").asInt()).isEqualTo(4);
         JsonNode meta = Json.MAPPER.readTree(model.resolve("tl-model.json").toFile());
-        assertThat(meta.get("inputs").get(0).get("preprocessing").asText()).isEqualTo("torch");
+        assertThat(meta.get("inputs").get(0).get("preprocessing").asText())
+                .isEqualTo(Backbones.get(backbone).preprocessing().id());
         assertThat(meta.get("history")).hasSize(2);
     }
 }

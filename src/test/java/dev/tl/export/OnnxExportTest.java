@@ -63,7 +63,10 @@ class OnnxExportTest {
                 arguments("mobilenet", List.of(new BaseSpec("mobilenet", 40)), 8),
                 arguments("mobilenetv2", List.of(new BaseSpec("mobilenetv2", 44)), 0),
                 arguments("densenet121", List.of(new BaseSpec("densenet121", 36)), 0),
-                arguments("efficientnetb0", List.of(new BaseSpec("efficientnetb0", 44)), 0));
+                arguments("efficientnetb0", List.of(new BaseSpec("efficientnetb0", 44)), 0),
+                arguments("efficientnetv2b0", List.of(new BaseSpec("efficientnetv2b0", 44)), 0),
+                arguments("mobilenetv3small", List.of(new BaseSpec("mobilenetv3small", 44)), 0),
+                arguments("convnext_tiny", List.of(new BaseSpec("convnext_tiny", 36)), 0));
     }
 
     @Order(1)

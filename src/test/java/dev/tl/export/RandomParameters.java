@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Random values for the parameters a fresh graph initialises to constants (biases 0, BatchNorm gamma 1, beta 0,
- * mean 0, variance 1), so that an export which drops or misplaces any of them changes the output. The values must
+ * mean 0, variance 1, LayerNormalization's gamma and beta, a layer scale's 1e-6), so that an export which drops or misplaces any of them changes the output. The values must
  * also matter next to the activations, or the comparison proves little: the graph is run vertex by vertex on real
  * images, each BatchNorm gets (perturbed) statistics of the input it actually receives, each bias a size relative to
  * its layer's output, and the classifier logits of unit spread, so the softmax does not saturate. That holds
@@ -46,6 +46,8 @@ final class RandomParameters {
             Map<String, INDArray> params = vertex.paramTable(false);
             if (params.containsKey("mean")) {
                 batchNormFor(params, outputs.get(vertexInputs.get(0)));
+            } else if (params.containsKey("gamma")) {
+                affineFor(params);
             }
             if (name.equals(ModelGraphs.OUTPUT)) {
                 classifierFor(params, outputs.get(vertexInputs.get(0)));
@@ -71,6 +73,15 @@ final class RandomParameters {
         params.get("var").assign(Nd4j.rand(mean.dataType(), mean.shape()).addi(0.5).muli(variance));
         params.get("gamma").assign(Nd4j.rand(mean.dataType(), mean.shape()).addi(0.5));
         params.get("beta").assign(random(mean).muli(RELATIVE_SIZE));
+    }
+
+    /** A LayerNormalization's gamma and beta, a layer scale's gamma: around one and zero, like BatchNorm's. */
+    private static void affineFor(Map<String, INDArray> params) {
+        INDArray gamma = params.get("gamma");
+        gamma.assign(Nd4j.rand(gamma.dataType(), gamma.shape()).addi(0.5));
+        if (params.containsKey("beta")) {
+            params.get("beta").assign(random(params.get("beta")).muli(RELATIVE_SIZE));
+        }
     }
 
     /** A random bias, then weights and bias scaled so the logits on these images spread by one. */

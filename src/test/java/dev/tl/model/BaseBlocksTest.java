@@ -36,7 +36,9 @@ class BaseBlocksTest {
 
     @Test
     void blocksPartitionTheBaseInOrder() {
-        for (String backbone : List.of("vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0")) {
+        for (String backbone : List.of("vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0",
+                "efficientnetv2b0", "efficientnetv2s", "mobilenetv3small_minimalistic", "mobilenetv3large",
+                "convnext_tiny")) {
             ModelSpec spec = new ModelSpec(List.of(new BaseSpec(backbone, 32)), new HeadSpec(0, 0), 2);
             List<String> layers = blocks(backbone).stream().flatMap(b -> b.layers().stream()).toList();
             assertThat(layers).as(backbone).isEqualTo(ModelGraphs.baseVertexNames(spec, 0));
@@ -58,6 +60,42 @@ class BaseBlocksTest {
         assertThat(names(blocks)).isEqualTo(concat(concat(List.of("stem"), numbered("block", 1, 7)), List.of("top")));
         assertThat(block(blocks, "block6").layers()).contains("block6a_expand_conv", "block6d_add");
         assertThat(block(blocks, "top").layers()).containsExactly("top_conv", "top_bn", "top_activation");
+    }
+
+    @Test
+    void efficientNetV2HasItsFusedAndMbConvStagesBetweenStemAndTop() {
+        List<Block> blocks = blocks("efficientnetv2m");
+        assertThat(names(blocks)).isEqualTo(concat(concat(List.of("stem"), numbered("block", 1, 7)), List.of("top")));
+        assertThat(block(blocks, "block1").layers()).containsExactly("block1a_project_conv", "block1a_project_bn",
+                "block1a_project_activation", "block1a_add", "block1b_project_conv", "block1b_project_bn",
+                "block1b_project_activation", "block1b_drop", "block1b_add", "block1c_project_conv",
+                "block1c_project_bn", "block1c_project_activation", "block1c_drop", "block1c_add");
+        assertThat(block(blocks, "block4").layers()).contains("block4a_expand_conv", "block4a_dwconv2",
+                "block4a_se_excite", "block4g_add");
+    }
+
+    @Test
+    void mobileNetV3HasItsInvertedResidualBlocksBetweenStemAndTop() {
+        List<Block> blocks = blocks("mobilenetv3small");
+        assertThat(names(blocks)).isEqualTo(Stream.of(List.of("stem", "expanded_conv"),
+                numbered("expanded_conv_", 1, 10), List.of("top")).flatMap(List::stream).toList());
+        assertThat(block(blocks, "stem").layers()).containsExactly("Conv", "Conv/BatchNorm", "Conv/hard_swish");
+        assertThat(block(blocks, "expanded_conv_9").layers()).contains("expanded_conv_9/expand",
+                "expanded_conv_9/squeeze_excite/Mul", "expanded_conv_9/Add");
+        assertThat(block(blocks, "top").layers()).containsExactly("Conv_1", "Conv_1/BatchNorm", "Conv_1/hard_swish");
+    }
+
+    @Test
+    void convNeXtHasItsFourStagesEachWithTheDownsamplingBeforeIt() {
+        List<Block> blocks = blocks("convnext_small");
+        assertThat(names(blocks)).isEqualTo(concat(List.of("stem"), numbered("stage_", 0, 3)));
+        assertThat(block(blocks, "stem").layers())
+                .containsExactly("convnext_small_stem_conv", "convnext_small_stem_layernorm");
+        assertThat(block(blocks, "stage_2").layers()).startsWith("convnext_small_downsampling_layernorm_1",
+                "convnext_small_downsampling_conv_1", "convnext_small_stage_2_block_0_depthwise_conv")
+                .endsWith("convnext_small_stage_2_block_26_add");
+        assertThat(block(blocks, "stage_3").layers()).endsWith("global_average_pooling2d",
+                "global_average_pooling2d_keepdims", "layer_normalization");
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.tl.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tl.zoo.layers.ChannelLayerNormalization;
+import dev.tl.zoo.layers.LayerScale;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -16,8 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
- * Folding BatchNorm into the convolutions before it gives every family's features (or class probabilities) as the
- * graph itself computes them, removes the BatchNorm layers it folds and leaves the graph's own parameters alone.
+ * Folding BatchNorm (and layer scales) into the convolutions before it gives every family's features (or class
+ * probabilities) as the graph itself computes them, removes the layers it folds and leaves the graph's own parameters
+ * alone.
  */
 class BatchNormFoldingTest {
 
@@ -59,7 +62,7 @@ class BatchNormFoldingTest {
 
     @ParameterizedTest
     @CsvSource({"mobilenet, 0", "mobilenetv2, 0", "resnet50, 0", "densenet121, 62", "efficientnetb0, 0",
-            "vgg16, 0"})
+            "vgg16, 0", "efficientnetv2b0, 0", "mobilenetv3small, 0", "mobilenetv3large_minimalistic, 0"})
     void featuresAreTheGraphsOwn(String backbone, long batchNormLeft) {
         ComputationGraph graph = ModelGraphs.featureExtractor(spec(backbone), 3);
         randomiseBatchNorm(graph);
@@ -70,6 +73,29 @@ class BatchNormFoldingTest {
         assertSameOutputs(graph, folded, 1e-5);
         assertThat(batchNormLayers(folded)).isEqualTo(batchNormLeft);   // DenseNet's pre-activation BatchNorm stays
         assertThat(graph.params()).isEqualTo(params);
+    }
+
+    /** ConvNeXt has no BatchNorm: its layer scales fold into the convolution before them, its LayerNorms stay. */
+    @Test
+    void layerScalesFoldIntoTheirConvolution() {
+        ComputationGraph graph = ModelGraphs.featureExtractor(spec("convnext_tiny"), 3);
+        Nd4j.getRandom().setSeed(7);
+        for (Layer layer : graph.getLayers()) {
+            if (layer.getConfig() instanceof LayerScale || layer.getConfig() instanceof ChannelLayerNormalization) {
+                layer.paramTable().values().forEach(p -> p.assign(Nd4j.rand(DataType.FLOAT, p.shape()).addi(0.5)));
+            }
+        }
+
+        ComputationGraph folded = BatchNormFolding.fold(graph);
+
+        assertSameOutputs(graph, folded, 1e-5);
+        assertThat(count(folded, LayerScale.class)).isZero();
+        assertThat(count(graph, LayerScale.class)).isEqualTo(18);
+        assertThat(count(folded, ChannelLayerNormalization.class)).isEqualTo(count(graph, ChannelLayerNormalization.class));
+    }
+
+    private static long count(ComputationGraph graph, Class<?> kind) {
+        return java.util.Arrays.stream(graph.getLayers()).filter(layer -> kind.isInstance(layer.getConfig())).count();
     }
 
     /** A fine-tune graph (frozen bottom, trainable top, softmax head) as validation runs it. */

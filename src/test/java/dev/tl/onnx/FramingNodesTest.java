@@ -88,7 +88,7 @@ class FramingNodesTest {
 
     /** A model of the framing alone: image [1, 3, H, W] in, framed [1, 3, size, size] out. */
     private Path framingModel(Framing framing, int size, int opset) {
-        OnnxGraph graph = new OnnxGraph("framing");
+        OnnxGraph graph = new OnnxGraph("framing", opset);
         graph.imageInput("image", OptionalInt.of(1));
         graph.output(FramingNodes.add(graph, "image", framing, size), "framed", OptionalInt.of(1), 3, size, size);
         ModelProto model = ModelProto.newBuilder()

@@ -8,13 +8,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The architectures are Keras': the parameter count with the ImageNet classifier equals the number Keras publishes
  * (model.summary() of keras.applications), and the base alone holds exactly what the no-top weight file holds,
- * i.e. that minus the classifier's (channels x 1000 + 1000) parameters. Keras publishes no counts for the MobileNet
- * width variants: theirs are what Keras' code builds (scripts/mobilenet_param_counts.py follows its channel
- * arithmetic), and RealWeightsTest checks mobilenet_0.25's against the tensors of Keras' real files.
+ * i.e. that minus the classifier's (channels x 1000 + 1000) parameters; MobileNetV3's classifier also has the last
+ * pointwise convolution "Conv_2", and ConvNeXt's base ends with a LayerNormalization as its classifier does. Keras
+ * publishes no counts for the MobileNet width and minimalistic variants: theirs are what Keras' code builds
+ * (scripts/mobilenet_param_counts.py follows its channel arithmetic), and RealWeightsTest checks mobilenet_0.25's
+ * against the tensors of Keras' real files.
  */
 class ParameterCountTest {
 
-    /** EfficientNet's Keras count includes its in-model Normalization layer (mean 3, variance 3, count 1). */
+    /**
+     * EfficientNet's Keras count includes its in-model Normalization layer (mean 3, variance 3, count 1). ConvNeXt's
+     * and EfficientNetV2's Normalization was given its mean and variance, which Keras keeps as constants: their
+     * counts have none.
+     */
     private static final int EFFICIENTNET_NORMALIZATION = 7;
 
     @ParameterizedTest(name = "{0}")
@@ -42,10 +48,28 @@ class ParameterCountTest {
             "efficientnetb4, 19466823, 17673823",
             "efficientnetb5, 30562527, 28513527",
             "efficientnetb6, 43265143, 40960143",
-            "efficientnetb7, 66658687, 64097687"})
+            "efficientnetb7, 66658687, 64097687",
+            "efficientnetv2b0,  7200312,  5919312",
+            "efficientnetv2b1,  8212124,  6931124",
+            "efficientnetv2b2, 10178374,  8769374",
+            "efficientnetv2b3, 14467622, 12930622",
+            "efficientnetv2s,  21612360, 20331360",
+            "efficientnetv2m,  54431388, 53150388",
+            "efficientnetv2l, 119027848, 117746848",
+            "convnext_tiny,   28589128,  27820128",
+            "convnext_small,  50223688,  49454688",
+            "convnext_base,   88591464,  87566464",
+            "convnext_large, 197767336, 196230336",
+            "convnext_xlarge, 350196968, 348147968",
+            "mobilenetv3small,              2554968,  939120",
+            "mobilenetv3small_0.75,         2051552,  583160",
+            "mobilenetv3small_minimalistic, 2056848,  441000",
+            "mobilenetv3large,              5507432, 2996352",
+            "mobilenetv3large_0.75,         4012616, 1808736",
+            "mobilenetv3large_minimalistic, 3948688, 1437608"})
     void matchesKeras(String name, long kerasWithTop, long kerasNoTop) {
         Backbone backbone = Backbones.get(name);
-        long normalization = name.startsWith("efficientnet") ? EFFICIENTNET_NORMALIZATION : 0;
+        long normalization = name.startsWith("efficientnetb") ? EFFICIENTNET_NORMALIZATION : 0;
 
         assertThat(backbone.parameterCountWithTop()).isEqualTo(kerasWithTop - normalization);
         assertThat(backbone.baseParameterCount()).isEqualTo(kerasNoTop - normalization);

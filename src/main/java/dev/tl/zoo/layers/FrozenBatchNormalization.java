@@ -45,7 +45,7 @@ public class FrozenBatchNormalization extends BatchNormalization {
                                     IActivation activation) {
         if (!(activation instanceof ActivationIdentity || activation instanceof OutOfPlaceActivation)) {
             throw new IllegalArgumentException("frozen BatchNorm " + name + " can apply only an activation that computes "
-                    + "out of place (tl's ReLU, ReLU6, swish), not " + activation);
+                    + "out of place (tl's ReLU, ReLU6, swish, hard swish...), not " + activation);
         }
         setUseLogStd(false);
         setLayerName(name);

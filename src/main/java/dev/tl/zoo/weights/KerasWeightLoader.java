@@ -4,6 +4,8 @@ import dev.tl.TlException;
 import dev.tl.data.Preprocessing;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.Backbones;
+import dev.tl.zoo.layers.ChannelLayerNormalization;
+import dev.tl.zoo.layers.LayerScale;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import org.deeplearning4j.nn.api.Layer;
@@ -39,10 +42,12 @@ import org.slf4j.LoggerFactory;
  * anything else is an error naming it. A load that succeeds logs how many tensors went into how many layers, and by
  * which rule the layers were matched.
  *
- * <p>In the layouts that name layers, {@link LayerMatcher} pairs them: by today's names, the family's older names,
- * then Keras' layer order. A Keras 3 {@code .weights.h5} names no layer; its layers match by class and position
- * (see {@link #byClassInKerasOrder}). Keras' in-model input Normalization (EfficientNet) has no parameter here: tl
- * preprocesses images before the network, so its tensors are checked against that preprocessing instead of loaded.
+ * <p>In the layouts that name layers, {@link LayerMatcher} pairs them: by today's names (or, for a layer Keras named
+ * itself, such as ConvNeXt's final "layer_normalization", that name numbered), the family's older names, then
+ * Keras' layer order. A Keras 3 {@code .weights.h5} names no layer; its layers match by class and position (see
+ * {@link #byClassInKerasOrder}; ConvNeXt, whose Keras layers tl builds as other kinds, loads from the named layouts
+ * only). Keras' in-model input Normalization (EfficientNet) has no parameter here: tl preprocesses images before the
+ * network, so its tensors are checked against that preprocessing instead of loaded.
  */
 public final class KerasWeightLoader {
 
@@ -86,10 +91,11 @@ public final class KerasWeightLoader {
             String fileLayer = match.fileLayerOf().get(kerasName);
             Map<String, KerasWeightsFile.Tensor> layerTensors = fileLayer == null ? null : tensors.get(fileLayer);
             for (Map.Entry<String, INDArray> param : layer.paramTable().entrySet()) {
-                String kerasWeight = kerasWeightName(layer, param.getKey());
-                KerasWeightsFile.Tensor tensor = layerTensors == null ? null : layerTensors.get(kerasWeight);
+                List<String> kerasWeights = kerasWeightNames(layer, param.getKey());
+                KerasWeightsFile.Tensor tensor = layerTensors == null ? null : kerasWeights.stream()
+                        .map(layerTensors::get).filter(Objects::nonNull).findFirst().orElse(null);
                 if (tensor == null) {
-                    missing.add(kerasName + "/" + kerasWeight + (fileLayer != null && !fileLayer.equals(kerasName)
+                    missing.add(kerasName + "/" + kerasWeights.get(0) + (fileLayer != null && !fileLayer.equals(kerasName)
                             ? " (in " + (contents.layout() == KerasWeightsFile.Layout.KERAS_3 ? "layers/" : "")
                             + fileLayer + ")" : ""));
                     continue;
@@ -104,7 +110,7 @@ public final class KerasWeightLoader {
         }
         int loaded = used.size();
         tensors.forEach((layer, layerTensors) -> {
-            if (isNormalization(layer)) {
+            if (isInputNormalization(layer, layerTensors)) {
                 checkNormalization(file, layer, layerTensors, backbone.preprocessing());
                 layerTensors.values().forEach(tensor -> used.add(tensor.name()));
             }
@@ -134,7 +140,7 @@ public final class KerasWeightLoader {
         for (String fullName : layers) {
             Layer layer = graph.getLayer(fullName);
             Map<String, List<Long>> shapes = new LinkedHashMap<>();
-            layer.paramTable().forEach((key, value) -> shapes.put(kerasWeightName(layer, key),
+            layer.paramTable().forEach((key, value) -> shapes.put(kerasWeightNames(layer, key).get(0),
                     Arrays.stream(kerasShape(layer, key, value)).boxed().toList()));
             signatures.put(fullName.substring(prefix.length()), new LayerMatcher.Signature(shapes));
         }
@@ -152,7 +158,7 @@ public final class KerasWeightLoader {
             Map<String, Map<String, KerasWeightsFile.Tensor>> tensors) {
         Map<String, LayerMatcher.Signature> signatures = new LinkedHashMap<>();
         tensors.forEach((layer, layerTensors) -> {
-            if (!isNormalization(layer)) {
+            if (!isInputNormalization(layer, layerTensors)) {
                 signatures.put(layer, LayerMatcher.Signature.of(layerTensors));
             }
         });
@@ -232,28 +238,42 @@ public final class KerasWeightLoader {
         if (conf instanceof DenseLayer || conf instanceof BaseOutputLayer) {
             return "dense";
         }
+        if (conf instanceof ChannelLayerNormalization) {
+            return "layer_normalization";
+        }
+        if (conf instanceof LayerScale) {
+            return "layer_scale";
+        }
         throw new IllegalStateException("layer " + conf.getLayerName() + " (" + conf.getClass().getSimpleName()
                 + ") has no Keras counterpart");
     }
 
-    private static boolean isNormalization(String fileLayer) {
-        return fileLayer.toLowerCase(Locale.ROOT).startsWith("normalization");
-    }
-
-    private static String kerasWeightName(Layer layer, String paramKey) {
+    /**
+     * The names Keras gives a parameter, the usual one first. A depthwise kernel is a Conv2D's "kernel" where Keras
+     * builds it as a convolution with one group per channel (ConvNeXt); ConvNeXt's published files call the layer
+     * scale "Variable" (it was a bare tf.Variable when they were written).
+     */
+    private static List<String> kerasWeightNames(Layer layer, String paramKey) {
         org.deeplearning4j.nn.conf.layers.Layer conf = unwrap(layer.conf().getLayer());
         if (conf instanceof BatchNormalization) {
-            return switch (paramKey) {
+            return List.of(switch (paramKey) {
                 case "gamma" -> "gamma";
                 case "beta" -> "beta";
                 case "mean" -> "moving_mean";
                 case "var" -> "moving_variance";
                 default -> throw new IllegalStateException("BatchNorm parameter " + paramKey + " is not supported");
-            };
+            });
+        }
+        if (conf instanceof LayerScale) {
+            return List.of("gamma", "Variable");
+        }
+        if (conf instanceof ChannelLayerNormalization) {
+            return List.of(paramKey);
         }
         return switch (paramKey) {
-            case "W" -> conf instanceof DepthwiseConvolution2D ? "depthwise_kernel" : "kernel";
-            case "b" -> "bias";
+            case "W" -> conf instanceof DepthwiseConvolution2D ? List.of("depthwise_kernel", "kernel")
+                    : List.of("kernel");
+            case "b" -> List.of("bias");
             default -> throw new IllegalStateException("parameter " + paramKey + " of " + conf.getLayerName()
                     + " has no Keras counterpart");
         };
@@ -277,12 +297,20 @@ public final class KerasWeightLoader {
     /**
      * Keras stores conv kernels HWIO; DL4J wants OIHW. Depthwise kernels and dense matrices match as stored, except
      * a Dense layer on a flattened feature map: Keras flattens channels-last (h, w, c), DL4J channels-first (c, h, w).
+     * A grouped Conv2D's kernel with one channel per group, [kh, kw, 1, C], is a depthwise kernel [kh, kw, C, 1] in
+     * the same order; a Dense layer on a feature map (ConvNeXt's pointwise layers, [in, out]) is a 1x1 convolution.
      */
     private static void assign(Path file, Layer layer, String layerName, INDArray target,
                                KerasWeightsFile.Tensor tensor, long[] flattenedChw) {
         INDArray value = Nd4j.create(tensor.values(), tensor.shape(), 'c');
         org.deeplearning4j.nn.conf.layers.Layer conf = unwrap(layer.conf().getLayer());
-        if (value.rank() == 4 && !(conf instanceof DepthwiseConvolution2D)) {
+        if (conf instanceof DepthwiseConvolution2D && value.rank() == 4 && value.size(2) == 1
+                && target.rank() == 4 && target.size(3) == 1 && value.size(3) == target.size(2)) {
+            value = value.reshape('c', target.shape());
+        } else if (conf instanceof ConvolutionLayer && value.rank() == 2 && target.rank() == 4
+                && target.size(2) == 1 && target.size(3) == 1) {
+            value = value.transpose().reshape('c', value.size(1), value.size(0), 1, 1);
+        } else if (value.rank() == 4 && !(conf instanceof DepthwiseConvolution2D)) {
             value = value.permute(3, 2, 0, 1);
         } else if (value.rank() == 2 && flattenedChw != null
                 && value.size(0) == flattenedChw[0] * flattenedChw[1] * flattenedChw[2]) {
@@ -301,37 +329,56 @@ public final class KerasWeightLoader {
         target.assign(vector ? value.reshape(target.shape()) : value);
     }
 
+    /** Keras' input Normalization layer: named so, holding its mean and variance (and a count) only. */
+    private static boolean isInputNormalization(String layer, Map<String, KerasWeightsFile.Tensor> tensors) {
+        return layer.toLowerCase(Locale.ROOT).contains("normalization") && tensors.containsKey("mean")
+                && tensors.containsKey("variance") && Set.of("mean", "variance", "count").containsAll(tensors.keySet());
+    }
+
     /**
      * Keras' EfficientNet normalises inside the model with the ImageNet mean and (as published) the standard deviation
-     * stored as "variance", then divides by sqrt(std) once more. Either way the result must be the torch mode.
+     * stored as "variance", then divides by sqrt(std) once more; ConvNeXt with the mean and variance in 0..255 units.
+     * Whatever the units, the result must be the torch mode.
      */
     private static void checkNormalization(Path file, String layer, Map<String, KerasWeightsFile.Tensor> tensors,
                                            Preprocessing preprocessing) {
-        KerasWeightsFile.Tensor mean = tensors.get("mean");
-        KerasWeightsFile.Tensor variance = tensors.get("variance");
-        boolean ok = preprocessing == Preprocessing.TORCH && mean != null && variance != null
-                && close(mean.values(), Preprocessing.IMAGENET_MEAN)
-                && (close(variance.values(), Preprocessing.IMAGENET_STD) || close(variance.values(), squares()));
-        if (!ok) {
+        float[] mean = tensors.get("mean").values();
+        float[] variance = tensors.get("variance").values();
+        boolean ok = false;
+        for (float units : new float[] {1, 255}) {
+            float[] std = scaled(Preprocessing.IMAGENET_STD, units);
+            ok |= close(mean, scaled(Preprocessing.IMAGENET_MEAN, units))
+                    && (close(variance, std) || close(variance, squares(std)));
+        }
+        if (preprocessing != Preprocessing.TORCH || !ok) {
             throw new TlException("weights file " + file + ": its input normalization layer '" + layer
                     + "' does not match the preprocessing tl applies (" + preprocessing.id() + ")");
         }
     }
 
-    private static float[] squares() {
-        float[] s = Preprocessing.IMAGENET_STD.clone();
+    private static float[] scaled(float[] values, float factor) {
+        float[] s = values.clone();
+        for (int i = 0; i < s.length; i++) {
+            s[i] *= factor;
+        }
+        return s;
+    }
+
+    private static float[] squares(float[] values) {
+        float[] s = values.clone();
         for (int i = 0; i < s.length; i++) {
             s[i] *= s[i];
         }
         return s;
     }
 
+    /** Equal to 1e-4 relative (0..255 units' variances reach 3,400). */
     private static boolean close(float[] actual, float[] expected) {
         if (actual.length != expected.length) {
             return false;
         }
         for (int i = 0; i < actual.length; i++) {
-            if (Math.abs(actual[i] - expected[i]) > 1e-4) {
+            if (Math.abs(actual[i] - expected[i]) > 1e-4 * Math.max(1, Math.abs(expected[i]))) {
                 return false;
             }
         }

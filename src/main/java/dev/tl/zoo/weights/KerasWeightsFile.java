@@ -54,8 +54,9 @@ public final class KerasWeightsFile {
 
     /**
      * What a file holds, layer by layer in file order, each layer's tensors keyed by Keras' weight name (kernel,
-     * bias, gamma, moving_mean, ...). Legacy layers are keyed by layer name; Keras 3 layers by their group's path
-     * below the top {@code layers/} ({@code conv2d_3}, {@code functional/layers/conv2d_3}).
+     * bias, gamma, moving_mean, ...). Legacy layers are keyed by layer name (the layers of a nested model by their
+     * own names); Keras 3 layers by their group's path below the top {@code layers/} ({@code conv2d_3},
+     * {@code functional/layers/conv2d_3}).
      */
     public record Contents(Layout layout, Map<String, Map<String, Tensor>> layers) {
     }
@@ -73,7 +74,9 @@ public final class KerasWeightsFile {
             "depthwise_conv2d", new Keras3Variables(List.of("depthwise_kernel", "bias"), 1),
             "dense", new Keras3Variables(List.of("kernel", "bias"), 1),
             "batch_normalization", new Keras3Variables(List.of("gamma", "beta", "moving_mean", "moving_variance"), 4),
-            "normalization", new Keras3Variables(List.of("mean", "variance", "count"), 3));
+            "normalization", new Keras3Variables(List.of("mean", "variance", "count"), 3),
+            "layer_normalization", new Keras3Variables(List.of("gamma", "beta"), 2),
+            "layer_scale", new Keras3Variables(List.of("gamma"), 1));
 
     private KerasWeightsFile() {
     }
@@ -114,19 +117,31 @@ public final class KerasWeightsFile {
             if (!(root.getByPath(layer) instanceof Group layerGroup)) {
                 throw new TlException("weights file " + file + ": layer '" + layer + "' has no group");
             }
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            // A nested model (ConvNeXt's stem and downsampling Sequentials) is one group holding its layers'
+            // weights, each named after its own layer.
+            Map<String, Map<String, Tensor>> bySubLayer = new LinkedHashMap<>();
             for (String weightName : weightNames(layerGroup)) {
                 if (!(layerGroup.getByPath(weightName) instanceof Dataset dataset)) {
                     throw new TlException("weights file " + file + ": layer '" + layer + "' lists weight '"
                             + weightName + "' but holds no such dataset");
                 }
-                tensors.put(shortName(weightName), tensor(layer + "/" + weightName, dataset, file));
+                bySubLayer.computeIfAbsent(scope(weightName), scope -> new LinkedHashMap<>())
+                        .put(shortName(weightName), tensor(layer + "/" + weightName, dataset, file));
             }
-            if (!tensors.isEmpty()) {
-                layers.put(layer, tensors);
+            if (bySubLayer.size() == 1) {
+                layers.put(layer, bySubLayer.values().iterator().next());
+            } else {
+                bySubLayer.forEach((scope, tensors) -> layers.put(
+                        scope.startsWith(layer + "/") ? scope.substring(layer.length() + 1) : scope, tensors));
             }
         }
         return layers;
+    }
+
+    /** "conv1/conv/kernel:0" -> "conv1/conv": the layer a weight's name says it belongs to. */
+    private static String scope(String weightName) {
+        int slash = weightName.lastIndexOf('/');
+        return slash < 0 ? "" : weightName.substring(0, slash);
     }
 
     /** Every layer group below {@code container} (a {@code layers/} group) whose {@code vars/} holds tensors. */

@@ -11,12 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * Decides which layer of a Keras weight file fills which layer of the network, the way Keras would accept the file:
  * <ol>
- *   <li>by name (today's Keras names, '/' and '_' alike: Keras 3 renamed DenseNet's "conv1/conv" to "conv1_conv");</li>
+ *   <li>by name (today's Keras names, '/' and '_' alike: Keras 3 renamed DenseNet's "conv1/conv" to "conv1_conv"),
+ *       or for a layer Keras named itself after its class, that name numbered: Keras numbers such names per
+ *       Python session, so ConvNeXt's final "layer_normalization" may be stored as "layer_normalization_3";</li>
  *   <li>by the family's older names ({@link LayerAliases}) and the classifier's older names;</li>
  *   <li>the rest by order, as Keras' legacy {@code load_weights} pairs a file with a model: the file's layers with
  *       weights in the file's order against the network's in {@link KerasLayerOrder}. An order is only trusted
@@ -24,7 +27,8 @@ import java.util.stream.Collectors;
  *       shortcut and its main branch's last convolution) are ordered differently by different Keras versions, so a
  *       pairing that needs their order is refused.</li>
  * </ol>
- * Every pair, however matched, must agree in every tensor's shape.
+ * Every pair, however matched, must agree in every tensor's shape, up to axes of size 1: Keras stores a layer tl
+ * builds as another kind in that kind's shape (ConvNeXt's pointwise Dense [in, out] is tl's 1x1 convolution).
  */
 final class LayerMatcher {
 
@@ -62,6 +66,16 @@ final class LayerMatcher {
             return new Signature(shapes);
         }
 
+        /** The same tensors in the same shapes, axes of size 1 aside. */
+        boolean fits(Signature other) {
+            return shapes.keySet().equals(other.shapes.keySet()) && shapes.entrySet().stream()
+                    .allMatch(e -> squeezed(e.getValue()).equals(squeezed(other.shapes.get(e.getKey()))));
+        }
+
+        private static List<Long> squeezed(List<Long> shape) {
+            return shape.stream().filter(size -> size != 1).toList();
+        }
+
         @Override
         public String toString() {
             return shapes.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
@@ -92,6 +106,9 @@ final class LayerMatcher {
         Map<Rule, Integer> counts = new EnumMap<>(Rule.class);
         for (String layer : network.keySet()) {
             String byName = byNormalisedName.get(normalise(layer));
+            if (byName == null) {
+                byName = numbered(layer, byNormalisedName);
+            }
             String byAlias = byName != null ? null : olderName(layer, byTodaysName, byNormalisedName);
             String fileLayer = byName != null ? byName : byAlias;
             if (fileLayer != null && !found.containsValue(fileLayer)) {
@@ -114,6 +131,13 @@ final class LayerMatcher {
         return new Result(fileLayerOf, new EnumMap<>(Map.of(Rule.CLASS_AND_POSITION, fileLayerOf.size())));
     }
 
+    /** The one file layer named {@code layer} numbered ("layer_normalization_1"), or null. */
+    private static String numbered(String layer, Map<String, String> byNormalisedName) {
+        String pattern = Pattern.quote(normalise(layer)) + "_\\d+";
+        List<String> candidates = byNormalisedName.keySet().stream().filter(name -> name.matches(pattern)).toList();
+        return candidates.size() == 1 ? byNormalisedName.get(candidates.get(0)) : null;
+    }
+
     private static String olderName(String layer, Map<String, String> byTodaysName,
                                     Map<String, String> byNormalisedName) {
         String found = byTodaysName.get(layer);
@@ -134,7 +158,7 @@ final class LayerMatcher {
         for (int i = 0; i < Math.min(networkLeft.size(), fileLeft.size()); i++) {
             String layer = networkLeft.get(i);
             String fileLayer = fileLeft.get(i);
-            if (!network.get(layer).equals(fileLayers.get(fileLayer))) {
+            if (!network.get(layer).fits(fileLayers.get(fileLayer))) {
                 throw new TlException("weights file " + file + ": " + fileLeft.size() + " of its layers with weights"
                         + " have names tl does not know, so they were paired with the network's remaining "
                         + networkLeft.size() + " in Keras' layer order; the first pair that differs is the file's '"
@@ -185,7 +209,7 @@ final class LayerMatcher {
         if (!expected.shapes().keySet().equals(actual.shapes().keySet())) {
             return; // a missing or extra tensor is named by the loader, tensor by tensor
         }
-        if (!expected.equals(actual)) {
+        if (!expected.fits(actual)) {
             throw new TlException("weights file " + file + ": its layer '" + fileLayer + "' (" + actual
                     + ") does not fit the network's layer '" + layer + "' (" + expected + ")");
         }

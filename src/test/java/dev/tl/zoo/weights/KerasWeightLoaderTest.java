@@ -193,10 +193,13 @@ class KerasWeightLoaderTest {
         return new ModelSpec(List.of(new BaseSpec(backbone, 32)), new HeadSpec(0, 0), 2);
     }
 
-    /** Keras' EfficientNet files carry the input Normalization layer (the std stored as "variance"). */
+    /**
+     * Keras' EfficientNet files carry the input Normalization layer (the std stored as "variance"); EfficientNetV2's
+     * keeps its statistics as constants, outside the file.
+     */
     static void addNormalizationIfEfficientNet(String backbone,
                                                        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors) {
-        if (backbone.startsWith("efficientnet")) {
+        if (backbone.startsWith("efficientnetb")) {
             Map<String, KerasH5Fixture.Tensor> normalization = new LinkedHashMap<>();
             normalization.put("mean", new KerasH5Fixture.Tensor("normalization/mean:0", new int[] {3},
                     new float[] {0.485f, 0.456f, 0.406f}));
@@ -212,7 +215,8 @@ class KerasWeightLoaderTest {
 
     /** One architecture per family: base only, as in the *_notop.h5 files. */
     @ParameterizedTest
-    @ValueSource(strings = {"vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0"})
+    @ValueSource(strings = {"vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0",
+            "efficientnetv2b0", "mobilenetv3small", "mobilenetv3large_minimalistic"})
     void everyTensorLandsInItsParameter(String backbone) {
         ModelSpec spec = spec(backbone);
         ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
@@ -231,7 +235,8 @@ class KerasWeightLoaderTest {
     /** With the ImageNet classifier, as in the with-top files, including the classifier names older files use. */
     @ParameterizedTest
     @CsvSource({"mobilenet, predictions", "mobilenet_0.5, predictions", "mobilenetv2, Logits",
-            "mobilenetv2_1.4, Logits", "densenet121, fc1000", "resnet50, probs", "efficientnetb0, predictions"})
+            "mobilenetv2_1.4, Logits", "densenet121, fc1000", "resnet50, probs", "efficientnetb0, predictions",
+            "efficientnetv2b0, predictions", "mobilenetv3small, Logits"})
     void withTopFilesLoadIncludingHistoricalClassifierNames(String backbone, String classifierInFile) {
         ModelGraphs.ImageNetGraph classifier = ModelGraphs.imagenetClassifier(Backbones.get(backbone), 32);
         Map<String, Map<String, KerasH5Fixture.Tensor>> tensors =
