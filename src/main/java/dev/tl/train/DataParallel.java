@@ -1,5 +1,6 @@
 package dev.tl.train;
 
+import dev.tl.model.BatchNormFolding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -42,7 +43,9 @@ final class DataParallel implements BatchStep, AutoCloseable {
                 worker.setDaemon(true);
                 return worker;
             });
-            workers.add(new Worker(thread, await(thread.submit(model::clone)), microBatching.copy()));
+            // A clone has the configuration but not the links of a graph that folds BatchNorm in training.
+            workers.add(new Worker(thread, await(thread.submit(() -> BatchNormFolding.link(model.clone()))),
+                    microBatching.copy()));
         }
     }
 
