@@ -1,8 +1,10 @@
 package dev.tl.model;
 
+import dev.tl.zoo.layers.FoldedBatchNorm;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
 import dev.tl.zoo.layers.LayerScale;
 import dev.tl.zoo.layers.NativeConvolution;
+import dev.tl.zoo.layers.NativeDepthwiseConvolution;
 import dev.tl.zoo.layers.OutOfPlaceActivation;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,12 +37,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>The copy is for inference passes only: it is never trained or saved, so bundles, checkpoints and resumed runs
  * keep the graph's own parameters. BatchNorm after anything else (DenseNet's pre-activation BatchNorm after a
  * concatenation) stays as it is, as does LayerNormalization, which normalises each position by its own statistics.
+ *
+ * <p>Training graphs fold frozen BatchNorm too, as a view rather than a copy ({@link #training}): the graph keeps
+ * both layers and all parameters, and the convolution computes the BatchNorm while the BatchNorm layer only applies
+ * its activation (see {@link FoldedBatchNorm}).
  */
 public final class BatchNormFolding {
 
     /** Exactly these: Deconvolution2D and SeparableConvolution2D also extend ConvolutionLayer, with other weights. */
     private static final Set<Class<?>> FOLDABLE = Set.of(ConvolutionLayer.class, NativeConvolution.class,
-            DepthwiseConvolution2D.class);
+            DepthwiseConvolution2D.class, NativeDepthwiseConvolution.class);
 
     private BatchNormFolding() {
     }
@@ -49,7 +55,7 @@ public final class BatchNormFolding {
     public static ComputationGraph fold(ComputationGraph graph) {
         // Copied through JSON: DL4J's clone() of a MergeVertex drops its merge axis (back to NCHW's).
         ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(graph.getConfiguration().toJson());
-        conf.getVertices().replaceAll((name, vertex) -> unfrozen(vertex));
+        conf.getVertices().replaceAll((name, vertex) -> unfrozen(name, vertex));
         List<Fold> folds = foldable(conf);
         if (folds.isEmpty()) {
             return graph;
@@ -86,13 +92,66 @@ public final class BatchNormFolding {
         return folded;
     }
 
+    /**
+     * A training graph of {@code conf} (initialised with DL4J's initialisation, as {@code new ComputationGraph(conf)
+     * .init()}) in which every frozen BatchNorm right after a convolution is computed by that convolution (see
+     * {@link FoldedBatchNorm}): one pass fewer over the tensor each way, no recomputation in the backward pass.
+     * Parameters, their names and order, and so checkpoints and the updater state, are those of the unfolded graph;
+     * DL4J's depthwise convolutions become tl's, which can fold. Frozen pairs (both inside FrozenLayer) fold their
+     * forward pass too. Modifies {@code conf}.
+     */
+    public static ComputationGraph training(ComputationGraphConfiguration conf) {
+        for (Fold fold : trainingFolds(conf)) {
+            LayerVertex vertex = (LayerVertex) conf.getVertices().get(fold.conv());
+            org.deeplearning4j.nn.conf.layers.Layer wrapper = vertex.getLayerConf().getLayer();
+            if (layerOf(vertex) instanceof DepthwiseConvolution2D depthwise
+                    && depthwise.getClass() == DepthwiseConvolution2D.class) {
+                NativeDepthwiseConvolution replacement = NativeDepthwiseConvolution.of(depthwise);
+                vertex.getLayerConf().setLayer(wrapper instanceof FrozenLayer ? new FrozenLayer(replacement)
+                        : replacement);
+            }
+        }
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return link(graph);
+    }
+
+    /**
+     * Links each convolution of {@code graph} to the frozen BatchNorm it computes during training, as
+     * {@link #training} does (again, for a copy such as {@link ComputationGraph#clone()}'s, which has the
+     * configuration but not the links); returns {@code graph}.
+     */
+    public static ComputationGraph link(ComputationGraph graph) {
+        for (Fold fold : trainingFolds(graph.getConfiguration())) {
+            FoldedBatchNorm.link(inside(graph.getLayer(fold.conv())), inside(graph.getLayer(fold.affineName())));
+        }
+        return graph;
+    }
+
+    /** Frozen BatchNorm after a convolution, both trainable or both inside a FrozenLayer (nothing else folds). */
+    private static List<Fold> trainingFolds(ComputationGraphConfiguration conf) {
+        return foldable(conf).stream()
+                .filter(fold -> fold.affine() instanceof FrozenBatchNormalization)
+                .filter(fold -> isFrozen(conf.getVertices().get(fold.conv()))
+                        == isFrozen(conf.getVertices().get(fold.affineName())))
+                .toList();
+    }
+
+    private static boolean isFrozen(GraphVertex vertex) {
+        return vertex instanceof LayerVertex layer && layer.getLayerConf().getLayer() instanceof FrozenLayer;
+    }
+
+    private static Layer inside(Layer layer) {
+        return layer instanceof org.deeplearning4j.nn.layers.FrozenLayer frozen ? frozen.getInsideLayer() : layer;
+    }
+
     /** A BatchNorm (or layer scale) vertex and the convolution before it. */
     private record Fold(String affineName, org.deeplearning4j.nn.conf.layers.Layer affine, String conv) {
     }
 
     /**
      * BatchNorm and layer scale vertices right after a convolution that feeds nothing else, in the configuration's
-     * order.
+     * order (looking through FrozenLayer).
      */
     private static List<Fold> foldable(ComputationGraphConfiguration conf) {
         List<Fold> folds = new ArrayList<>();
@@ -130,8 +189,11 @@ public final class BatchNormFolding {
         return conf.getVertexInputs().values().stream().filter(inputs -> inputs.contains(vertex)).count();
     }
 
-    /** The layer or vertex a frozen wrapper holds: the copy only runs inference, where freezing means nothing. */
-    private static GraphVertex unfrozen(GraphVertex vertex) {
+    /**
+     * The layer or vertex a frozen wrapper holds: the copy only runs inference, where freezing means nothing. The
+     * layer takes the vertex's name, which DL4J pairs them by and a wrapped layer read from JSON may lack.
+     */
+    private static GraphVertex unfrozen(String name, GraphVertex vertex) {
         if (vertex instanceof FrozenVertex frozen) {
             return frozen.getUnderlying();
         }
@@ -142,12 +204,18 @@ public final class BatchNormFolding {
             } else if (layer instanceof FrozenLayerWithBackprop frozen) {
                 layerVertex.getLayerConf().setLayer(frozen.getUnderlying());
             }
+            layerVertex.getLayerConf().getLayer().setLayerName(name);
         }
         return vertex;
     }
 
+    /** The layer of a layer vertex, inside its FrozenLayer if it has one; null for other vertices. */
     private static org.deeplearning4j.nn.conf.layers.Layer layerOf(GraphVertex vertex) {
-        return vertex instanceof LayerVertex layerVertex ? layerVertex.getLayerConf().getLayer() : null;
+        if (!(vertex instanceof LayerVertex layerVertex)) {
+            return null;
+        }
+        org.deeplearning4j.nn.conf.layers.Layer layer = layerVertex.getLayerConf().getLayer();
+        return layer instanceof FrozenLayer frozen ? frozen.getLayer() : layer;
     }
 
     private static void copyParams(Layer source, Layer target) {

@@ -77,13 +77,28 @@ public final class ModelGraphs {
      */
     public static ComputationGraph full(ModelSpec spec, FreezePlan plan, Function<String, IUpdater> updaterOf,
                                         long seed, double[] lossWeights) {
+        return init(fullConfiguration(spec, plan, updaterOf, seed, lossWeights));
+    }
+
+    /**
+     * The whole model as the fine-tune phase trains it: {@link #full}'s graph, with frozen BatchNorm folded into
+     * the convolution before it during training ({@link BatchNormFolding#training}); same parameters and names.
+     */
+    public static ComputationGraph fineTuning(ModelSpec spec, FreezePlan plan, Function<String, IUpdater> updaterOf,
+                                              long seed, double[] lossWeights) {
+        return BatchNormFolding.training(fullConfiguration(spec, plan, updaterOf, seed, lossWeights));
+    }
+
+    private static ComputationGraphConfiguration fullConfiguration(ModelSpec spec, FreezePlan plan,
+                                                                   Function<String, IUpdater> updaterOf, long seed,
+                                                                   double[] lossWeights) {
         ComputationGraphConfiguration conf = fullConfiguration(spec, plan, new NoOp(), seed, lossWeights);
         conf.getVertices().forEach((name, vertex) -> {
             if (vertex instanceof LayerVertex layer && layer.getLayerConf().getLayer() instanceof BaseLayer base) {
                 base.setIUpdater(updaterOf.apply(name).clone());
             }
         });
-        return init(conf);
+        return conf;
     }
 
     private static ComputationGraphConfiguration fullConfiguration(ModelSpec spec, FreezePlan plan, IUpdater updater,

@@ -9,6 +9,7 @@ import dev.tl.zoo.layers.FrozenBatchNormalization;
 import dev.tl.zoo.layers.LayerScale;
 import dev.tl.zoo.layers.NativeActivationLayer;
 import dev.tl.zoo.layers.NativeConvolution;
+import dev.tl.zoo.layers.NativeDepthwiseConvolution;
 import dev.tl.zoo.layers.VectorToMapVertex;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,7 @@ final class VertexMappings {
     private static final Map<Class<?>, Mapping> TABLE = Map.ofEntries(
             entry(NativeConvolution.class, VertexMappings::convolution),
             entry(DepthwiseConvolution2D.class, VertexMappings::depthwiseConvolution),
+            entry(NativeDepthwiseConvolution.class, VertexMappings::depthwiseConvolution), // fine-tune graphs'
             entry(FrozenBatchNormalization.class, VertexMappings::batchNormalization),
             entry(BatchNormalization.class, VertexMappings::trainableBatchNormalization),
             entry(ChannelLayerNormalization.class, VertexMappings::layerNormalization),

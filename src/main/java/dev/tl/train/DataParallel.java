@@ -1,11 +1,13 @@
 package dev.tl.train;
 
+import dev.tl.model.BatchNormFolding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -42,7 +44,11 @@ final class DataParallel implements BatchStep, AutoCloseable {
                 worker.setDaemon(true);
                 return worker;
             });
-            workers.add(new Worker(thread, await(thread.submit(model::clone)), microBatching.copy()));
+            // Built from the configuration, not clone(): a clone shares the model's listener list, which every
+            // replica's step changes (training accuracy counts each pass), and lacks a fine-tune graph's links.
+            String json = model.getConfiguration().toJson();
+            workers.add(new Worker(thread, await(thread.submit(() -> BatchNormFolding.training(
+                    ComputationGraphConfiguration.fromJson(json)))), microBatching.copy()));
         }
     }
 

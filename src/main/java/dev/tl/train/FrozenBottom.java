@@ -11,6 +11,7 @@ import dev.tl.engine.Network;
 import dev.tl.engine.OnnxRuntimeEngine;
 import dev.tl.engine.Session;
 import dev.tl.engine.Tensor;
+import dev.tl.model.BatchNormFolding;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.Params;
 import java.util.ArrayList;
@@ -201,6 +202,7 @@ final class FrozenBottom implements AutoCloseable {
         conf.setTopologicalOrderStr(null);
         ComputationGraph top = new ComputationGraph(conf);
         top.init();
+        BatchNormFolding.link(top); // the fine-tune graph's frozen BatchNorm, computed by its convolution
         Params.copyShared(net, top);
         if (net.getUpdater() != null && top.getUpdater() != null) {
             top.getUpdater().getStateViewArray().assign(net.getUpdater().getStateViewArray());

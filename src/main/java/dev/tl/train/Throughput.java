@@ -70,8 +70,8 @@ public final class Throughput {
         for (int i = 0; i < batchSize; i++) {
             labels.putScalar(i, i % spec.numClasses(), 1f);
         }
-        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.fineTune(spec, Unfreeze.ALL, false),
-                new Adam(1e-4), 1);
+        ComputationGraph graph = ModelGraphs.fineTuning(spec, FreezePlan.fineTune(spec, Unfreeze.ALL, false),
+                layer -> new Adam(1e-4), 1, null);
         MultiDataSet batch = new MultiDataSet(syntheticInputs(spec, batchSize), new INDArray[] {labels});
         MicroBatching microBatching = MicroBatching.of(microBatchSize, graph, spec.inputSpecs(), batchSize, false);
         log.info("training step: {}", microBatching.describe(batchSize));

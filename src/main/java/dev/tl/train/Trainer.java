@@ -215,7 +215,7 @@ public final class Trainer {
                 options.batchNormTrainable() ? "trainable" : "frozen (inference mode)");
         double lr = options.finetuneLearningRate();
         Map<String, Double> blockFactors = BlockLearningRates.factors(spec, plan, options.lrDecayPerBlock(), lr);
-        ComputationGraph net = ModelGraphs.full(spec, plan,
+        ComputationGraph net = ModelGraphs.fineTuning(spec, plan,
                 layer -> new Adam(lr * blockFactors.getOrDefault(layer, 1.0)), options.seed(), options.lossWeights());
         Params.copyAll(model, net);
         if (resume != null) {

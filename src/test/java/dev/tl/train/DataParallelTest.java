@@ -36,8 +36,10 @@ class DataParallelTest {
     private static final ModelSpec SPEC = new ModelSpec(List.of(new BaseSpec("mobilenetv2", 32)),
             new HeadSpec(0, 0), 2);
 
+    /** As the fine-tune phase trains it: its replicas must fold BatchNorm as the model does. */
     private static ComputationGraph fineTuneGraph(IUpdater updater) {
-        return ModelGraphs.full(SPEC, FreezePlan.fineTune(SPEC, Unfreeze.ALL, false), updater, 11);
+        return ModelGraphs.fineTuning(SPEC, FreezePlan.fineTune(SPEC, Unfreeze.ALL, false), layer -> updater, 11,
+                null);
     }
 
     /** Steps on the same batch of seven real images. */
@@ -47,8 +49,8 @@ class DataParallelTest {
         MicroBatching microBatching = MicroBatching.of(microBatchSize, graph, SPEC.inputSpecs(), 7, false);
         try (BatchLoader loader = new BatchLoader(SPEC.inputSpecs(), 2);
              DataParallel devices = workers > 1 ? new DataParallel(graph, workers, microBatching) : null) {
-            Batch batch = loader.batches(train.images().subList(0, 7), 7, ImageViews.PLAIN).next();
-            MultiDataSet data = new MultiDataSet(batch.inputs(), new INDArray[] {batch.labels()});
+            MultiDataSet data = MicroBatchingTest.grainy(loader.batches(train.images().subList(0, 7), 7,
+                    ImageViews.PLAIN).next());
             BatchStep step = devices != null ? devices : microBatching;
             for (int i = 0; i < count; i++) {
                 step.fit(graph, data);

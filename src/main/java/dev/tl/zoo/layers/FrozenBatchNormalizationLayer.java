@@ -16,21 +16,47 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** Runtime side of {@link FrozenBatchNormalization}. */
+/**
+ * Runtime side of {@link FrozenBatchNormalization}. Linked to the convolution before it ({@link FoldedBatchNorm}),
+ * which then computes the normalisation, it applies its activation only.
+ */
 public class FrozenBatchNormalizationLayer extends BatchNormalization {
+
+    private boolean foldedIntoInput;
+    private boolean gradientZeroed;
 
     public FrozenBatchNormalizationLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+    }
+
+    @Override
+    public void setBackpropGradientsViewArray(INDArray gradients) {
+        super.setBackpropGradientsViewArray(gradients);
+        gradientZeroed = false;
+    }
+
+    /** From now on the input arrives normalised: the convolution before this layer computes it. */
+    void foldIntoInput() {
+        foldedIntoInput = true;
     }
 
     /** Normalised (and, if configured, activated) input; inference mode whatever the training flag. */
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
+        OutOfPlaceActivation activation = layerConf().getActivationFn() instanceof OutOfPlaceActivation function
+                ? function : null;
+        if (foldedIntoInput) {
+            if (activation == null) {
+                return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input);
+            }
+            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, input.shape(), 'c');
+            activation.forward(input, out);
+            return out;
+        }
         INDArray out = normalise(input, workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
                 input.shape(), 'c'));
-        return layerConf().getActivationFn() instanceof OutOfPlaceActivation
-                ? layerConf().getActivationFn().getActivation(out, training) : out;
+        return activation != null ? layerConf().getActivationFn().getActivation(out, training) : out;
     }
 
     @Override
@@ -57,10 +83,28 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
 
     /**
      * d(out)/d(in) = act'(z) * gamma / sqrt(var + eps) per channel, with z the normalised input recomputed into
-     * backprop working memory (rather than kept from the forward pass); the parameters get zero gradient.
+     * backprop working memory (rather than kept from the forward pass); folded, z is the input and the scale is
+     * the convolution's. The parameters' gradient is zero: written once, since nothing else writes it.
      */
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        Gradient zero = new DefaultGradient(gradientsFlattened);
+        for (String key : gradientViews.keySet()) {
+            zero.setGradientFor(key, gradientViews.get(key));
+        }
+        if (!gradientZeroed) {
+            gradientsFlattened.assign(0);
+            gradientZeroed = true;
+        }
+        if (foldedIntoInput) {
+            if (!(layerConf().getActivationFn() instanceof OutOfPlaceActivation activation)) {
+                return new Pair<>(zero, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilon));
+            }
+            INDArray gradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
+                    epsilon.shape(), 'c');
+            activation.backward(input, epsilon, gradient);
+            return new Pair<>(zero, gradient);
+        }
         INDArray scale = Transforms.sqrt(param(BatchNormalizationParamInitializer.GLOBAL_VAR).add(layerConf().getEps()), false)
                 .rdivi(param(BatchNormalizationParamInitializer.GAMMA));
         INDArray epsOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, epsilon.shape(), 'c');
@@ -72,11 +116,6 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
             dLdz = epsOut;
         }
         Nd4j.getExecutioner().exec(new BroadcastMulOp(dLdz, scale, epsOut, channelAxis(epsilon)));
-
-        Gradient zero = new DefaultGradient(gradientsFlattened);
-        for (String key : gradientViews.keySet()) {
-            zero.setGradientFor(key, gradientViews.get(key).assign(0));
-        }
         return new Pair<>(zero, epsOut);
     }
 

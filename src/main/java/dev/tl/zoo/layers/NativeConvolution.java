@@ -2,6 +2,7 @@ package dev.tl.zoo.layers;
 
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -13,6 +14,8 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DL4J's 2D convolution, run by libnd4j's {@code conv2d}/{@code conv2d_bp} operations (oneDNN in the oneDNN native
@@ -51,28 +54,59 @@ public class NativeConvolution extends ConvolutionLayer {
      * read shapes, and its backward pass runs the whole forward convolution again to get the pre-activation for
      * the activation's derivative. The helper takes channels-last input as it is, and with the identity activation
      * (a convolution followed by BatchNorm) the incoming gradient already is the pre-activation's gradient. Float
-     * only, as the helper; other types (gradient checks in double) take DL4J's path.
+     * only, as the helper; other types (gradient checks in double) take DL4J's path. Linked to the frozen BatchNorm
+     * after it ({@link FoldedBatchNorm}), it convolves with the folded weights and bias on either path.
      */
-    static final class Runtime extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
+    static final class Runtime extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer
+            implements FoldedBatchNorm.Foldable {
+        private FoldedBatchNorm fold;
+
         Runtime(NeuralNetConfiguration conf, DataType dataType) {
             super(conf, dataType);
             helper = new MKLDNNConvHelper(dataType);
+        }
+
+        @Override
+        public void foldBatchNorm(FoldedBatchNorm fold) {
+            this.fold = fold;
         }
 
         private boolean helperRuns() {
             return dataType == DataType.FLOAT && input.dataType() == DataType.FLOAT;
         }
 
+        /** Folded, the weights and bias both paths convolve with are the fold's. */
+        @Override
+        protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
+            if (fold != null && param.equals(ConvolutionParamInitializer.WEIGHT_KEY)) {
+                return fold.weights();
+            }
+            if (fold != null && param.equals(ConvolutionParamInitializer.BIAS_KEY)) {
+                return fold.bias();
+            }
+            return super.getParamWithNoise(param, training, workspaceMgr);
+        }
+
         @Override
         protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop,
                                                      LayerWorkspaceMgr workspaceMgr) {
             assertInputSet(false);
-            if (!helperRuns()) {
-                return super.preOutput(training, forBackprop, workspaceMgr);
+            if (fold != null) {
+                fold.fold(getParam(ConvolutionParamInitializer.WEIGHT_KEY),
+                        hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null);
             }
             ConvolutionLayer conf = layerConf();
+            if (!helperRuns()) {
+                Pair<INDArray, INDArray> z = super.preOutput(training, forBackprop, workspaceMgr);
+                if (fold != null && !hasBias()) {   // DL4J's path adds a bias only where the layer has one
+                    INDArray out = z.getFirst();
+                    int channelAxis = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC ? 3 : 1;
+                    Nd4j.getExecutioner().exec(new BroadcastAddOp(out, fold.bias().reshape(-1), out, channelAxis));
+                }
+                return z;
+            }
             INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
-            INDArray bias = hasBias()
+            INDArray bias = hasBias() || fold != null
                     ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
             INDArray z = helper.preOutput(input, weights, bias, conf.getKernelSize(), conf.getStride(),
                     conf.getPadding(), conf.getCudnnAlgoMode(), conf.getCudnnFwdAlgo(), convolutionMode,
@@ -84,19 +118,26 @@ public class NativeConvolution extends ConvolutionLayer {
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
             assertInputSet(true);
             ConvolutionLayer conf = layerConf();
+            INDArray weightGradient = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+            INDArray biasGradient = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
+            Pair<Gradient, INDArray> gradients;
             if (!helperRuns() || epsilon.dataType() != DataType.FLOAT
                     || !(conf.getActivationFn() instanceof ActivationIdentity)) {
-                return super.backpropGradient(epsilon, workspaceMgr);
+                gradients = super.backpropGradient(epsilon, workspaceMgr);
+            } else {
+                INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
+                INDArray bias = biasGradient == null ? null
+                        : getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, true, workspaceMgr);
+                gradients = helper.backpropGradient(input, weights, bias, epsilon,
+                        conf.getKernelSize(), conf.getStride(), conf.getPadding(), biasGradient, weightGradient,
+                        conf.getActivationFn(), conf.getCudnnAlgoMode(), conf.getCudnnBwdFilterAlgo(),
+                        conf.getCudnnBwdDataAlgo(), convolutionMode, conf.getDilation(), conf.getCnn2dDataFormat(),
+                        workspaceMgr);
+                gradients.setSecond(backpropDropOutIfPresent(gradients.getSecond()));
             }
-            INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
-            INDArray bias = getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, true, workspaceMgr);
-            Pair<Gradient, INDArray> gradients = helper.backpropGradient(input, weights, bias, epsilon,
-                    conf.getKernelSize(), conf.getStride(), conf.getPadding(),
-                    gradientViews.get(ConvolutionParamInitializer.BIAS_KEY),
-                    gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY), conf.getActivationFn(),
-                    conf.getCudnnAlgoMode(), conf.getCudnnBwdFilterAlgo(), conf.getCudnnBwdDataAlgo(),
-                    convolutionMode, conf.getDilation(), conf.getCnn2dDataFormat(), workspaceMgr);
-            gradients.setSecond(backpropDropOutIfPresent(gradients.getSecond()));
+            if (fold != null) {
+                fold.unfoldGradients(weightGradient, biasGradient);
+            }
             return gradients;
         }
     }

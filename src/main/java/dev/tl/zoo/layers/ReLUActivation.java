@@ -63,11 +63,15 @@ public class ReLUActivation extends BaseActivationFunction implements OutOfPlace
     }
 
     /**
-     * For ReLU6, 0 &lt; z &lt; max exactly when min(z, max - z) &gt; 0 (max - z is exact in float where it is the
-     * smaller one), so the mask is three fast passes and needs no second buffer.
+     * One oneDNN pass where it applies ({@link Eltwise}); otherwise, for ReLU6, 0 &lt; z &lt; max exactly when
+     * min(z, max - z) &gt; 0 (max - z is exact in float where it is the smaller one), so the mask is three fast
+     * passes and needs no second buffer.
      */
     @Override
     public void backward(INDArray in, INDArray epsilon, INDArray gradient) {
+        if (Eltwise.backward(max == null ? Eltwise.Function.RELU : Eltwise.Function.RELU6, in, epsilon, gradient)) {
+            return;
+        }
         if (max == null) {
             Nd4j.getExecutioner().exec(new Step(in, gradient, 0.0));
         } else {
