@@ -5,6 +5,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
+import dev.tl.RandomParameters;
 import dev.tl.TestData;
 import dev.tl.bundle.BundleMetadata;
 import dev.tl.bundle.ModelBundle;

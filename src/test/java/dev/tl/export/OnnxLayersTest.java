@@ -2,6 +2,7 @@ package dev.tl.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tl.RandomParameters;
 import dev.tl.data.Framing;
 import dev.tl.data.InputSpec;
 import dev.tl.data.Preprocessing;
