@@ -23,6 +23,8 @@ import torch.nn.functional as F
 import torchvision
 from torchvision.io import ImageReadMode, read_image, write_png
 
+import keras_graph
+
 TOLERANCE = 1e-4
 SIZE = 224
 MEAN_RGB = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
@@ -158,40 +160,44 @@ def densenet(depth):
     return build
 
 
-def resnet50(g):
-    model = torchvision.models.resnet50()
-    randomise_batchnorm(model, g, 1.001e-5)
-    weights = KerasWeights()
+def resnet_v1(depth):
+    def build(g):
+        model = getattr(torchvision.models, f"resnet{depth}")()
+        randomise_batchnorm(model, g, 1.001e-5)
+        weights = KerasWeights()
 
-    def with_bias(conv):
-        new = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding, bias=True)
-        with torch.no_grad():
-            new.weight.copy_(conv.weight)
-            new.bias.copy_(torch.randn(new.bias.shape, generator=g) * 0.1)
-        return new
+        def with_bias(conv):
+            new = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
+                            bias=True)
+            with torch.no_grad():
+                new.weight.copy_(conv.weight)
+                new.bias.copy_(torch.randn(new.bias.shape, generator=g) * 0.1)
+            return new
 
-    model.conv1 = with_bias(model.conv1)
-    weights.conv("conv1_conv", model.conv1)
-    weights.bn("conv1_bn", model.bn1)
-    for stage, layer in enumerate([model.layer1, model.layer2, model.layer3, model.layer4], 2):
-        for b, block in enumerate(layer, 1):
-            # Keras' v1 strides the first 1x1 convolution; torchvision (v1.5) strides the 3x3.
-            stride = block.conv2.stride
-            block.conv2.stride = (1, 1)
-            block.conv1.stride = stride
-            block.conv1, block.conv2, block.conv3 = with_bias(block.conv1), with_bias(block.conv2), with_bias(block.conv3)
-            prefix = f"conv{stage}_block{b}"
-            if block.downsample is not None:
-                block.downsample[0] = with_bias(block.downsample[0])
-                weights.conv(f"{prefix}_0_conv", block.downsample[0])
-                weights.bn(f"{prefix}_0_bn", block.downsample[1])
-            for i, (conv, bn) in enumerate([(block.conv1, block.bn1), (block.conv2, block.bn2),
-                                            (block.conv3, block.bn3)], 1):
-                weights.conv(f"{prefix}_{i}_conv", conv)
-                weights.bn(f"{prefix}_{i}_bn", bn)
-    body = nn.Sequential(model.conv1, model.bn1, model.relu, model.maxpool,
-                         model.layer1, model.layer2, model.layer3, model.layer4)
-    return body, (lambda x: body(x).mean((2, 3))), weights, "caffe"
+        model.conv1 = with_bias(model.conv1)
+        weights.conv("conv1_conv", model.conv1)
+        weights.bn("conv1_bn", model.bn1)
+        for stage, layer in enumerate([model.layer1, model.layer2, model.layer3, model.layer4], 2):
+            for b, block in enumerate(layer, 1):
+                # Keras' v1 strides the first 1x1 convolution; torchvision (v1.5) strides the 3x3.
+                stride = block.conv2.stride
+                block.conv2.stride = (1, 1)
+                block.conv1.stride = stride
+                block.conv1, block.conv2, block.conv3 = (with_bias(block.conv1), with_bias(block.conv2),
+                                                         with_bias(block.conv3))
+                prefix = f"conv{stage}_block{b}"
+                if block.downsample is not None:
+                    block.downsample[0] = with_bias(block.downsample[0])
+                    weights.conv(f"{prefix}_0_conv", block.downsample[0])
+                    weights.bn(f"{prefix}_0_bn", block.downsample[1])
+                for i, (conv, bn) in enumerate([(block.conv1, block.bn1), (block.conv2, block.bn2),
+                                                (block.conv3, block.bn3)], 1):
+                    weights.conv(f"{prefix}_{i}_conv", conv)
+                    weights.bn(f"{prefix}_{i}_bn", bn)
+        body = nn.Sequential(model.conv1, model.bn1, model.relu, model.maxpool,
+                             model.layer1, model.layer2, model.layer3, model.layer4)
+        return body, (lambda x: body(x).mean((2, 3))), weights, "caffe"
+    return build
 
 
 def mobilenet_v2(g):
@@ -279,30 +285,58 @@ def mobilenet_v1(g):
     return model, (lambda x: model(x).mean((2, 3))), weights, "tf"
 
 
+def from_keras_graph(build, mode):
+    """A reference written from Keras' source (scripts/keras_graph.py), its file in Keras' layer order."""
+    def wrapped(g):
+        graph, output = build(g)
+        weights = KerasWeights()
+        weights.layers.update(graph.weight_layers(output))
+        return nn.Identity(), (lambda x: graph.run(x, output).mean((2, 3))), weights, mode
+    return wrapped
+
+
+def resnet_v2(depth):
+    return from_keras_graph(lambda g: keras_graph.resnet_v2(depth, size_of(f"resnet{depth}v2"), g), "tf")
+
+
+# The input size each backbone is compared at: its default where that is not 224.
+SIZES = {}
+
+
+def size_of(name):
+    return SIZES.get(name, SIZE)
+
+
 # Backbones whose stock ImageNet classifier (tl predict --model) is checked too, and the name its Dense layer has in
 # the weight file: DenseNet's with-top files predate Keras' "predictions" and call it "fc1000".
-CLASSIFIERS = {"densenet121": "fc1000", "efficientnetb0": "predictions", "mobilenet": "conv_preds"}
+CLASSIFIERS = {"densenet121": "fc1000", "efficientnetb0": "predictions", "mobilenet": "conv_preds",
+               "resnet152": "predictions", "resnet50v2": "predictions"}
 
 BACKBONES = {
     "vgg16": vgg16,
     "densenet121": densenet(121),
     "densenet201": densenet(201),
-    "resnet50": resnet50,
+    "resnet50": resnet_v1(50),
     "mobilenet": mobilenet_v1,
     "mobilenetv2": mobilenet_v2,
     "efficientnetb0": efficientnet_b0,
+    "resnet101": resnet_v1(101),
+    "resnet152": resnet_v1(152),
+    "resnet50v2": resnet_v2(50),
+    "resnet101v2": resnet_v2(101),
+    "resnet152v2": resnet_v2(152),
 }
 
 
 # ---------------------------------------------------------------------------------------------------------------
 
-def make_images(source_dir, target_dir, count):
+def make_images(source_dir, target_dir, count, size):
     """Sample images, resized to the input size once and stored as PNG so both sides see identical pixels."""
     paths = sorted(p for p in pathlib.Path(source_dir).rglob("*.jpg"))[:count]
     images = []
     for i, path in enumerate(paths):
         image = read_image(str(path), ImageReadMode.RGB)
-        image = F.interpolate(image[None].float(), size=(SIZE, SIZE), mode="bilinear",
+        image = F.interpolate(image[None].float(), size=(size, size), mode="bilinear",
                               align_corners=False).round().clamp(0, 255).to(torch.uint8)[0]
         cls = path.parent.name
         (target_dir / cls).mkdir(parents=True, exist_ok=True)
@@ -332,6 +366,8 @@ def check_classifier(tl, name, extract, weights, mode, batch, images, data_dir, 
     with torch.no_grad():
         linear.weight.copy_(torch.randn(linear.weight.shape, generator=g) * 0.05)
         linear.bias.copy_(torch.randn(linear.bias.shape, generator=g) * 0.5)
+        # Logits of unit spread on these images: a saturated softmax would hide any error in the features.
+        linear.weight.div_(linear(features).std())
     layer = CLASSIFIERS[name]
     if layer == "conv_preds":
         weights.pointwise_from_linear(layer, linear)
@@ -347,8 +383,8 @@ def check_classifier(tl, name, extract, weights, mode, batch, images, data_dir, 
     return max(np.abs(ours[path] - expected).max() for (path, _), expected in zip(images, reference))
 
 
-def run_tl(tl, name, weights_file, data_dir, out_csv):
-    subprocess.run([tl, "-q", "embed", "--crop", "none", "--model", name, "--weights", str(weights_file), "--image-size", str(SIZE),
+def run_tl(tl, name, weights_file, data_dir, out_csv, size):
+    subprocess.run([tl, "-q", "embed", "--crop", "none", "--model", name, "--weights", str(weights_file), "--image-size", str(size),
                     "--data", str(data_dir), "--out", str(out_csv)], check=True, stdout=subprocess.DEVNULL)
     with open(out_csv) as f:
         rows = list(csv.reader(f))[1:]
@@ -368,10 +404,14 @@ def main():
     classifier_results = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
-        data_dir = tmp / "images"
-        images = make_images(args.images, data_dir, args.count)
-        batch = torch.stack([image for _, image in images])
+        samples = {}
         for name in args.models.split(","):
+            size = size_of(name)
+            if size not in samples:
+                data_dir = tmp / f"images{size}"
+                images = make_images(args.images, data_dir, args.count, size)
+                samples[size] = (data_dir, images, torch.stack([image for _, image in images]))
+            data_dir, images, batch = samples[size]
             g = torch.Generator().manual_seed(1234)
             torch.manual_seed(1234)
             module, extract, weights, mode = BACKBONES[name](g)
@@ -380,30 +420,30 @@ def main():
             weights.write(weights_file)
             with torch.no_grad():
                 reference = extract(preprocess(batch, mode)).double().numpy()
-            ours = run_tl(args.tl, name, weights_file, data_dir, tmp / f"{name}.csv")
+            ours = run_tl(args.tl, name, weights_file, data_dir, tmp / f"{name}.csv", size)
             worst = 0.0
             for (path, _), expected in zip(images, reference):
                 actual = ours[path]
                 worst = max(worst, np.abs(actual - expected).max() / np.abs(expected).max())
-            results.append((name, len(weights.layers), expected.shape[0], worst))
+            results.append((name, size, len(weights.layers), expected.shape[0], worst))
             print(f"{name:16s} {worst:.2e}", file=sys.stderr, flush=True)
             if name in CLASSIFIERS:
                 error = check_classifier(args.tl, name, extract, weights, mode, batch, images, data_dir, tmp, g)
                 classifier_results.append((name, CLASSIFIERS[name], error))
                 print(f"{name:16s} classifier {error:.2e}", file=sys.stderr, flush=True)
 
-    print(f"| backbone | layers with weights | feature size | max relative error | < {TOLERANCE:g} |")
-    print("| --- | --- | --- | --- | --- |")
-    for name, layers, size, worst in results:
-        print(f"| {name} | {layers} | {size} | {worst:.2e} | {'yes' if worst < TOLERANCE else 'NO'} |")
-    print(f"\n{len(images)} images at {SIZE}x{SIZE}; relative error = max |tl - torch| / max |torch| per image.")
+    print(f"| backbone | input | layers with weights | feature size | max relative error | < {TOLERANCE:g} |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, size, layers, features, worst in results:
+        print(f"| {name} | {size} | {layers} | {features} | {worst:.2e} | {'yes' if worst < TOLERANCE else 'NO'} |")
+    print(f"\n{args.count} images; relative error = max |tl - torch| / max |torch| per image.")
     if classifier_results:
         print(f"\n| backbone + ImageNet classifier (tl predict --model) | classifier layer in file "
               f"| max abs. probability error | < {TOLERANCE:g} |")
         print("| --- | --- | --- | --- |")
         for name, layer, error in classifier_results:
             print(f"| {name} | {layer} | {error:.2e} | {'yes' if error < TOLERANCE else 'NO'} |")
-    ok = all(r[3] < TOLERANCE for r in results) and all(r[2] < TOLERANCE for r in classifier_results)
+    ok = all(r[4] < TOLERANCE for r in results) and all(r[2] < TOLERANCE for r in classifier_results)
     sys.exit(0 if ok else 1)
 
 

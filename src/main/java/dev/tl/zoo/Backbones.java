@@ -14,8 +14,9 @@ import java.util.function.Supplier;
 public final class Backbones {
 
     /** In the order {@code tl models} lists them. */
-    private static final List<Supplier<List<Backbone>>> FAMILIES = List.of(Vgg::variants, ResNet50::variants,
-            MobileNetV1::variants, MobileNetV2::variants, DenseNet::variants, EfficientNet::variants);
+    private static final List<Supplier<List<Backbone>>> FAMILIES = List.of(Vgg::variants, ResNet::variants,
+            MobileNetV1::variants, MobileNetV2::variants, DenseNet::variants, EfficientNet::variants,
+            ResNetV2::variants);
 
     private static final Map<String, Backbone> ALL = register();
 

@@ -59,6 +59,7 @@ class OnnxExportTest {
         return Stream.of(
                 arguments("vgg16", List.of(new BaseSpec("vgg16", 32)), 0),
                 arguments("resnet50", List.of(new BaseSpec("resnet50", 40)), 0),
+                arguments("resnet50v2", List.of(new BaseSpec("resnet50v2", 37)), 0),
                 arguments("mobilenet", List.of(new BaseSpec("mobilenet", 40)), 8),
                 arguments("mobilenetv2", List.of(new BaseSpec("mobilenetv2", 44)), 0),
                 arguments("densenet121", List.of(new BaseSpec("densenet121", 36)), 0),

@@ -36,7 +36,8 @@ class BaseBlocksTest {
 
     @Test
     void blocksPartitionTheBaseInOrder() {
-        for (String backbone : List.of("vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0")) {
+        for (String backbone : List.of("vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0",
+                "resnet50v2")) {
             ModelSpec spec = new ModelSpec(List.of(new BaseSpec(backbone, 32)), new HeadSpec(0, 0), 2);
             List<String> layers = blocks(backbone).stream().flatMap(b -> b.layers().stream()).toList();
             assertThat(layers).as(backbone).isEqualTo(ModelGraphs.baseVertexNames(spec, 0));
@@ -75,6 +76,17 @@ class BaseBlocksTest {
         assertThat(names(blocks)).containsExactly("stem", "conv2", "conv3", "conv4", "conv5");
         assertThat(block(blocks, "stem").layers()).endsWith("pool1_pad", "pool1_pool");
         assertThat(block(blocks, "conv5").layers()).startsWith("conv5_block1_0_conv").endsWith("conv5_block3_out");
+    }
+
+    @Test
+    void resNetV2HasItsFourStagesEachWithItsShortcutPoolingAndTheClosingBatchNormOnTop() {
+        List<Block> blocks = blocks("resnet50v2");
+        assertThat(names(blocks)).containsExactly("stem", "conv2", "conv3", "conv4", "conv5");
+        assertThat(block(blocks, "stem").layers()).containsExactly("conv1_pad", "conv1_conv", "pool1_pad",
+                "pool1_pool");
+        assertThat(block(blocks, "conv2").layers()).contains("max_pooling2d").endsWith("conv2_block3_out");
+        assertThat(block(blocks, "conv4").layers()).contains("max_pooling2d_2").endsWith("conv4_block6_out");
+        assertThat(block(blocks, "conv5").layers()).doesNotContain("max_pooling2d_3").endsWith("post_bn", "post_relu");
     }
 
     @Test

@@ -1,0 +1,256 @@
+"""Keras applications transcribed from keras.applications' source into a small functional graph run by PyTorch.
+
+The reference for the backbones torchvision does not build (ResNet V2, Xception, InceptionResNetV2, NASNet), and the
+Keras side of InceptionV3's parity: each architecture below follows its keras/src/applications/*.py line by line,
+with Keras' layer names (unnamed layers get the names Keras gives them), Keras' padding arithmetic ('same' pads the
+extra row and column at the bottom/right, average pooling over 'same' padding divides by the values it covers,
+max pooling ignores the padding) and Keras' weight layout. It shares no code with tl.
+
+A graph is built once on a zero image of the input size (shapes drive the channel counts and Keras' correct_pad),
+with random weights, then replayed on images. `keras_order` lists its layers as Keras' Functional model does
+(keras.src.ops.function.map_graph): by depth from the output, deepest first, ties in the order a depth-first search
+from the output meets them. That is the order of a weight file's layers, and the order in which Keras itself loads a
+legacy file (by position, whatever the layers are called).
+"""
+import collections
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+class Node:
+    def __init__(self, name, cls, inputs, op, weights, auto):
+        self.name = name          # the layer's name in the model
+        self.cls = cls            # Keras' snake-case class name, used for automatic names
+        self.inputs = inputs
+        self.op = op              # list of input tensors -> output tensor
+        self.weights = weights    # Keras weight name -> tensor in Keras' layout
+        self.auto = auto          # named by Keras, not by the application's code
+        self.value = None
+
+
+class KerasGraph:
+    def __init__(self, size, generator, bn_epsilon=1e-3):
+        self.g = generator
+        self.bn_epsilon = bn_epsilon
+        self.nodes = []
+        self.counters = collections.Counter()
+        self.input = Node("input_layer", "input_layer", [], None, {}, False)
+        self.input.value = torch.zeros(1, 3, size, size)
+
+    # -- building ---------------------------------------------------------------------------------------------------
+
+    def _add(self, cls, name, inputs, op, weights=None):
+        auto = name is None
+        if auto:
+            count = self.counters[cls]
+            self.counters[cls] += 1
+            name = cls if count == 0 else f"{cls}_{count}"
+        node = Node(name, cls, inputs, op, weights or {}, auto)
+        node.value = op([i.value for i in inputs])
+        self.nodes.append(node)
+        return node
+
+    def _normal(self, *shape, std):
+        return torch.randn(*shape, generator=self.g) * std
+
+    def _uniform(self, *shape, low, high):
+        return torch.rand(*shape, generator=self.g) * (high - low) + low
+
+    @staticmethod
+    def _pair(v):
+        return (v, v) if isinstance(v, int) else tuple(v)
+
+    @staticmethod
+    def same_pads(size, kernel, stride):
+        """TensorFlow's 'same': ceil(size / stride) outputs, the odd padding after."""
+        out = -(-size // stride)
+        total = max((out - 1) * stride + kernel - size, 0)
+        return total // 2, total - total // 2
+
+    def _padded(self, x, kernel, stride, padding, value=0.0):
+        if padding == "valid":
+            return x
+        top, bottom = self.same_pads(x.shape[2], kernel[0], stride[0])
+        left, right = self.same_pads(x.shape[3], kernel[1], stride[1])
+        return F.pad(x, (left, right, top, bottom), value=value)
+
+    def conv(self, x, filters, kernel, strides=1, padding="valid", use_bias=True, name=None):
+        kernel, strides = self._pair(kernel), self._pair(strides)
+        channels = x.value.shape[1]
+        w = self._normal(kernel[0], kernel[1], channels, filters,
+                         std=math.sqrt(2.0 / (kernel[0] * kernel[1] * channels)))
+        weights = {"kernel": w}
+        if use_bias:
+            weights["bias"] = self._normal(filters, std=0.1)
+
+        def op(inputs):
+            y = F.conv2d(self._padded(inputs[0], kernel, strides, padding), w.permute(3, 2, 0, 1), stride=strides)
+            return y + weights["bias"].view(1, -1, 1, 1) if use_bias else y
+        return self._add("conv2d", name, [x], op, weights)
+
+    def separable_conv(self, x, filters, kernel, strides=1, padding="valid", use_bias=True, name=None):
+        """SeparableConv2D (depth multiplier 1): depthwise kernel, then a pointwise 1x1 convolution and the bias."""
+        kernel, strides = self._pair(kernel), self._pair(strides)
+        channels = x.value.shape[1]
+        depthwise = self._normal(kernel[0], kernel[1], channels, 1, std=math.sqrt(2.0 / (kernel[0] * kernel[1])))
+        pointwise = self._normal(1, 1, channels, filters, std=math.sqrt(2.0 / channels))
+        weights = {"depthwise_kernel": depthwise, "pointwise_kernel": pointwise}
+        if use_bias:
+            weights["bias"] = self._normal(filters, std=0.1)
+
+        def op(inputs):
+            y = F.conv2d(self._padded(inputs[0], kernel, strides, padding), depthwise.permute(2, 3, 0, 1),
+                         stride=strides, groups=channels)
+            y = F.conv2d(y, pointwise.permute(3, 2, 0, 1))
+            return y + weights["bias"].view(1, -1, 1, 1) if use_bias else y
+        return self._add("separable_conv2d", name, [x], op, weights)
+
+    def batch_norm(self, x, epsilon=None, scale=True, name=None):
+        """Inference-mode BatchNormalization with random statistics; without gamma when scale=False."""
+        eps = self.bn_epsilon if epsilon is None else epsilon
+        c = x.value.shape[1]
+        weights = {}
+        if scale:
+            weights["gamma"] = self._uniform(c, low=0.5, high=1.5)
+        weights["beta"] = self._normal(c, std=0.1)
+        weights["moving_mean"] = self._normal(c, std=0.1)
+        weights["moving_variance"] = self._uniform(c, low=0.5, high=1.5)
+
+        def op(inputs):
+            shape = (1, -1, 1, 1)
+            y = (inputs[0] - weights["moving_mean"].view(shape)) / torch.sqrt(
+                weights["moving_variance"].view(shape) + eps)
+            if scale:
+                y = y * weights["gamma"].view(shape)
+            return y + weights["beta"].view(shape)
+        return self._add("batch_normalization", name, [x], op, weights)
+
+    def relu(self, x, name=None):
+        return self._add("activation", name, [x], lambda inputs: F.relu(inputs[0]))
+
+    def max_pool(self, x, size, strides=None, padding="valid", name=None):
+        size = self._pair(size)
+        strides = self._pair(strides or size)
+        return self._add("max_pooling2d", name, [x], lambda inputs: F.max_pool2d(
+            self._padded(inputs[0], size, strides, padding, value=float("-inf")), size, strides))
+
+    def average_pool(self, x, size, strides=None, padding="valid", name=None):
+        size = self._pair(size)
+        strides = self._pair(strides or size)
+
+        def op(inputs):
+            total = F.avg_pool2d(self._padded(inputs[0], size, strides, padding), size, strides)
+            covered = F.avg_pool2d(self._padded(torch.ones_like(inputs[0][:, :1]), size, strides, padding), size,
+                                   strides)
+            return total / covered
+        return self._add("average_pooling2d", name, [x], op)
+
+    def zero_pad(self, x, padding, name=None):
+        (top, bottom), (left, right) = padding
+        return self._add("zero_padding2d", name, [x], lambda inputs: F.pad(inputs[0], (left, right, top, bottom)))
+
+    def crop(self, x, cropping, name=None):
+        (top, bottom), (left, right) = cropping
+        return self._add("cropping2d", name, [x], lambda inputs: inputs[0][
+            :, :, top:inputs[0].shape[2] - bottom, left:inputs[0].shape[3] - right])
+
+    def concat(self, xs, name=None):
+        return self._add("concatenate", name, list(xs), lambda inputs: torch.cat(inputs, 1))
+
+    def add(self, xs, name=None):
+        return self._add("add", name, list(xs), lambda inputs: sum(inputs[1:], inputs[0]))
+
+    def scale_add(self, x, residual, scale, name=None):
+        """InceptionResNetV2's CustomScaleLayer: x + scale * residual."""
+        return self._add("custom_scale_layer", name, [x, residual], lambda inputs: inputs[0] + inputs[1] * scale)
+
+    @staticmethod
+    def correct_pad(x, kernel):
+        """keras.applications.imagenet_utils.correct_pad for a known input size."""
+        kernel = KerasGraph._pair(kernel)
+        h, w = x.value.shape[2], x.value.shape[3]
+        return ((kernel[0] // 2 - (1 - h % 2), kernel[0] // 2), (kernel[1] // 2 - (1 - w % 2), kernel[1] // 2))
+
+    # -- running and listing ----------------------------------------------------------------------------------------
+
+    def run(self, images, output):
+        """Replays the graph on a batch (N, 3, H, W); returns the output node's value."""
+        values = {self.input: images}
+        for node in self.nodes:
+            values[node] = node.op([values[i] for i in node.inputs])
+        return values[output]
+
+    def keras_order(self, output):
+        """The layers as keras.src.ops.function.map_graph lists a Functional model's layers."""
+        discovered = {}
+        finished = []
+
+        def visit(node):
+            if node in discovered:
+                return
+            discovered[node] = len(discovered)
+            for i in node.inputs:
+                visit(i)
+            finished.append(node)
+        visit(output)
+        depth = {}
+        for node in reversed(finished):
+            d = depth.setdefault(node, 0)
+            for i in node.inputs:
+                depth[i] = max(depth.get(i, 0), d + 1)
+        return sorted((n for n in finished if n is not self.input), key=lambda n: (-depth[n], discovered[n]))
+
+    def weight_layers(self, output, legacy_names=True):
+        """(name, weights) of the layers with weights, in Keras' order. Keras 2 numbered automatic names from 1
+        (conv2d_1), Keras 3 from 0 (conv2d, conv2d_1): with legacy_names, names are written as Keras 2 wrote them."""
+        layers = []
+        for node in self.keras_order(output):
+            if node.weights:
+                name = node.name
+                if node.auto and legacy_names:
+                    index = 0 if node.name == node.cls else int(node.name.rsplit("_", 1)[1])
+                    name = f"{node.cls}_{index + 1}"
+                layers.append((name, node.weights))
+        return layers
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# keras.applications.resnet_v2
+
+def resnet_v2(depth, size, g):
+    """ResNet50V2/101V2/152V2: pre-activation blocks, stride on the last block's 3x3 convolution of a stage."""
+    blocks = {50: (3, 4, 6, 3), 101: (3, 4, 23, 3), 152: (3, 8, 36, 3)}[depth]
+    k = KerasGraph(size, g, bn_epsilon=1.001e-5)
+
+    def block(x, filters, stride=1, conv_shortcut=False, name=None):
+        preact = k.relu(k.batch_norm(x, name=f"{name}_preact_bn"), name=f"{name}_preact_relu")
+        if conv_shortcut:
+            shortcut = k.conv(preact, 4 * filters, 1, strides=stride, name=f"{name}_0_conv")
+        else:
+            shortcut = k.max_pool(x, 1, strides=stride) if stride > 1 else x
+        y = k.conv(preact, filters, 1, strides=1, use_bias=False, name=f"{name}_1_conv")
+        y = k.relu(k.batch_norm(y, name=f"{name}_1_bn"), name=f"{name}_1_relu")
+        y = k.zero_pad(y, ((1, 1), (1, 1)), name=f"{name}_2_pad")
+        y = k.conv(y, filters, 3, strides=stride, use_bias=False, name=f"{name}_2_conv")
+        y = k.relu(k.batch_norm(y, name=f"{name}_2_bn"), name=f"{name}_2_relu")
+        y = k.conv(y, 4 * filters, 1, name=f"{name}_3_conv")
+        return k.add([shortcut, y], name=f"{name}_out")
+
+    def stack(x, filters, n, stride1=2, name=None):
+        x = block(x, filters, conv_shortcut=True, name=f"{name}_block1")
+        for i in range(2, n):
+            x = block(x, filters, name=f"{name}_block{i}")
+        return block(x, filters, stride=stride1, name=f"{name}_block{n}")
+
+    x = k.zero_pad(k.input, ((3, 3), (3, 3)), name="conv1_pad")
+    x = k.conv(x, 64, 7, strides=2, name="conv1_conv")
+    x = k.zero_pad(x, ((1, 1), (1, 1)), name="pool1_pad")
+    x = k.max_pool(x, 3, strides=2, name="pool1_pool")
+    x = stack(x, 64, blocks[0], name="conv2")
+    x = stack(x, 128, blocks[1], name="conv3")
+    x = stack(x, 256, blocks[2], name="conv4")
+    x = stack(x, 512, blocks[3], stride1=1, name="conv5")
+    x = k.relu(k.batch_norm(x, name="post_bn"), name="post_relu")
+    return k, x
