@@ -254,3 +254,59 @@ def resnet_v2(depth, size, g):
     x = stack(x, 512, blocks[3], stride1=1, name="conv5")
     x = k.relu(k.batch_norm(x, name="post_bn"), name="post_relu")
     return k, x
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# keras.applications.inception_v3
+
+def inception_v3(size, g):
+    """InceptionV3: unnamed conv2d_bn units (convolution without bias, BatchNorm without scale, ReLU)."""
+    k = KerasGraph(size, g, bn_epsilon=1e-3)
+
+    def conv2d_bn(x, filters, rows, cols, padding="same", strides=1):
+        x = k.conv(x, filters, (rows, cols), strides=strides, padding=padding, use_bias=False)
+        return k.relu(k.batch_norm(x, scale=False))
+
+    x = conv2d_bn(k.input, 32, 3, 3, strides=2, padding="valid")
+    x = conv2d_bn(x, 32, 3, 3, padding="valid")
+    x = conv2d_bn(x, 64, 3, 3)
+    x = k.max_pool(x, 3, strides=2)
+    x = conv2d_bn(x, 80, 1, 1, padding="valid")
+    x = conv2d_bn(x, 192, 3, 3, padding="valid")
+    x = k.max_pool(x, 3, strides=2)
+
+    for i, pool_filters in enumerate([32, 64, 64]):
+        branch1x1 = conv2d_bn(x, 64, 1, 1)
+        branch5x5 = conv2d_bn(conv2d_bn(x, 48, 1, 1), 64, 5, 5)
+        branch3x3dbl = conv2d_bn(conv2d_bn(conv2d_bn(x, 64, 1, 1), 96, 3, 3), 96, 3, 3)
+        branch_pool = conv2d_bn(k.average_pool(x, 3, strides=1, padding="same"), pool_filters, 1, 1)
+        x = k.concat([branch1x1, branch5x5, branch3x3dbl, branch_pool], name=f"mixed{i}")
+
+    branch3x3 = conv2d_bn(x, 384, 3, 3, strides=2, padding="valid")
+    branch3x3dbl = conv2d_bn(conv2d_bn(conv2d_bn(x, 64, 1, 1), 96, 3, 3), 96, 3, 3, strides=2, padding="valid")
+    branch_pool = k.max_pool(x, 3, strides=2)
+    x = k.concat([branch3x3, branch3x3dbl, branch_pool], name="mixed3")
+
+    for i, c7 in enumerate([128, 160, 160, 192]):
+        branch1x1 = conv2d_bn(x, 192, 1, 1)
+        branch7x7 = conv2d_bn(conv2d_bn(conv2d_bn(x, c7, 1, 1), c7, 1, 7), 192, 7, 1)
+        branch7x7dbl = conv2d_bn(conv2d_bn(x, c7, 1, 1), c7, 7, 1)
+        branch7x7dbl = conv2d_bn(conv2d_bn(conv2d_bn(branch7x7dbl, c7, 1, 7), c7, 7, 1), 192, 1, 7)
+        branch_pool = conv2d_bn(k.average_pool(x, 3, strides=1, padding="same"), 192, 1, 1)
+        x = k.concat([branch1x1, branch7x7, branch7x7dbl, branch_pool], name=f"mixed{4 + i}")
+
+    branch3x3 = conv2d_bn(conv2d_bn(x, 192, 1, 1), 320, 3, 3, strides=2, padding="valid")
+    branch7x7x3 = conv2d_bn(conv2d_bn(conv2d_bn(x, 192, 1, 1), 192, 1, 7), 192, 7, 1)
+    branch7x7x3 = conv2d_bn(branch7x7x3, 192, 3, 3, strides=2, padding="valid")
+    branch_pool = k.max_pool(x, 3, strides=2)
+    x = k.concat([branch3x3, branch7x7x3, branch_pool], name="mixed8")
+
+    for i in range(2):
+        branch1x1 = conv2d_bn(x, 320, 1, 1)
+        branch3x3 = conv2d_bn(x, 384, 1, 1)
+        branch3x3 = k.concat([conv2d_bn(branch3x3, 384, 1, 3), conv2d_bn(branch3x3, 384, 3, 1)], name=f"mixed9_{i}")
+        branch3x3dbl = conv2d_bn(conv2d_bn(x, 448, 1, 1), 384, 3, 3)
+        branch3x3dbl = k.concat([conv2d_bn(branch3x3dbl, 384, 1, 3), conv2d_bn(branch3x3dbl, 384, 3, 1)])
+        branch_pool = conv2d_bn(k.average_pool(x, 3, strides=1, padding="same"), 192, 1, 1)
+        x = k.concat([branch1x1, branch3x3, branch3x3dbl, branch_pool], name=f"mixed{9 + i}")
+    return k, x

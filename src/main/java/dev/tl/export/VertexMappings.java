@@ -24,6 +24,7 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Which ONNX operations compute each kind of vertex tl's graphs are made of, in NCHW whatever DL4J's layout: the
@@ -97,11 +98,16 @@ final class VertexMappings {
         return ActivationMappings.apply(conf.getActivationFn(), conv, vertex, graph);
     }
 
-    /** Inference-mode BatchNorm with the running statistics, then the activation DL4J fused into the layer. */
+    /**
+     * Inference-mode BatchNorm with the running statistics, then the activation DL4J fused into the layer. ONNX's
+     * BatchNormalization always scales: without Keras' scale, by ones.
+     */
     private static String batchNormalization(Vertex vertex, OnnxGraph graph) {
         FrozenBatchNormalization conf = (FrozenBatchNormalization) vertex.configuration();
+        String gamma = conf.isScale() ? vertex.vector(graph, "gamma", "gamma")
+                : graph.weights(vertex.name() + "/gamma", Nd4j.ones(conf.getNOut()));
         String normalised = graph.node("BatchNormalization", vertex.name(), List.of(vertex.input(),
-                        vertex.vector(graph, "gamma", "gamma"), vertex.vector(graph, "beta", "beta"),
+                        gamma, vertex.vector(graph, "beta", "beta"),
                         vertex.vector(graph, "mean", "moving_mean"), vertex.vector(graph, "var", "moving_variance")),
                 attribute("epsilon", (float) conf.getEps()));
         return ActivationMappings.apply(conf.getActivationFn(), normalised, vertex, graph);

@@ -153,8 +153,9 @@ public final class BatchNormFolding {
      * in·multiplier + m, so the channel is the last index that varies.
      */
     private static void foldInto(Layer conv, Layer batchNorm, double eps, Layer target) {
-        float[] gamma = floats(batchNorm, BatchNormalizationParamInitializer.GAMMA);
         float[] beta = floats(batchNorm, BatchNormalizationParamInitializer.BETA);
+        float[] gamma = batchNorm.paramTable().containsKey(BatchNormalizationParamInitializer.GAMMA)
+                ? floats(batchNorm, BatchNormalizationParamInitializer.GAMMA) : ones(beta.length); // Keras' scale=False
         float[] mean = floats(batchNorm, BatchNormalizationParamInitializer.GLOBAL_MEAN);
         float[] var = floats(batchNorm, BatchNormalizationParamInitializer.GLOBAL_VAR);
         double[] scale = new double[gamma.length];
@@ -178,6 +179,12 @@ public final class BatchNormFolding {
         }
         INDArray targetBias = target.getParam(ConvolutionParamInitializer.BIAS_KEY);
         targetBias.assign(Nd4j.create(bias, targetBias.shape(), 'c'));
+    }
+
+    private static float[] ones(int length) {
+        float[] ones = new float[length];
+        java.util.Arrays.fill(ones, 1f);
+        return ones;
     }
 
     private static float[] floats(Layer layer, String key) {

@@ -6,6 +6,7 @@ import dev.tl.zoo.layers.FrozenBatchNormalization;
 import dev.tl.zoo.layers.NativeActivationLayer;
 import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.ReLUActivation;
+import dev.tl.zoo.layers.ScaleFreeBatchNormalization;
 import dev.tl.zoo.layers.SampleDropout;
 import dev.tl.zoo.layers.SwishActivation;
 import dev.tl.zoo.layers.VectorToMapVertex;
@@ -36,6 +37,7 @@ import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 
 /**
  * Adds Keras-style layers to a DL4J graph while tracking shapes, so architectures read like their Keras source and
@@ -87,7 +89,18 @@ public final class NetBuilder {
 
     public FeatureMap conv(String name, FeatureMap in, int filters, int kernel, int stride, Padding padding,
                            boolean bias, IActivation activation) {
-        NativeConvolution layer = new NativeConvolution(new ConvolutionLayer.Builder(kernel, kernel)
+        return conv(name, in, filters, kernel, kernel, stride, padding, bias, activation);
+    }
+
+    /** A kernelHeight x kernelWidth convolution (Inception's 1x7 and 7x1). */
+    public FeatureMap conv(String name, FeatureMap in, int filters, int kernelHeight, int kernelWidth, int stride,
+                           Padding padding, boolean bias) {
+        return conv(name, in, filters, kernelHeight, kernelWidth, stride, padding, bias, new ActivationIdentity());
+    }
+
+    private FeatureMap conv(String name, FeatureMap in, int filters, int kernelHeight, int kernelWidth, int stride,
+                            Padding padding, boolean bias, IActivation activation) {
+        NativeConvolution layer = new NativeConvolution(new ConvolutionLayer.Builder(kernelHeight, kernelWidth)
                 .stride(stride, stride)
                 .nIn(in.channels())
                 .nOut(filters)
@@ -95,8 +108,8 @@ public final class NetBuilder {
                 .convolutionMode(mode(padding))
                 .activation(activation)
                 .dataFormat(options.format()));
-        return addLayer(name, layer, in, filters, padding.outputSize(in.height(), kernel, stride),
-                padding.outputSize(in.width(), kernel, stride));
+        return addLayer(name, layer, in, filters, padding.outputSize(in.height(), kernelHeight, stride),
+                padding.outputSize(in.width(), kernelWidth, stride));
     }
 
     public FeatureMap conv(String name, FeatureMap in, int filters, int kernel, int stride, Padding padding,
@@ -134,20 +147,33 @@ public final class NetBuilder {
      */
     public FeatureMap batchNormActivation(String bnName, String activationName, FeatureMap in, double epsilon,
                                           double momentum, Activation activation) {
+        return batchNormActivation(bnName, activationName, in, epsilon, momentum, true, activation);
+    }
+
+    /** As above; without {@code scale}, Keras' BatchNormalization(scale=False), which has no gamma. */
+    public FeatureMap batchNormActivation(String bnName, String activationName, FeatureMap in, double epsilon,
+                                          double momentum, boolean scale, Activation activation) {
         if (trainableBatchNorm(prefix + bnName)) {
-            return activation(activationName, batchNorm(bnName, in, epsilon, momentum), activation);
+            return activation(activationName, batchNorm(bnName, in, epsilon, momentum, scale), activation);
         }
         FeatureMap out = addLayer(bnName, new FrozenBatchNormalization(prefix + bnName, in.channels(), epsilon,
-                options.format(), function(activation)), in, in.channels(), in.height(), in.width());
+                scale, options.format(), function(activation)), in, in.channels(), in.height(), in.width());
         vertexNames.add(prefix + activationName);
         return out;
     }
 
     /** Keras BatchNormalization(epsilon, momentum); DL4J's decay is Keras' momentum. */
     public FeatureMap batchNorm(String name, FeatureMap in, double epsilon, double momentum) {
+        return batchNorm(name, in, epsilon, momentum, true);
+    }
+
+    /** As above; without {@code scale}, Keras' BatchNormalization(scale=False), which has no gamma. */
+    public FeatureMap batchNorm(String name, FeatureMap in, double epsilon, double momentum, boolean scale) {
         String full = prefix + name;
         Layer layer;
-        if (trainableBatchNorm(full)) {
+        if (trainableBatchNorm(full) && !scale) {
+            layer = new ScaleFreeBatchNormalization(full, in.channels(), epsilon, momentum, options.format());
+        } else if (trainableBatchNorm(full)) {
             layer = new BatchNormalization.Builder()
                     .nIn(in.channels())
                     .nOut(in.channels())
@@ -157,7 +183,8 @@ public final class NetBuilder {
                     .dataFormat(options.format())
                     .build();
         } else {
-            layer = new FrozenBatchNormalization(full, in.channels(), epsilon, options.format());
+            layer = new FrozenBatchNormalization(full, in.channels(), epsilon, scale, options.format(),
+                    new ActivationIdentity());
         }
         return addLayer(name, layer, in, in.channels(), in.height(), in.width());
     }
@@ -202,11 +229,16 @@ public final class NetBuilder {
         return pool(name, in, PoolingType.AVG, kernel, stride, padding);
     }
 
+    /**
+     * Max pooling ignores 'same' padding, average pooling divides by the values it covers (TensorFlow's and so
+     * Keras' semantics; DL4J's default counts the padding).
+     */
     private FeatureMap pool(String name, FeatureMap in, PoolingType type, int kernel, int stride, Padding padding) {
         SubsamplingLayer layer = new SubsamplingLayer.Builder(type)
                 .kernelSize(kernel, kernel)
                 .stride(stride, stride)
                 .convolutionMode(mode(padding))
+                .avgPoolIncludePadInDivisor(false)
                 .dataFormat(options.format())
                 .build();
         return addLayer(name, layer, in, in.channels(), padding.outputSize(in.height(), kernel, stride),

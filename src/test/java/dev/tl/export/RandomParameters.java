@@ -61,15 +61,17 @@ final class RandomParameters {
 
     /**
      * The input's channel means, perturbed, and its mean channel variance times a random factor per channel; gamma
-     * and beta random. Per-channel variances of a few images would whiten away the differences between them, and
-     * make the output hundreds of times more sensitive to rounding than a trained network's.
+     * (if any) and beta random. Per-channel variances of a few images would whiten away the differences between
+     * them, and make the output hundreds of times more sensitive to rounding than a trained network's.
      */
     private static void batchNormFor(Map<String, INDArray> params, INDArray input) {
         INDArray mean = input.mean(0, 1, 2).reshape(params.get("mean").shape());
         double variance = input.var(false, 0, 1, 2).meanNumber().doubleValue() + 1e-3;
         params.get("mean").assign(mean.add(random(mean).muli(RELATIVE_SIZE * Math.sqrt(variance))));
         params.get("var").assign(Nd4j.rand(mean.dataType(), mean.shape()).addi(0.5).muli(variance));
-        params.get("gamma").assign(Nd4j.rand(mean.dataType(), mean.shape()).addi(0.5));
+        if (params.containsKey("gamma")) { // Keras' BatchNormalization(scale=False) has none
+            params.get("gamma").assign(Nd4j.rand(mean.dataType(), mean.shape()).addi(0.5));
+        }
         params.get("beta").assign(random(mean).muli(RELATIVE_SIZE));
     }
 

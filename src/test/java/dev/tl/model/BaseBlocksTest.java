@@ -2,6 +2,7 @@ package dev.tl.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tl.zoo.Backbones;
 import dev.tl.zoo.Block;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +13,14 @@ import org.junit.jupiter.api.Test;
 /** The blocks of every backbone family, bottom to top, and which layers fall into them. */
 class BaseBlocksTest {
 
+    /** At the smallest input the backbone takes (32 px for most). */
+    private static ModelSpec spec(String backbone) {
+        return new ModelSpec(List.of(new BaseSpec(backbone, Backbones.get(backbone).minImageSize())),
+                new HeadSpec(0, 0), 2);
+    }
+
     private static List<Block> blocks(String backbone) {
-        return ModelGraphs.baseBlocks(new ModelSpec(List.of(new BaseSpec(backbone, 32)), new HeadSpec(0, 0), 2), 0);
+        return ModelGraphs.baseBlocks(spec(backbone), 0);
     }
 
     private static List<String> names(List<Block> blocks) {
@@ -37,8 +44,8 @@ class BaseBlocksTest {
     @Test
     void blocksPartitionTheBaseInOrder() {
         for (String backbone : List.of("vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0",
-                "resnet50v2")) {
-            ModelSpec spec = new ModelSpec(List.of(new BaseSpec(backbone, 32)), new HeadSpec(0, 0), 2);
+                "resnet50v2", "inceptionv3")) {
+            ModelSpec spec = spec(backbone);
             List<String> layers = blocks(backbone).stream().flatMap(b -> b.layers().stream()).toList();
             assertThat(layers).as(backbone).isEqualTo(ModelGraphs.baseVertexNames(spec, 0));
         }
@@ -87,6 +94,23 @@ class BaseBlocksTest {
         assertThat(block(blocks, "conv2").layers()).contains("max_pooling2d").endsWith("conv2_block3_out");
         assertThat(block(blocks, "conv4").layers()).contains("max_pooling2d_2").endsWith("conv4_block6_out");
         assertThat(block(blocks, "conv5").layers()).doesNotContain("max_pooling2d_3").endsWith("post_bn", "post_relu");
+    }
+
+    /** Keras names InceptionV3's convolutions by counting them: the blocks are counted off in the same order. */
+    @Test
+    void inceptionV3HasItsStemAndElevenMixedBlocksEachEndingWithItsConcatenation() {
+        List<Block> blocks = blocks("inceptionv3");
+        assertThat(names(blocks)).isEqualTo(concat(List.of("stem"), numbered("mixed", 0, 10)));
+        assertThat(block(blocks, "stem").layers()).startsWith("conv2d", "batch_normalization", "activation")
+                .endsWith("conv2d_4", "batch_normalization_4", "activation_4", "max_pooling2d_1");
+        assertThat(block(blocks, "mixed0").layers()).startsWith("conv2d_5").contains("average_pooling2d")
+                .endsWith("conv2d_11", "batch_normalization_11", "activation_11", "mixed0");
+        assertThat(block(blocks, "mixed8").layers()).contains("max_pooling2d_3").endsWith("mixed8");
+        assertThat(block(blocks, "mixed10").layers()).contains("mixed9_1", "concatenate_1")
+                .endsWith("conv2d_93", "batch_normalization_93", "activation_93", "mixed10");
+        for (Block block : blocks.subList(1, blocks.size())) {
+            assertThat(block.layers()).last().isEqualTo(block.name());
+        }
     }
 
     @Test

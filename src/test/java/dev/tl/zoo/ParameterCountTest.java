@@ -27,6 +27,7 @@ class ParameterCountTest {
             "resnet50v2,    25613800, 23564800",
             "resnet101v2,   44675560, 42626560",
             "resnet152v2,   60380648, 58331648",
+            "inceptionv3,   23851784, 21802784",
             "mobilenet_0.25,    475544,   218544",
             "mobilenet_0.5,    1342536,   829536",
             "mobilenet_0.75,   2601976,  1832976",

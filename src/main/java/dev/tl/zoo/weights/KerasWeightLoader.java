@@ -46,6 +46,10 @@ public final class KerasWeightLoader {
 
     private static final Logger log = LoggerFactory.getLogger(KerasWeightLoader.class);
 
+    /** The Keras classes of layers with weights that tl builds (see {@link #kerasClass}). */
+    private static final List<String> KERAS_CLASSES = List.of("conv2d", "depthwise_conv2d", "batch_normalization",
+            "dense");
+
     /** What the 1000-class classifier was called when the published with-top files were written. */
     private static final List<String> CLASSIFIER_ALIASES = List.of("fc1000", "probs", "Logits");
 
@@ -67,7 +71,7 @@ public final class KerasWeightLoader {
                 .toList();
         Map<String, String> fileLayers = contents.layout() == KerasWeightsFile.Layout.KERAS_3
                 ? byClassInKerasOrder(file, graph, parameterised, tensors.keySet())
-                : byName(parameterised, prefix, tensors.keySet());
+                : byName(graph, parameterised, prefix, tensors.keySet());
         Set<String> used = new HashSet<>();
         List<String> missing = new ArrayList<>();
         for (String fullName : parameterised) {
@@ -112,18 +116,48 @@ public final class KerasWeightLoader {
                 parameterised.size(), file, contents.layout());
     }
 
-    /** Legacy layouts name each layer: the network's layer is the file's layer of the same name. */
-    private static Map<String, String> byName(List<String> layers, String prefix, Set<String> fileLayers) {
+    /**
+     * Legacy layouts name each layer: the network's layer is the file's layer of the same name. Layers an
+     * application leaves for Keras to name (InceptionV3's conv2d_5, Xception's residual convolutions) are matched by
+     * position instead, as Keras itself loads a legacy file: the n-th such layer of a class in Keras' layer order
+     * (see {@link #byClassInKerasOrder}) is the file's n-th layer so named. Their numbers tell nothing: Keras 2
+     * counted from conv2d_1, Keras 3 from conv2d, and a session's earlier models shift them.
+     */
+    private static Map<String, String> byName(ComputationGraph graph, List<String> layers, String prefix,
+                                              Set<String> fileLayers) {
         Map<String, String> byNormalisedName = new HashMap<>();
-        fileLayers.forEach(name -> byNormalisedName.put(normalise(name), name));
+        Map<String, List<String>> fileNumbered = new HashMap<>();
+        for (String name : fileLayers) {
+            byNormalisedName.put(normalise(name), name);
+            KERAS_CLASSES.stream().filter(kerasClass -> numbered(name, kerasClass)).findFirst()
+                    .ifPresent(kerasClass -> fileNumbered.computeIfAbsent(kerasClass, c -> new ArrayList<>()).add(name));
+        }
+        Map<String, List<String>> ourNumbered = new HashMap<>();
         Map<String, String> found = new HashMap<>();
-        for (String fullName : layers) {
-            String fileLayer = fileLayerName(fullName.substring(prefix.length()), byNormalisedName);
+        for (String fullName : kerasLayerOrder(graph, layers)) {
+            String kerasName = fullName.substring(prefix.length());
+            String kerasClass = kerasClass(graph.getLayer(fullName));
+            if (numbered(kerasName, kerasClass)) {
+                ourNumbered.computeIfAbsent(kerasClass, c -> new ArrayList<>()).add(fullName);
+                continue;
+            }
+            String fileLayer = fileLayerName(kerasName, byNormalisedName);
             if (fileLayer != null) {
                 found.put(fullName, fileLayer);
             }
         }
+        ourNumbered.forEach((kerasClass, ours) -> {
+            List<String> theirs = fileNumbered.getOrDefault(kerasClass, List.of());
+            for (int i = 0; i < Math.min(ours.size(), theirs.size()); i++) {
+                found.put(ours.get(i), theirs.get(i));
+            }
+        });
         return found;
+    }
+
+    /** Whether {@code layerName} is a name Keras gives a layer of {@code kerasClass}: conv2d, conv2d_1, ... */
+    private static boolean numbered(String layerName, String kerasClass) {
+        return layerName.startsWith(kerasClass) && layerName.substring(kerasClass.length()).matches("(_\\d+)?");
     }
 
     /**
@@ -164,7 +198,7 @@ public final class KerasWeightLoader {
     }
 
     /** {@code layers} sorted as keras.src.ops.function.map_graph sorts a Functional model's layers. */
-    private static List<String> kerasLayerOrder(ComputationGraph graph, List<String> layers) {
+    static List<String> kerasLayerOrder(ComputationGraph graph, List<String> layers) {
         Map<String, List<String>> inputs = graph.getConfiguration().getVertexInputs();
         Map<String, Integer> discovered = new HashMap<>();
         List<String> finished = new ArrayList<>(); // every vertex after the vertices it reads

@@ -53,8 +53,10 @@ class KerasWeightLoaderTest {
             if (layer != null && layer.numParams() > 0) {
                 org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
                 if (conf instanceof BatchNormalization) {
-                    int c = (int) layer.getParam("gamma").length();
-                    for (String w : List.of("gamma", "beta", "moving_mean", "moving_variance")) {
+                    int c = (int) layer.getParam("beta").length();
+                    boolean scale = layer.paramTable().containsKey("gamma"); // not with Keras' scale=False
+                    for (String w : scale ? List.of("gamma", "beta", "moving_mean", "moving_variance")
+                            : List.of("beta", "moving_mean", "moving_variance")) {
                         KerasH5Fixture.Tensor t = KerasH5Fixture.random(name + "/" + w + ":0", random, c);
                         if (w.equals("moving_variance")) {
                             for (int i = 0; i < c; i++) {
@@ -89,6 +91,24 @@ class KerasWeightLoaderTest {
         fixture(tensors).write(file);
     }
 
+    /**
+     * The layers with weights in the order Keras lists them (and writes files in), after the others: the order that
+     * matters for the layers Keras named itself, which load by position.
+     */
+    static Map<String, Map<String, KerasH5Fixture.Tensor>> inKerasOrder(ComputationGraph graph,
+            Map<String, Map<String, KerasH5Fixture.Tensor>> tensors) {
+        List<String> withWeights = tensors.keySet().stream()
+                .filter(layer -> graph.getVertex(layer) != null && !tensors.get(layer).isEmpty()).toList();
+        Map<String, Map<String, KerasH5Fixture.Tensor>> ordered = new LinkedHashMap<>();
+        tensors.forEach((layer, t) -> {
+            if (!withWeights.contains(layer)) {
+                ordered.put(layer, t);
+            }
+        });
+        KerasWeightLoader.kerasLayerOrder(graph, withWeights).forEach(layer -> ordered.put(layer, tensors.get(layer)));
+        return ordered;
+    }
+
     /** The tensors as the legacy layouts store them: layers and weights by name. */
     static KerasH5Fixture fixture(Map<String, Map<String, KerasH5Fixture.Tensor>> tensors) {
         KerasH5Fixture fixture = new KerasH5Fixture();
@@ -109,7 +129,7 @@ class KerasWeightLoaderTest {
             if (named == null || named.isEmpty()) {
                 continue;
             }
-            String kerasClass = named.containsKey("gamma") ? "batch_normalization"
+            String kerasClass = named.containsKey("moving_mean") ? "batch_normalization"
                     : named.containsKey("depthwise_kernel") ? "depthwise_conv2d"
                     : named.get("kernel").shape().length == 4 ? "conv2d" : "dense";
             List<String> order = switch (kerasClass) {
@@ -172,8 +192,10 @@ class KerasWeightLoaderTest {
         assertThat(checked).isGreaterThan(100);
     }
 
+    /** At the smallest input the backbone takes (32 px for most). */
     private static ModelSpec spec(String backbone) {
-        return new ModelSpec(List.of(new BaseSpec(backbone, 32)), new HeadSpec(0, 0), 2);
+        return new ModelSpec(List.of(new BaseSpec(backbone, Backbones.get(backbone).minImageSize())),
+                new HeadSpec(0, 0), 2);
     }
 
     /** Keras' EfficientNet files carry the input Normalization layer (the std stored as "variance"). */
@@ -195,7 +217,8 @@ class KerasWeightLoaderTest {
 
     /** One architecture per family: base only, as in the *_notop.h5 files. */
     @ParameterizedTest
-    @ValueSource(strings = {"vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0"})
+    @ValueSource(strings = {"vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0",
+            "resnet50v2", "inceptionv3"})
     void everyTensorLandsInItsParameter(String backbone) {
         ModelSpec spec = spec(backbone);
         ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
@@ -203,7 +226,7 @@ class KerasWeightLoaderTest {
         Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 11);
         addNormalizationIfEfficientNet(backbone, tensors);
         Path file = dir.resolve(backbone + ".h5");
-        write(tensors, file);
+        write(inKerasOrder(graph, tensors), file);
 
         KerasWeightLoader.load(file, graph, "", layers, spec.bases().get(0).backbone().preprocessing());
 
@@ -214,14 +237,17 @@ class KerasWeightLoaderTest {
     /** With the ImageNet classifier, as in the with-top files, including the classifier names older files use. */
     @ParameterizedTest
     @CsvSource({"mobilenet, predictions", "mobilenet_0.5, predictions", "mobilenetv2, Logits",
-            "mobilenetv2_1.4, Logits", "densenet121, fc1000", "resnet50, probs", "efficientnetb0, predictions"})
+            "mobilenetv2_1.4, Logits", "densenet121, fc1000", "resnet50, probs", "efficientnetb0, predictions",
+            "inceptionv3, predictions"})
     void withTopFilesLoadIncludingHistoricalClassifierNames(String backbone, String classifierInFile) {
-        ModelGraphs.ImageNetGraph classifier = ModelGraphs.imagenetClassifier(Backbones.get(backbone), 32);
+        ModelGraphs.ImageNetGraph classifier = ModelGraphs.imagenetClassifier(Backbones.get(backbone),
+                Backbones.get(backbone).minImageSize());
         Map<String, Map<String, KerasH5Fixture.Tensor>> tensors =
                 kerasTensors(classifier.graph(), classifier.vertexNames(), 5);
         addNormalizationIfEfficientNet(backbone, tensors);
         Map<String, Map<String, KerasH5Fixture.Tensor>> inFile = new LinkedHashMap<>();
-        tensors.forEach((layer, t) -> inFile.put(layer.equals("predictions") ? classifierInFile : layer, t));
+        inKerasOrder(classifier.graph(), tensors).forEach((layer, t) ->
+                inFile.put(layer.equals("predictions") ? classifierInFile : layer, t));
         write(inFile, dir.resolve(backbone + "_top.h5"));
 
         KerasWeightLoader.load(dir.resolve(backbone + "_top.h5"), classifier.graph(), "", classifier.vertexNames(),
@@ -385,6 +411,51 @@ class KerasWeightLoaderTest {
         assertLoaded(graph, tensors);
     }
 
+    /**
+     * Keras lists InceptionV3's mixed0 as model.summary() does: deepest first (the double 3x3 branch's first
+     * convolution, then the second convolutions of two branches), ties in the order a search from the output meets
+     * them (branches in concatenation order, each from its end). tl's names are Keras 3's, numbered in build order.
+     */
+    @Test
+    void kerasLayerOrderListsAnInceptionBlockByDepth() {
+        ModelSpec spec = spec("inceptionv3");
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        List<String> mixed0 = List.of("conv2d_5", "conv2d_6", "conv2d_7", "conv2d_8", "conv2d_9", "conv2d_10",
+                "conv2d_11");
+
+        assertThat(KerasWeightLoader.kerasLayerOrder(graph, mixed0))
+                .containsExactly("conv2d_8", "conv2d_6", "conv2d_9", "conv2d_5", "conv2d_7", "conv2d_10", "conv2d_11");
+    }
+
+    /**
+     * Layers the application leaves for Keras to name load by position, as Keras loads a legacy file: a Keras 2
+     * file numbers them from conv2d_1 (tl's conv2d_1 is its conv2d_2), and lists them in Keras' layer order.
+     */
+    @Test
+    void layersKerasNamedLoadByTheirPositionNotTheirNumber() {
+        ModelSpec spec = spec("inceptionv3");
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 19);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> keras2 = new LinkedHashMap<>();
+        Map<String, Integer> perClass = new HashMap<>();
+        List<String> withWeights = layers.stream().filter(layer -> !tensors.get(layer).isEmpty()).toList();
+        for (String layer : KerasWeightLoader.kerasLayerOrder(graph, withWeights)) {
+            String kerasClass = layer.replaceFirst("_\\d+$", "");
+            String name = kerasClass + "_" + perClass.merge(kerasClass, 1, Integer::sum);
+            Map<String, KerasH5Fixture.Tensor> renamed = new LinkedHashMap<>();
+            tensors.get(layer).forEach((w, t) -> renamed.put(w, new KerasH5Fixture.Tensor(name + "/" + w + ":0",
+                    t.shape(), t.values())));
+            keras2.put(name, renamed);
+        }
+        assertThat(keras2).containsKeys("conv2d_94", "batch_normalization_94").doesNotContainKey("conv2d");
+        write(keras2, dir.resolve("inception_v3.h5"));
+
+        KerasWeightLoader.load(dir.resolve("inception_v3.h5"), graph, "", layers, Preprocessing.TF);
+
+        assertLoaded(graph, tensors);
+    }
+
     @Test
     void aKeras3FileLackingATensorNamesTheLayerAndTheGroupItLookedIn() {
         ModelSpec spec = spec("mobilenet");
@@ -401,17 +472,18 @@ class KerasWeightLoaderTest {
                 .hasMessageContaining("conv_pw_13_bn/gamma (in layers/batch_normalization_26)");
     }
 
+    /** Four variables, or three without gamma (Keras' scale=False, InceptionV3's BatchNorm); fewer is an error. */
     @Test
-    void aKeras3BatchNormWithoutItsFourVariablesIsNamed() {
+    void aKeras3BatchNormWithoutItsVariablesIsNamed() {
         Random random = new Random(2);
         Path file = dir.resolve("odd.weights.h5");
         new KerasH5Fixture().layer("batch_normalization_3", KerasH5Fixture.random("0", random, 8),
-                KerasH5Fixture.random("1", random, 8), KerasH5Fixture.random("2", random, 8)).writeKeras3(file, null);
+                KerasH5Fixture.random("1", random, 8)).writeKeras3(file, null);
 
         assertThatThrownBy(() -> KerasWeightsFile.read(file))
                 .isInstanceOf(TlException.class)
                 .hasMessageContaining(file.toString())
-                .hasMessageContaining("layers/batch_normalization_3 holds 3 variables")
+                .hasMessageContaining("layers/batch_normalization_3 holds 2 variables")
                 .hasMessageContaining("gamma, beta, moving_mean, moving_variance");
     }
 
