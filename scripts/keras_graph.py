@@ -310,3 +310,47 @@ def inception_v3(size, g):
         branch_pool = conv2d_bn(k.average_pool(x, 3, strides=1, padding="same"), 192, 1, 1)
         x = k.concat([branch1x1, branch3x3, branch3x3dbl, branch_pool], name=f"mixed{9 + i}")
     return k, x
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# keras.applications.xception
+
+def xception(size, g):
+    """Xception: separable convolutions without bias, residual 1x1 convolutions Keras leaves unnamed."""
+    k = KerasGraph(size, g, bn_epsilon=1e-3)
+    x = k.conv(k.input, 32, 3, strides=2, use_bias=False, name="block1_conv1")
+    x = k.relu(k.batch_norm(x, name="block1_conv1_bn"), name="block1_conv1_act")
+    x = k.conv(x, 64, 3, use_bias=False, name="block1_conv2")
+    x = k.relu(k.batch_norm(x, name="block1_conv2_bn"), name="block1_conv2_act")
+
+    def entry(x, filters1, filters2, block, activate_input=True):
+        residual = k.batch_norm(k.conv(x, filters2, 1, strides=2, padding="same", use_bias=False))
+        if activate_input:
+            x = k.relu(x, name=f"block{block}_sepconv1_act")
+        x = k.separable_conv(x, filters1, 3, padding="same", use_bias=False, name=f"block{block}_sepconv1")
+        x = k.relu(k.batch_norm(x, name=f"block{block}_sepconv1_bn"), name=f"block{block}_sepconv2_act")
+        x = k.separable_conv(x, filters2, 3, padding="same", use_bias=False, name=f"block{block}_sepconv2")
+        x = k.batch_norm(x, name=f"block{block}_sepconv2_bn")
+        x = k.max_pool(x, 3, strides=2, padding="same", name=f"block{block}_pool")
+        return k.add([x, residual])
+
+    x = entry(x, 128, 128, 2, activate_input=False)
+    x = entry(x, 256, 256, 3)
+    x = entry(x, 728, 728, 4)
+    for i in range(8):
+        residual = x
+        prefix = f"block{i + 5}"
+        x = k.relu(x, name=f"{prefix}_sepconv1_act")
+        x = k.separable_conv(x, 728, 3, padding="same", use_bias=False, name=f"{prefix}_sepconv1")
+        x = k.relu(k.batch_norm(x, name=f"{prefix}_sepconv1_bn"), name=f"{prefix}_sepconv2_act")
+        x = k.separable_conv(x, 728, 3, padding="same", use_bias=False, name=f"{prefix}_sepconv2")
+        x = k.relu(k.batch_norm(x, name=f"{prefix}_sepconv2_bn"), name=f"{prefix}_sepconv3_act")
+        x = k.separable_conv(x, 728, 3, padding="same", use_bias=False, name=f"{prefix}_sepconv3")
+        x = k.batch_norm(x, name=f"{prefix}_sepconv3_bn")
+        x = k.add([x, residual])
+    x = entry(x, 728, 1024, 13)
+    x = k.separable_conv(x, 1536, 3, padding="same", use_bias=False, name="block14_sepconv1")
+    x = k.relu(k.batch_norm(x, name="block14_sepconv1_bn"), name="block14_sepconv1_act")
+    x = k.separable_conv(x, 2048, 3, padding="same", use_bias=False, name="block14_sepconv2")
+    x = k.relu(k.batch_norm(x, name="block14_sepconv2_bn"), name="block14_sepconv2_act")
+    return k, x

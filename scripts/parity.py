@@ -347,8 +347,12 @@ def resnet_v2(depth):
     return from_keras_graph(lambda g: keras_graph.resnet_v2(depth, size_of(f"resnet{depth}v2"), g), "tf")
 
 
+def xception(g):
+    return keras_graph.xception(size_of("xception"), g)
+
+
 # The input size each backbone is compared at: its default where that is not 224.
-SIZES = {"inceptionv3": 299}
+SIZES = {"inceptionv3": 299, "xception": 299}
 
 
 def size_of(name):
@@ -358,7 +362,8 @@ def size_of(name):
 # Backbones whose stock ImageNet classifier (tl predict --model) is checked too, and the name its Dense layer has in
 # the weight file: DenseNet's with-top files predate Keras' "predictions" and call it "fc1000".
 CLASSIFIERS = {"densenet121": "fc1000", "efficientnetb0": "predictions", "mobilenet": "conv_preds",
-               "resnet152": "predictions", "resnet50v2": "predictions", "inceptionv3": "predictions"}
+               "resnet152": "predictions", "resnet50v2": "predictions", "inceptionv3": "predictions",
+               "xception": "predictions"}
 
 BACKBONES = {
     "vgg16": vgg16,
@@ -374,6 +379,7 @@ BACKBONES = {
     "resnet101v2": resnet_v2(101),
     "resnet152v2": resnet_v2(152),
     "inceptionv3": inception_v3,
+    "xception": from_keras_graph(xception, "tf"),
 }
 
 

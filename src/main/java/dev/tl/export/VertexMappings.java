@@ -7,6 +7,7 @@ import dev.tl.zoo.layers.BroadcastMultiplyVertex;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
 import dev.tl.zoo.layers.NativeActivationLayer;
 import dev.tl.zoo.layers.NativeConvolution;
+import dev.tl.zoo.layers.SeparableConvolution;
 import dev.tl.zoo.layers.VectorToMapVertex;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,7 @@ final class VertexMappings {
     private static final Map<Class<?>, Mapping> TABLE = Map.ofEntries(
             entry(NativeConvolution.class, VertexMappings::convolution),
             entry(DepthwiseConvolution2D.class, VertexMappings::depthwiseConvolution),
+            entry(SeparableConvolution.class, VertexMappings::separableConvolution),
             entry(FrozenBatchNormalization.class, VertexMappings::batchNormalization),
             entry(NativeActivationLayer.class, VertexMappings::activation),
             entry(ZeroPaddingLayer.class, VertexMappings::zeroPadding),
@@ -85,17 +87,43 @@ final class VertexMappings {
                 channels);
     }
 
+    /**
+     * A depthwise convolution (DL4J's depthwise kernel [1, channels, kh, kw] is ONNX's grouped [channels, 1, kh, kw])
+     * with the layer's window, then a 1x1 convolution with the pointwise kernel [out, channels, 1, 1] and the bias.
+     */
+    private static String separableConvolution(Vertex vertex, OnnxGraph graph) {
+        SeparableConvolution conf = (SeparableConvolution) vertex.configuration();
+        if (conf.getDepthMultiplier() != 1) {
+            throw vertex.unsupported("separable convolutions with a depth multiplier other than 1 have no mapping");
+        }
+        INDArray depthwise = vertex.param("W");
+        String kernel = graph.weights(vertex.name() + "/depthwise_kernel", depthwise.permute(1, 0, 2, 3));
+        String spatial = window(vertex, graph, conf, vertex.name() + "/depthwise", List.of(vertex.input(), kernel),
+                depthwise.size(1));
+        String pointwise = vertex.weights(graph, "pW", "pointwise_kernel");
+        List<String> inputs = vertex.params().containsKey("b")
+                ? List.of(spatial, pointwise, vertex.vector(graph, "b", "bias")) : List.of(spatial, pointwise);
+        String conv = graph.node("Conv", vertex.name(), inputs, attribute("kernel_shape", new long[] {1, 1}));
+        return ActivationMappings.apply(conf.getActivationFn(), conv, vertex, graph);
+    }
+
     private static String convolution(Vertex vertex, OnnxGraph graph, ConvolutionLayer conf, String kernel,
                                       long groups) {
+        String conv = window(vertex, graph, conf, vertex.name(), vertex.inputKernelBias(graph, kernel), groups);
+        return ActivationMappings.apply(conf.getActivationFn(), conv, vertex, graph);
+    }
+
+    /** A Conv node with the layer's kernel size, strides, dilations and padding. */
+    private static String window(Vertex vertex, OnnxGraph graph, ConvolutionLayer conf, String name,
+                                 List<String> inputs, long groups) {
         InputType.InputTypeConvolutional in = vertex.featureMap();
-        String conv = graph.node("Conv", vertex.name(), vertex.inputKernelBias(graph, kernel),
+        return graph.node("Conv", name, inputs,
                 attribute("kernel_shape", longs(conf.getKernelSize())),
                 attribute("strides", longs(conf.getStride())),
                 attribute("dilations", longs(conf.getDilation())),
                 attribute("pads", WindowPads.of(conf.getConvolutionMode(), conf.getKernelSize(), conf.getStride(),
                         conf.getDilation(), conf.getPadding(), in.getHeight(), in.getWidth())),
                 attribute("group", groups));
-        return ActivationMappings.apply(conf.getActivationFn(), conv, vertex, graph);
     }
 
     /**

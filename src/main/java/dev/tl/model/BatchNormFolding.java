@@ -3,6 +3,7 @@ package dev.tl.model;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
 import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.OutOfPlaceActivation;
+import dev.tl.zoo.layers.SeparableConvolution;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +20,7 @@ import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.params.SeparableConvolutionParamInitializer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,9 +38,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class BatchNormFolding {
 
-    /** Exactly these: Deconvolution2D and SeparableConvolution2D also extend ConvolutionLayer, with other weights. */
+    /** Exactly these: Deconvolution2D also extends ConvolutionLayer, with other weights. */
     private static final Set<Class<?>> FOLDABLE = Set.of(ConvolutionLayer.class, NativeConvolution.class,
-            DepthwiseConvolution2D.class);
+            DepthwiseConvolution2D.class, SeparableConvolution.class);
 
     private BatchNormFolding() {
     }
@@ -150,7 +152,8 @@ public final class BatchNormFolding {
      * W' = W·s per output channel, b' = (b − μ)·s + β, computed on the heap in double whatever the graph's precision
      * (a few array copies; as ND4J operations on these small arrays the folds of DenseNet201 took 1.4 s). A
      * convolution's weights are [out, in, kh, kw]; a depthwise one's [kh, kw, in, multiplier], output channel
-     * in·multiplier + m, so the channel is the last index that varies.
+     * in·multiplier + m, so the channel is the last index that varies; a separable one's output channels are its
+     * pointwise kernel's [out, in, 1, 1] (its depthwise kernel is left as it is).
      */
     private static void foldInto(Layer conv, Layer batchNorm, double eps, Layer target) {
         float[] beta = floats(batchNorm, BatchNormalizationParamInitializer.BETA);
@@ -163,13 +166,15 @@ public final class BatchNormFolding {
             scale[c] = gamma[c] / Math.sqrt(var[c] + eps);
         }
 
-        float[] weights = floats(conv, ConvolutionParamInitializer.WEIGHT_KEY);
+        String weightKey = target.getConfig() instanceof SeparableConvolution
+                ? SeparableConvolutionParamInitializer.POINT_WISE_WEIGHT_KEY : ConvolutionParamInitializer.WEIGHT_KEY;
+        float[] weights = floats(conv, weightKey);
         boolean depthwise = target.getConfig() instanceof DepthwiseConvolution2D;
         int perChannel = weights.length / scale.length;
         for (int i = 0; i < weights.length; i++) {
             weights[i] = (float) (weights[i] * scale[depthwise ? i % scale.length : i / perChannel]);
         }
-        INDArray targetWeights = target.getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+        INDArray targetWeights = target.getParam(weightKey);
         targetWeights.assign(Nd4j.create(weights, targetWeights.shape(), 'c'));
 
         float[] bias = conv.paramTable().containsKey(ConvolutionParamInitializer.BIAS_KEY)

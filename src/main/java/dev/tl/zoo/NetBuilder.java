@@ -8,6 +8,7 @@ import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.ReLUActivation;
 import dev.tl.zoo.layers.ScaleFreeBatchNormalization;
 import dev.tl.zoo.layers.SampleDropout;
+import dev.tl.zoo.layers.SeparableConvolution;
 import dev.tl.zoo.layers.SwishActivation;
 import dev.tl.zoo.layers.VectorToMapVertex;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
@@ -137,6 +139,22 @@ public final class NetBuilder {
                 .dataFormat(options.format())
                 .build();
         return addLayer(name, layer, in, in.channels(), padding.outputSize(in.height(), kernel, stride),
+                padding.outputSize(in.width(), kernel, stride));
+    }
+
+    /** Keras SeparableConv2D (depth multiplier 1): depthwise, then pointwise with the bias. */
+    public FeatureMap separableConv(String name, FeatureMap in, int filters, int kernel, int stride, Padding padding,
+                                    boolean bias) {
+        SeparableConvolution layer = new SeparableConvolution(new SeparableConvolution2D.Builder(kernel, kernel)
+                .stride(stride, stride)
+                .nIn(in.channels())
+                .nOut(filters)
+                .depthMultiplier(1)
+                .hasBias(bias)
+                .convolutionMode(mode(padding))
+                .activation(Activation.IDENTITY)
+                .dataFormat(options.format()));
+        return addLayer(name, layer, in, filters, padding.outputSize(in.height(), kernel, stride),
                 padding.outputSize(in.width(), kernel, stride));
     }
 

@@ -44,7 +44,7 @@ class BaseBlocksTest {
     @Test
     void blocksPartitionTheBaseInOrder() {
         for (String backbone : List.of("vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0",
-                "resnet50v2", "inceptionv3")) {
+                "resnet50v2", "inceptionv3", "xception")) {
             ModelSpec spec = spec(backbone);
             List<String> layers = blocks(backbone).stream().flatMap(b -> b.layers().stream()).toList();
             assertThat(layers).as(backbone).isEqualTo(ModelGraphs.baseVertexNames(spec, 0));
@@ -111,6 +111,20 @@ class BaseBlocksTest {
         for (Block block : blocks.subList(1, blocks.size())) {
             assertThat(block.layers()).last().isEqualTo(block.name());
         }
+    }
+
+    /** Keras' fourteen blocks; each downsampling block starts with its (unnamed) residual convolution. */
+    @Test
+    void xceptionHasItsFourteenBlocks() {
+        List<Block> blocks = blocks("xception");
+        assertThat(names(blocks)).isEqualTo(numbered("block", 1, 14));
+        assertThat(block(blocks, "block1").layers()).containsExactly("block1_conv1", "block1_conv1_bn",
+                "block1_conv1_act", "block1_conv2", "block1_conv2_bn", "block1_conv2_act");
+        assertThat(block(blocks, "block3").layers()).startsWith("conv2d_1", "batch_normalization_1",
+                "block3_sepconv1_act").endsWith("block3_pool", "add_1");
+        assertThat(block(blocks, "block12").layers()).startsWith("block12_sepconv1_act").endsWith("add_10");
+        assertThat(block(blocks, "block13").layers()).startsWith("conv2d_3").endsWith("add_11");
+        assertThat(block(blocks, "block14").layers()).endsWith("block14_sepconv2_bn", "block14_sepconv2_act");
     }
 
     @Test

@@ -23,6 +23,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -47,8 +48,8 @@ public final class KerasWeightLoader {
     private static final Logger log = LoggerFactory.getLogger(KerasWeightLoader.class);
 
     /** The Keras classes of layers with weights that tl builds (see {@link #kerasClass}). */
-    private static final List<String> KERAS_CLASSES = List.of("conv2d", "depthwise_conv2d", "batch_normalization",
-            "dense");
+    private static final List<String> KERAS_CLASSES = List.of("conv2d", "depthwise_conv2d", "separable_conv2d",
+            "batch_normalization", "dense");
 
     /** What the 1000-class classifier was called when the published with-top files were written. */
     private static final List<String> CLASSIFIER_ALIASES = List.of("fc1000", "probs", "Logits");
@@ -238,6 +239,9 @@ public final class KerasWeightLoader {
         if (conf instanceof DepthwiseConvolution2D) {
             return "depthwise_conv2d";
         }
+        if (conf instanceof SeparableConvolution2D) {
+            return "separable_conv2d";
+        }
         if (conf instanceof ConvolutionLayer) {
             return "conv2d";
         }
@@ -277,7 +281,9 @@ public final class KerasWeightLoader {
             };
         }
         return switch (paramKey) {
-            case "W" -> conf instanceof DepthwiseConvolution2D ? "depthwise_kernel" : "kernel";
+            case "W" -> conf instanceof DepthwiseConvolution2D || conf instanceof SeparableConvolution2D
+                    ? "depthwise_kernel" : "kernel";
+            case "pW" -> "pointwise_kernel";
             case "b" -> "bias";
             default -> throw new IllegalStateException("parameter " + paramKey + " of " + conf.getLayerName()
                     + " has no Keras counterpart");
@@ -300,7 +306,9 @@ public final class KerasWeightLoader {
     }
 
     /**
-     * Keras stores conv kernels HWIO; DL4J wants OIHW. Depthwise kernels and dense matrices match as stored, except
+     * Keras stores conv kernels HWIO; DL4J wants OIHW, and a separable convolution's [multiplier, in, h, w]
+     * depthwise and [out, in, 1, 1] pointwise kernels the same transposition of Keras' [h, w, in, multiplier] and
+     * [1, 1, in, out]. Depthwise convolutions' kernels and dense matrices match as stored, except
      * a Dense layer on a flattened feature map: Keras flattens channels-last (h, w, c), DL4J channels-first (c, h, w).
      */
     private static void assign(Path file, Layer layer, String layerName, INDArray target,

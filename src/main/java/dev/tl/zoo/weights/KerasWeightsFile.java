@@ -71,6 +71,7 @@ public final class KerasWeightsFile {
     private static final Map<String, Keras3Variables> KERAS_3_VARIABLES = Map.of(
             "conv2d", new Keras3Variables(List.of("kernel", "bias"), 1),
             "depthwise_conv2d", new Keras3Variables(List.of("depthwise_kernel", "bias"), 1),
+            "separable_conv2d", new Keras3Variables(List.of("depthwise_kernel", "pointwise_kernel", "bias"), 2),
             "dense", new Keras3Variables(List.of("kernel", "bias"), 1),
             "batch_normalization", new Keras3Variables(List.of("gamma", "beta", "moving_mean", "moving_variance"), 3),
             "normalization", new Keras3Variables(List.of("mean", "variance", "count"), 3));

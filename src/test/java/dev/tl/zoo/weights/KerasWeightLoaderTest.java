@@ -23,6 +23,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +71,12 @@ class KerasWeightLoaderTest {
                     if (conf instanceof DepthwiseConvolution2D) {
                         tensors.put("depthwise_kernel", KerasH5Fixture.random(name + "/depthwise_kernel:0", random,
                                 (int) w[0], (int) w[1], (int) w[2], (int) w[3]));
+                    } else if (conf instanceof SeparableConvolution2D) { // [m, in, kh, kw] -> [kh, kw, in, m]
+                        long[] p = layer.getParam("pW").shape();
+                        tensors.put("depthwise_kernel", KerasH5Fixture.random(name + "/depthwise_kernel:0", random,
+                                (int) w[2], (int) w[3], (int) w[1], (int) w[0]));
+                        tensors.put("pointwise_kernel", KerasH5Fixture.random(name + "/pointwise_kernel:0", random,
+                                1, 1, (int) p[1], (int) p[0]));
                     } else if (conf instanceof ConvolutionLayer) { // DL4J [out, in, kh, kw] -> Keras [kh, kw, in, out]
                         tensors.put("kernel", KerasH5Fixture.random(name + "/kernel:0", random,
                                 (int) w[2], (int) w[3], (int) w[1], (int) w[0]));
@@ -130,11 +137,13 @@ class KerasWeightLoaderTest {
                 continue;
             }
             String kerasClass = named.containsKey("moving_mean") ? "batch_normalization"
+                    : named.containsKey("pointwise_kernel") ? "separable_conv2d"
                     : named.containsKey("depthwise_kernel") ? "depthwise_conv2d"
                     : named.get("kernel").shape().length == 4 ? "conv2d" : "dense";
             List<String> order = switch (kerasClass) {
                 case "batch_normalization" -> List.of("gamma", "beta", "moving_mean", "moving_variance");
                 case "depthwise_conv2d" -> List.of("depthwise_kernel", "bias");
+                case "separable_conv2d" -> List.of("depthwise_kernel", "pointwise_kernel", "bias");
                 default -> List.of("kernel", "bias");
             };
             List<KerasH5Fixture.Tensor> vars = new ArrayList<>();
@@ -156,8 +165,10 @@ class KerasWeightLoaderTest {
         for (Map.Entry<String, Map<String, KerasH5Fixture.Tensor>> layer : tensors.entrySet()) {
             for (Map.Entry<String, KerasH5Fixture.Tensor> entry : layer.getValue().entrySet()) {
                 KerasH5Fixture.Tensor t = entry.getValue();
+                boolean separable = graph.getLayer(layer.getKey()).conf().getLayer() instanceof SeparableConvolution2D;
                 INDArray param = graph.getLayer(layer.getKey()).getParam(switch (entry.getKey()) {
                     case "kernel", "depthwise_kernel" -> "W";
+                    case "pointwise_kernel" -> "pW";
                     case "bias" -> "b";
                     case "moving_mean" -> "mean";
                     case "moving_variance" -> "var";
@@ -167,7 +178,8 @@ class KerasWeightLoaderTest {
                 for (int k = 0; k < t.values().length; k += Math.max(1, t.values().length / 97)) {
                     float expected = t.values()[k];
                     float actual;
-                    if (s.length == 4 && entry.getKey().equals("kernel")) {
+                    if (s.length == 4 && (entry.getKey().endsWith("kernel") && (separable
+                            || !entry.getKey().equals("depthwise_kernel")))) { // HWIO to DL4J's [o, i, h, w]
                         int o = k % s[3];
                         int i = (k / s[3]) % s[2];
                         int w = (k / (s[3] * s[2])) % s[1];
@@ -218,7 +230,7 @@ class KerasWeightLoaderTest {
     /** One architecture per family: base only, as in the *_notop.h5 files. */
     @ParameterizedTest
     @ValueSource(strings = {"vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0",
-            "resnet50v2", "inceptionv3"})
+            "resnet50v2", "inceptionv3", "xception"})
     void everyTensorLandsInItsParameter(String backbone) {
         ModelSpec spec = spec(backbone);
         ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
@@ -238,7 +250,7 @@ class KerasWeightLoaderTest {
     @ParameterizedTest
     @CsvSource({"mobilenet, predictions", "mobilenet_0.5, predictions", "mobilenetv2, Logits",
             "mobilenetv2_1.4, Logits", "densenet121, fc1000", "resnet50, probs", "efficientnetb0, predictions",
-            "inceptionv3, predictions"})
+            "inceptionv3, predictions", "xception, predictions"})
     void withTopFilesLoadIncludingHistoricalClassifierNames(String backbone, String classifierInFile) {
         ModelGraphs.ImageNetGraph classifier = ModelGraphs.imagenetClassifier(Backbones.get(backbone),
                 Backbones.get(backbone).minImageSize());
@@ -452,6 +464,22 @@ class KerasWeightLoaderTest {
         write(keras2, dir.resolve("inception_v3.h5"));
 
         KerasWeightLoader.load(dir.resolve("inception_v3.h5"), graph, "", layers, Preprocessing.TF);
+
+        assertLoaded(graph, tensors);
+    }
+
+    /** Keras 3 stores a separable convolution's kernels and bias, and a BatchNorm without scale its three vectors. */
+    @ParameterizedTest
+    @ValueSource(strings = {"inceptionv3", "xception"})
+    void keras3FilesOfSeparableConvolutionsAndBatchNormWithoutScaleLoad(String backbone) {
+        ModelSpec spec = spec(backbone);
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 23);
+        Path file = dir.resolve(backbone + ".weights.h5");
+        keras3(tensors, List.copyOf(inKerasOrder(graph, tensors).keySet())).writeKeras3(file, null);
+
+        KerasWeightLoader.load(file, graph, "", layers, Preprocessing.TF);
 
         assertLoaded(graph, tensors);
     }
