@@ -354,3 +354,67 @@ def xception(size, g):
     x = k.separable_conv(x, 2048, 3, padding="same", use_bias=False, name="block14_sepconv2")
     x = k.relu(k.batch_norm(x, name="block14_sepconv2_bn"), name="block14_sepconv2_act")
     return k, x
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# keras.applications.inception_resnet_v2
+
+def inception_resnet_v2(size, g):
+    """InceptionResNetV2: conv2d_bn units as in InceptionV3, residual blocks scaled before the sum."""
+    k = KerasGraph(size, g, bn_epsilon=1e-3)
+
+    def conv2d_bn(x, filters, kernel_size, strides=1, padding="same", activation=True, use_bias=False, name=None):
+        x = k.conv(x, filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias, name=name)
+        if not use_bias:
+            x = k.batch_norm(x, scale=False, name=None if name is None else f"{name}_bn")
+        if activation:
+            x = k.relu(x, name=None if name is None else f"{name}_ac")
+        return x
+
+    def block(x, scale, block_type, block_idx, activation=True):
+        if block_type == "block35":
+            branches = [conv2d_bn(x, 32, 1), conv2d_bn(conv2d_bn(x, 32, 1), 32, 3),
+                        conv2d_bn(conv2d_bn(conv2d_bn(x, 32, 1), 48, 3), 64, 3)]
+        elif block_type == "block17":
+            branches = [conv2d_bn(x, 192, 1), conv2d_bn(conv2d_bn(conv2d_bn(x, 128, 1), 160, (1, 7)), 192, (7, 1))]
+        else:
+            branches = [conv2d_bn(x, 192, 1), conv2d_bn(conv2d_bn(conv2d_bn(x, 192, 1), 224, (1, 3)), 256, (3, 1))]
+        name = f"{block_type}_{block_idx}"
+        mixed = k.concat(branches, name=f"{name}_mixed")
+        up = conv2d_bn(mixed, x.value.shape[1], 1, activation=False, use_bias=True, name=f"{name}_conv")
+        x = k.scale_add(x, up, scale)
+        return k.relu(x, name=f"{name}_ac") if activation else x
+
+    x = conv2d_bn(k.input, 32, 3, strides=2, padding="valid")
+    x = conv2d_bn(x, 32, 3, padding="valid")
+    x = conv2d_bn(x, 64, 3)
+    x = k.max_pool(x, 3, strides=2)
+    x = conv2d_bn(x, 80, 1, padding="valid")
+    x = conv2d_bn(x, 192, 3, padding="valid")
+    x = k.max_pool(x, 3, strides=2)
+
+    branch_0 = conv2d_bn(x, 96, 1)
+    branch_1 = conv2d_bn(conv2d_bn(x, 48, 1), 64, 5)
+    branch_2 = conv2d_bn(conv2d_bn(conv2d_bn(x, 64, 1), 96, 3), 96, 3)
+    branch_pool = conv2d_bn(k.average_pool(x, 3, strides=1, padding="same"), 64, 1)
+    x = k.concat([branch_0, branch_1, branch_2, branch_pool], name="mixed_5b")
+    for block_idx in range(1, 11):
+        x = block(x, 0.17, "block35", block_idx)
+
+    branch_0 = conv2d_bn(x, 384, 3, strides=2, padding="valid")
+    branch_1 = conv2d_bn(conv2d_bn(conv2d_bn(x, 256, 1), 256, 3), 384, 3, strides=2, padding="valid")
+    branch_pool = k.max_pool(x, 3, strides=2)
+    x = k.concat([branch_0, branch_1, branch_pool], name="mixed_6a")
+    for block_idx in range(1, 21):
+        x = block(x, 0.1, "block17", block_idx)
+
+    branch_0 = conv2d_bn(conv2d_bn(x, 256, 1), 384, 3, strides=2, padding="valid")
+    branch_1 = conv2d_bn(conv2d_bn(x, 256, 1), 288, 3, strides=2, padding="valid")
+    branch_2 = conv2d_bn(conv2d_bn(conv2d_bn(x, 256, 1), 288, 3), 320, 3, strides=2, padding="valid")
+    branch_pool = k.max_pool(x, 3, strides=2)
+    x = k.concat([branch_0, branch_1, branch_2, branch_pool], name="mixed_7a")
+    for block_idx in range(1, 10):
+        x = block(x, 0.2, "block8", block_idx)
+    x = block(x, 1.0, "block8", 10, activation=False)
+    x = conv2d_bn(x, 1536, 1, name="conv_7b")
+    return k, x

@@ -351,8 +351,12 @@ def xception(g):
     return keras_graph.xception(size_of("xception"), g)
 
 
+def inception_resnet_v2(g):
+    return keras_graph.inception_resnet_v2(size_of("inceptionresnetv2"), g)
+
+
 # The input size each backbone is compared at: its default where that is not 224.
-SIZES = {"inceptionv3": 299, "xception": 299}
+SIZES = {"inceptionv3": 299, "xception": 299, "inceptionresnetv2": 299}
 
 
 def size_of(name):
@@ -363,7 +367,7 @@ def size_of(name):
 # the weight file: DenseNet's with-top files predate Keras' "predictions" and call it "fc1000".
 CLASSIFIERS = {"densenet121": "fc1000", "efficientnetb0": "predictions", "mobilenet": "conv_preds",
                "resnet152": "predictions", "resnet50v2": "predictions", "inceptionv3": "predictions",
-               "xception": "predictions"}
+               "xception": "predictions", "inceptionresnetv2": "predictions"}
 
 BACKBONES = {
     "vgg16": vgg16,
@@ -380,6 +384,7 @@ BACKBONES = {
     "resnet152v2": resnet_v2(152),
     "inceptionv3": inception_v3,
     "xception": from_keras_graph(xception, "tf"),
+    "inceptionresnetv2": from_keras_graph(inception_resnet_v2, "tf"),
 }
 
 

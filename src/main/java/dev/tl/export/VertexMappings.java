@@ -7,6 +7,7 @@ import dev.tl.zoo.layers.BroadcastMultiplyVertex;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
 import dev.tl.zoo.layers.NativeActivationLayer;
 import dev.tl.zoo.layers.NativeConvolution;
+import dev.tl.zoo.layers.ScaledSumVertex;
 import dev.tl.zoo.layers.SeparableConvolution;
 import dev.tl.zoo.layers.VectorToMapVertex;
 import java.util.List;
@@ -54,6 +55,7 @@ final class VertexMappings {
             entry(MergeVertex.class, VertexMappings::concat),
             entry(ElementWiseVertex.class, VertexMappings::add),
             entry(BroadcastMultiplyVertex.class, VertexMappings::broadcastMultiply),
+            entry(ScaledSumVertex.class, VertexMappings::scaledSum),
             entry(VectorToMapVertex.class, VertexMappings::vectorToMap));
 
     private VertexMappings() {
@@ -201,6 +203,14 @@ final class VertexMappings {
             throw vertex.unsupported("only the sum of two tensors has an ONNX mapping among element-wise vertices");
         }
         return graph.node("Add", vertex.name(), vertex.inputs());
+    }
+
+    /** x + scale * residual. */
+    private static String scaledSum(Vertex vertex, OnnxGraph graph) {
+        float scale = (float) ((ScaledSumVertex) vertex.configuration()).getScale();
+        String scaled = graph.node("Mul", vertex.name() + "/scale", List.of(vertex.inputs().get(1),
+                graph.floats(vertex.name() + "/scale_factor", new long[0], scale)));
+        return graph.node("Add", vertex.name(), List.of(vertex.inputs().get(0), scaled));
     }
 
     /** Squeeze-and-excitation: x [N, C, H, W] times s [N, C, 1, 1] by ONNX's broadcasting. */

@@ -7,6 +7,7 @@ import dev.tl.zoo.layers.NativeActivationLayer;
 import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.ReLUActivation;
 import dev.tl.zoo.layers.ScaleFreeBatchNormalization;
+import dev.tl.zoo.layers.ScaledSumVertex;
 import dev.tl.zoo.layers.SampleDropout;
 import dev.tl.zoo.layers.SeparableConvolution;
 import dev.tl.zoo.layers.SwishActivation;
@@ -305,6 +306,11 @@ public final class NetBuilder {
                 .weightInit(WeightInit.XAVIER_UNIFORM)
                 .build();
         return addLayer(name, layer, in, units, 1, 1);
+    }
+
+    /** x + scale * residual (InceptionResNetV2's scaled residual). */
+    public FeatureMap scaledSum(String name, FeatureMap x, FeatureMap residual, double scale) {
+        return addVertex(name, new ScaledSumVertex(scale), x.channels(), x.height(), x.width(), x, residual);
     }
 
     public FeatureMap add(String name, FeatureMap a, FeatureMap b) {

@@ -65,7 +65,8 @@ class OnnxExportTest {
                 arguments("densenet121", List.of(new BaseSpec("densenet121", 36)), 0),
                 arguments("efficientnetb0", List.of(new BaseSpec("efficientnetb0", 44)), 0),
                 arguments("inceptionv3", List.of(new BaseSpec("inceptionv3", 99)), 0),
-                arguments("xception", List.of(new BaseSpec("xception", 71)), 0));
+                arguments("xception", List.of(new BaseSpec("xception", 71)), 0),
+                arguments("inceptionresnetv2", List.of(new BaseSpec("inceptionresnetv2", 75)), 0));
     }
 
     @Order(1)

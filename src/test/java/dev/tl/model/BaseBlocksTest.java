@@ -44,7 +44,7 @@ class BaseBlocksTest {
     @Test
     void blocksPartitionTheBaseInOrder() {
         for (String backbone : List.of("vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0",
-                "resnet50v2", "inceptionv3", "xception")) {
+                "resnet50v2", "inceptionv3", "xception", "inceptionresnetv2")) {
             ModelSpec spec = spec(backbone);
             List<String> layers = blocks(backbone).stream().flatMap(b -> b.layers().stream()).toList();
             assertThat(layers).as(backbone).isEqualTo(ModelGraphs.baseVertexNames(spec, 0));
@@ -125,6 +125,21 @@ class BaseBlocksTest {
         assertThat(block(blocks, "block12").layers()).startsWith("block12_sepconv1_act").endsWith("add_10");
         assertThat(block(blocks, "block13").layers()).startsWith("conv2d_3").endsWith("add_11");
         assertThat(block(blocks, "block14").layers()).endsWith("block14_sepconv2_bn", "block14_sepconv2_act");
+    }
+
+    /** Each of the 40 Inception-ResNet blocks is a block, between the stem, the reductions and conv_7b. */
+    @Test
+    void inceptionResNetV2HasEachOfItsInceptionResNetBlocks() {
+        List<Block> blocks = blocks("inceptionresnetv2");
+        assertThat(names(blocks)).isEqualTo(Stream.of(List.of("stem", "mixed_5b"), numbered("block35_", 1, 10),
+                List.of("mixed_6a"), numbered("block17_", 1, 20), List.of("mixed_7a"), numbered("block8_", 1, 10),
+                List.of("conv_7b")).flatMap(List::stream).toList());
+        assertThat(block(blocks, "block35_1").layers()).startsWith("conv2d_12").endsWith("block35_1_mixed",
+                "block35_1_conv", "block35_1", "block35_1_ac");
+        assertThat(block(blocks, "mixed_7a").layers()).contains("max_pooling2d_3").endsWith("mixed_7a");
+        assertThat(block(blocks, "block8_10").layers()).endsWith("conv2d_202", "batch_normalization_202",
+                "activation_202", "block8_10_mixed", "block8_10_conv", "block8_10");
+        assertThat(block(blocks, "conv_7b").layers()).containsExactly("conv_7b", "conv_7b_bn", "conv_7b_ac");
     }
 
     @Test

@@ -24,7 +24,7 @@ import org.nd4j.linalg.learning.config.Sgd;
 class FineTuneLayersTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"inceptionv3", "xception"})
+    @ValueSource(strings = {"inceptionv3", "xception", "inceptionresnetv2"})
     void oneStepTrainsEveryLayerKind(String backbone) {
         ModelSpec spec = new ModelSpec(java.util.List.of(new BaseSpec(backbone,
                 Backbones.get(backbone).minImageSize())), new HeadSpec(0, 0), 2);

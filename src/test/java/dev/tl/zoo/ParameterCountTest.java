@@ -29,6 +29,7 @@ class ParameterCountTest {
             "resnet152v2,   60380648, 58331648",
             "inceptionv3,   23851784, 21802784",
             "xception,      22910480, 20861480",
+            "inceptionresnetv2, 55873736, 54336736",
             "mobilenet_0.25,    475544,   218544",
             "mobilenet_0.5,    1342536,   829536",
             "mobilenet_0.75,   2601976,  1832976",
