@@ -418,3 +418,104 @@ def inception_resnet_v2(size, g):
     x = block(x, 1.0, "block8", 10, activation=False)
     x = conv2d_bn(x, 1536, 1, name="conv_7b")
     return k, x
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# keras.applications.nasnet
+
+def nasnet(size, g, penultimate_filters, num_blocks, stem_block_filters, skip_reduction, filter_multiplier=2):
+    """NASNet-A: NASNetMobile is (1056, 4, 32, False), NASNetLarge (4032, 6, 96, True)."""
+    k = KerasGraph(size, g, bn_epsilon=1e-3)
+
+    def separable_conv_block(ip, filters, kernel_size=(3, 3), strides=(1, 1), block_id=None):
+        x = k.relu(ip)
+        if strides == (2, 2):
+            x = k.zero_pad(x, KerasGraph.correct_pad(x, kernel_size), name=f"separable_conv_1_pad_{block_id}")
+            conv_pad = "valid"
+        else:
+            conv_pad = "same"
+        x = k.separable_conv(x, filters, kernel_size, strides=strides, padding=conv_pad, use_bias=False,
+                             name=f"separable_conv_1_{block_id}")
+        x = k.relu(k.batch_norm(x, name=f"separable_conv_1_bn_{block_id}"))
+        x = k.separable_conv(x, filters, kernel_size, padding="same", use_bias=False,
+                             name=f"separable_conv_2_{block_id}")
+        return k.batch_norm(x, name=f"separable_conv_2_bn_{block_id}")
+
+    def adjust_block(p, ip, filters, block_id):
+        if p is None:
+            return ip
+        if p.value.shape[3] != ip.value.shape[3]:
+            p = k.relu(p, name=f"adjust_relu_1_{block_id}")
+            p1 = k.average_pool(p, (1, 1), strides=(2, 2), padding="valid", name=f"adjust_avg_pool_1_{block_id}")
+            p1 = k.conv(p1, filters // 2, 1, padding="same", use_bias=False, name=f"adjust_conv_1_{block_id}")
+            p2 = k.zero_pad(p, ((0, 1), (0, 1)))
+            p2 = k.crop(p2, ((1, 0), (1, 0)))
+            p2 = k.average_pool(p2, (1, 1), strides=(2, 2), padding="valid", name=f"adjust_avg_pool_2_{block_id}")
+            p2 = k.conv(p2, filters // 2, 1, padding="same", use_bias=False, name=f"adjust_conv_2_{block_id}")
+            p = k.concat([p1, p2])
+            return k.batch_norm(p, name=f"adjust_bn_{block_id}")
+        if p.value.shape[1] != filters:
+            p = k.relu(p)
+            p = k.conv(p, filters, 1, padding="same", use_bias=False, name=f"adjust_conv_projection_{block_id}")
+            return k.batch_norm(p, name=f"adjust_bn_{block_id}")
+        return p
+
+    def normal_a_cell(ip, p, filters, block_id):
+        p = adjust_block(p, ip, filters, block_id)
+        h = k.relu(ip)
+        h = k.conv(h, filters, 1, padding="same", use_bias=False, name=f"normal_conv_1_{block_id}")
+        h = k.batch_norm(h, name=f"normal_bn_1_{block_id}")
+        x1_1 = separable_conv_block(h, filters, (5, 5), block_id=f"normal_left1_{block_id}")
+        x1_2 = separable_conv_block(p, filters, block_id=f"normal_right1_{block_id}")
+        x1 = k.add([x1_1, x1_2], name=f"normal_add_1_{block_id}")
+        x2_1 = separable_conv_block(p, filters, (5, 5), block_id=f"normal_left2_{block_id}")
+        x2_2 = separable_conv_block(p, filters, (3, 3), block_id=f"normal_right2_{block_id}")
+        x2 = k.add([x2_1, x2_2], name=f"normal_add_2_{block_id}")
+        x3 = k.average_pool(h, (3, 3), strides=(1, 1), padding="same", name=f"normal_left3_{block_id}")
+        x3 = k.add([x3, p], name=f"normal_add_3_{block_id}")
+        x4_1 = k.average_pool(p, (3, 3), strides=(1, 1), padding="same", name=f"normal_left4_{block_id}")
+        x4_2 = k.average_pool(p, (3, 3), strides=(1, 1), padding="same", name=f"normal_right4_{block_id}")
+        x4 = k.add([x4_1, x4_2], name=f"normal_add_4_{block_id}")
+        x5 = separable_conv_block(h, filters, block_id=f"normal_left5_{block_id}")
+        x5 = k.add([x5, h], name=f"normal_add_5_{block_id}")
+        return k.concat([p, x1, x2, x3, x4, x5], name=f"normal_concat_{block_id}"), ip
+
+    def reduction_a_cell(ip, p, filters, block_id):
+        p = adjust_block(p, ip, filters, block_id)
+        h = k.relu(ip)
+        h = k.conv(h, filters, 1, padding="same", use_bias=False, name=f"reduction_conv_1_{block_id}")
+        h = k.batch_norm(h, name=f"reduction_bn_1_{block_id}")
+        h3 = k.zero_pad(h, KerasGraph.correct_pad(h, 3), name=f"reduction_pad_1_{block_id}")
+        x1_1 = separable_conv_block(h, filters, (5, 5), strides=(2, 2), block_id=f"reduction_left1_{block_id}")
+        x1_2 = separable_conv_block(p, filters, (7, 7), strides=(2, 2), block_id=f"reduction_right1_{block_id}")
+        x1 = k.add([x1_1, x1_2], name=f"reduction_add_1_{block_id}")
+        x2_1 = k.max_pool(h3, (3, 3), strides=(2, 2), padding="valid", name=f"reduction_left2_{block_id}")
+        x2_2 = separable_conv_block(p, filters, (7, 7), strides=(2, 2), block_id=f"reduction_right2_{block_id}")
+        x2 = k.add([x2_1, x2_2], name=f"reduction_add_2_{block_id}")
+        x3_1 = k.average_pool(h3, (3, 3), strides=(2, 2), padding="valid", name=f"reduction_left3_{block_id}")
+        x3_2 = separable_conv_block(p, filters, (5, 5), strides=(2, 2), block_id=f"reduction_right3_{block_id}")
+        x3 = k.add([x3_1, x3_2], name=f"reduction_add3_{block_id}")
+        x4 = k.average_pool(x1, (3, 3), strides=(1, 1), padding="same", name=f"reduction_left4_{block_id}")
+        x4 = k.add([x2, x4])
+        x5_1 = separable_conv_block(x1, filters, (3, 3), block_id=f"reduction_left4_{block_id}")
+        x5_2 = k.max_pool(h3, (3, 3), strides=(2, 2), padding="valid", name=f"reduction_right5_{block_id}")
+        x5 = k.add([x5_1, x5_2], name=f"reduction_add4_{block_id}")
+        return k.concat([x2, x3, x4, x5], name=f"reduction_concat_{block_id}"), ip
+
+    filters = penultimate_filters // 24
+    x = k.conv(k.input, stem_block_filters, 3, strides=2, padding="valid", use_bias=False, name="stem_conv1")
+    x = k.batch_norm(x, name="stem_bn1")
+    p = None
+    x, p = reduction_a_cell(x, p, filters // (filter_multiplier ** 2), "stem_1")
+    x, p = reduction_a_cell(x, p, filters // filter_multiplier, "stem_2")
+    for i in range(num_blocks):
+        x, p = normal_a_cell(x, p, filters, f"{i}")
+    x, p0 = reduction_a_cell(x, p, filters * filter_multiplier, f"reduce_{num_blocks}")
+    p = p0 if not skip_reduction else p
+    for i in range(num_blocks):
+        x, p = normal_a_cell(x, p, filters * filter_multiplier, f"{num_blocks + i + 1}")
+    x, p0 = reduction_a_cell(x, p, filters * filter_multiplier ** 2, f"reduce_{2 * num_blocks}")
+    p = p0 if not skip_reduction else p
+    for i in range(num_blocks):
+        x, p = normal_a_cell(x, p, filters * filter_multiplier ** 2, f"{2 * num_blocks + i + 1}")
+    return k, k.relu(x)

@@ -355,8 +355,16 @@ def inception_resnet_v2(g):
     return keras_graph.inception_resnet_v2(size_of("inceptionresnetv2"), g)
 
 
+def nasnet_mobile(g):
+    return keras_graph.nasnet(size_of("nasnetmobile"), g, 1056, 4, 32, False)
+
+
+def nasnet_large(g):
+    return keras_graph.nasnet(size_of("nasnetlarge"), g, 4032, 6, 96, True)
+
+
 # The input size each backbone is compared at: its default where that is not 224.
-SIZES = {"inceptionv3": 299, "xception": 299, "inceptionresnetv2": 299}
+SIZES = {"inceptionv3": 299, "xception": 299, "inceptionresnetv2": 299, "nasnetlarge": 331}
 
 
 def size_of(name):
@@ -367,7 +375,7 @@ def size_of(name):
 # the weight file: DenseNet's with-top files predate Keras' "predictions" and call it "fc1000".
 CLASSIFIERS = {"densenet121": "fc1000", "efficientnetb0": "predictions", "mobilenet": "conv_preds",
                "resnet152": "predictions", "resnet50v2": "predictions", "inceptionv3": "predictions",
-               "xception": "predictions", "inceptionresnetv2": "predictions"}
+               "xception": "predictions", "inceptionresnetv2": "predictions", "nasnetmobile": "predictions"}
 
 BACKBONES = {
     "vgg16": vgg16,
@@ -385,6 +393,8 @@ BACKBONES = {
     "inceptionv3": inception_v3,
     "xception": from_keras_graph(xception, "tf"),
     "inceptionresnetv2": from_keras_graph(inception_resnet_v2, "tf"),
+    "nasnetmobile": from_keras_graph(nasnet_mobile, "tf"),
+    "nasnetlarge": from_keras_graph(nasnet_large, "tf"),
 }
 
 

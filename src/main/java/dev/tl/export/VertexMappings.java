@@ -25,6 +25,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -47,6 +48,7 @@ final class VertexMappings {
             entry(FrozenBatchNormalization.class, VertexMappings::batchNormalization),
             entry(NativeActivationLayer.class, VertexMappings::activation),
             entry(ZeroPaddingLayer.class, VertexMappings::zeroPadding),
+            entry(Cropping2D.class, VertexMappings::cropping),
             entry(SubsamplingLayer.class, VertexMappings::pooling),
             entry(GlobalPoolingLayer.class, VertexMappings::globalAveragePooling),
             entry(DenseLayer.class, VertexMappings::dense),
@@ -153,6 +155,16 @@ final class VertexMappings {
         int[] p = ((ZeroPaddingLayer) vertex.configuration()).getPadding();
         String pads = graph.int64s(vertex.name() + "/pads", 0, 0, p[0], p[2], 0, 0, p[1], p[3]);
         return graph.node("Pad", vertex.name(), List.of(vertex.input(), pads));
+    }
+
+    /** DL4J's cropping is [top, bottom, left, right]: the rows and columns kept, as a Slice over H and W. */
+    private static String cropping(Vertex vertex, OnnxGraph graph) {
+        int[] c = ((Cropping2D) vertex.configuration()).getCropping();
+        InputType.InputTypeConvolutional in = vertex.featureMap();
+        return graph.node("Slice", vertex.name(), List.of(vertex.input(),
+                graph.int64s(vertex.name() + "/starts", c[0], c[2]),
+                graph.int64s(vertex.name() + "/ends", in.getHeight() - c[1], in.getWidth() - c[3]),
+                graph.int64s(vertex.name() + "/axes", 2, 3)));
     }
 
     private static String pooling(Vertex vertex, OnnxGraph graph) {

@@ -16,7 +16,8 @@ public final class Backbones {
     /** In the order {@code tl models} lists them. */
     private static final List<Supplier<List<Backbone>>> FAMILIES = List.of(Vgg::variants, ResNet::variants,
             MobileNetV1::variants, MobileNetV2::variants, DenseNet::variants, EfficientNet::variants,
-            ResNetV2::variants, InceptionV3::variants, Xception::variants, InceptionResNetV2::variants);
+            ResNetV2::variants, InceptionV3::variants, Xception::variants, InceptionResNetV2::variants,
+            NASNet::variants);
 
     private static final Map<String, Backbone> ALL = register();
 

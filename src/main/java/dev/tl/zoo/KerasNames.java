@@ -19,11 +19,30 @@ final class KerasNames {
     private static final Pattern NUMBERED = Pattern.compile("([a-z_0-9]+?)(?:_(\\d+))?");
 
     private final Map<String, Integer> created = new HashMap<>();
+    private final Map<String, String> blockOfName = new HashMap<>();
+    private String block;
 
     /** The name of the next layer of {@code kerasClass}. */
     String next(String kerasClass) {
         int index = created.merge(kerasClass, 1, Integer::sum) - 1;
-        return index == 0 ? kerasClass : kerasClass + "_" + index;
+        String name = index == 0 ? kerasClass : kerasClass + "_" + index;
+        if (block != null) {
+            blockOfName.put(name, block);
+        }
+        return name;
+    }
+
+    /** Layers named from now on are in {@code block} (see {@link #blocks}). */
+    void enterBlock(String block) {
+        this.block = block;
+    }
+
+    /**
+     * The block each name was given in, for architectures whose numbers per block vary with their configuration
+     * (NASNet): an architecture builds itself once to learn them.
+     */
+    Map<String, String> blocks() {
+        return Map.copyOf(blockOfName);
     }
 
     /**

@@ -36,6 +36,7 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -238,6 +239,12 @@ public final class NetBuilder {
                 .dataFormat(options.format())
                 .build();
         return addLayer(name, layer, in, in.channels(), in.height() + top + bottom, in.width() + left + right);
+    }
+
+    /** Keras Cropping2D: drops rows and columns at the edges. */
+    public FeatureMap crop(String name, FeatureMap in, int top, int bottom, int left, int right) {
+        Cropping2D layer = new Cropping2D.Builder(top, bottom, left, right).dataFormat(options.format()).build();
+        return addLayer(name, layer, in, in.channels(), in.height() - top - bottom, in.width() - left - right);
     }
 
     public FeatureMap maxPool(String name, FeatureMap in, int kernel, int stride, Padding padding) {

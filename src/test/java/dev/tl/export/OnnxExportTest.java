@@ -66,7 +66,8 @@ class OnnxExportTest {
                 arguments("efficientnetb0", List.of(new BaseSpec("efficientnetb0", 44)), 0),
                 arguments("inceptionv3", List.of(new BaseSpec("inceptionv3", 99)), 0),
                 arguments("xception", List.of(new BaseSpec("xception", 71)), 0),
-                arguments("inceptionresnetv2", List.of(new BaseSpec("inceptionresnetv2", 75)), 0));
+                arguments("inceptionresnetv2", List.of(new BaseSpec("inceptionresnetv2", 75)), 0),
+                arguments("nasnetmobile", List.of(new BaseSpec("nasnetmobile", 35)), 0));
     }
 
     @Order(1)

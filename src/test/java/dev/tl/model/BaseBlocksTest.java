@@ -44,7 +44,7 @@ class BaseBlocksTest {
     @Test
     void blocksPartitionTheBaseInOrder() {
         for (String backbone : List.of("vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0",
-                "resnet50v2", "inceptionv3", "xception", "inceptionresnetv2")) {
+                "resnet50v2", "inceptionv3", "xception", "inceptionresnetv2", "nasnetmobile", "nasnetlarge")) {
             ModelSpec spec = spec(backbone);
             List<String> layers = blocks(backbone).stream().flatMap(b -> b.layers().stream()).toList();
             assertThat(layers).as(backbone).isEqualTo(ModelGraphs.baseVertexNames(spec, 0));
@@ -140,6 +140,21 @@ class BaseBlocksTest {
         assertThat(block(blocks, "block8_10").layers()).endsWith("conv2d_202", "batch_normalization_202",
                 "activation_202", "block8_10_mixed", "block8_10_conv", "block8_10");
         assertThat(block(blocks, "conv_7b").layers()).containsExactly("conv_7b", "conv_7b_bn", "conv_7b_ac");
+    }
+
+    /** Each cell is a block, the layers Keras numbers (ReLUs, shifts, a sum) in the cell they are built in. */
+    @Test
+    void nasNetHasEachOfItsCells() {
+        List<Block> mobile = blocks("nasnetmobile");
+        assertThat(names(mobile)).isEqualTo(Stream.of(List.of("stem", "stem_1", "stem_2"), numbered("normal_", 0, 3),
+                List.of("reduce_4"), numbered("normal_", 5, 8), List.of("reduce_8"), numbered("normal_", 9, 12))
+                .flatMap(List::stream).toList());
+        assertThat(block(mobile, "stem_2").layers()).startsWith("adjust_relu_1_stem_2", "adjust_avg_pool_1_stem_2",
+                "adjust_conv_1_stem_2", "zero_padding2d", "cropping2d").contains("add_1")
+                .endsWith("reduction_concat_stem_2");
+        assertThat(block(mobile, "normal_12").layers()).endsWith("normal_concat_12", "activation_187");
+        assertThat(names(blocks("nasnetlarge"))).hasSize(3 + 6 + 1 + 6 + 1 + 6)
+                .endsWith("reduce_12", "normal_13", "normal_14", "normal_15", "normal_16", "normal_17", "normal_18");
     }
 
     @Test

@@ -72,7 +72,7 @@ class BatchNormFoldingTest {
     @ParameterizedTest
     @CsvSource({"mobilenet, 0", "mobilenetv2, 0", "resnet50, 0", "densenet121, 62", "efficientnetb0, 0",
             "vgg16, 0", "resnet50v2, 17", "inceptionv3, 0", "xception, 0",
-            "inceptionresnetv2, 0"})
+            "inceptionresnetv2, 0", "nasnetmobile, 4"})
     void featuresAreTheGraphsOwn(String backbone, long batchNormLeft) {
         ComputationGraph graph = ModelGraphs.featureExtractor(spec(backbone), 3);
         randomiseBatchNorm(graph);

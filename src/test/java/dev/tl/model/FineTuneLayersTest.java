@@ -28,7 +28,7 @@ class FineTuneLayersTest {
      * step overflows.
      */
     @ParameterizedTest
-    @CsvSource({"inceptionv3, 0", "xception, 0", "inceptionresnetv2, 32"})
+    @CsvSource({"inceptionv3, 0", "xception, 0", "inceptionresnetv2, 32", "nasnetmobile, 0"})
     void oneStepTrainsEveryLayerKind(String backbone, int pixelsAboveMinimum) {
         ModelSpec spec = new ModelSpec(java.util.List.of(new BaseSpec(backbone,
                 Backbones.get(backbone).minImageSize() + pixelsAboveMinimum)), new HeadSpec(0, 0), 2);

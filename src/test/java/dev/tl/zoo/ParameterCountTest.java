@@ -30,6 +30,8 @@ class ParameterCountTest {
             "inceptionv3,   23851784, 21802784",
             "xception,      22910480, 20861480",
             "inceptionresnetv2, 55873736, 54336736",
+            "nasnetmobile,   5326716,  4269716",
+            "nasnetlarge,   88949818, 84916818",
             "mobilenet_0.25,    475544,   218544",
             "mobilenet_0.5,    1342536,   829536",
             "mobilenet_0.75,   2601976,  1832976",

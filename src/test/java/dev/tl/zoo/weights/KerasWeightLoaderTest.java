@@ -230,7 +230,7 @@ class KerasWeightLoaderTest {
     /** One architecture per family: base only, as in the *_notop.h5 files. */
     @ParameterizedTest
     @ValueSource(strings = {"vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0",
-            "resnet50v2", "inceptionv3", "xception", "inceptionresnetv2"})
+            "resnet50v2", "inceptionv3", "xception", "inceptionresnetv2", "nasnetmobile"})
     void everyTensorLandsInItsParameter(String backbone) {
         ModelSpec spec = spec(backbone);
         ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
