@@ -64,7 +64,7 @@ public final class RandomParameters {
     /**
      * Statistics of the input it actually receives, as a trained network's are, but over all its channels: the
      * input's mean and mean channel variance, each channel's perturbed (mean by a tenth of the standard deviation,
-     * variance by a random factor); gamma and beta random. Statistics per channel of a few images are not a data
+     * variance by a random factor); gamma (if any) and beta random. Statistics per channel of a few images are not a data
      * set's: they whiten away the differences between these images. Subtracting each channel's mean of two images
      * leaves only their difference (all there is in a 1x1 feature map), in rounding error of the values' own size;
      * through EfficientNetV2-M's 57 blocks that made the features of two fp32 computations of the same graph (DL4J
@@ -76,7 +76,9 @@ public final class RandomParameters {
         double variance = input.var(false, 0, 1, 2).meanNumber().doubleValue() + 1e-3;
         mean.assign(random(mean).muli(RELATIVE_SIZE * Math.sqrt(variance)).addi(level));
         params.get("var").assign(Nd4j.rand(mean.dataType(), mean.shape()).addi(0.5).muli(variance));
-        params.get("gamma").assign(Nd4j.rand(mean.dataType(), mean.shape()).addi(0.5));
+        if (params.containsKey("gamma")) { // Keras' BatchNormalization(scale=False) has none
+            params.get("gamma").assign(Nd4j.rand(mean.dataType(), mean.shape()).addi(0.5));
+        }
         params.get("beta").assign(random(mean).muli(RELATIVE_SIZE));
     }
 

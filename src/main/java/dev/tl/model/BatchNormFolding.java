@@ -6,6 +6,7 @@ import dev.tl.zoo.layers.LayerScale;
 import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.NativeDepthwiseConvolution;
 import dev.tl.zoo.layers.OutOfPlaceActivation;
+import dev.tl.zoo.layers.SeparableConvolution;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -22,6 +23,7 @@ import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.params.SeparableConvolutionParamInitializer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -44,9 +46,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class BatchNormFolding {
 
-    /** Exactly these: Deconvolution2D and SeparableConvolution2D also extend ConvolutionLayer, with other weights. */
+    /** Exactly these: Deconvolution2D also extends ConvolutionLayer, with other weights. */
     private static final Set<Class<?>> FOLDABLE = Set.of(ConvolutionLayer.class, NativeConvolution.class,
-            DepthwiseConvolution2D.class, NativeDepthwiseConvolution.class);
+            DepthwiseConvolution2D.class, NativeDepthwiseConvolution.class, SeparableConvolution.class);
 
     private BatchNormFolding() {
     }
@@ -230,8 +232,9 @@ public final class BatchNormFolding {
      * W' = W·s per output channel, b' = (b − μ)·s + β, computed on the heap in double whatever the graph's precision
      * (a few array copies; as ND4J operations on these small arrays the folds of DenseNet201 took 1.4 s). A
      * convolution's weights are [out, in, kh, kw]; a depthwise one's [kh, kw, in, multiplier], output channel
-     * in·multiplier + m, so the channel is the last index that varies. {@code configuration} is the affine layer's
-     * own, unwrapped from any frozen wrapper its runtime layer still has.
+     * in·multiplier + m, so the channel is the last index that varies; a separable one's output channels are its
+     * pointwise kernel's [out, in, 1, 1] (its depthwise kernel is left as it is). {@code configuration} is the
+     * affine layer's own, unwrapped from any frozen wrapper its runtime layer still has.
      */
     private static void foldInto(Layer conv, Layer affine, org.deeplearning4j.nn.conf.layers.Layer configuration,
                                  Layer target) {
@@ -239,14 +242,15 @@ public final class BatchNormFolding {
         float[] mean;
         float[] beta;
         if (configuration instanceof BatchNormalization batchNorm) {
-            float[] gamma = floats(affine, BatchNormalizationParamInitializer.GAMMA);
+            beta = floats(affine, BatchNormalizationParamInitializer.BETA);
+            float[] gamma = affine.paramTable().containsKey(BatchNormalizationParamInitializer.GAMMA)
+                    ? floats(affine, BatchNormalizationParamInitializer.GAMMA) : ones(beta.length); // scale=False
             float[] var = floats(affine, BatchNormalizationParamInitializer.GLOBAL_VAR);
             scale = new double[gamma.length];
             for (int c = 0; c < scale.length; c++) {
                 scale[c] = gamma[c] / Math.sqrt(var[c] + batchNorm.getEps());
             }
             mean = floats(affine, BatchNormalizationParamInitializer.GLOBAL_MEAN);
-            beta = floats(affine, BatchNormalizationParamInitializer.BETA);
         } else {
             float[] gamma = floats(affine, LayerScale.GAMMA);
             scale = new double[gamma.length];
@@ -257,13 +261,15 @@ public final class BatchNormFolding {
             beta = new float[gamma.length];
         }
 
-        float[] weights = floats(conv, ConvolutionParamInitializer.WEIGHT_KEY);
+        String weightKey = target.getConfig() instanceof SeparableConvolution
+                ? SeparableConvolutionParamInitializer.POINT_WISE_WEIGHT_KEY : ConvolutionParamInitializer.WEIGHT_KEY;
+        float[] weights = floats(conv, weightKey);
         boolean depthwise = target.getConfig() instanceof DepthwiseConvolution2D;
         int perChannel = weights.length / scale.length;
         for (int i = 0; i < weights.length; i++) {
             weights[i] = (float) (weights[i] * scale[depthwise ? i % scale.length : i / perChannel]);
         }
-        INDArray targetWeights = target.getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+        INDArray targetWeights = target.getParam(weightKey);
         targetWeights.assign(Nd4j.create(weights, targetWeights.shape(), 'c'));
 
         float[] bias = conv.paramTable().containsKey(ConvolutionParamInitializer.BIAS_KEY)
@@ -273,6 +279,12 @@ public final class BatchNormFolding {
         }
         INDArray targetBias = target.getParam(ConvolutionParamInitializer.BIAS_KEY);
         targetBias.assign(Nd4j.create(bias, targetBias.shape(), 'c'));
+    }
+
+    private static float[] ones(int length) {
+        float[] ones = new float[length];
+        java.util.Arrays.fill(ones, 1f);
+        return ones;
     }
 
     private static float[] floats(Layer layer, String key) {

@@ -10,6 +10,8 @@ import dev.tl.zoo.layers.LayerScale;
 import dev.tl.zoo.layers.NativeActivationLayer;
 import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.NativeDepthwiseConvolution;
+import dev.tl.zoo.layers.ScaledSumVertex;
+import dev.tl.zoo.layers.SeparableConvolution;
 import dev.tl.zoo.layers.VectorToMapVertex;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,9 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Which ONNX operations compute each kind of vertex tl's graphs are made of, in NCHW whatever DL4J's layout: the
@@ -46,12 +50,14 @@ final class VertexMappings {
             entry(NativeConvolution.class, VertexMappings::convolution),
             entry(DepthwiseConvolution2D.class, VertexMappings::depthwiseConvolution),
             entry(NativeDepthwiseConvolution.class, VertexMappings::depthwiseConvolution), // fine-tune graphs'
+            entry(SeparableConvolution.class, VertexMappings::separableConvolution),
             entry(FrozenBatchNormalization.class, VertexMappings::batchNormalization),
             entry(BatchNormalization.class, VertexMappings::trainableBatchNormalization),
             entry(ChannelLayerNormalization.class, VertexMappings::layerNormalization),
             entry(LayerScale.class, VertexMappings::layerScale),
             entry(NativeActivationLayer.class, VertexMappings::activation),
             entry(ZeroPaddingLayer.class, VertexMappings::zeroPadding),
+            entry(Cropping2D.class, VertexMappings::cropping),
             entry(SubsamplingLayer.class, VertexMappings::pooling),
             entry(GlobalPoolingLayer.class, VertexMappings::globalAveragePooling),
             entry(DenseLayer.class, VertexMappings::dense),
@@ -60,6 +66,7 @@ final class VertexMappings {
             entry(MergeVertex.class, VertexMappings::concat),
             entry(ElementWiseVertex.class, VertexMappings::add),
             entry(BroadcastMultiplyVertex.class, VertexMappings::broadcastMultiply),
+            entry(ScaledSumVertex.class, VertexMappings::scaledSum),
             entry(VectorToMapVertex.class, VertexMappings::vectorToMap));
 
     private VertexMappings() {
@@ -93,24 +100,55 @@ final class VertexMappings {
                 channels);
     }
 
+    /**
+     * A depthwise convolution (DL4J's depthwise kernel [1, channels, kh, kw] is ONNX's grouped [channels, 1, kh, kw])
+     * with the layer's window, then a 1x1 convolution with the pointwise kernel [out, channels, 1, 1] and the bias.
+     */
+    private static String separableConvolution(Vertex vertex, OnnxGraph graph) {
+        SeparableConvolution conf = (SeparableConvolution) vertex.configuration();
+        if (conf.getDepthMultiplier() != 1) {
+            throw vertex.unsupported("separable convolutions with a depth multiplier other than 1 have no mapping");
+        }
+        INDArray depthwise = vertex.param("W");
+        String kernel = graph.weights(vertex.name() + "/depthwise_kernel", depthwise.permute(1, 0, 2, 3));
+        String spatial = window(vertex, graph, conf, vertex.name() + "/depthwise", List.of(vertex.input(), kernel),
+                depthwise.size(1));
+        String pointwise = vertex.weights(graph, "pW", "pointwise_kernel");
+        List<String> inputs = vertex.params().containsKey("b")
+                ? List.of(spatial, pointwise, vertex.vector(graph, "b", "bias")) : List.of(spatial, pointwise);
+        String conv = graph.node("Conv", vertex.name(), inputs, attribute("kernel_shape", new long[] {1, 1}));
+        return ActivationMappings.apply(conf.getActivationFn(), conv, vertex, graph);
+    }
+
     private static String convolution(Vertex vertex, OnnxGraph graph, ConvolutionLayer conf, String kernel,
                                       long groups) {
+        String conv = window(vertex, graph, conf, vertex.name(), vertex.inputKernelBias(graph, kernel), groups);
+        return ActivationMappings.apply(conf.getActivationFn(), conv, vertex, graph);
+    }
+
+    /** A Conv node with the layer's kernel size, strides, dilations and padding. */
+    private static String window(Vertex vertex, OnnxGraph graph, ConvolutionLayer conf, String name,
+                                 List<String> inputs, long groups) {
         InputType.InputTypeConvolutional in = vertex.featureMap();
-        String conv = graph.node("Conv", vertex.name(), vertex.inputKernelBias(graph, kernel),
+        return graph.node("Conv", name, inputs,
                 attribute("kernel_shape", longs(conf.getKernelSize())),
                 attribute("strides", longs(conf.getStride())),
                 attribute("dilations", longs(conf.getDilation())),
                 attribute("pads", WindowPads.of(conf.getConvolutionMode(), conf.getKernelSize(), conf.getStride(),
                         conf.getDilation(), conf.getPadding(), in.getHeight(), in.getWidth())),
                 attribute("group", groups));
-        return ActivationMappings.apply(conf.getActivationFn(), conv, vertex, graph);
     }
 
-    /** Inference-mode BatchNorm with the running statistics, then the activation DL4J fused into the layer. */
+    /**
+     * Inference-mode BatchNorm with the running statistics, then the activation DL4J fused into the layer. ONNX's
+     * BatchNormalization always scales: without Keras' scale, by ones.
+     */
     private static String batchNormalization(Vertex vertex, OnnxGraph graph) {
         FrozenBatchNormalization conf = (FrozenBatchNormalization) vertex.configuration();
+        String gamma = conf.isScale() ? vertex.vector(graph, "gamma", "gamma")
+                : graph.weights(vertex.name() + "/gamma", Nd4j.ones(conf.getNOut()));
         String normalised = graph.node("BatchNormalization", vertex.name(), List.of(vertex.input(),
-                        vertex.vector(graph, "gamma", "gamma"), vertex.vector(graph, "beta", "beta"),
+                        gamma, vertex.vector(graph, "beta", "beta"),
                         vertex.vector(graph, "mean", "moving_mean"), vertex.vector(graph, "var", "moving_variance")),
                 attribute("epsilon", (float) conf.getEps()));
         return ActivationMappings.apply(conf.getActivationFn(), normalised, vertex, graph);
@@ -197,6 +235,16 @@ final class VertexMappings {
         return graph.node("Pad", vertex.name(), List.of(vertex.input(), pads));
     }
 
+    /** DL4J's cropping is [top, bottom, left, right]: the rows and columns kept, as a Slice over H and W. */
+    private static String cropping(Vertex vertex, OnnxGraph graph) {
+        int[] c = ((Cropping2D) vertex.configuration()).getCropping();
+        InputType.InputTypeConvolutional in = vertex.featureMap();
+        return graph.node("Slice", vertex.name(), List.of(vertex.input(),
+                graph.int64s(vertex.name() + "/starts", c[0], c[2]),
+                graph.int64s(vertex.name() + "/ends", in.getHeight() - c[1], in.getWidth() - c[3]),
+                graph.int64s(vertex.name() + "/axes", 2, 3)));
+    }
+
     private static String pooling(Vertex vertex, OnnxGraph graph) {
         SubsamplingLayer conf = (SubsamplingLayer) vertex.configuration();
         InputType.InputTypeConvolutional in = vertex.featureMap();
@@ -245,6 +293,14 @@ final class VertexMappings {
             throw vertex.unsupported("only the sum of two tensors has an ONNX mapping among element-wise vertices");
         }
         return graph.node("Add", vertex.name(), vertex.inputs());
+    }
+
+    /** x + scale * residual. */
+    private static String scaledSum(Vertex vertex, OnnxGraph graph) {
+        float scale = (float) ((ScaledSumVertex) vertex.configuration()).getScale();
+        String scaled = graph.node("Mul", vertex.name() + "/scale", List.of(vertex.inputs().get(1),
+                graph.floats(vertex.name() + "/scale_factor", new long[0], scale)));
+        return graph.node("Add", vertex.name(), List.of(vertex.inputs().get(0), scaled));
     }
 
     /** Squeeze-and-excitation: x [N, C, H, W] times s [N, C, 1, 1] by ONNX's broadcasting. */

@@ -14,9 +14,10 @@ import java.util.function.Supplier;
 public final class Backbones {
 
     /** In the order {@code tl models} lists them. */
-    private static final List<Supplier<List<Backbone>>> FAMILIES = List.of(Vgg::variants, ResNet50::variants,
-            MobileNetV1::variants, MobileNetV2::variants, MobileNetV3::variants, DenseNet::variants,
-            EfficientNet::variants, EfficientNetV2::variants, ConvNeXt::variants);
+    private static final List<Supplier<List<Backbone>>> FAMILIES = List.of(Vgg::variants, ResNet::variants,
+            ResNetV2::variants, MobileNetV1::variants, MobileNetV2::variants, MobileNetV3::variants,
+            DenseNet::variants, EfficientNet::variants, EfficientNetV2::variants, ConvNeXt::variants,
+            InceptionV3::variants, Xception::variants, InceptionResNetV2::variants, NASNet::variants);
 
     private static final Map<String, Backbone> ALL = register();
 

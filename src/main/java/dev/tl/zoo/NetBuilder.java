@@ -8,7 +8,10 @@ import dev.tl.zoo.layers.LayerScale;
 import dev.tl.zoo.layers.NativeActivationLayer;
 import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.ReLUActivation;
+import dev.tl.zoo.layers.ScaleFreeBatchNormalization;
+import dev.tl.zoo.layers.ScaledSumVertex;
 import dev.tl.zoo.layers.SampleDropout;
+import dev.tl.zoo.layers.SeparableConvolution;
 import dev.tl.zoo.layers.SwishActivation;
 import dev.tl.zoo.layers.VectorToMapVertex;
 import java.util.ArrayList;
@@ -32,12 +35,15 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 
 /**
  * Adds Keras-style layers to a DL4J graph while tracking shapes, so architectures read like their Keras source and
@@ -92,7 +98,18 @@ public final class NetBuilder {
 
     public FeatureMap conv(String name, FeatureMap in, int filters, int kernel, int stride, Padding padding,
                            boolean bias, IActivation activation) {
-        NativeConvolution layer = new NativeConvolution(new ConvolutionLayer.Builder(kernel, kernel)
+        return conv(name, in, filters, kernel, kernel, stride, padding, bias, activation);
+    }
+
+    /** A kernelHeight x kernelWidth convolution (Inception's 1x7 and 7x1). */
+    public FeatureMap conv(String name, FeatureMap in, int filters, int kernelHeight, int kernelWidth, int stride,
+                           Padding padding, boolean bias) {
+        return conv(name, in, filters, kernelHeight, kernelWidth, stride, padding, bias, new ActivationIdentity());
+    }
+
+    private FeatureMap conv(String name, FeatureMap in, int filters, int kernelHeight, int kernelWidth, int stride,
+                            Padding padding, boolean bias, IActivation activation) {
+        NativeConvolution layer = new NativeConvolution(new ConvolutionLayer.Builder(kernelHeight, kernelWidth)
                 .stride(stride, stride)
                 .nIn(in.channels())
                 .nOut(filters)
@@ -100,8 +117,8 @@ public final class NetBuilder {
                 .convolutionMode(mode(padding))
                 .activation(activation)
                 .dataFormat(options.format()));
-        return addLayer(name, layer, in, filters, padding.outputSize(in.height(), kernel, stride),
-                padding.outputSize(in.width(), kernel, stride));
+        return addLayer(name, layer, in, filters, padding.outputSize(in.height(), kernelHeight, stride),
+                padding.outputSize(in.width(), kernelWidth, stride));
     }
 
     public FeatureMap conv(String name, FeatureMap in, int filters, int kernel, int stride, Padding padding,
@@ -132,6 +149,22 @@ public final class NetBuilder {
                 padding.outputSize(in.width(), kernel, stride));
     }
 
+    /** Keras SeparableConv2D (depth multiplier 1): depthwise, then pointwise with the bias. */
+    public FeatureMap separableConv(String name, FeatureMap in, int filters, int kernel, int stride, Padding padding,
+                                    boolean bias) {
+        SeparableConvolution layer = new SeparableConvolution(new SeparableConvolution2D.Builder(kernel, kernel)
+                .stride(stride, stride)
+                .nIn(in.channels())
+                .nOut(filters)
+                .depthMultiplier(1)
+                .hasBias(bias)
+                .convolutionMode(mode(padding))
+                .activation(Activation.IDENTITY)
+                .dataFormat(options.format()));
+        return addLayer(name, layer, in, filters, padding.outputSize(in.height(), kernel, stride),
+                padding.outputSize(in.width(), kernel, stride));
+    }
+
     /**
      * Keras BatchNormalization followed by an activation layer. With frozen statistics both are one DL4J layer,
      * named after the BatchNorm (DL4J keeps every layer's output for backprop; two layers would keep two full-size
@@ -139,26 +172,44 @@ public final class NetBuilder {
      */
     public FeatureMap batchNormActivation(String bnName, String activationName, FeatureMap in, double epsilon,
                                           double momentum, Activation activation) {
-        return batchNormActivation(bnName, activationName, in, epsilon, momentum, function(activation));
+        return batchNormActivation(bnName, activationName, in, epsilon, momentum, true, function(activation));
     }
 
     /** As above, with one of tl's out-of-place activations (hard swish...). */
     public FeatureMap batchNormActivation(String bnName, String activationName, FeatureMap in, double epsilon,
                                           double momentum, IActivation activation) {
+        return batchNormActivation(bnName, activationName, in, epsilon, momentum, true, activation);
+    }
+
+    /** As above; without {@code scale}, Keras' BatchNormalization(scale=False), which has no gamma. */
+    public FeatureMap batchNormActivation(String bnName, String activationName, FeatureMap in, double epsilon,
+                                          double momentum, boolean scale, Activation activation) {
+        return batchNormActivation(bnName, activationName, in, epsilon, momentum, scale, function(activation));
+    }
+
+    private FeatureMap batchNormActivation(String bnName, String activationName, FeatureMap in, double epsilon,
+                                           double momentum, boolean scale, IActivation activation) {
         if (trainableBatchNorm(prefix + bnName)) {
-            return activation(activationName, batchNorm(bnName, in, epsilon, momentum), activation);
+            return activation(activationName, batchNorm(bnName, in, epsilon, momentum, scale), activation);
         }
         FeatureMap out = addLayer(bnName, new FrozenBatchNormalization(prefix + bnName, in.channels(), epsilon,
-                options.format(), activation), in, in.channels(), in.height(), in.width());
+                scale, options.format(), activation), in, in.channels(), in.height(), in.width());
         vertexNames.add(prefix + activationName);
         return out;
     }
 
     /** Keras BatchNormalization(epsilon, momentum); DL4J's decay is Keras' momentum. */
     public FeatureMap batchNorm(String name, FeatureMap in, double epsilon, double momentum) {
+        return batchNorm(name, in, epsilon, momentum, true);
+    }
+
+    /** As above; without {@code scale}, Keras' BatchNormalization(scale=False), which has no gamma. */
+    public FeatureMap batchNorm(String name, FeatureMap in, double epsilon, double momentum, boolean scale) {
         String full = prefix + name;
         Layer layer;
-        if (trainableBatchNorm(full)) {
+        if (trainableBatchNorm(full) && !scale) {
+            layer = new ScaleFreeBatchNormalization(full, in.channels(), epsilon, momentum, options.format());
+        } else if (trainableBatchNorm(full)) {
             layer = new BatchNormalization.Builder()
                     .nIn(in.channels())
                     .nOut(in.channels())
@@ -168,7 +219,8 @@ public final class NetBuilder {
                     .dataFormat(options.format())
                     .build();
         } else {
-            layer = new FrozenBatchNormalization(full, in.channels(), epsilon, options.format());
+            layer = new FrozenBatchNormalization(full, in.channels(), epsilon, scale, options.format(),
+                    new ActivationIdentity());
         }
         return addLayer(name, layer, in, in.channels(), in.height(), in.width());
     }
@@ -217,6 +269,12 @@ public final class NetBuilder {
         return addLayer(name, layer, in, in.channels(), in.height() + top + bottom, in.width() + left + right);
     }
 
+    /** Keras Cropping2D: drops rows and columns at the edges. */
+    public FeatureMap crop(String name, FeatureMap in, int top, int bottom, int left, int right) {
+        Cropping2D layer = new Cropping2D.Builder(top, bottom, left, right).dataFormat(options.format()).build();
+        return addLayer(name, layer, in, in.channels(), in.height() - top - bottom, in.width() - left - right);
+    }
+
     public FeatureMap maxPool(String name, FeatureMap in, int kernel, int stride, Padding padding) {
         return pool(name, in, PoolingType.MAX, kernel, stride, padding);
     }
@@ -225,11 +283,16 @@ public final class NetBuilder {
         return pool(name, in, PoolingType.AVG, kernel, stride, padding);
     }
 
+    /**
+     * Max pooling ignores 'same' padding, average pooling divides by the values it covers (TensorFlow's and so
+     * Keras' semantics; DL4J's default counts the padding).
+     */
     private FeatureMap pool(String name, FeatureMap in, PoolingType type, int kernel, int stride, Padding padding) {
         SubsamplingLayer layer = new SubsamplingLayer.Builder(type)
                 .kernelSize(kernel, kernel)
                 .stride(stride, stride)
                 .convolutionMode(mode(padding))
+                .avgPoolIncludePadInDivisor(false)
                 .dataFormat(options.format())
                 .build();
         return addLayer(name, layer, in, in.channels(), padding.outputSize(in.height(), kernel, stride),
@@ -278,6 +341,11 @@ public final class NetBuilder {
                 .weightInit(WeightInit.XAVIER_UNIFORM)
                 .build();
         return addLayer(name, layer, in, units, 1, 1);
+    }
+
+    /** x + scale * residual (InceptionResNetV2's scaled residual). */
+    public FeatureMap scaledSum(String name, FeatureMap x, FeatureMap residual, double scale) {
+        return addVertex(name, new ScaledSumVertex(scale), x.channels(), x.height(), x.width(), x, residual);
     }
 
     public FeatureMap add(String name, FeatureMap a, FeatureMap b) {

@@ -29,8 +29,8 @@ import org.nd4j.linalg.learning.config.NoOp;
 /**
  * Both engines give the same numbers: the pooled features of every backbone tl has (each family, each depth, each
  * width, up to 70 million parameters) and the class probabilities of a fused model, on real photos, agree within
- * 5e-5 of the largest value. Kept cheap: the smallest input each backbone takes (32 px), two images, and random
- * parameters (BatchNorm statistics and biases too, far from the identity a fresh graph starts with, so that a
+ * 5e-5 of the largest value. Kept cheap: the smallest input each backbone takes (32 px for most), two images,
+ * and random parameters (BatchNorm statistics and biases too, far from the identity a fresh graph starts with, so that a
  * BatchNorm folded or fused wrongly shows: a BatchNorm epsilon off by 100x moves 35 of these 39 outputs by 1e-4 to
  * 7). The statistics are sized on the activations each BatchNorm receives, as a trained network's are: fixed ones
  * let activations grow block after block into the thousands, where EfficientNetV2-M's squeeze-and-excitation gates
@@ -55,7 +55,8 @@ class EngineParityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("backbones")
     void featuresAreTheSameOnBothEngines(String backbone) {
-        ModelSpec spec = new ModelSpec(List.of(new BaseSpec(backbone, SIZE)), new HeadSpec(0, 0), 2);
+        ModelSpec spec = new ModelSpec(List.of(new BaseSpec(backbone, Backbones.get(backbone).minImageSize())),
+                new HeadSpec(0, 0), 2);
         ComputationGraph extractor = ModelGraphs.featureExtractor(spec, 11);
         randomise(extractor, spec);
 

@@ -61,13 +61,18 @@ class OnnxExportTest {
         return Stream.of(
                 arguments("vgg16", List.of(new BaseSpec("vgg16", 32)), 0),
                 arguments("resnet50", List.of(new BaseSpec("resnet50", 40)), 0),
+                arguments("resnet50v2", List.of(new BaseSpec("resnet50v2", 37)), 0),
                 arguments("mobilenet", List.of(new BaseSpec("mobilenet", 40)), 8),
                 arguments("mobilenetv2", List.of(new BaseSpec("mobilenetv2", 44)), 0),
                 arguments("densenet121", List.of(new BaseSpec("densenet121", 36)), 0),
                 arguments("efficientnetb0", List.of(new BaseSpec("efficientnetb0", 44)), 0),
                 arguments("efficientnetv2b0", List.of(new BaseSpec("efficientnetv2b0", 44)), 0),
                 arguments("mobilenetv3small", List.of(new BaseSpec("mobilenetv3small", 44)), 0),
-                arguments("convnext_tiny", List.of(new BaseSpec("convnext_tiny", 36)), 0));
+                arguments("convnext_tiny", List.of(new BaseSpec("convnext_tiny", 36)), 0),
+                arguments("inceptionv3", List.of(new BaseSpec("inceptionv3", 99)), 0),
+                arguments("xception", List.of(new BaseSpec("xception", 71)), 0),
+                arguments("inceptionresnetv2", List.of(new BaseSpec("inceptionresnetv2", 75)), 0),
+                arguments("nasnetmobile", List.of(new BaseSpec("nasnetmobile", 35)), 0));
     }
 
     @Order(1)

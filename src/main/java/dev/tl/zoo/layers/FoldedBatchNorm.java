@@ -59,8 +59,10 @@ public final class FoldedBatchNorm {
      */
     void fold(INDArray w, INDArray bias) {
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            scale = Transforms.sqrt(param(BatchNormalizationParamInitializer.GLOBAL_VAR)
-                    .add(batchNorm.layerConf().getEps()), false).rdivi(param(BatchNormalizationParamInitializer.GAMMA));
+            INDArray std = Transforms.sqrt(param(BatchNormalizationParamInitializer.GLOBAL_VAR)
+                    .add(batchNorm.layerConf().getEps()), false);
+            scale = batchNorm.hasGamma() ? std.rdivi(param(BatchNormalizationParamInitializer.GAMMA))
+                    : std.rdivi(1.0); // Keras' scale=False
             foldedBias = param(BatchNormalizationParamInitializer.BETA)
                     .sub(param(BatchNormalizationParamInitializer.GLOBAL_MEAN).mul(scale));
             if (bias != null) {

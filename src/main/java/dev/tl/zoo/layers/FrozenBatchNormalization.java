@@ -3,6 +3,7 @@ package dev.tl.zoo.layers;
 import java.util.Collection;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -24,13 +25,17 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * the fine-tune phase train convolutions while BatchNorm stays in inference mode, as Keras does.
  *
  * <p>Parameters are stored exactly like DL4J's BatchNormalization with {@code useLogStd=false} (gamma, beta, mean,
- * var), so a parameter vector moves between the two layer types unchanged.
+ * var), so a parameter vector moves between the two layer types unchanged. Without {@code scale} (Keras'
+ * {@code scale=False}) there is no gamma, as in {@link ScaleFreeBatchNormalization}.
  *
  * <p>The layer can apply the activation that follows it in the network (its {@code activationFn}, one of tl's
  * {@link OutOfPlaceActivation}s): DL4J keeps every layer's output for backprop, so a separate activation layer would
  * keep a second full-size copy.
  */
 public class FrozenBatchNormalization extends BatchNormalization {
+
+    /** Whether gamma scales the normalised value (Keras' {@code scale}); absent from older configurations: true. */
+    private boolean scale = true;
 
     /** For JSON deserialisation. */
     public FrozenBatchNormalization() {
@@ -43,6 +48,11 @@ public class FrozenBatchNormalization extends BatchNormalization {
 
     public FrozenBatchNormalization(String name, int channels, double epsilon, CNN2DFormat format,
                                     IActivation activation) {
+        this(name, channels, epsilon, true, format, activation);
+    }
+
+    public FrozenBatchNormalization(String name, int channels, double epsilon, boolean scale, CNN2DFormat format,
+                                    IActivation activation) {
         if (!(activation instanceof ActivationIdentity || activation instanceof OutOfPlaceActivation)) {
             throw new IllegalArgumentException("frozen BatchNorm " + name + " can apply only an activation that computes "
                     + "out of place (tl's ReLU, ReLU6, swish, hard swish...), not " + activation);
@@ -54,6 +64,16 @@ public class FrozenBatchNormalization extends BatchNormalization {
         setEps(epsilon);
         setCnn2DFormat(format);
         setActivationFn(activation);
+        this.scale = scale;
+    }
+
+    public boolean isScale() {
+        return scale;
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return scale ? super.initializer() : ScaleFreeBatchNormParams.INSTANCE;
     }
 
     @Override

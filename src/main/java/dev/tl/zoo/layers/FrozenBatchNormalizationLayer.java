@@ -64,16 +64,19 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
         return normalise(x, workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c'));
     }
 
-    /** One fused libnd4j op with the running statistics. */
+    /** One fused libnd4j op with the running statistics (its gamma input only when there is one). */
     private INDArray normalise(INDArray x, INDArray out) {
         INDArray in = x.castTo(dataType);
+        INDArray mean = param(BatchNormalizationParamInitializer.GLOBAL_MEAN);
+        INDArray var = param(BatchNormalizationParamInitializer.GLOBAL_VAR);
+        INDArray beta = param(BatchNormalizationParamInitializer.BETA);
+        boolean scaled = hasGamma();
         Nd4j.exec(BatchNorm.builder()
-                .inputArrays(new INDArray[] {in, param(BatchNormalizationParamInitializer.GLOBAL_MEAN),
-                        param(BatchNormalizationParamInitializer.GLOBAL_VAR),
-                        param(BatchNormalizationParamInitializer.GAMMA),
-                        param(BatchNormalizationParamInitializer.BETA)})
+                .inputArrays(scaled
+                        ? new INDArray[] {in, mean, var, param(BatchNormalizationParamInitializer.GAMMA), beta}
+                        : new INDArray[] {in, mean, var, beta})
                 .outputArrays(new INDArray[] {out})
-                .applyGamma(true)
+                .applyGamma(scaled)
                 .applyBeta(true)
                 .epsilon(layerConf().getEps())
                 .axis(new int[] {channelAxis(in)})
@@ -82,9 +85,10 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
     }
 
     /**
-     * d(out)/d(in) = act'(z) * gamma / sqrt(var + eps) per channel, with z the normalised input recomputed into
-     * backprop working memory (rather than kept from the forward pass); folded, z is the input and the scale is
-     * the convolution's. The parameters' gradient is zero: written once, since nothing else writes it.
+     * d(out)/d(in) = act'(z) * gamma / sqrt(var + eps) per channel (gamma 1 without scale), with z the normalised
+     * input recomputed into backprop working memory (rather than kept from the forward pass); folded, z is the
+     * input and the scale is the convolution's. The parameters' gradient is zero: written once, since nothing
+     * else writes it.
      */
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
@@ -105,8 +109,9 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
             activation.backward(input, epsilon, gradient);
             return new Pair<>(zero, gradient);
         }
-        INDArray scale = Transforms.sqrt(param(BatchNormalizationParamInitializer.GLOBAL_VAR).add(layerConf().getEps()), false)
-                .rdivi(param(BatchNormalizationParamInitializer.GAMMA));
+        INDArray std = Transforms.sqrt(param(BatchNormalizationParamInitializer.GLOBAL_VAR).add(layerConf().getEps()),
+                false);
+        INDArray scale = hasGamma() ? std.rdivi(param(BatchNormalizationParamInitializer.GAMMA)) : std.rdivi(1.0);
         INDArray epsOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, epsilon.shape(), 'c');
         INDArray dLdz = epsilon;
         if (layerConf().getActivationFn() instanceof OutOfPlaceActivation activation) {
@@ -117,6 +122,10 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
         }
         Nd4j.getExecutioner().exec(new BroadcastMulOp(dLdz, scale, epsOut, channelAxis(epsilon)));
         return new Pair<>(zero, epsOut);
+    }
+
+    boolean hasGamma() {
+        return params.containsKey(BatchNormalizationParamInitializer.GAMMA);
     }
 
     private INDArray param(String key) {

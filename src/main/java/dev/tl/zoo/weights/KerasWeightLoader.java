@@ -28,6 +28,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -82,7 +83,7 @@ public final class KerasWeightLoader {
         LayerMatcher.Result match = contents.layout() == KerasWeightsFile.Layout.KERAS_3
                 ? LayerMatcher.byClassAndPosition(byClassInKerasOrder(file, graph, order, prefix, tensors.keySet()))
                 : LayerMatcher.legacy(file, signatures(graph, order.layers(), prefix), kerasDepths(order, prefix),
-                fileSignatures(tensors), backbone.architecture().legacyNames());
+                fileSignatures(tensors), backbone.architecture().legacyNames(), kerasClasses(graph, order, prefix));
         Set<String> used = new HashSet<>();
         List<String> missing = new ArrayList<>();
         for (String fullName : parameterised) {
@@ -147,6 +148,13 @@ public final class KerasWeightLoader {
         return signatures;
     }
 
+    /** Each layer's Keras class (the name Keras gives a layer an application leaves unnamed). */
+    private static Map<String, String> kerasClasses(ComputationGraph graph, KerasLayerOrder order, String prefix) {
+        Map<String, String> classes = new HashMap<>();
+        order.layers().forEach(layer -> classes.put(layer.substring(prefix.length()), kerasClass(graph.getLayer(layer))));
+        return classes;
+    }
+
     private static Map<String, Integer> kerasDepths(KerasLayerOrder order, String prefix) {
         Map<String, Integer> depths = new HashMap<>();
         order.layers().forEach(layer -> depths.put(layer.substring(prefix.length()), order.depth().get(layer)));
@@ -165,9 +173,12 @@ public final class KerasWeightLoader {
         return signatures;
     }
 
-    /** The shape Keras stores a DL4J parameter in: convolution kernels HWIO, vectors rank 1, the rest as DL4J's. */
+    /**
+     * The shape Keras stores a DL4J parameter in: convolution kernels HWIO (a separable convolution's pointwise one
+     * too), vectors rank 1, the rest as DL4J's.
+     */
     private static long[] kerasShape(Layer layer, String paramKey, INDArray param) {
-        if (!paramKey.equals("W")) {
+        if (!paramKey.equals("W") && !paramKey.equals("pW")) {
             return new long[] {param.length()};
         }
         long[] shape = param.shape();
@@ -189,6 +200,8 @@ public final class KerasWeightLoader {
         return alike.isEmpty() ? "" : String.format(Locale.ROOT, " (the file holds %,d values, as the weights of %s"
                 + " do: a file for %s?)", values, String.join(" or ", alike), String.join(" or ", alike));
     }
+
+    /** Whether {@code layerName} is a name Keras gives a layer of {@code kerasClass}: conv2d, conv2d_1, ... */
 
     /**
      * Keras 3 names no layer: a layer's group is named after its class and numbered per class in the order Keras
@@ -232,6 +245,9 @@ public final class KerasWeightLoader {
         if (conf instanceof DepthwiseConvolution2D) {
             return "depthwise_conv2d";
         }
+        if (conf instanceof SeparableConvolution2D) {
+            return "separable_conv2d";
+        }
         if (conf instanceof ConvolutionLayer) {
             return "conv2d";
         }
@@ -272,7 +288,8 @@ public final class KerasWeightLoader {
         }
         return switch (paramKey) {
             case "W" -> conf instanceof DepthwiseConvolution2D ? List.of("depthwise_kernel", "kernel")
-                    : List.of("kernel");
+                    : conf instanceof SeparableConvolution2D ? List.of("depthwise_kernel") : List.of("kernel");
+            case "pW" -> List.of("pointwise_kernel");
             case "b" -> List.of("bias");
             default -> throw new IllegalStateException("parameter " + paramKey + " of " + conf.getLayerName()
                     + " has no Keras counterpart");
@@ -295,7 +312,9 @@ public final class KerasWeightLoader {
     }
 
     /**
-     * Keras stores conv kernels HWIO; DL4J wants OIHW. Depthwise kernels and dense matrices match as stored, except
+     * Keras stores conv kernels HWIO; DL4J wants OIHW, and a separable convolution's [multiplier, in, h, w]
+     * depthwise and [out, in, 1, 1] pointwise kernels the same transposition of Keras' [h, w, in, multiplier] and
+     * [1, 1, in, out]. Depthwise convolutions' kernels and dense matrices match as stored, except
      * a Dense layer on a flattened feature map: Keras flattens channels-last (h, w, c), DL4J channels-first (c, h, w).
      * A grouped Conv2D's kernel with one channel per group, [kh, kw, 1, C], is a depthwise kernel [kh, kw, C, 1] in
      * the same order; a Dense layer on a feature map (ConvNeXt's pointwise layers, [in, out]) is a 1x1 convolution.

@@ -72,8 +72,9 @@ public final class KerasWeightsFile {
     private static final Map<String, Keras3Variables> KERAS_3_VARIABLES = Map.of(
             "conv2d", new Keras3Variables(List.of("kernel", "bias"), 1),
             "depthwise_conv2d", new Keras3Variables(List.of("depthwise_kernel", "bias"), 1),
+            "separable_conv2d", new Keras3Variables(List.of("depthwise_kernel", "pointwise_kernel", "bias"), 2),
             "dense", new Keras3Variables(List.of("kernel", "bias"), 1),
-            "batch_normalization", new Keras3Variables(List.of("gamma", "beta", "moving_mean", "moving_variance"), 4),
+            "batch_normalization", new Keras3Variables(List.of("gamma", "beta", "moving_mean", "moving_variance"), 3),
             "normalization", new Keras3Variables(List.of("mean", "variance", "count"), 3),
             "layer_normalization", new Keras3Variables(List.of("gamma", "beta"), 2),
             "layer_scale", new Keras3Variables(List.of("gamma"), 1));
@@ -166,6 +167,9 @@ public final class KerasWeightsFile {
         Keras3Variables known = KERAS_3_VARIABLES.get(kerasClass);
         List<String> names = known == null ? List.of() : known.names();
         int count = vars.getChildren().size();
+        if (kerasClass.equals("batch_normalization") && count == 3) {
+            names = names.subList(1, 4); // BatchNormalization(scale=False), as Keras' applications use it
+        }
         if (known != null && (count < known.required() || count > names.size())) {
             throw new TlException("weights file " + file + ": layers/" + key + " holds " + count
                     + " variables; tl reads " + kerasClass + " layers with " + String.join(", ", names));

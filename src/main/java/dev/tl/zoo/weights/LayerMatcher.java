@@ -3,6 +3,7 @@ package dev.tl.zoo.weights;
 import dev.tl.TlException;
 import dev.tl.zoo.LayerAliases;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -11,15 +12,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * Decides which layer of a Keras weight file fills which layer of the network, the way Keras would accept the file:
  * <ol>
- *   <li>by name (today's Keras names, '/' and '_' alike: Keras 3 renamed DenseNet's "conv1/conv" to "conv1_conv"),
- *       or for a layer Keras named itself after its class, that name numbered: Keras numbers such names per
- *       Python session, so ConvNeXt's final "layer_normalization" may be stored as "layer_normalization_3";</li>
+ *   <li>layers an application leaves for Keras to name (InceptionV3's conv2d_5, Xception's residual convolutions,
+ *       ConvNeXt's last layer_normalization) by class and position: their numbers tell nothing (Keras 2 counted
+ *       from conv2d_1, Keras 3 from conv2d, and a session's earlier models shift them), so the n-th such layer of a
+ *       class in Keras' layer order is the file's n-th so named, as Keras' legacy load pairs them;</li>
+ *   <li>by name (today's Keras names, '/' and '_' alike: Keras 3 renamed DenseNet's "conv1/conv" to "conv1_conv");</li>
  *   <li>by the family's older names ({@link LayerAliases}) and the classifier's older names;</li>
  *   <li>the rest by order, as Keras' legacy {@code load_weights} pairs a file with a model: the file's layers with
  *       weights in the file's order against the network's in {@link KerasLayerOrder}. An order is only trusted
@@ -33,7 +35,8 @@ import java.util.stream.Collectors;
 final class LayerMatcher {
 
     enum Rule {
-        NAME("by name"), ALIAS("by older name"), ORDER("by order"), CLASS_AND_POSITION("by class and position");
+        AUTOMATIC_NAME("by Keras' automatic name and position"), NAME("by name"), ALIAS("by older name"),
+        ORDER("by order"), CLASS_AND_POSITION("by class and position");
 
         private final String description;
 
@@ -83,6 +86,10 @@ final class LayerMatcher {
         }
     }
 
+    /** The classes of the layers with weights that Keras may name itself. */
+    private static final List<String> AUTOMATIC_NAMES = List.of("conv2d", "depthwise_conv2d", "separable_conv2d",
+            "batch_normalization", "dense", "layer_normalization");
+
     /** What Keras 2 called the 1000-class classifier when the published with-top files were written. */
     private static final List<String> CLASSIFIER_ALIASES = List.of("fc1000", "probs", "Logits");
 
@@ -94,9 +101,10 @@ final class LayerMatcher {
      *                  in Keras' layer order
      * @param depth     each of those layers' depth in Keras' layer order (see {@link KerasLayerOrder})
      * @param fileLayers the file's layers with weights, in file order, by name
+     * @param kerasClass each network layer's Keras class
      */
     static Result legacy(Path file, Map<String, Signature> network, Map<String, Integer> depth,
-                         Map<String, Signature> fileLayers, LayerAliases aliases) {
+                         Map<String, Signature> fileLayers, LayerAliases aliases, Map<String, String> kerasClass) {
         Map<String, String> byNormalisedName = new HashMap<>();
         fileLayers.keySet().forEach(name -> byNormalisedName.put(normalise(name), name));
         Map<String, String> byTodaysName = new HashMap<>();
@@ -104,11 +112,12 @@ final class LayerMatcher {
 
         Map<String, String> found = new LinkedHashMap<>();
         Map<Rule, Integer> counts = new EnumMap<>(Rule.class);
+        pairAutomaticNames(file, network, fileLayers, kerasClass, found, counts);
         for (String layer : network.keySet()) {
-            String byName = byNormalisedName.get(normalise(layer));
-            if (byName == null) {
-                byName = numbered(layer, byNormalisedName);
+            if (found.containsKey(layer)) {
+                continue;
             }
+            String byName = byNormalisedName.get(normalise(layer));
             String byAlias = byName != null ? null : olderName(layer, byTodaysName, byNormalisedName);
             String fileLayer = byName != null ? byName : byAlias;
             if (fileLayer != null && !found.containsValue(fileLayer)) {
@@ -131,11 +140,32 @@ final class LayerMatcher {
         return new Result(fileLayerOf, new EnumMap<>(Map.of(Rule.CLASS_AND_POSITION, fileLayerOf.size())));
     }
 
-    /** The one file layer named {@code layer} numbered ("layer_normalization_1"), or null. */
-    private static String numbered(String layer, Map<String, String> byNormalisedName) {
-        String pattern = Pattern.quote(normalise(layer)) + "_\\d+";
-        List<String> candidates = byNormalisedName.keySet().stream().filter(name -> name.matches(pattern)).toList();
-        return candidates.size() == 1 ? byNormalisedName.get(candidates.get(0)) : null;
+    private static void pairAutomaticNames(Path file, Map<String, Signature> network, Map<String, Signature> fileLayers,
+                                           Map<String, String> kerasClass, Map<String, String> found,
+                                           Map<Rule, Integer> counts) {
+        Map<String, List<String>> ours = new HashMap<>();
+        network.keySet().stream().filter(layer -> automaticallyNamed(layer, kerasClass.get(layer)))
+                .forEach(layer -> ours.computeIfAbsent(kerasClass.get(layer), unused -> new ArrayList<>()).add(layer));
+        Map<String, List<String>> theirs = new HashMap<>();
+        for (String fileLayer : fileLayers.keySet()) {
+            AUTOMATIC_NAMES.stream().filter(c -> automaticallyNamed(fileLayer, c)).findFirst()
+                    .ifPresent(c -> theirs.computeIfAbsent(c, unused -> new ArrayList<>()).add(fileLayer));
+        }
+        ours.forEach((c, layers) -> {
+            List<String> fileNamed = theirs.getOrDefault(c, List.of());
+            for (int i = 0; i < Math.min(layers.size(), fileNamed.size()); i++) {
+                requireSameShapes(file, layers.get(i), network.get(layers.get(i)), fileNamed.get(i),
+                        fileLayers.get(fileNamed.get(i)));
+                found.put(layers.get(i), fileNamed.get(i));
+                counts.merge(Rule.AUTOMATIC_NAME, 1, Integer::sum);
+            }
+        });
+    }
+
+    /** Whether {@code name} is one Keras gives a layer of {@code kerasClass} itself: conv2d, conv2d_7. */
+    private static boolean automaticallyNamed(String name, String kerasClass) {
+        return kerasClass != null && AUTOMATIC_NAMES.contains(kerasClass) && name.startsWith(kerasClass)
+                && name.substring(kerasClass.length()).matches("(_\\d+)?");
     }
 
     private static String olderName(String layer, Map<String, String> byTodaysName,

@@ -23,6 +23,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,8 +54,10 @@ class KerasWeightLoaderTest {
             if (layer != null && layer.numParams() > 0) {
                 org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
                 if (conf instanceof BatchNormalization) {
-                    int c = (int) layer.getParam("gamma").length();
-                    for (String w : List.of("gamma", "beta", "moving_mean", "moving_variance")) {
+                    int c = (int) layer.getParam("beta").length();
+                    boolean scale = layer.paramTable().containsKey("gamma"); // not with Keras' scale=False
+                    for (String w : scale ? List.of("gamma", "beta", "moving_mean", "moving_variance")
+                            : List.of("beta", "moving_mean", "moving_variance")) {
                         KerasH5Fixture.Tensor t = KerasH5Fixture.random(name + "/" + w + ":0", random, c);
                         if (w.equals("moving_variance")) {
                             for (int i = 0; i < c; i++) {
@@ -68,6 +71,12 @@ class KerasWeightLoaderTest {
                     if (conf instanceof DepthwiseConvolution2D) {
                         tensors.put("depthwise_kernel", KerasH5Fixture.random(name + "/depthwise_kernel:0", random,
                                 (int) w[0], (int) w[1], (int) w[2], (int) w[3]));
+                    } else if (conf instanceof SeparableConvolution2D) { // [m, in, kh, kw] -> [kh, kw, in, m]
+                        long[] p = layer.getParam("pW").shape();
+                        tensors.put("depthwise_kernel", KerasH5Fixture.random(name + "/depthwise_kernel:0", random,
+                                (int) w[2], (int) w[3], (int) w[1], (int) w[0]));
+                        tensors.put("pointwise_kernel", KerasH5Fixture.random(name + "/pointwise_kernel:0", random,
+                                1, 1, (int) p[1], (int) p[0]));
                     } else if (conf instanceof ConvolutionLayer) { // DL4J [out, in, kh, kw] -> Keras [kh, kw, in, out]
                         tensors.put("kernel", KerasH5Fixture.random(name + "/kernel:0", random,
                                 (int) w[2], (int) w[3], (int) w[1], (int) w[0]));
@@ -87,6 +96,24 @@ class KerasWeightLoaderTest {
 
     static void write(Map<String, Map<String, KerasH5Fixture.Tensor>> tensors, Path file) {
         fixture(tensors).write(file);
+    }
+
+    /**
+     * The layers with weights in the order Keras lists them (and writes files in), after the others: the order that
+     * matters for the layers Keras named itself, which load by position.
+     */
+    static Map<String, Map<String, KerasH5Fixture.Tensor>> inKerasOrder(ComputationGraph graph,
+            Map<String, Map<String, KerasH5Fixture.Tensor>> tensors) {
+        List<String> withWeights = tensors.keySet().stream()
+                .filter(layer -> graph.getVertex(layer) != null && !tensors.get(layer).isEmpty()).toList();
+        Map<String, Map<String, KerasH5Fixture.Tensor>> ordered = new LinkedHashMap<>();
+        tensors.forEach((layer, t) -> {
+            if (!withWeights.contains(layer)) {
+                ordered.put(layer, t);
+            }
+        });
+        KerasLayerOrder.of(graph, withWeights).layers().forEach(layer -> ordered.put(layer, tensors.get(layer)));
+        return ordered;
     }
 
     /** The tensors as the legacy layouts store them: layers and weights by name. */
@@ -109,12 +136,14 @@ class KerasWeightLoaderTest {
             if (named == null || named.isEmpty()) {
                 continue;
             }
-            String kerasClass = named.containsKey("gamma") ? "batch_normalization"
+            String kerasClass = named.containsKey("moving_mean") ? "batch_normalization"
+                    : named.containsKey("pointwise_kernel") ? "separable_conv2d"
                     : named.containsKey("depthwise_kernel") ? "depthwise_conv2d"
                     : named.get("kernel").shape().length == 4 ? "conv2d" : "dense";
             List<String> order = switch (kerasClass) {
                 case "batch_normalization" -> List.of("gamma", "beta", "moving_mean", "moving_variance");
                 case "depthwise_conv2d" -> List.of("depthwise_kernel", "bias");
+                case "separable_conv2d" -> List.of("depthwise_kernel", "pointwise_kernel", "bias");
                 default -> List.of("kernel", "bias");
             };
             List<KerasH5Fixture.Tensor> vars = new ArrayList<>();
@@ -136,8 +165,10 @@ class KerasWeightLoaderTest {
         for (Map.Entry<String, Map<String, KerasH5Fixture.Tensor>> layer : tensors.entrySet()) {
             for (Map.Entry<String, KerasH5Fixture.Tensor> entry : layer.getValue().entrySet()) {
                 KerasH5Fixture.Tensor t = entry.getValue();
+                boolean separable = graph.getLayer(layer.getKey()).conf().getLayer() instanceof SeparableConvolution2D;
                 INDArray param = graph.getLayer(layer.getKey()).getParam(switch (entry.getKey()) {
                     case "kernel", "depthwise_kernel" -> "W";
+                    case "pointwise_kernel" -> "pW";
                     case "bias" -> "b";
                     case "moving_mean" -> "mean";
                     case "moving_variance" -> "var";
@@ -147,7 +178,8 @@ class KerasWeightLoaderTest {
                 for (int k = 0; k < t.values().length; k += Math.max(1, t.values().length / 97)) {
                     float expected = t.values()[k];
                     float actual;
-                    if (s.length == 4 && entry.getKey().equals("kernel")) {
+                    if (s.length == 4 && (entry.getKey().endsWith("kernel") && (separable
+                            || !entry.getKey().equals("depthwise_kernel")))) { // HWIO to DL4J's [o, i, h, w]
                         int o = k % s[3];
                         int i = (k / s[3]) % s[2];
                         int w = (k / (s[3] * s[2])) % s[1];
@@ -189,8 +221,10 @@ class KerasWeightLoaderTest {
         }
     }
 
+    /** At the smallest input the backbone takes (32 px for most). */
     static ModelSpec spec(String backbone) {
-        return new ModelSpec(List.of(new BaseSpec(backbone, 32)), new HeadSpec(0, 0), 2);
+        return new ModelSpec(List.of(new BaseSpec(backbone, Backbones.get(backbone).minImageSize())),
+                new HeadSpec(0, 0), 2);
     }
 
     /**
@@ -216,7 +250,8 @@ class KerasWeightLoaderTest {
     /** One architecture per family: base only, as in the *_notop.h5 files. */
     @ParameterizedTest
     @ValueSource(strings = {"vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0",
-            "efficientnetv2b0", "mobilenetv3small", "mobilenetv3large_minimalistic"})
+            "efficientnetv2b0", "mobilenetv3small", "mobilenetv3large_minimalistic", "resnet50v2", "inceptionv3",
+            "xception", "inceptionresnetv2", "nasnetmobile"})
     void everyTensorLandsInItsParameter(String backbone) {
         ModelSpec spec = spec(backbone);
         ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
@@ -224,7 +259,7 @@ class KerasWeightLoaderTest {
         Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 11);
         addNormalizationIfEfficientNet(backbone, tensors);
         Path file = dir.resolve(backbone + ".h5");
-        write(tensors, file);
+        write(inKerasOrder(graph, tensors), file);
 
         KerasWeightLoader.load(file, graph, "", layers, spec.bases().get(0).backbone());
 
@@ -236,14 +271,17 @@ class KerasWeightLoaderTest {
     @ParameterizedTest
     @CsvSource({"mobilenet, predictions", "mobilenet_0.5, predictions", "mobilenetv2, Logits",
             "mobilenetv2_1.4, Logits", "densenet121, fc1000", "resnet50, probs", "efficientnetb0, predictions",
-            "efficientnetv2b0, predictions", "mobilenetv3small, Logits"})
+            "efficientnetv2b0, predictions", "mobilenetv3small, Logits", "inceptionv3, predictions",
+            "xception, predictions"})
     void withTopFilesLoadIncludingHistoricalClassifierNames(String backbone, String classifierInFile) {
-        ModelGraphs.ImageNetGraph classifier = ModelGraphs.imagenetClassifier(Backbones.get(backbone), 32);
+        ModelGraphs.ImageNetGraph classifier = ModelGraphs.imagenetClassifier(Backbones.get(backbone),
+                Backbones.get(backbone).minImageSize());
         Map<String, Map<String, KerasH5Fixture.Tensor>> tensors =
                 kerasTensors(classifier.graph(), classifier.vertexNames(), 5);
         addNormalizationIfEfficientNet(backbone, tensors);
         Map<String, Map<String, KerasH5Fixture.Tensor>> inFile = new LinkedHashMap<>();
-        tensors.forEach((layer, t) -> inFile.put(layer.equals("predictions") ? classifierInFile : layer, t));
+        inKerasOrder(classifier.graph(), tensors).forEach((layer, t) ->
+                inFile.put(layer.equals("predictions") ? classifierInFile : layer, t));
         write(inFile, dir.resolve(backbone + "_top.h5"));
 
         KerasWeightLoader.load(dir.resolve(backbone + "_top.h5"), classifier.graph(), "", classifier.vertexNames(),
@@ -388,6 +426,67 @@ class KerasWeightLoaderTest {
         assertLoaded(graph, tensors);
     }
 
+    /**
+     * Keras lists InceptionV3's mixed0 as model.summary() does: deepest first (the double 3x3 branch's first
+     * convolution, then the second convolutions of two branches), ties in the order a search from the output meets
+     * them (branches in concatenation order, each from its end). tl's names are Keras 3's, numbered in build order.
+     */
+    @Test
+    void kerasLayerOrderListsAnInceptionBlockByDepth() {
+        ModelSpec spec = spec("inceptionv3");
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        List<String> mixed0 = List.of("conv2d_5", "conv2d_6", "conv2d_7", "conv2d_8", "conv2d_9", "conv2d_10",
+                "conv2d_11");
+
+        assertThat(KerasLayerOrder.of(graph, mixed0).layers())
+                .containsExactly("conv2d_8", "conv2d_6", "conv2d_9", "conv2d_5", "conv2d_7", "conv2d_10", "conv2d_11");
+    }
+
+    /**
+     * Layers the application leaves for Keras to name load by position, as Keras loads a legacy file: a Keras 2
+     * file numbers them from conv2d_1 (tl's conv2d_1 is its conv2d_2), and lists them in Keras' layer order.
+     */
+    @Test
+    void layersKerasNamedLoadByTheirPositionNotTheirNumber() {
+        ModelSpec spec = spec("inceptionv3");
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 19);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> keras2 = new LinkedHashMap<>();
+        Map<String, Integer> perClass = new HashMap<>();
+        List<String> withWeights = layers.stream().filter(layer -> !tensors.get(layer).isEmpty()).toList();
+        for (String layer : KerasLayerOrder.of(graph, withWeights).layers()) {
+            String kerasClass = layer.replaceFirst("_\\d+$", "");
+            String name = kerasClass + "_" + perClass.merge(kerasClass, 1, Integer::sum);
+            Map<String, KerasH5Fixture.Tensor> renamed = new LinkedHashMap<>();
+            tensors.get(layer).forEach((w, t) -> renamed.put(w, new KerasH5Fixture.Tensor(name + "/" + w + ":0",
+                    t.shape(), t.values())));
+            keras2.put(name, renamed);
+        }
+        assertThat(keras2).containsKeys("conv2d_94", "batch_normalization_94").doesNotContainKey("conv2d");
+        write(keras2, dir.resolve("inception_v3.h5"));
+
+        KerasWeightLoader.load(dir.resolve("inception_v3.h5"), graph, "", layers, Backbones.get("inceptionv3"));
+
+        assertLoaded(graph, tensors);
+    }
+
+    /** Keras 3 stores a separable convolution's kernels and bias, and a BatchNorm without scale its three vectors. */
+    @ParameterizedTest
+    @ValueSource(strings = {"inceptionv3", "xception"})
+    void keras3FilesOfSeparableConvolutionsAndBatchNormWithoutScaleLoad(String backbone) {
+        ModelSpec spec = spec(backbone);
+        ComputationGraph graph = ModelGraphs.full(spec, FreezePlan.INFERENCE, new NoOp(), 1);
+        List<String> layers = ModelGraphs.baseVertexNames(spec, 0);
+        Map<String, Map<String, KerasH5Fixture.Tensor>> tensors = kerasTensors(graph, layers, 23);
+        Path file = dir.resolve(backbone + ".weights.h5");
+        keras3(tensors, List.copyOf(inKerasOrder(graph, tensors).keySet())).writeKeras3(file, null);
+
+        KerasWeightLoader.load(file, graph, "", layers, Backbones.get(backbone));
+
+        assertLoaded(graph, tensors);
+    }
+
     @Test
     void aKeras3FileLackingATensorNamesTheLayerAndTheGroupItLookedIn() {
         ModelSpec spec = spec("mobilenet");
@@ -404,17 +503,18 @@ class KerasWeightLoaderTest {
                 .hasMessageContaining("conv_pw_13_bn/gamma (in layers/batch_normalization_26)");
     }
 
+    /** Four variables, or three without gamma (Keras' scale=False, InceptionV3's BatchNorm); fewer is an error. */
     @Test
-    void aKeras3BatchNormWithoutItsFourVariablesIsNamed() {
+    void aKeras3BatchNormWithoutItsVariablesIsNamed() {
         Random random = new Random(2);
         Path file = dir.resolve("odd.weights.h5");
         new KerasH5Fixture().layer("batch_normalization_3", KerasH5Fixture.random("0", random, 8),
-                KerasH5Fixture.random("1", random, 8), KerasH5Fixture.random("2", random, 8)).writeKeras3(file, null);
+                KerasH5Fixture.random("1", random, 8)).writeKeras3(file, null);
 
         assertThatThrownBy(() -> KerasWeightsFile.read(file))
                 .isInstanceOf(TlException.class)
                 .hasMessageContaining(file.toString())
-                .hasMessageContaining("layers/batch_normalization_3 holds 3 variables")
+                .hasMessageContaining("layers/batch_normalization_3 holds 2 variables")
                 .hasMessageContaining("gamma, beta, moving_mean, moving_variance");
     }
 
