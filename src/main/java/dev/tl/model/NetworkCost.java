@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
@@ -58,10 +59,18 @@ public record NetworkCost(long multiplyAdds, long depthwiseMultiplyAdds, long ac
         return new NetworkCost(macs, depthwise, bytes);
     }
 
-    /** Per output element: a convolution's kernel window over its input channels (one channel if depthwise). */
+    /**
+     * Per output element: a convolution's kernel window over its input channels (one channel if depthwise); a
+     * separable convolution's depthwise window per input channel, then its 1x1 convolution over them.
+     */
     private static long multiplyAdds(Layer layer, long outElements) {
         if (layer instanceof DepthwiseConvolution2D conv) {
             return outElements * conv.getKernelSize()[0] * conv.getKernelSize()[1];
+        }
+        if (layer instanceof SeparableConvolution2D conv) {
+            long channels = conv.getNIn() * conv.getDepthMultiplier();
+            long positions = outElements / conv.getNOut();
+            return positions * channels * conv.getKernelSize()[0] * conv.getKernelSize()[1] + outElements * channels;
         }
         if (layer instanceof ConvolutionLayer conv) {
             return outElements * conv.getNIn() * conv.getKernelSize()[0] * conv.getKernelSize()[1];
