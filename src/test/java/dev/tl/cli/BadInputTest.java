@@ -109,7 +109,8 @@ class BadInputTest {
     void aMistypedBackboneSuggestsTheNearestNames() {
         assertUsageError(CliRunner.run("train", "--model", "mobilenet3", "--data", TestData.TRAIN.toString()),
                 "--model: unknown backbone 'mobilenet3'; did you mean mobilenet or mobilenetv2?");
-        assertUsageError(CliRunner.run("predict", "--model", "desnet121", DATA), "did you mean densenet121?");
+        assertUsageError(CliRunner.run("predict", "--model", "desnet121", DATA),
+                "did you mean resnet101 or densenet121?");
     }
 
     @Test

@@ -192,9 +192,9 @@ class EndToEndTest {
                 val.toString());
         assertThat(csv.exitCode()).as(csv.err()).isZero();
         List<String> rows = csv.out().lines().toList();
-        assertThat(rows).hasSize(9).first().isEqualTo("path,label_1,probability_1,label_2,probability_2");
+        assertThat(rows).hasSize(9).first().isEqualTo("path,label_1,probability_1,label_2,probability_2,error");
         assertThat(rows.subList(1, 9)).allMatch(row -> row.matches(".+,(horizontal|vertical),[01]\\.\\d{6},"
-                + "(horizontal|vertical),[01]\\.\\d{6}"));
+                + "(horizontal|vertical),[01]\\.\\d{6},"));
 
         CliRunner.Result noCsv = CliRunner.run("evaluate", "--model-dir", model.toString(), "--output-format", "csv");
         assertThat(noCsv.exitCode()).isEqualTo(2);
