@@ -50,8 +50,13 @@ public final class ModelGraphs {
      */
     public static ComputationGraph initial(ModelSpec spec, long seed, long baseSeed) {
         ComputationGraph model = full(spec, FreezePlan.INFERENCE, new NoOp(), seed);
-        if (baseSeed != seed) {
-            Params.copyShared(featureExtractor(spec, baseSeed), model);
+        // Each base initialised alone, as every one-base extractor is (tl embed, the feature pass, the ONNX models
+        // kept under "random init, seed"): a fused model's second base drawn after its first would be another network
+        // under the same key. A lone base drawn first with the same seed already is that network.
+        if (baseSeed != seed || spec.bases().size() > 1) {
+            for (int base = 0; base < spec.bases().size(); base++) {
+                Params.copyShared(featureExtractor(spec, base, baseSeed), model);
+            }
         }
         return model;
     }
