@@ -17,8 +17,8 @@ class RandomBasesTest {
 
     @Test
     void eachBaseOfAFusedModelIsTheOneBaseExtractorOfItsSeed() {
-        ModelSpec spec = new ModelSpec(List.of(new BaseSpec("mobilenet_0.25", 32), new BaseSpec("mobilenetv3small", 32)),
-                new HeadSpec(0, 0), 2);
+        ModelSpec spec = new ModelSpec(List.of(new BaseSpec("mobilenet_0.25", 32),
+                new BaseSpec("mobilenetv3small", 32)), new HeadSpec(0, 0), 2);
         for (long headSeed : new long[] {5, BaseWeights.RANDOM_INIT_SEED}) {
             Map<String, INDArray> model = Params.snapshot(ModelGraphs.initial(spec, headSeed,
                     BaseWeights.RANDOM_INIT_SEED));
