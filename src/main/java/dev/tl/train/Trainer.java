@@ -124,9 +124,8 @@ public final class Trainer {
         TrainedModel trained = new TrainedModel(model, state.history(), kept, failure);
         EpochRecord unhelpful = trained.unhelpfulFineTune(options.monitor());
         if (unhelpful != null) {
-            log.info("fine-tuning did not improve on the frozen phase: its best epoch ({} epoch {}: val_accuracy {},"
-                    + " val_loss {}) is behind the kept one", unhelpful.phase(), unhelpful.epoch(),
-                    EpochLogger.format(unhelpful.valAccuracy()), EpochLogger.format(unhelpful.valLoss()));
+            log.info("fine-tuning did not help; its best epoch: {} {} (val_accuracy {})", unhelpful.phase(),
+                    unhelpful.epoch(), EpochLogger.format(unhelpful.valAccuracy()));
         }
         return trained;
     }
