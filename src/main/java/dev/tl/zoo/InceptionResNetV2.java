@@ -16,9 +16,6 @@ import org.nd4j.linalg.activations.Activation;
  */
 final class InceptionResNetV2 implements Architecture {
 
-    private static final double BN_EPSILON = 1e-3;
-    private static final double BN_MOMENTUM = 0.99;
-    private static final String[] CONV_BN_RELU = {"conv2d", "batch_normalization", "activation"};
     private static final int[] REPEATS = {10, 20, 10};
     /** conv2d_bn units in each Inception-ResNet block's branches. */
     private static final int[] BRANCH_UNITS = {6, 4, 4};
@@ -33,16 +30,16 @@ final class InceptionResNetV2 implements Architecture {
 
     private static KerasNames.Blocks numberedBlocks() {
         KerasNames.Blocks blocks = new KerasNames.Blocks()
-                .add("stem", 5, CONV_BN_RELU).add("stem", 2, "max_pooling2d")
-                .add("mixed_5b", 7, CONV_BN_RELU).add("mixed_5b", 1, "average_pooling2d");
+                .add("stem", 5, InceptionUnits.CONV_BN_RELU).add("stem", 2, "max_pooling2d")
+                .add("mixed_5b", 7, InceptionUnits.CONV_BN_RELU).add("mixed_5b", 1, "average_pooling2d");
         int[] reductionUnits = {4, 7};
         String[] reductions = {"mixed_6a", "mixed_7a"};
         for (int type = 0; type < BLOCK_TYPES.length; type++) {
             for (int i = 1; i <= REPEATS[type]; i++) {
-                blocks.add(BLOCK_TYPES[type] + "_" + i, BRANCH_UNITS[type], CONV_BN_RELU);
+                blocks.add(BLOCK_TYPES[type] + "_" + i, BRANCH_UNITS[type], InceptionUnits.CONV_BN_RELU);
             }
             if (type < reductions.length) {
-                blocks.add(reductions[type], reductionUnits[type], CONV_BN_RELU).add(reductions[type], 1,
+                blocks.add(reductions[type], reductionUnits[type], InceptionUnits.CONV_BN_RELU).add(reductions[type], 1,
                         "max_pooling2d");
             }
         }
@@ -69,28 +66,19 @@ final class InceptionResNetV2 implements Architecture {
     }
 
     /** One build: Keras numbers the unnamed layers as they are created. */
-    private static final class Builder {
-        private final NetBuilder net;
-        private final KerasNames names = new KerasNames();
+    private static final class Builder extends InceptionUnits {
 
         Builder(NetBuilder net) {
-            this.net = net;
+            super(net);
         }
 
         FeatureMap base(FeatureMap input) {
-            FeatureMap x = convBn(input, 32, 3, 3, 2, Padding.VALID);
-            x = convBn(x, 32, 3, 3, 1, Padding.VALID);
-            x = convBn(x, 64, 3, 3);
-            x = net.maxPool(names.next("max_pooling2d"), x, 3, 2, Padding.VALID);
-            x = convBn(x, 80, 1, 1, 1, Padding.VALID);
-            x = convBn(x, 192, 3, 3, 1, Padding.VALID);
-            x = net.maxPool(names.next("max_pooling2d"), x, 3, 2, Padding.VALID);
+            FeatureMap x = stem(input);
 
             FeatureMap branch0 = convBn(x, 96, 1, 1);
             FeatureMap branch1 = convBn(convBn(x, 48, 1, 1), 64, 5, 5);
             FeatureMap branch2 = convBn(convBn(convBn(x, 64, 1, 1), 96, 3, 3), 96, 3, 3);
-            FeatureMap branchPool = convBn(net.avgPool(names.next("average_pooling2d"), x, 3, 1, Padding.SAME), 64,
-                    1, 1);
+            FeatureMap branchPool = convBn(averagePool(x), 64, 1, 1);
             x = net.concat("mixed_5b", branch0, branch1, branch2, branchPool);
             for (int i = 1; i <= REPEATS[0]; i++) {
                 x = residualBlock(x, 0, i, true);
@@ -135,17 +123,6 @@ final class InceptionResNetV2 implements Architecture {
             FeatureMap up = net.conv(name + "_conv", mixed, x.channels(), 1, 1, Padding.SAME, true);
             x = net.scaledSum(name, x, up, activate ? SCALES[type] : 1.0);
             return activate ? net.activation(name + "_ac", x, Activation.RELU) : x;
-        }
-
-        private FeatureMap convBn(FeatureMap x, int filters, int rows, int cols) {
-            return convBn(x, filters, rows, cols, 1, Padding.SAME);
-        }
-
-        /** Keras' conv2d_bn: convolution without bias, BatchNorm without scale, ReLU. */
-        private FeatureMap convBn(FeatureMap x, int filters, int rows, int cols, int stride, Padding padding) {
-            x = net.conv(names.next("conv2d"), x, filters, rows, cols, stride, padding, false);
-            return net.batchNormActivation(names.next("batch_normalization"), names.next("activation"), x,
-                    BN_EPSILON, BN_MOMENTUM, false, Activation.RELU);
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.tl.zoo;
 import dev.tl.data.Preprocessing;
 import dev.tl.zoo.weights.WeightFile;
 import java.util.List;
-import org.nd4j.linalg.activations.Activation;
 
 /**
  * InceptionV3 as in keras.applications.inception_v3: every convolution without bias, followed by BatchNorm without
@@ -13,23 +12,20 @@ import org.nd4j.linalg.activations.Activation;
  */
 final class InceptionV3 implements Architecture {
 
-    private static final double BN_EPSILON = 1e-3;
-    private static final double BN_MOMENTUM = 0.99;
-    private static final String[] CONV_BN_RELU = {"conv2d", "batch_normalization", "activation"};
     /** The stem (up to the second max pooling) and mixed0 ... mixed10, each ending with its concatenation. */
     private static final KerasNames.Blocks NUMBERED_BLOCKS = new KerasNames.Blocks()
-            .add("stem", 5, CONV_BN_RELU).add("stem", 2, "max_pooling2d")
-            .add("mixed0", 7, CONV_BN_RELU).add("mixed0", 1, "average_pooling2d")
-            .add("mixed1", 7, CONV_BN_RELU).add("mixed1", 1, "average_pooling2d")
-            .add("mixed2", 7, CONV_BN_RELU).add("mixed2", 1, "average_pooling2d")
-            .add("mixed3", 4, CONV_BN_RELU).add("mixed3", 1, "max_pooling2d")
-            .add("mixed4", 10, CONV_BN_RELU).add("mixed4", 1, "average_pooling2d")
-            .add("mixed5", 10, CONV_BN_RELU).add("mixed5", 1, "average_pooling2d")
-            .add("mixed6", 10, CONV_BN_RELU).add("mixed6", 1, "average_pooling2d")
-            .add("mixed7", 10, CONV_BN_RELU).add("mixed7", 1, "average_pooling2d")
-            .add("mixed8", 6, CONV_BN_RELU).add("mixed8", 1, "max_pooling2d")
-            .add("mixed9", 9, CONV_BN_RELU).add("mixed9", 1, "average_pooling2d").add("mixed9", 1, "concatenate")
-            .add("mixed10", 9, CONV_BN_RELU).add("mixed10", 1, "average_pooling2d").add("mixed10", 1, "concatenate");
+            .add("stem", 5, InceptionUnits.CONV_BN_RELU).add("stem", 2, "max_pooling2d")
+            .add("mixed0", 7, InceptionUnits.CONV_BN_RELU).add("mixed0", 1, "average_pooling2d")
+            .add("mixed1", 7, InceptionUnits.CONV_BN_RELU).add("mixed1", 1, "average_pooling2d")
+            .add("mixed2", 7, InceptionUnits.CONV_BN_RELU).add("mixed2", 1, "average_pooling2d")
+            .add("mixed3", 4, InceptionUnits.CONV_BN_RELU).add("mixed3", 1, "max_pooling2d")
+            .add("mixed4", 10, InceptionUnits.CONV_BN_RELU).add("mixed4", 1, "average_pooling2d")
+            .add("mixed5", 10, InceptionUnits.CONV_BN_RELU).add("mixed5", 1, "average_pooling2d")
+            .add("mixed6", 10, InceptionUnits.CONV_BN_RELU).add("mixed6", 1, "average_pooling2d")
+            .add("mixed7", 10, InceptionUnits.CONV_BN_RELU).add("mixed7", 1, "average_pooling2d")
+            .add("mixed8", 6, InceptionUnits.CONV_BN_RELU).add("mixed8", 1, "max_pooling2d")
+            .add("mixed9", 9, InceptionUnits.CONV_BN_RELU).add("mixed9", 1, "average_pooling2d").add("mixed9", 1, "concatenate")
+            .add("mixed10", 9, InceptionUnits.CONV_BN_RELU).add("mixed10", 1, "average_pooling2d").add("mixed10", 1, "concatenate");
     /** Keras names mixed9's and mixed10's 1x3/3x1 concatenations mixed9_0 and mixed9_1. */
     private static final BlockRules NAMED_BLOCKS = new BlockRules()
             .rule("mixed9_0", "mixed9")
@@ -56,22 +52,14 @@ final class InceptionV3 implements Architecture {
     }
 
     /** One build: Keras numbers the unnamed layers as they are created. */
-    private static final class Builder {
-        private final NetBuilder net;
-        private final KerasNames names = new KerasNames();
+    private static final class Builder extends InceptionUnits {
 
         Builder(NetBuilder net) {
-            this.net = net;
+            super(net);
         }
 
         FeatureMap base(FeatureMap input) {
-            FeatureMap x = convBn(input, 32, 3, 3, 2, Padding.VALID);
-            x = convBn(x, 32, 3, 3, 1, Padding.VALID);
-            x = convBn(x, 64, 3, 3);
-            x = net.maxPool(names.next("max_pooling2d"), x, 3, 2, Padding.VALID);
-            x = convBn(x, 80, 1, 1, 1, Padding.VALID);
-            x = convBn(x, 192, 3, 3, 1, Padding.VALID);
-            x = net.maxPool(names.next("max_pooling2d"), x, 3, 2, Padding.VALID);
+            FeatureMap x = stem(input);
 
             x = blockA(x, 32, "mixed0");
             x = blockA(x, 64, "mixed1");
@@ -128,21 +116,6 @@ final class InceptionV3 implements Architecture {
                     convBn(branch3x3dbl, 384, 3, 1));
             FeatureMap branchPool = convBn(averagePool(x), 192, 1, 1);
             return net.concat("mixed" + (9 + i), branch1x1, branch3x3, branch3x3dbl, branchPool);
-        }
-
-        private FeatureMap averagePool(FeatureMap x) {
-            return net.avgPool(names.next("average_pooling2d"), x, 3, 1, Padding.SAME);
-        }
-
-        private FeatureMap convBn(FeatureMap x, int filters, int rows, int cols) {
-            return convBn(x, filters, rows, cols, 1, Padding.SAME);
-        }
-
-        /** Keras' conv2d_bn: convolution without bias, BatchNorm without scale, ReLU. */
-        private FeatureMap convBn(FeatureMap x, int filters, int rows, int cols, int stride, Padding padding) {
-            x = net.conv(names.next("conv2d"), x, filters, rows, cols, stride, padding, false);
-            return net.batchNormActivation(names.next("batch_normalization"), names.next("activation"), x,
-                    BN_EPSILON, BN_MOMENTUM, false, Activation.RELU);
         }
     }
 }
