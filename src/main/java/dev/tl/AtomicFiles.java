@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
@@ -35,6 +38,22 @@ public final class AtomicFiles {
             write(target, stream -> ImageIO.write(image, "png", stream));
         } catch (IOException e) {
             throw new TlException("cannot write " + target.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The regular files in {@code directory} whose names match {@code names}, and the temporary files that writes of
+     * such files left when killed ({@link #write}'s ".NAME....tmp"), sorted; none without the directory. What a cache
+     * written this way holds, and nothing else a user keeps there.
+     */
+    public static List<Path> filesNamed(Path directory, String names) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        Pattern own = Pattern.compile("(?:" + names + ")|\\.(?:" + names + ").*\\.tmp");
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.filter(Files::isRegularFile)
+                    .filter(file -> own.matcher(file.getFileName().toString()).matches()).sorted().toList();
         }
     }
 

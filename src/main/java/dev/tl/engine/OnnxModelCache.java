@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +28,8 @@ public final class OnnxModelCache {
 
     private static final Logger log = LoggerFactory.getLogger(OnnxModelCache.class);
 
-    /** A model is named by its key's SHA-256; a save writes a temporary file beside it first. */
-    private static final Pattern OWN_FILE = Pattern.compile("[0-9a-f]{64}\\.onnx|\\.[0-9a-f]{64}\\.onnx.*\\.tmp");
+    /** A model is named by its key's SHA-256. */
+    private static final String MODEL = "[0-9a-f]{64}\\.onnx";
 
     private final Path directory;
 
@@ -50,13 +48,7 @@ public final class OnnxModelCache {
 
     /** The models tl converted and killed writers' temporary files (anything else there is not the cache's). */
     public List<Path> ownFiles() throws IOException {
-        if (!Files.isDirectory(directory)) {
-            return List.of();
-        }
-        try (Stream<Path> entries = Files.list(directory)) {
-            return entries.filter(Files::isRegularFile)
-                    .filter(file -> OWN_FILE.matcher(file.getFileName().toString()).matches()).sorted().toList();
-        }
+        return AtomicFiles.filesNamed(directory, MODEL);
     }
 
     /**

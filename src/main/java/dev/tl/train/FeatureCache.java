@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -82,19 +81,12 @@ public final class FeatureCache implements FeatureStore {
         return directory;
     }
 
-    /** Entries, the fingerprint index and killed writers' temporary files: what tl writes into the directory. */
-    private static final String ENTRY = "(?:[0-9a-f]{64}\\.features|" + Pattern.quote(FileFingerprints.INDEX) + ")";
-    private static final Pattern OWN_FILE = Pattern.compile(ENTRY + "|\\." + ENTRY + ".*\\.tmp");
+    /** What tl writes into the directory: entries and the fingerprint index. */
+    private static final String ENTRY = "[0-9a-f]{64}\\.features|" + Pattern.quote(FileFingerprints.INDEX);
 
     /** The files in the directory that tl wrote (anything else there is not the cache's, and stays). */
     public List<Path> ownFiles() throws IOException {
-        if (!Files.isDirectory(directory)) {
-            return List.of();
-        }
-        try (Stream<Path> entries = Files.list(directory)) {
-            return entries.filter(Files::isRegularFile)
-                    .filter(file -> OWN_FILE.matcher(file.getFileName().toString()).matches()).sorted().toList();
-        }
+        return AtomicFiles.filesNamed(directory, ENTRY);
     }
 
     /** Where the backbones computing the features keep their ONNX models, for runs that use this cache. */
