@@ -97,9 +97,9 @@ final class EmbedCommand implements Callable<Integer>, Nd4jOnDemand {
     private int onThisMachine(ModelSpec modelSpec) {
         DecoderPreload.start();
         Flags.about(OUT, () -> FeatureFiles.checkTarget(out));
+        EngineChoice engines = engine.choice(precision.precision);
         ImageSet set = images.labelled() || !UnlabelledImages.isFlatFolder(images.data()) ? images.scan()
                 : new ImageSet(List.of(), UnlabelledImages.of(List.of(images.data()), images.check()).usable());
-        EngineChoice engines = engine.choice(precision.precision);
         List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, weights.weights, WeightCache.standard());
         OnnxModelCache models = OnnxModelCache.standard();
         float[][] features;

@@ -16,8 +16,11 @@ final class EngineOption {
                     + "which and why. Training runs on DL4J. Default: ${DEFAULT-VALUE}.")
     EngineRequest engine;
 
-    /** The engine choice for passes in {@code precision}; a combination that cannot run is an error naming the flag. */
+    /**
+     * The engine choice for passes in {@code precision}, its runtime already loading in the background; a
+     * combination that cannot run is an error naming the flag.
+     */
     EngineChoice choice(Precision precision) {
-        return Flags.about(NAME, () -> new EngineChoice(engine, precision));
+        return Flags.about(NAME, () -> new EngineChoice(engine, precision)).preloading();
     }
 }

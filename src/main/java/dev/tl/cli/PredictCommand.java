@@ -87,8 +87,8 @@ final class PredictCommand implements Callable<Integer>, OutputOptions.CsvOutput
         DecoderPreload.start();
         Flags.exclusive("--model", model.given(), BundleOption.NAME, bundle.given());
         ImageViews views = tta.imageViews();
-        UnlabelledImages.Listing listing = UnlabelledImages.of(inputs, imageCheck.check());
         EngineChoice engines = engine.choice(precision.precision);
+        UnlabelledImages.Listing listing = UnlabelledImages.of(inputs, imageCheck.check());
         Network network;
         List<String> classes;
         if (model.given()) {

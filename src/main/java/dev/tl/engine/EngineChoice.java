@@ -41,6 +41,14 @@ public final class EngineChoice {
         return new EngineChoice(EngineRequest.DL4J, Precision.FP32);
     }
 
+    /** Starts loading ONNX Runtime in the background where sessions may open on it ({@link InferenceEngine#preload}). */
+    public EngineChoice preloading() {
+        if (mayUseOnnxRuntime()) {
+            onnxRuntime.preload();
+        }
+        return this;
+    }
+
     public EngineRequest request() {
         return request;
     }

@@ -8,13 +8,18 @@ import dev.tl.progress.Progress;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An inference pass: images streamed from disk through a {@link Session}, whatever its engine, with the pass's
  * progress shown as {@code task}. The loader must assemble batches for the session ({@link #loaderFor}).
  */
 public final class Inference {
+
+    private static final Logger log = LoggerFactory.getLogger(Inference.class);
 
     private Inference() {
     }
@@ -47,12 +52,29 @@ public final class Inference {
         }
         int perImage = views.perImage();
         Iterator<Batch> batches = loader.batches(images, Math.max(1, batchSize / perImage), views);
+        long waited = 0;
+        long computed = 0;
+        long first = 0;
+        int count = 0;
         while (batches.hasNext()) {
+            long start = System.nanoTime();
             Batch batch = batches.next();
+            long loaded = System.nanoTime();
             float[][] rows = session.run(batch).get(0).rows();
+            long done = System.nanoTime();
+            waited += loaded - start;
+            computed += done - loaded;
+            first = count++ == 0 ? done - loaded : first;
             onOutput.accept(batch, perImage == 1 ? rows : meanOfViews(rows, perImage));
             progress.advance(batch.size());
         }
+        // where a pass's time went: images not decoded yet, or the network (its first batch apart, warm-up)
+        log.debug("{} batches on {}: waited {} s for images, network {} s (first batch {} s)", count,
+                session.engine(), seconds(waited), seconds(computed), seconds(first));
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.2f", nanos / 1e9);
     }
 
     /** The network's output for every image, averaged over its views, one row each, in order. */

@@ -22,4 +22,11 @@ public interface InferenceEngine {
      */
     default void prepare(Network network) {
     }
+
+    /**
+     * Starts loading this engine's runtime in the background, so that it overlaps with what a command does before
+     * its first session; {@link #open} waits for what is still loading and reports any failure.
+     */
+    default void preload() {
+    }
 }

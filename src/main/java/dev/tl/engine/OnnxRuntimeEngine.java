@@ -74,6 +74,20 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         }
     }
 
+    /** Loads ONNX Runtime on a thread of its own (a failure is left for the first session to meet and report). */
+    @Override
+    public void preload() {
+        Thread thread = new Thread(() -> {
+            try {
+                Runtime.get();
+            } catch (RuntimeException | LinkageError e) {
+                log.debug("loading ONNX Runtime ahead failed: {}", e.toString());
+            }
+        }, "tl-onnxruntime-preload");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     /** "onnxruntime VERSION on DEVICE", loading ONNX Runtime if needed. */
     public static String describe() {
         Runtime runtime = Runtime.get();
@@ -153,6 +167,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
                 throw new EngineUnavailable(e.getMessage(), e);
             }
             ComputeBackend.OnnxRuntimeOptions options = choice.kind().onnxRuntime();
+            OrtNatives.prepare();
             OrtEnvironment environment;
             try (OrtEnvironment.ThreadingOptions threads = new OrtEnvironment.ThreadingOptions()) {
                 threads.setGlobalIntraOpNumThreads(options.intraOpThreads());
