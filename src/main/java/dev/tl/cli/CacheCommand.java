@@ -2,6 +2,7 @@ package dev.tl.cli;
 
 import dev.tl.TlException;
 import dev.tl.engine.OnnxModelCache;
+import dev.tl.engine.OrtNatives;
 import dev.tl.train.FeatureCache;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.Backbones;
@@ -23,12 +24,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tl cache [clean]}: what the feature, weight and ONNX model caches under $TL_HOME hold, and emptying them.
+ * {@code tl cache [clean]}: what the feature, weight and ONNX model caches and ONNX Runtime's unpacked libraries
+ * under $TL_HOME hold, and emptying them.
  * Only the files tl keeps there count; anything else in those directories is the user's, and stays.
  */
 @Command(name = "cache", mixinStandardHelpOptions = true,
-        description = "Show the feature cache ($TL_HOME/features), the weight cache ($TL_HOME/weights) and the "
-                + "backbones converted to ONNX ($TL_HOME/onnx) with their sizes; `tl cache clean` empties them (of "
+        description = "Show the feature cache ($TL_HOME/features), the weight cache ($TL_HOME/weights), the "
+                + "backbones converted to ONNX ($TL_HOME/onnx) and ONNX Runtime's unpacked libraries "
+                + "($TL_HOME/natives) with their sizes; `tl cache clean` empties them (of "
                 + "the files tl keeps there; other files stay).",
         subcommands = CacheCommand.Clean.class,
         footerHeading = "%nExamples:%n", footer = {"  tl cache", "  tl cache clean"})
@@ -84,7 +87,8 @@ final class CacheCommand implements Callable<Integer> {
                 .filter(Objects::nonNull).toList();
         return List.of(new Cache("features", features.directory(), features::ownFiles),
                 new Cache("weights", weights.directory(), () -> weights.ownFiles(published)),
-                new Cache("onnx", onnx.directory(), onnx::ownFiles));
+                new Cache("onnx", onnx.directory(), onnx::ownFiles),
+                new Cache("natives", OrtNatives.directory(), () -> OrtNatives.ownFiles(OrtNatives.directory())));
     }
 
     private static Usage usage(Cache cache) {

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * the jar records them, so another ONNX Runtime gets its own; it is written under a temporary name and renamed into
  * place whole, so a process never loads a half-written copy. Where none of this works (a read-only home, libraries
  * not in a jar) ONNX Runtime extracts them as before. An {@code onnxruntime.native.path} set by the user is kept.
+ * {@code tl cache} lists them and {@code tl cache clean} removes them with the other caches.
  */
-final class OrtNatives {
+public final class OrtNatives {
 
     private static final Logger log = LoggerFactory.getLogger(OrtNatives.class);
 
@@ -38,13 +39,41 @@ final class OrtNatives {
     private OrtNatives() {
     }
 
+    /** {@code $TL_HOME/natives}. */
+    public static Path directory() {
+        return TlHome.directory().resolve("natives");
+    }
+
+    /**
+     * The library files unpacked under {@code root}, whatever ONNX Runtime they came from, copies a killed run left
+     * half-written included.
+     */
+    public static List<Path> ownFiles(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(root)) {
+            for (Path unpacked : entries.filter(Files::isDirectory)
+                    .filter(d -> d.getFileName().toString().startsWith("onnxruntime-")).sorted().toList()) {
+                for (String library : LIBRARIES) {
+                    Path file = unpacked.resolve(System.mapLibraryName(library));
+                    if (Files.isRegularFile(file)) {
+                        files.add(file);
+                    }
+                }
+            }
+        }
+        return files;
+    }
+
     /** Points ONNX Runtime at the unpacked libraries, unpacking them first if this is the first run; idempotent. */
     static synchronized void prepare() {
         if (System.getProperty(NATIVE_PATH) != null) {
             return;
         }
         try {
-            Path directory = unpacked(TlHome.directory().resolve("natives"));
+            Path directory = unpacked(directory());
             if (directory != null) {
                 System.setProperty(NATIVE_PATH, directory.toString());
             }
@@ -57,6 +86,7 @@ final class OrtNatives {
     static Path unpacked(Path root) throws IOException {
         StringBuilder name = new StringBuilder("onnxruntime");
         List<URL> resources = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
         for (String library : LIBRARIES) {
             URL resource = OrtNatives.class.getResource(resourcePath(library));
             if (resource == null) {
@@ -69,9 +99,10 @@ final class OrtNatives {
             JarEntry entry = jar.getJarEntry();
             name.append('-').append(Long.toHexString(entry.getCrc())).append(Long.toHexString(entry.getSize()));
             resources.add(resource);
+            sizes.add(entry.getSize());
         }
         Path directory = root.resolve(name.toString());
-        if (Files.isDirectory(directory)) {
+        if (whole(directory, sizes)) {
             return directory;
         }
         Files.createDirectories(root);
@@ -97,6 +128,17 @@ final class OrtNatives {
             }
         }
         return directory;
+    }
+
+    /** Whether every library is in {@code directory} at its size (a cleaned cache leaves the directory empty). */
+    private static boolean whole(Path directory, List<Long> sizes) throws IOException {
+        for (int i = 0; i < LIBRARIES.size(); i++) {
+            Path file = directory.resolve(System.mapLibraryName(LIBRARIES.get(i)));
+            if (!Files.isRegularFile(file) || Files.size(file) != sizes.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String resourcePath(String library) {

@@ -38,22 +38,28 @@ class CacheCommandTest {
         Files.write(onnx.resolve("ef".repeat(32) + ".onnx"), new byte[700_000]);
         Path myOnnx = onnx.resolve("my_model.onnx");
         Files.write(myOnnx, new byte[10]);
+        Path natives = Files.createDirectories(TlHome.directory().resolve("natives").resolve("onnxruntime-1a2b"));
+        Files.write(natives.resolve(System.mapLibraryName("onnxruntime")), new byte[300_000]);
+        Path myLibrary = natives.resolveSibling("mylib.so");
+        Files.write(myLibrary, new byte[10]);
 
         CliRunner.Result listed = CliRunner.run("cache");
         assertThat(listed.exitCode()).as(listed.err()).isZero();
         assertThat(listed.out()).containsPattern("features +3 files +1\\.5 MB  " + features)
                 .containsPattern("weights +2 files +2\\.5 MB  " + weights)
-                .containsPattern("onnx +1 files +0\\.7 MB  " + onnx);
+                .containsPattern("onnx +1 files +0\\.7 MB  " + onnx)
+                .containsPattern("natives +1 files +0\\.3 MB  " + natives.getParent());
         JsonNode json = Json.MAPPER.readTree(CliRunner.run("cache", "--json").out());
         assertThat(json.get(1).get("bytes").asLong()).isEqualTo(2_500_000);
 
         CliRunner.Result cleaned = CliRunner.run("cache", "clean");
         assertThat(cleaned.exitCode()).as(cleaned.err()).isZero();
         assertThat(cleaned.out()).contains("features: removed 3 files (1.5 MB)", "kept 1 file tl did not write",
-                "weights: removed 2 files (2.5 MB)", "kept 2 files tl did not write", "onnx: removed 1 files (0.7 MB)");
+                "weights: removed 2 files (2.5 MB)", "kept 2 files tl did not write", "onnx: removed 1 files (0.7 MB)",
+                "natives: removed 1 files (0.3 MB)");
         try (var left = Files.walk(TlHome.directory())) {
             assertThat(left.filter(Files::isRegularFile)).containsExactlyInAnyOrder(mine,
-                    weights.resolve(noTop + ".notes"), features.resolve("README.features"), myOnnx);
+                    weights.resolve(noTop + ".notes"), features.resolve("README.features"), myOnnx, myLibrary);
         }
     }
 }

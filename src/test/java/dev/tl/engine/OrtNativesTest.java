@@ -41,6 +41,17 @@ class OrtNativesTest {
     }
 
     @Test
+    void aCleanedCopyIsUnpackedAgain() throws Exception {
+        Path directory = OrtNatives.unpacked(home);
+        for (Path file : OrtNatives.ownFiles(home)) {
+            Files.delete(file); // what tl cache clean does: the directory stays, empty
+        }
+
+        assertThat(OrtNatives.unpacked(home)).isEqualTo(directory);
+        assertThat(OrtNatives.ownFiles(home)).hasSize(2);
+    }
+
+    @Test
     void processesUnpackingAtOnceAllGetTheSameWholeCopy() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
