@@ -34,8 +34,12 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
 
     static final String OPTION = ConfigOption.NAME;
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    /** Built when a file is read: it loads ~400 classes, which every command would otherwise pay at start-up. */
+    private static final class Yaml {
+        static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory())
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    }
+
     /** A parameter label naming a path, such as DIR, FILE, FILE.png or imagenet|none|FILE. */
     private static final Pattern PATH_LABEL = Pattern.compile("(^|\\|)(FILE|DIR)(\\.\\w+)?($|\\|)");
 
@@ -74,7 +78,7 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
     private static Map<String, String> read(CommandSpec command, Path file) {
         JsonNode root;
         try {
-            root = YAML.readTree(Files.readString(file));
+            root = Yaml.MAPPER.readTree(Files.readString(file));
         } catch (JsonProcessingException e) {
             throw fail(command, file + ": not valid YAML/JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
