@@ -14,6 +14,7 @@ import dev.tl.train.ClassWeights;
 import dev.tl.train.FeatureCache;
 import dev.tl.train.FeatureStore;
 import dev.tl.train.Monitor;
+import dev.tl.train.Outcome;
 import dev.tl.train.PrecomputedFeatures;
 import dev.tl.train.RunSettings;
 import dev.tl.train.TrainOptions;
@@ -275,8 +276,9 @@ final class TrainCommand implements Callable<Integer> {
             List<String> resumeArgs = RunArguments.of(spec, Stream.concat(Stream.of(RESUME, START_OVER),
                     OutputOptions.NAMES.stream()).toArray(String[]::new));
             TrainedModel trained = run.train(resumeFrom, resumeArgs, List.of());
-            if (trained.failure() != null && trained.kept() == null) {
-                throw new TrainingDiverged("training stopped: " + trained.failure() + "; no epoch ended with finite "
+            Outcome.Failed failed = trained.outcome() instanceof Outcome.Failed f ? f : null;
+            if (failed != null && trained.kept() == null) {
+                throw new TrainingDiverged("training stopped: " + failed.reason() + "; no epoch ended with finite "
                         + "numbers, so nothing was saved (" + checkpointNote(run) + "); try a lower --lr or "
                         + "--finetune-lr");
             }
@@ -288,8 +290,8 @@ final class TrainCommand implements Callable<Integer> {
             run.finish();
             printing.print(spec, TrainSummary.of(run, trained, output, (System.nanoTime() - start) / 1e9),
                     new TrainSummary.TextRenderer());
-            if (trained.failure() != null) {
-                throw new TrainingDiverged("training stopped: " + trained.failure() + "; the bundle holds the "
+            if (failed != null) {
+                throw new TrainingDiverged("training stopped: " + failed.reason() + "; the bundle holds the "
                         + "weights of " + trained.kept().phase() + " epoch " + trained.kept().epoch()
                         + ", the best before that; try a lower --lr or --finetune-lr");
             }

@@ -22,10 +22,10 @@ public final class EpochLogger implements TrainingListener {
 
     @Override
     public void phaseEnded(PhaseEnd event) {
-        if (event.failed()) {
-            log.warn("{} phase failed: {}", event.phase(), event.stopReason());
-        } else if (event.stopReason() != null) {
-            log.info("{} phase stopped early: {}", event.phase(), event.stopReason());
+        if (event.outcome() instanceof Outcome.Failed failed) {
+            log.warn("{} phase failed: {}", event.phase(), failed.reason());
+        } else if (event.outcome() instanceof Outcome.StoppedEarly stopped) {
+            log.info("{} phase stopped early: {}", event.phase(), stopped.reason());
         }
     }
 

@@ -108,12 +108,11 @@ public final class Trainer {
                     resume.phaseFinished() ? " (that phase was finished)" : "");
         }
         boolean inFrozenPhase = resume == null || resume.phase() == Phase.FROZEN;
-        String failure = null;
-        if (options.frozenEpochs() > 0 && inFrozenPhase) {
-            failure = trainHead(model, train, validation, weightFiles, resume, state);
-        }
-        if (options.finetuneEpochs() > 0 && failure == null) {
-            failure = fineTune(model, fineTunePlan, train, validation, inFrozenPhase ? null : resume, state);
+        Outcome outcome = options.frozenEpochs() > 0 && inFrozenPhase
+                ? trainHead(model, train, validation, weightFiles, resume, state) : Outcome.COMPLETED;
+        if (options.finetuneEpochs() > 0) {
+            outcome = outcome.then(() -> fineTune(model, fineTunePlan, train, validation,
+                    inFrozenPhase ? null : resume, state));
         }
         EpochRecord kept = state.bestEpoch();
         if (kept != null) {
@@ -121,7 +120,7 @@ public final class Trainer {
             log.info("kept the weights of {} epoch {} (val_accuracy {}, val_loss {})", kept.phase(), kept.epoch(),
                     EpochLogger.format(kept.valAccuracy()), EpochLogger.format(kept.valLoss()));
         }
-        TrainedModel trained = new TrainedModel(model, state.history(), kept, failure);
+        TrainedModel trained = new TrainedModel(model, state.history(), kept, outcome);
         EpochRecord unhelpful = trained.unhelpfulFineTune(options.monitor());
         if (unhelpful != null) {
             log.info("fine-tuning did not help; its best epoch: {} {} (val_accuracy {})", unhelpful.phase(),
@@ -133,9 +132,9 @@ public final class Trainer {
     /**
      * The head learns either on pooled features (of the plain images, or of K augmented copies) or, with
      * augmentation and no feature copies, on augmented images run through the wholly frozen base. Validation
-     * always scores the head on the plain validation images' features, computed once. Returns why it failed, or null.
+     * always scores the head on the plain validation images' features, computed once.
      */
-    private String trainHead(ComputationGraph model, ImageSet train, ImageSet validation,
+    private Outcome trainHead(ComputationGraph model, ImageSet train, ImageSet validation,
                            List<Optional<Path>> weightFiles, Checkpoint resume, RunState state) {
         long start = System.nanoTime();
         try (BaseFeatures cached = baseFeatures(weightFiles);
@@ -161,7 +160,7 @@ public final class Trainer {
             if (resume != null) {
                 resume.restoreInto(head);
             }
-            String failure = loop.run(new HeadOnFeatures(Phase.FROZEN, head, options.frozenEpochs(),
+            Outcome outcome = loop.run(new HeadOnFeatures(Phase.FROZEN, head, options.frozenEpochs(),
                             options.learningRate(), train.size(), trainFeatures, valFeatures, options.batchSize(),
                             spec.numClasses(), seeds), firstEpoch(resume, options.frozenEpochs()), state,
                     featureSeconds);
@@ -169,7 +168,7 @@ public final class Trainer {
             if (state.bestParams() != null) {
                 Params.restore(state.bestParams(), model);
             }
-            return failure;
+            return outcome;
         }
     }
 
@@ -205,10 +204,10 @@ public final class Trainer {
     }
 
     /**
-     * Returns why it failed, or null. Where the plan freezes a bottom part and inference runs on ONNX Runtime, that
+     * Where the plan freezes a bottom part and inference runs on ONNX Runtime, that
      * part runs forward there and DL4J trains the rest ({@link FrozenBottom}); on one device only.
      */
-    private String fineTune(ComputationGraph model, FreezePlan plan, ImageSet train, ImageSet validation,
+    private Outcome fineTune(ComputationGraph model, FreezePlan plan, ImageSet train, ImageSet validation,
                             Checkpoint resume, RunState state) {
         log.info("fine-tune phase: {}, BatchNorm {}", unfreezing(),
                 options.batchNormTrainable() ? "trainable" : "frozen (inference mode)");
@@ -226,7 +225,7 @@ public final class Trainer {
         MicroBatching microBatching = MicroBatching.of(options.microBatchSize(), trains,
                 split.map(FrozenBottom::crossingTypes).orElse(MicroBatching.inputTypes(spec.inputSpecs())),
                 (options.batchSize() + options.workers() - 1) / options.workers(), options.batchNormTrainable());
-        String failure;
+        Outcome outcome;
         try (FrozenBottom bottom = split.orElse(null);
              BatchLoader loader = bottom != null ? bottom.loader(spec.numClasses())
                      : new BatchLoader(spec.inputSpecs(), spec.numClasses());
@@ -234,7 +233,7 @@ public final class Trainer {
                      : null) {
             BatchStep step = devices != null ? devices : microBatching;
             log.info("fine-tune phase: {}", step.describe(options.batchSize()));
-            failure = loop.run(new ModelOnImages(trains, options.finetuneEpochs(), lr, train,
+            outcome = loop.run(new ModelOnImages(trains, options.finetuneEpochs(), lr, train,
                             epoch -> trainingViews(options.frozenEpochs() + epoch), validation, loader,
                             options.batchSize(), step, seeds, engines, bottom),
                     firstEpoch(resume, options.finetuneEpochs()), state, 0);
@@ -245,7 +244,7 @@ public final class Trainer {
         if (state.bestParams() == null) {
             Params.copyAll(net, model);
         }
-        return failure;
+        return outcome;
     }
 
     /** The first epoch still to run in a phase: 1, or after the checkpointed one (none if that phase finished). */
