@@ -46,18 +46,22 @@ public final class TrainedBundle {
                     valData != null ? valData : data));
         }
         HeadSpec head = settings.head();
-        BundleMetadata.Training training = new BundleMetadata.Training(data.toString(),
-                valData == null ? null : valData.toString(),
-                settings.validation() == null ? settings.valSplit() : null, settings.weights().toString(),
-                split.train().size(), split.validation().size(), BundleMetadata.Options.of(run.options()),
-                settings.training().labels().description(),
-                settings.validation() == null ? null : settings.validation().labels().description(),
-                settings.testSplit() > 0 ? settings.testSplit() : null, split.test().size(), testSet,
-                BundleMetadata.Augmentations.of(settings.augmentation()), BundleMetadata.ClassCount.of(split),
-                BundleMetadata.Skipped.of(run.skipped()));
+        BundleMetadata.Training.Builder training = BundleMetadata.Training.builder()
+                .data(data.toString(), settings.training().labels().description())
+                .weights(settings.weights().toString())
+                .split(split, testSet)
+                .testSplit(settings.testSplit() > 0 ? settings.testSplit() : null)
+                .options(BundleMetadata.Options.of(run.options(), run.classWeights()))
+                .augmentation(BundleMetadata.Augmentations.of(settings.augmentation()))
+                .skippedFiles(BundleMetadata.Skipped.of(run.skipped()));
+        if (settings.validation() == null) {
+            training.valSplit(settings.valSplit());
+        } else {
+            training.valData(valData.toString(), settings.validation().labels().description());
+        }
         BundleMetadata metadata = new BundleMetadata(BundleMetadata.FORMAT_VERSION, BuildInfo.version(),
                 Instant.now().toString(), ModelBundle.MODEL_FILE, BundleMetadata.inputsOf(run.modelSpec()),
-                split.train().classes(), new BundleMetadata.Head(head.denseUnits(), head.dropout()), training,
+                split.train().classes(), new BundleMetadata.Head(head.denseUnits(), head.dropout()), training.build(),
                 BundleMetadata.historyOf(trained.history()), BundleMetadata.Epoch.of(trained.kept()));
         ModelBundle.save(settings.output(), trained.graph(), metadata, files, keepForeign, onnx);
         TrainingPlot.write(trained.history(), trained.kept(), settings.output().resolve(TrainingPlot.FILE));

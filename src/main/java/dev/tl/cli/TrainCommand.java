@@ -410,9 +410,18 @@ final class TrainCommand implements Callable<Integer> {
                 images.validationSource(valLabelsCsv, "--val-labels-csv"), VAL_DATA);
         FeatureStore store = features.given() ? new PrecomputedFeatures(features.table())
                 : noFeatureCache ? null : FeatureCache.standard();
-        return new RunSettings(bases, head.head(), weightsChoice, training, validation, images.check(), valFraction,
-                testSplit, train -> Flags.about("--class-weights", () -> classWeights.resolve(train)), options,
-                augment.trainAugmentation(), store, output);
+        return RunSettings.builder()
+                .model(bases, head.head(), weightsChoice)
+                .training(training, images.check())
+                .validation(validation)
+                .valSplit(valFraction)
+                .testSplit(testSplit)
+                .classWeights(train -> Flags.about("--class-weights", () -> classWeights.resolve(train)))
+                .options(options)
+                .augmentation(augment.trainAugmentation())
+                .featureStore(store)
+                .output(output)
+                .build();
     }
 
     /**

@@ -53,6 +53,8 @@ public final class Trainer {
 
     private final ModelSpec spec;
     private final TrainOptions options;
+    /** The classes' loss multipliers in class order, in both phases; null for the plain loss. */
+    private final double[] lossWeights;
     private final FeatureStore featureStore;
     private final TrainAugmentation augmentation;
     private final Augmenter augmenter;
@@ -62,15 +64,17 @@ public final class Trainer {
     private final OnnxModelCache models;
 
     /**
+     * @param classWeights multipliers of each class's loss in both phases; null for the plain loss
      * @param featureStore where the frozen phase finds backbone features: the cache that keeps them across runs, or
      *                     features computed elsewhere; null to always compute
      * @param augmentation random changes to the training images, drawn from streams seeded by the run's seed
      * @param listeners    hear every event after the trainer's own listeners, in this order
      */
-    public Trainer(ModelSpec spec, TrainOptions options, FeatureStore featureStore, TrainAugmentation augmentation,
-                   List<TrainingListener> listeners) {
+    public Trainer(ModelSpec spec, TrainOptions options, ClassWeights classWeights, FeatureStore featureStore,
+                   TrainAugmentation augmentation, List<TrainingListener> listeners) {
         this.spec = spec;
         this.options = options;
+        this.lossWeights = classWeights == null ? null : classWeights.vector();
         this.featureStore = featureStore;
         this.augmentation = augmentation;
         this.augmenter = new Augmenter(augmentation.settings(), options.seed());
@@ -155,7 +159,7 @@ public final class Trainer {
             log.info("features ready in {} s", String.format(Locale.ROOT, "%.1f", featureSeconds));
 
             ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed(),
-                    options.lossWeights());
+                    lossWeights);
             Params.copyShared(model, head);
             if (resume != null) {
                 resume.restoreInto(head);
@@ -214,7 +218,7 @@ public final class Trainer {
         double lr = options.finetuneLearningRate();
         Map<String, Double> blockFactors = BlockLearningRates.factors(spec, plan, options.lrDecayPerBlock(), lr);
         ComputationGraph net = ModelGraphs.fineTuning(spec, plan,
-                layer -> new Adam(lr * blockFactors.getOrDefault(layer, 1.0)), options.seed(), options.lossWeights());
+                layer -> new Adam(lr * blockFactors.getOrDefault(layer, 1.0)), options.seed(), lossWeights);
         Params.copyAll(model, net);
         if (resume != null) {
             resume.restoreInto(net);

@@ -43,7 +43,7 @@ class ModelBundleTest {
         val = TestData.subset(TestData.VAL, 4);
         TrainOptions options = TrainOptions.builder().batchSize(6).frozenEpochs(2).finetuneEpochs(1).learningRate(1e-3)
                 .finetuneLearningRate(1e-4).seed(9).build();
-        trained = new Trainer(SPEC, options, null, TrainAugmentation.NONE, List.of())
+        trained = new Trainer(SPEC, options, null, null, TrainAugmentation.NONE, List.of())
                 .train(train, val, List.of(Optional.empty()), null);
     }
 

@@ -65,7 +65,7 @@ class AugmentedTrainingTest {
         logger.setAdditive(false);
         logger.addAppender(appender);
         try {
-            TrainedModel trained = new Trainer(SPEC, HEAD_ONLY, cache, augmentation, List.of())
+            TrainedModel trained = new Trainer(SPEC, HEAD_ONLY, null, cache, augmentation, List.of())
                     .train(train, validation, List.of(Optional.empty()), null);
             assertThat(trained.history()).hasSize(HEAD_ONLY.frozenEpochs());
             return Params.snapshot(trained.graph());

@@ -46,7 +46,7 @@ class CheckpointResumeTest {
         List<TrainingListener> listeners = new java.util.ArrayList<>(List.of(new CheckpointWriter(checkpoints,
                 List.of(), null)));
         listeners.addAll(List.of(more));
-        return new Trainer(SPEC, OPTIONS, null, TrainAugmentation.NONE, listeners)
+        return new Trainer(SPEC, OPTIONS, null, null, TrainAugmentation.NONE, listeners)
                 .train(train, validation, List.of(Optional.<Path>empty()), resume);
     }
 

@@ -192,12 +192,12 @@ class FeatureCacheTest {
         ImageSet validation = TestData.subset(TestData.VAL, 2);
         FeatureCache cache = new FeatureCache(home);
 
-        Map<String, INDArray> fromImages = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, null, TrainAugmentation.NONE,
+        Map<String, INDArray> fromImages = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, null, null, TrainAugmentation.NONE,
                 List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
-        Map<String, INDArray> filling = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, cache, TrainAugmentation.NONE,
+        Map<String, INDArray> filling = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, null, cache, TrainAugmentation.NONE,
                 List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
         assertThat(entries()).hasSize(2); // training, validation
-        Map<String, INDArray> fromCache = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, cache, TrainAugmentation.NONE,
+        Map<String, INDArray> fromCache = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, null, cache, TrainAugmentation.NONE,
                 List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
 
         for (String key : List.of("head/dense_W", "head/dense_b", "head/output_W", "head/output_b")) {
@@ -217,12 +217,12 @@ class FeatureCacheTest {
         TrainOptions onnxRuntime = HEAD_ONLY.toBuilder().engine(EngineRequest.ONNXRUNTIME).build();
         TrainOptions dl4j = HEAD_ONLY.toBuilder().engine(EngineRequest.DL4J).build();
 
-        Map<String, INDArray> first = Params.snapshot(new Trainer(SPEC, onnxRuntime, cache, TrainAugmentation.NONE,
+        Map<String, INDArray> first = Params.snapshot(new Trainer(SPEC, onnxRuntime, null, cache, TrainAugmentation.NONE,
                 List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
-        Map<String, INDArray> onDl4j = Params.snapshot(new Trainer(SPEC, dl4j, cache, TrainAugmentation.NONE,
+        Map<String, INDArray> onDl4j = Params.snapshot(new Trainer(SPEC, dl4j, null, cache, TrainAugmentation.NONE,
                 List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
         assertThat(entries()).hasSize(4); // training and validation, per engine
-        Map<String, INDArray> again = Params.snapshot(new Trainer(SPEC, onnxRuntime, null, TrainAugmentation.NONE,
+        Map<String, INDArray> again = Params.snapshot(new Trainer(SPEC, onnxRuntime, null, null, TrainAugmentation.NONE,
                 List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
 
         assertThat(again).isEqualTo(first);

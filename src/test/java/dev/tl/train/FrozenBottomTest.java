@@ -50,7 +50,7 @@ class FrozenBottomTest {
     private static TrainedModel fineTune(EngineRequest engine, Checkpoint resume, TrainingListener... listeners) {
         TrainOptions options = TrainOptions.builder().batchSize(4).finetuneEpochs(2).unfreeze(Unfreeze.blocks(2))
                 .learningRate(1e-2).finetuneLearningRate(1e-3).seed(SEED).engine(engine).build();
-        return new Trainer(SPEC, options, null, TrainAugmentation.NONE, List.of(listeners))
+        return new Trainer(SPEC, options, null, null, TrainAugmentation.NONE, List.of(listeners))
                 .train(train, validation, List.of(Optional.<Path>empty()), resume);
     }
 

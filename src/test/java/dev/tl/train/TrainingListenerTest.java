@@ -66,7 +66,7 @@ class TrainingListenerTest {
     }
 
     private static TrainedModel train(TrainOptions options, TrainingListener... listeners) {
-        return new Trainer(SPEC, options, null, TrainAugmentation.NONE, List.of(listeners))
+        return new Trainer(SPEC, options, null, null, TrainAugmentation.NONE, List.of(listeners))
                 .train(train, validation, List.of(Optional.<Path>empty()), null);
     }
 
