@@ -52,6 +52,7 @@ final class TrainCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
 
     private static final String WORKERS = "--workers";
+    private static final String BN_TRAINABLE = "--bn-trainable";
 
     /** How {@code tl train --help} groups the options (see {@link OptionHeadings}). */
     static final List<OptionHeadings.Heading> HELP_HEADINGS = List.of(
@@ -61,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
             new OptionHeadings.Heading("Model", List.of("--model", "--image-size", WeightsOption.NAME, "--crop",
                     "--dense", "--dropout")),
             new OptionHeadings.Heading("Phases", List.of("--frozen-epochs", "--finetune-epochs", "--unfreeze",
-                    "--unfreeze-blocks", "--bn-trainable", MicroBatchOption.NAME)),
+                    "--unfreeze-blocks", BN_TRAINABLE, MicroBatchOption.NAME)),
             new OptionHeadings.Heading("Optimisation", List.of("--batch-size", "--lr", "--finetune-lr",
                     "--lr-decay-per-block", "--schedule", "--warmup-epochs", "--step-size", "--step-gamma",
                     "--plateau-patience", "--plateau-factor", "--monitor", "--patience", "--seed")),
@@ -150,7 +151,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "What the fine-tune phase trains: the whole base, or its top N layers. Default: ${DEFAULT-VALUE}.")
     Unfreeze unfreeze;
 
-    @Option(names = "--bn-trainable", negatable = true,
+    @Option(names = BN_TRAINABLE, negatable = true,
             description = "Let BatchNorm learn in the fine-tune phase (gamma/beta train, running statistics update). Default: BatchNorm stays in inference mode.")
     boolean bnTrainable;
 
@@ -371,19 +372,15 @@ final class TrainCommand implements Callable<Integer> {
                         + layout.layerNames().size() + " layers (give all, or at most that)");
             }
         }
-        if (bnTrainable && microBatch.size != null && microBatch.size < batch.batchSize) {
-            throw new TlException(MicroBatchOption.NAME + " " + microBatch.size + " cannot be used with "
-                    + "--bn-trainable: trainable BatchNorm normalises with the statistics of the whole batch (use a "
-                    + "smaller --batch-size instead)");
-        }
+        Flags.check(MicroBatchOption.NAME + " with " + BN_TRAINABLE,
+                () -> TrainOptions.requireWholeBatches(bnTrainable, batch.batchSize, microBatch.size));
         if (features.given()) {
             requireHeadOnly();
         }
         int devices = ComputeBackend.current().devices().size();
         Flags.require(workers <= devices, WORKERS, workers + " workers need as many devices; this machine computes on "
                 + devices + " (" + ComputeBackend.current().describe() + ")");
-        Flags.require(workers == 1 || !bnTrainable, WORKERS, "not with --bn-trainable: trainable BatchNorm "
-                + "normalises with the statistics of the whole batch, which no device sees");
+        Flags.check(WORKERS + " with " + BN_TRAINABLE, () -> TrainOptions.requireOneDevice(bnTrainable, workers));
         TrainOptions options = TrainOptions.builder()
                 .batchSize(batch.batchSize)
                 .frozenEpochs(frozenEpochs)

@@ -1,5 +1,7 @@
 package dev.tl.train;
 
+import dev.tl.TlException;
+
 import dev.tl.engine.EngineRequest;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.Unfreeze;
@@ -34,11 +36,23 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
         if (workers < 1) {
             throw new IllegalArgumentException("at least one device computes");
         }
-        if (batchNormTrainable && workers > 1) {
-            throw new IllegalArgumentException("trainable BatchNorm needs whole batches on one device");
-        }
+        requireWholeBatches(batchNormTrainable, batchSize, microBatchSize);
+        requireOneDevice(batchNormTrainable, workers);
+    }
+
+    /** Trainable BatchNorm normalises with the statistics of the whole batch, which a micro-batch does not see. */
+    public static void requireWholeBatches(boolean batchNormTrainable, int batchSize, Integer microBatchSize) {
         if (batchNormTrainable && microBatchSize != null && microBatchSize < batchSize) {
-            throw new IllegalArgumentException("trainable BatchNorm needs whole batches, not micro-batches");
+            throw new TlException("micro-batches of " + microBatchSize + " images cannot train BatchNorm: trainable "
+                    + "BatchNorm normalises with the statistics of the whole batch (use a smaller batch size instead)");
+        }
+    }
+
+    /** Trainable BatchNorm normalises with the statistics of the whole batch, which no device sees. */
+    public static void requireOneDevice(boolean batchNormTrainable, int workers) {
+        if (batchNormTrainable && workers > 1) {
+            throw new TlException(workers + " devices cannot train BatchNorm: trainable BatchNorm normalises with "
+                    + "the statistics of the whole batch, which no device sees");
         }
     }
 

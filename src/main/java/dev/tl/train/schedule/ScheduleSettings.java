@@ -1,5 +1,7 @@
 package dev.tl.train.schedule;
 
+import dev.tl.TlException;
+
 /**
  * The learning-rate schedule of a run, applied anew in each phase: a named {@link Schedule} and an optional linear
  * warmup over the first {@code warmupEpochs} epochs (fractions allowed) of each phase.
@@ -15,7 +17,8 @@ public record ScheduleSettings(Schedule schedule, Double warmupEpochs) {
             throw new IllegalArgumentException("warmup must be a positive number of epochs, or none");
         }
         if (warmupEpochs != null && schedule instanceof OneCycleSchedule) {
-            throw new IllegalArgumentException("the one-cycle schedule warms up by itself");
+            throw new TlException("not with the " + schedule.name() + " schedule, which warms up by itself (over the "
+                    + "first " + OneCycleSchedule.PCT_START + " of each phase)");
         }
     }
 
