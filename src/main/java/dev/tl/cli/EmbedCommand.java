@@ -4,7 +4,7 @@ import dev.tl.data.BatchLoader;
 import dev.tl.data.DecoderPreload;
 import dev.tl.data.ImageViews;
 import dev.tl.data.ImageSet;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.data.UnlabelledImages;
 import dev.tl.engine.EngineChoice;
 import dev.tl.engine.Inference;
@@ -165,7 +165,7 @@ final class EmbedCommand implements Callable<Integer>, Nd4jOnDemand {
     private static List<FeatureTable.Row> rows(ImageSet set, float[][] matrix) {
         List<FeatureTable.Row> rows = new ArrayList<>();
         for (int i = 0; i < set.size(); i++) {
-            LabeledImage image = set.images().get(i);
+            LabelledImage image = set.images().get(i);
             rows.add(new FeatureTable.Row(image.path().toString(),
                     image.label() < 0 ? "" : set.classes().get(image.label()), matrix[i])); // unlabelled: empty
         }

@@ -51,14 +51,14 @@ public interface LabelSource {
     private static ImageSet label(List<Entry> entries, List<String> classes, String flag) {
         Map<String, Integer> index = new HashMap<>();
         classes.forEach(name -> index.put(name, index.size()));
-        List<LabeledImage> images = new ArrayList<>();
+        List<LabelledImage> images = new ArrayList<>();
         for (Entry entry : entries) {
             Integer label = index.get(entry.className());
             if (label == null) {
                 throw new TlException(flag + ": " + entry.origin() + ": class '" + entry.className()
                         + "' is not one of the model's classes " + classes);
             }
-            images.add(new LabeledImage(entry.path(), label));
+            images.add(new LabelledImage(entry.path(), label));
         }
         return new ImageSet(classes, images);
     }

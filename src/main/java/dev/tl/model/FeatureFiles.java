@@ -3,7 +3,7 @@ package dev.tl.model;
 import dev.tl.AtomicFiles;
 import dev.tl.TlException;
 import dev.tl.data.ImageSet;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import java.io.BufferedWriter;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -71,7 +71,7 @@ public final class FeatureFiles {
         }
         writer.write('\n');
         for (int i = 0; i < images.size(); i++) {
-            LabeledImage image = images.images().get(i);
+            LabelledImage image = images.images().get(i);
             writer.write(quote(image.path().toString()));
             writer.write(',');
             writer.write(image.label() < 0 ? "" : quote(images.classes().get(image.label()))); // unlabelled: empty

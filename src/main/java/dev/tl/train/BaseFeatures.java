@@ -4,7 +4,7 @@ import dev.tl.BuildInfo;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.engine.EngineChoice;
 import dev.tl.engine.Inference;
 import dev.tl.engine.Network;
@@ -102,7 +102,7 @@ public final class BaseFeatures implements AutoCloseable {
             }
         }
         INDArray matrix = perBase.length == 1 ? perBase[0] : Nd4j.hstack(perBase);
-        return new Features(matrix, images.images().stream().mapToInt(LabeledImage::label).toArray());
+        return new Features(matrix, images.images().stream().mapToInt(LabelledImage::label).toArray());
     }
 
     @Override
@@ -149,7 +149,7 @@ public final class BaseFeatures implements AutoCloseable {
         }
 
         @Override
-        public INDArray compute(int from, List<LabeledImage> chunk) {
+        public INDArray compute(int from, List<LabelledImage> chunk) {
             progress.exclude(from - next);
             next = from + chunk.size();
             return computation.compute(from, chunk);

@@ -4,7 +4,7 @@ import dev.tl.AtomicFiles;
 import dev.tl.Digests;
 import dev.tl.TlHome;
 import dev.tl.data.InputSpec;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.engine.OnnxModelCache;
 import dev.tl.zoo.weights.WeightCache;
 import java.io.BufferedInputStream;
@@ -106,7 +106,7 @@ public final class FeatureCache implements FeatureStore {
     /** Computes the features of a chunk of images: those from position {@code from} of the whole list on. */
     @FunctionalInterface
     public interface Computation {
-        INDArray compute(int from, List<LabeledImage> chunk);
+        INDArray compute(int from, List<LabelledImage> chunk);
     }
 
     /**
@@ -114,13 +114,13 @@ public final class FeatureCache implements FeatureStore {
      * in chunks of whole batches of {@code batchSize}, so the batches are those of a pass over the whole list.
      */
     @Override
-    public INDArray features(Source source, List<LabeledImage> images, int batchSize, Computation compute) {
+    public INDArray features(Source source, List<LabelledImage> images, int batchSize, Computation compute) {
         int chunkSize = Math.max(1, chunkImages / batchSize) * batchSize;
         List<INDArray> parts = new ArrayList<>();
         int cached = 0;
         try {
             for (int from = 0; from < images.size(); from += chunkSize) {
-                List<LabeledImage> chunk = images.subList(from, Math.min(from + chunkSize, images.size()));
+                List<LabelledImage> chunk = images.subList(from, Math.min(from + chunkSize, images.size()));
                 Path entry = directory.resolve(key(source, from, chunk) + ".features");
                 INDArray features = read(entry, chunk.size());
                 if (features == null) {
@@ -141,13 +141,13 @@ public final class FeatureCache implements FeatureStore {
         return parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(INDArray[]::new));
     }
 
-    String key(Source source, int from, List<LabeledImage> chunk) {
+    String key(Source source, int from, List<LabelledImage> chunk) {
         List<String> parts = new ArrayList<>(List.of("tl-features-v2", source.tlVersion(), source.backbone(),
                 Integer.toString(source.input().imageSize()), source.input().preprocessing().id(),
                 source.input().layout().name(), source.input().framing().id(),
                 source.weights().map(WeightCache::md5).orElse("random-init:" + source.seed()), source.views(),
                 "engine:" + source.engine().get(), "from:" + from));
-        for (LabeledImage image : chunk) {
+        for (LabelledImage image : chunk) {
             parts.add(image.path().toAbsolutePath().normalize().toString());
             parts.add(fingerprints().of(image.path()));
         }

@@ -1,6 +1,6 @@
 package dev.tl.train;
 
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -14,6 +14,6 @@ public interface FeatureStore {
      * One base's features of {@code images} (a row each, in order), or those {@code compute} gives for chunks of them
      * in whole batches of {@code batchSize}.
      */
-    INDArray features(FeatureCache.Source source, List<LabeledImage> images, int batchSize,
+    INDArray features(FeatureCache.Source source, List<LabelledImage> images, int batchSize,
                       FeatureCache.Computation compute);
 }

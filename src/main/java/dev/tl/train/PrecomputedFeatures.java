@@ -1,6 +1,6 @@
 package dev.tl.train;
 
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.features.FeatureProvenance;
 import dev.tl.features.FeatureTable;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ public final class PrecomputedFeatures implements FeatureStore {
     }
 
     @Override
-    public INDArray features(FeatureCache.Source source, List<LabeledImage> images, int batchSize,
+    public INDArray features(FeatureCache.Source source, List<LabelledImage> images, int batchSize,
                              FeatureCache.Computation compute) {
         int base = baseIndex(source.backbone());
         int from = provenance.offset(base);

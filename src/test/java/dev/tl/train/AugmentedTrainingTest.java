@@ -12,7 +12,7 @@ import dev.tl.data.Augmentation;
 import dev.tl.data.Augmenter;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.HeadSpec;
@@ -131,7 +131,7 @@ class AugmentedTrainingTest {
 
     @Test
     void theCacheKeyCoversTheAugmentationSettingsSeedAndCopy() {
-        List<LabeledImage> images = train.images();
+        List<LabelledImage> images = train.images();
         FeatureCache cache = new FeatureCache(cacheDir);
         String plain = key(cache, ImageViews.PLAIN, images);
         String copy1 = key(cache, new Augmenter(Augmentation.PRESET, SEED).epoch(1), images);
@@ -145,7 +145,7 @@ class AugmentedTrainingTest {
                         images))).doesNotContain(copy1).doesNotHaveDuplicates();
     }
 
-    private static String key(FeatureCache cache, ImageViews views, List<LabeledImage> images) {
+    private static String key(FeatureCache cache, ImageViews views, List<LabelledImage> images) {
         return cache.key(source(views), 0, images);
     }
 

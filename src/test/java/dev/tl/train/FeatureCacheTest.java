@@ -7,7 +7,7 @@ import dev.tl.TestData;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabelSource;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.engine.EngineRequest;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
@@ -50,7 +50,7 @@ class FeatureCacheTest {
     }
 
     /** Features of a cache, counting the images whose features had to be computed. */
-    private static INDArray features(FeatureCache cache, List<LabeledImage> images, AtomicInteger computed) {
+    private static INDArray features(FeatureCache cache, List<LabelledImage> images, AtomicInteger computed) {
         return cache.features(source(), images, 1, (from, chunk) -> {
             computed.addAndGet(chunk.size());
             return Nd4j.rand(chunk.size(), 3);
@@ -69,7 +69,7 @@ class FeatureCacheTest {
 
     @Test
     void anEntryIsReusedUntilAnImageFileChanges() throws Exception {
-        List<LabeledImage> images = images(2).images();
+        List<LabelledImage> images = images(2).images();
         FeatureCache cache = new FeatureCache(home);
         AtomicInteger computed = new AtomicInteger();
         INDArray first = features(cache, images, computed);
@@ -86,7 +86,7 @@ class FeatureCacheTest {
 
     @Test
     void aChangedImageIsSeenEvenWithItsSizeAndTimeRestored() throws Exception {
-        List<LabeledImage> images = images(2).images();
+        List<LabelledImage> images = images(2).images();
         AtomicInteger computed = new AtomicInteger();
         features(new FeatureCache(home), images, computed);
         Path changed = images.get(0).path();
@@ -105,7 +105,7 @@ class FeatureCacheTest {
 
     @Test
     void theKeyCoversWeightsSeedSizeEngineAndTheFileList() throws Exception {
-        List<LabeledImage> images = images(2).images();
+        List<LabelledImage> images = images(2).images();
         FeatureCache cache = new FeatureCache(home);
         FeatureCache.Source base = source();
         String key = cache.key(base, 0, images);
@@ -129,7 +129,7 @@ class FeatureCacheTest {
 
     @Test
     void aDamagedEntryIsReportedDeletedAndComputedAgain() throws Exception {
-        List<LabeledImage> images = images(2).images();
+        List<LabelledImage> images = images(2).images();
         AtomicInteger computed = new AtomicInteger();
         INDArray original = features(new FeatureCache(home), images, computed);
         Path entry = entries().get(0);
@@ -150,7 +150,7 @@ class FeatureCacheTest {
 
     @Test
     void anInterruptedFeaturePassContinuesWhereItStopped() throws Exception {
-        List<LabeledImage> images = images(5).images();
+        List<LabelledImage> images = images(5).images();
         List<Integer> starts = new ArrayList<>();
         FeatureCache.Computation failingAtSix = (from, chunk) -> {
             starts.add(from);
