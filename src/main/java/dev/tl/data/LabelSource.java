@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where the class of each image comes from: its class folder, a pattern on its file name, or a CSV file.
@@ -20,6 +21,16 @@ public interface LabelSource {
     /** @param flag the option that gave {@code regex}, for error messages */
     static LabelSource fromFilename(String regex, String flag) {
         return new FilenameLabels(regex, flag);
+    }
+
+    /**
+     * The file-name pattern of a source whose {@link #description()} is {@code description}, labelling images of
+     * the same kind by the same rule; empty for other sources (a CSV lists particular images).
+     *
+     * @param flag the option that names the pattern, for error messages
+     */
+    static Optional<LabelSource> sameFilenamePattern(String description, String flag) {
+        return FilenameLabels.patternOf(description).map(regex -> fromFilename(regex, flag));
     }
 
     /** @param flag the option that named {@code csv}, for error messages */
