@@ -8,7 +8,7 @@ import dev.tl.engine.OnnxStore;
 import dev.tl.model.Classifier;
 import dev.tl.plot.EvaluationFiles;
 import dev.tl.plot.TrainingPlot;
-import dev.tl.train.HistoryCsv;
+import dev.tl.train.listener.HistoryCsv;
 import dev.tl.zoo.Backbones;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -5,6 +5,7 @@ import dev.tl.Json;
 import dev.tl.TlException;
 import dev.tl.model.ArrayReader;
 import dev.tl.model.Params;
+import dev.tl.train.listener.HistoryCsv;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -74,7 +75,7 @@ public record Checkpoint(List<String> args, Phase phase, int epoch, boolean phas
         return absolute.resolveSibling(absolute.getFileName() + ".checkpoint");
     }
 
-    static Checkpoint of(List<String> args, DataRecord data, Phase phase, int epoch, boolean phaseFinished,
+    public static Checkpoint of(List<String> args, DataRecord data, Phase phase, int epoch, boolean phaseFinished,
                          ComputationGraph graph, RunState state) {
         INDArray updater = graph.getUpdater() == null ? null : graph.getUpdater().getStateViewArray();
         return new Checkpoint(args, phase, epoch, phaseFinished, state.history(), state.bestEpoch(),

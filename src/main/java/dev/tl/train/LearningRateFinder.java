@@ -7,6 +7,8 @@ import dev.tl.model.Features;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
+import dev.tl.train.listener.RangeTestListener;
+import dev.tl.train.listener.StepProgress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

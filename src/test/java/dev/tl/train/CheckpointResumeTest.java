@@ -8,6 +8,7 @@ import dev.tl.data.ImageSet;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
+import dev.tl.train.listener.CheckpointWriter;
 import dev.tl.train.schedule.PlateauSchedule;
 import dev.tl.train.schedule.ScheduleSettings;
 import java.nio.file.Path;

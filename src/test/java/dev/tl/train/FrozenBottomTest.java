@@ -14,6 +14,7 @@ import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
 import dev.tl.model.Unfreeze;
+import dev.tl.train.listener.CheckpointWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,8 @@
-package dev.tl.train;
+package dev.tl.train.listener;
 
+import dev.tl.train.EpochRecord;
+import dev.tl.train.Outcome;
+import dev.tl.train.TrainingListener;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +32,7 @@ public final class EpochLogger implements TrainingListener {
         }
     }
 
-    static String format(Double value) {
+    public static String format(Double value) {
         return value == null ? "-" : String.format(Locale.ROOT, "%.4f", value);
     }
 }

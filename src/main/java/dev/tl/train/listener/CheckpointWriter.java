@@ -1,5 +1,9 @@
-package dev.tl.train;
+package dev.tl.train.listener;
 
+import dev.tl.train.Checkpoint;
+import dev.tl.train.DataRecord;
+import dev.tl.train.EpochRecord;
+import dev.tl.train.TrainingListener;
 import java.nio.file.Path;
 import java.util.List;
 
