@@ -6,7 +6,7 @@ import dev.tl.model.BaseWeights;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Precision;
 import dev.tl.plot.RangeTestPlot;
-import dev.tl.train.FeatureCache;
+import dev.tl.features.FeatureCache;
 import dev.tl.train.LearningRateFinder;
 import dev.tl.train.RangeTest;
 import dev.tl.zoo.weights.WeightCache;

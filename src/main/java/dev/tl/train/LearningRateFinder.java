@@ -2,8 +2,10 @@ package dev.tl.train;
 
 import dev.tl.data.ImageSet;
 import dev.tl.engine.EngineChoice;
+import dev.tl.features.BaseFeatures;
+import dev.tl.features.FeatureCache;
+import dev.tl.features.Features;
 import dev.tl.model.BaseWeights;
-import dev.tl.model.Features;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;

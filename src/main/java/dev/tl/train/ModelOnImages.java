@@ -36,7 +36,7 @@ record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate
 
     @Override
     public int batchesPerEpoch() {
-        return FeatureBatches.count(train.size(), batchSize);
+        return ShuffledBatches.count(train.size(), batchSize);
     }
 
     @Override

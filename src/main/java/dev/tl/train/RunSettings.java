@@ -3,6 +3,7 @@ package dev.tl.train;
 import dev.tl.data.ImageCheck;
 import dev.tl.data.ImageSet;
 import dev.tl.data.LabelSource;
+import dev.tl.features.FeatureStore;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.zoo.weights.WeightsChoice;

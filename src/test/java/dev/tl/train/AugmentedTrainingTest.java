@@ -13,6 +13,8 @@ import dev.tl.data.Augmenter;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabelledImage;
+import dev.tl.features.FeatureCache;
+import dev.tl.features.FeatureStore;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.HeadSpec;
@@ -149,8 +151,8 @@ class AugmentedTrainingTest {
         return cache.key(source(views), 0, images);
     }
 
-    private static FeatureCache.Source source(ImageViews views) {
-        return new FeatureCache.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(),
+    private static FeatureStore.Source source(ImageViews views) {
+        return new FeatureStore.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(),
                 BaseWeights.RANDOM_INIT_SEED, BuildInfo.version(), views.key(), () -> "onnxruntime");
     }
 }

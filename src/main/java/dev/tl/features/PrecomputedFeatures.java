@@ -1,4 +1,4 @@
-package dev.tl.train;
+package dev.tl.features;
 
 import dev.tl.data.LabelledImage;
 import dev.tl.features.FeatureProvenance;
@@ -27,8 +27,8 @@ public final class PrecomputedFeatures implements FeatureStore {
     }
 
     @Override
-    public INDArray features(FeatureCache.Source source, List<LabelledImage> images, int batchSize,
-                             FeatureCache.Computation compute) {
+    public INDArray features(FeatureStore.Source source, List<LabelledImage> images, int batchSize,
+                             FeatureStore.Computation compute) {
         int base = baseIndex(source.backbone());
         int from = provenance.offset(base);
         int width = provenance.bases().get(base).featureSize();

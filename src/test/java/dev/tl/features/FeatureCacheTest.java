@@ -1,4 +1,4 @@
-package dev.tl.train;
+package dev.tl.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +13,9 @@ import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
+import dev.tl.train.TrainAugmentation;
+import dev.tl.train.TrainOptions;
+import dev.tl.train.Trainer;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -44,8 +47,8 @@ class FeatureCacheTest {
     @TempDir
     Path data;
 
-    private static FeatureCache.Source source() {
-        return new FeatureCache.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(), 5, "tl test",
+    private static FeatureStore.Source source() {
+        return new FeatureStore.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(), 5, "tl test",
                 PLAIN, () -> "onnxruntime");
     }
 
@@ -107,20 +110,20 @@ class FeatureCacheTest {
     void theKeyCoversWeightsSeedSizeEngineAndTheFileList() throws Exception {
         List<LabelledImage> images = images(2).images();
         FeatureCache cache = new FeatureCache(home);
-        FeatureCache.Source base = source();
+        FeatureStore.Source base = source();
         String key = cache.key(base, 0, images);
         Path weights = Files.writeString(home.resolve("w.h5"), "weights");
 
         assertThat(cache.key(base, 0, images)).isEqualTo(key);
         assertThat(cache.key(base, 4, images)).isNotEqualTo(key);
-        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.of(weights), 5, "tl test",
+        assertThat(cache.key(new FeatureStore.Source("mobilenet", base.input(), Optional.of(weights), 5, "tl test",
                 PLAIN, base.engine()), 0, images)).isNotEqualTo(key);
-        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.empty(), 6, "tl test",
+        assertThat(cache.key(new FeatureStore.Source("mobilenet", base.input(), Optional.empty(), 6, "tl test",
                 PLAIN, base.engine()), 0, images)).isNotEqualTo(key);
-        assertThat(cache.key(new FeatureCache.Source("mobilenet", new ModelSpec(List.of(new BaseSpec("mobilenet", 48)),
+        assertThat(cache.key(new FeatureStore.Source("mobilenet", new ModelSpec(List.of(new BaseSpec("mobilenet", 48)),
                 SPEC.head(), 2).bases().get(0).inputSpec(), Optional.empty(), 5, "tl test", PLAIN, base.engine()), 0,
                 images)).isNotEqualTo(key);
-        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.empty(), 5, "tl test",
+        assertThat(cache.key(new FeatureStore.Source("mobilenet", base.input(), Optional.empty(), 5, "tl test",
                 PLAIN, () -> "dl4j"), 0, images)).isNotEqualTo(key);
         assertThat(cache.key(base, 0, images.subList(0, 3))).isNotEqualTo(key);
         assertThat(cache.key(base, 0, List.of(images.get(1), images.get(0), images.get(2), images.get(3))))
@@ -152,7 +155,7 @@ class FeatureCacheTest {
     void anInterruptedFeaturePassContinuesWhereItStopped() throws Exception {
         List<LabelledImage> images = images(5).images();
         List<Integer> starts = new ArrayList<>();
-        FeatureCache.Computation failingAtSix = (from, chunk) -> {
+        FeatureStore.Computation failingAtSix = (from, chunk) -> {
             starts.add(from);
             if (from >= 6) {
                 throw new IllegalStateException("killed");

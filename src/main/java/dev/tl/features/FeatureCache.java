@@ -1,4 +1,4 @@
-package dev.tl.train;
+package dev.tl.features;
 
 import dev.tl.AtomicFiles;
 import dev.tl.Digests;
@@ -95,21 +95,6 @@ public final class FeatureCache implements FeatureStore {
     }
 
     /**
-     * What the features of one backbone depend on besides the images; {@code views} is an {@code ImageViews} key,
-     * {@code engine} names the inference engine that computes them (engines agree to about 1e-6, not to the bit),
-     * asked only when a key is made.
-     */
-    public record Source(String backbone, InputSpec input, Optional<Path> weights, long seed, String tlVersion,
-                         String views, Supplier<String> engine) {
-    }
-
-    /** Computes the features of a chunk of images: those from position {@code from} of the whole list on. */
-    @FunctionalInterface
-    public interface Computation {
-        INDArray compute(int from, List<LabelledImage> chunk);
-    }
-
-    /**
      * The features of {@code images}, one row each: from the cache where it has them, else computed and cached,
      * in chunks of whole batches of {@code batchSize}, so the batches are those of a pass over the whole list.
      */
@@ -141,7 +126,7 @@ public final class FeatureCache implements FeatureStore {
         return parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(INDArray[]::new));
     }
 
-    String key(Source source, int from, List<LabelledImage> chunk) {
+    public String key(Source source, int from, List<LabelledImage> chunk) {
         List<String> parts = new ArrayList<>(List.of("tl-features-v2", source.tlVersion(), source.backbone(),
                 Integer.toString(source.input().imageSize()), source.input().preprocessing().id(),
                 source.input().layout().name(), source.input().framing().id(),

@@ -1,4 +1,4 @@
-package dev.tl.train;
+package dev.tl.features;
 
 import dev.tl.BuildInfo;
 import dev.tl.data.BatchLoader;
@@ -11,7 +11,7 @@ import dev.tl.engine.Network;
 import dev.tl.engine.OnnxModelCache;
 import dev.tl.engine.OnnxStore;
 import dev.tl.engine.Session;
-import dev.tl.model.Features;
+import dev.tl.features.Features;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
@@ -90,13 +90,13 @@ public final class BaseFeatures implements AutoCloseable {
             Supplier<String> engine = () -> decided.updateAndGet(known -> known != null ? known
                     : engines.engineFor(network));
             try (Progress progress = Progress.start(task(base), images.size(), "img")) {
-                FeatureCache.Computation compute = new PassOverChunks(progress, (from, chunk) -> {
+                FeatureStore.Computation compute = new PassOverChunks(progress, (from, chunk) -> {
                     Opened opened = sessions.computeIfAbsent(base, unused -> open(network));
                     return Nd4j.create(Inference.outputs(progress, opened.session(), opened.loader(), chunk,
                             batchSize, views.from(from)));
                 });
                 perBase[i] = cache == null ? compute.compute(0, images.images())
-                        : cache.features(new FeatureCache.Source(spec.bases().get(i).backboneName(),
+                        : cache.features(new FeatureStore.Source(spec.bases().get(i).backboneName(),
                         spec.bases().get(i).inputSpec(), weightFiles.get(i), seed, BuildInfo.version(), views.key(),
                         engine), images.images(), batchSize, compute);
             }
@@ -138,12 +138,12 @@ public final class BaseFeatures implements AutoCloseable {
      * the gap before a computed chunk, leave the pass's total, so the count, rate and ETA are those of the images
      * computed.
      */
-    private static final class PassOverChunks implements FeatureCache.Computation {
+    private static final class PassOverChunks implements FeatureStore.Computation {
         private final Progress progress;
-        private final FeatureCache.Computation computation;
+        private final FeatureStore.Computation computation;
         private int next;
 
-        PassOverChunks(Progress progress, FeatureCache.Computation computation) {
+        PassOverChunks(Progress progress, FeatureStore.Computation computation) {
             this.progress = progress;
             this.computation = computation;
         }
