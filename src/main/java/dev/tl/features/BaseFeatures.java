@@ -11,7 +11,6 @@ import dev.tl.engine.Network;
 import dev.tl.engine.OnnxModelCache;
 import dev.tl.engine.OnnxStore;
 import dev.tl.engine.Session;
-import dev.tl.features.Features;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;

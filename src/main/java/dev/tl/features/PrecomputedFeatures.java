@@ -1,8 +1,6 @@
 package dev.tl.features;
 
 import dev.tl.data.LabelledImage;
-import dev.tl.features.FeatureProvenance;
-import dev.tl.features.FeatureTable;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
