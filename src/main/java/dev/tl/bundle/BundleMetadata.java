@@ -275,7 +275,7 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
         }
     }
 
-    /** A learning-rate schedule by name with its parameters (bundles before format 1.1 called the name "kind"). */
+    /** A learning-rate schedule by name with its parameters (bundles of earlier tl versions called the name "kind"). */
     public record Schedule(@JsonAlias("kind") String name, Map<String, Object> params, Double warmupEpochs) {
 
         public Schedule {
