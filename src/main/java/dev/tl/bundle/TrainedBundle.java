@@ -26,10 +26,9 @@ public final class TrainedBundle {
     /**
      * Saves the bundle to the run's output, replacing an earlier bundle there.
      *
-     * @param keepForeign whether files tl did not write may be in the output; they move into the new bundle
-     * @param onnx        the model's ONNX form, saved with it
+     * @param onnx the model's ONNX form, saved with it
      */
-    public static void save(TrainingRun run, TrainedModel trained, boolean keepForeign, ModelBundle.OnnxForm onnx) {
+    public static void save(TrainingRun run, TrainedModel trained, ModelBundle.OnnxForm onnx) {
         RunSettings settings = run.settings();
         DataSplit split = run.split();
         Map<String, String> files = new LinkedHashMap<>();
@@ -63,7 +62,7 @@ public final class TrainedBundle {
                 Instant.now().toString(), ModelBundle.MODEL_FILE, BundleMetadata.inputsOf(run.modelSpec()),
                 split.train().classes(), new BundleMetadata.Head(head.denseUnits(), head.dropout()), training.build(),
                 BundleMetadata.historyOf(trained.history()), BundleMetadata.Epoch.of(trained.kept()));
-        ModelBundle.save(settings.output(), trained.graph(), metadata, files, keepForeign, onnx);
+        ModelBundle.save(settings.output(), trained.graph(), metadata, files, settings.overwrite(), onnx);
         TrainingPlot.write(trained.history(), trained.kept(), settings.output().resolve(TrainingPlot.FILE));
     }
 }

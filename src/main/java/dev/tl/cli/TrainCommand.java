@@ -221,10 +221,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return resume != null ? resumeRun() : run(null);
+        return resume != null ? resumeRun() : run(settings(), null);
     }
 
-    /** Re-creates the interrupted run from the options its checkpoint recorded and continues it. */
+    /**
+     * Continues the interrupted run with the settings its checkpoint recorded (a checkpoint of an earlier tl, which
+     * recorded the options, with those options parsed again).
+     */
     private int resumeRun() {
         List<String> given = spec.options().stream()
                 .filter(option -> !option.inherited() && RunArguments.given(spec, option))
@@ -232,23 +235,28 @@ final class TrainCommand implements Callable<Integer> {
         Flags.require(given.isEmpty(), RESUME, "continues a run with its original options; drop "
                 + String.join(", ", given));
         Checkpoint checkpoint = Flags.about(RESUME, () -> Checkpoint.load(resume));
+        if (checkpoint.run() != null) {
+            RunSettings settings = Flags.about(RESUME, () -> Flags.about(checkpoint.file().toString(),
+                    () -> checkpoint.run().settings()));
+            return run(settings, checkpoint);
+        }
         CommandLine original = new CommandLine(new TrainCommand());
         original.setOut(spec.commandLine().getOut());
         original.setErr(spec.commandLine().getErr());
         original.parseArgs(checkpoint.args().toArray(String[]::new));
         TrainCommand command = original.getCommand();
         command.printing = printing;
-        return command.run(checkpoint);
+        return command.run(command.settings(), checkpoint);
     }
 
     private static boolean isPrinting(String option) {
         return OutputOptions.NAMES.contains(option);
     }
 
-    private int run(Checkpoint resumeFrom) {
+    private int run(RunSettings settings, Checkpoint resumeFrom) {
         long start = System.nanoTime();
-        RunSettings settings = settings();
-        if (augment.previewing()) {
+        Path output = settings.output();
+        if (resumeFrom == null && augment.previewing()) {
             TrainingRun run = TrainingRun.prepare(settings);
             augment.writePreview(run.split().train(), run.modelSpec().inputSpecs().get(0), seed.seed,
                     spec.commandLine().getOut());
@@ -259,7 +267,7 @@ final class TrainCommand implements Callable<Integer> {
             if (resumeFrom == null) {
                 checkInterruptedRun();
             }
-            checkOutput();
+            checkOutput(output, settings.overwrite());
             TrainingRun run = TrainingRun.prepare(settings);
             if (resumeFrom != null) {
                 Flags.about(RESUME, () -> {
@@ -274,8 +282,8 @@ final class TrainCommand implements Callable<Integer> {
                     return resumeFrom;
                 });
             }
-            List<String> resumeArgs = RunArguments.of(spec, Stream.concat(Stream.of(RESUME, START_OVER),
-                    OutputOptions.NAMES.stream()).toArray(String[]::new));
+            List<String> resumeArgs = resumeFrom != null ? resumeFrom.args() : RunArguments.of(spec,
+                    Stream.concat(Stream.of(RESUME, START_OVER), OutputOptions.NAMES.stream()).toArray(String[]::new));
             TrainedModel trained = run.train(resumeFrom, resumeArgs, List.of());
             Outcome.Failed failed = trained.outcome() instanceof Outcome.Failed f ? f : null;
             if (failed != null && trained.kept() == null) {
@@ -284,7 +292,7 @@ final class TrainCommand implements Callable<Integer> {
                         + "--finetune-lr");
             }
             Flags.about(OUTPUT, () -> {
-                TrainedBundle.save(run, trained, overwrite,
+                TrainedBundle.save(run, trained,
                         (graph, metadata, sha256) -> OnnxExport.bundleModel(graph, metadata, sha256).toByteArray());
                 return output;
             });
@@ -323,7 +331,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The rule of what may be replaced, checked before any work rather than after hours of it. */
-    private void checkOutput() {
+    private static void checkOutput(Path output, boolean overwrite) {
         try {
             String replacing = ModelBundle.checkTarget(output, overwrite);
             if (replacing != null) {
@@ -418,6 +426,7 @@ final class TrainCommand implements Callable<Integer> {
                 .augmentation(augment.trainAugmentation())
                 .featureStore(store)
                 .output(output)
+                .overwrite(overwrite)
                 .build();
     }
 

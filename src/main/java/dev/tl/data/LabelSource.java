@@ -33,6 +33,18 @@ public interface LabelSource {
         return FilenameLabels.patternOf(description).map(regex -> fromFilename(regex, flag));
     }
 
+    /**
+     * The source whose {@link #description()} is {@code description} (folders, a file-name pattern, a CSV file);
+     * empty for a description of another kind.
+     */
+    static Optional<LabelSource> described(String description, String flag) {
+        if (FOLDERS.description().equals(description)) {
+            return Optional.of(FOLDERS);
+        }
+        return sameFilenamePattern(description, flag)
+                .or(() -> CsvLabels.fileOf(description).map(csv -> fromCsv(csv, flag)));
+    }
+
     /** @param flag the option that named {@code csv}, for error messages */
     static LabelSource fromCsv(Path csv, String flag) {
         return new CsvLabels(csv, flag);

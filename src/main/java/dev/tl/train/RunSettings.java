@@ -25,11 +25,13 @@ import java.util.function.Function;
  * @param featureStore  where the frozen phase finds features: the on-disk cache, features computed elsewhere, or
  *                      null to compute them every run
  * @param output        where the bundle goes; the run's checkpoint and metrics file go beside it
+ * @param overwrite     whether files tl did not write may be in {@code output}; they move into the new bundle
  */
 public record RunSettings(List<BaseSpec> bases, HeadSpec head, WeightsChoice weights, Images training,
                           Images validation, ImageCheck imageCheck, double valSplit, double testSplit,
                           Function<ImageSet, ClassWeights> classWeights, TrainOptions options,
-                          TrainAugmentation augmentation, FeatureStore featureStore, Path output) {
+                          TrainAugmentation augmentation, FeatureStore featureStore, Path output,
+                          boolean overwrite) {
 
     /** A directory of images, how they are labelled, and the option that named it (for errors). */
     public record Images(Path dir, LabelSource labels, String flag) {
@@ -69,6 +71,7 @@ public record RunSettings(List<BaseSpec> bases, HeadSpec head, WeightsChoice wei
         private TrainAugmentation augmentation = TrainAugmentation.NONE;
         private FeatureStore featureStore;
         private Path output;
+        private boolean overwrite;
 
         private Builder() {
         }
@@ -128,9 +131,14 @@ public record RunSettings(List<BaseSpec> bases, HeadSpec head, WeightsChoice wei
             return this;
         }
 
+        public Builder overwrite(boolean value) {
+            overwrite = value;
+            return this;
+        }
+
         public RunSettings build() {
             return new RunSettings(bases, head, weights, training, validation, imageCheck, valSplit, testSplit,
-                    classWeights, options, augmentation, featureStore, output);
+                    classWeights, options, augmentation, featureStore, output, overwrite);
         }
     }
 }

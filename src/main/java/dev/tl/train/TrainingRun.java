@@ -156,7 +156,7 @@ public final class TrainingRun {
      * Trains (downloading ImageNet weights first if needed).
      *
      * @param resume     the interrupted run's checkpoint, or null to start afresh
-     * @param resumeArgs the options that recreate this run, saved in every checkpoint
+     * @param resumeArgs the options that start this run anew, saved in every checkpoint beside its settings
      * @param listeners  more listeners, hearing every event after the run's own
      */
     public TrainedModel train(Checkpoint resume, List<String> resumeArgs, List<TrainingListener> listeners) {
@@ -168,7 +168,8 @@ public final class TrainingRun {
         List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, settings.weights(), WeightCache.standard());
         Path checkpoints = checkpointDir();
         List<TrainingListener> all = new ArrayList<>(List.of(new ProgressListener(), new EpochLogger(),
-                new CheckpointWriter(checkpoints, resumeArgs, DataRecord.of(split)),
+                new CheckpointWriter(checkpoints, RunRecord.of(settings, classWeights), resumeArgs,
+                        DataRecord.of(split)),
                 new HistoryCsv(checkpoints.resolve(HistoryCsv.FILE))));
         all.addAll(listeners);
         return new Trainer(modelSpec, settings.options(), classWeights, settings.featureStore(),

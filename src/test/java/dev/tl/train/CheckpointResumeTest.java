@@ -45,7 +45,7 @@ class CheckpointResumeTest {
         ImageSet train = TestData.subset(TestData.TRAIN, 4);
         ImageSet validation = TestData.subset(TestData.VAL, 2);
         List<TrainingListener> listeners = new java.util.ArrayList<>(List.of(new CheckpointWriter(checkpoints,
-                List.of(), null)));
+                null, List.of(), null)));
         listeners.addAll(List.of(more));
         return new Trainer(SPEC, OPTIONS, null, null, TrainAugmentation.NONE, listeners)
                 .train(train, validation, List.of(Optional.<Path>empty()), resume);

@@ -98,9 +98,10 @@ class FrozenBottomTest {
 
     @Test
     void aKilledRunResumesBitIdenticallyAndItsCheckpointMovesBetweenEngines(@TempDir Path dir) {
-        TrainedModel whole = fineTune(EngineRequest.AUTO, null, new CheckpointWriter(dir.resolve("whole"), List.of(), null));
+        TrainedModel whole = fineTune(EngineRequest.AUTO, null,
+                new CheckpointWriter(dir.resolve("whole"), null, List.of(), null));
         Path killed = dir.resolve("killed");
-        assertThatThrownBy(() -> fineTune(EngineRequest.AUTO, null, new CheckpointWriter(killed, List.of(), null),
+        assertThatThrownBy(() -> fineTune(EngineRequest.AUTO, null, new CheckpointWriter(killed, null, List.of(), null),
                 KILLED_AFTER_EPOCH_1)).hasMessage("killed");
         Checkpoint checkpoint = Checkpoint.load(killed);
 
