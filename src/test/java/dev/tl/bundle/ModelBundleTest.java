@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tl.TestData;
 import dev.tl.data.ImageSet;
+import dev.tl.engine.Dl4jOutputs;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.HeadSpec;
-import dev.tl.engine.Dl4jOutputs;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.train.TrainAugmentation;
