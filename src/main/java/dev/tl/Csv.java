@@ -1,12 +1,15 @@
 package dev.tl;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The small CSV files tl reads and writes (image labels, class weights): a header naming the columns, RFC 4180
+ * The CSV files tl reads and writes (image labels, class weights, features): a header naming the columns, RFC 4180
  * quoting, blank lines skipped, spaces around unquoted values trimmed, a UTF-8 byte order mark tolerated.
  */
 public final class Csv {
@@ -113,13 +116,23 @@ public final class Csv {
 
     /** {@code header} then {@code rows}, quoted where needed. */
     public static String write(List<String> header, List<List<String>> rows) {
-        List<List<String>> all = new ArrayList<>();
-        all.add(header);
-        all.addAll(rows);
+        StringWriter text = new StringWriter();
         try {
-            return MAPPER.writeValueAsString(all);
-        } catch (JsonProcessingException e) {
+            write(text, header, rows);
+        } catch (IOException e) {
             throw new IllegalStateException("cannot write CSV", e);
+        }
+        return text.toString();
+    }
+
+    /** The same, written to {@code out} row by row as {@code rows} gives them (for files too large to hold). */
+    public static void write(Writer out, List<String> header, Iterable<List<String>> rows) throws IOException {
+        try (SequenceWriter writer = MAPPER.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                .writeValues(out)) {
+            writer.write(header);
+            for (List<String> row : rows) {
+                writer.write(row);
+            }
         }
     }
 }

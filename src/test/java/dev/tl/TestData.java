@@ -2,7 +2,7 @@ package dev.tl;
 
 import dev.tl.data.ImageSet;
 import dev.tl.data.LabelSource;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +23,9 @@ public final class TestData {
     /** The first {@code perClass} images of every class in {@code dir}. */
     public static ImageSet subset(Path dir, int perClass) {
         ImageSet all = LabelSource.FOLDERS.scan(dir, "--data");
-        List<LabeledImage> chosen = new ArrayList<>();
+        List<LabelledImage> chosen = new ArrayList<>();
         int[] taken = new int[all.classes().size()];
-        for (LabeledImage image : all.images()) {
+        for (LabelledImage image : all.images()) {
             if (taken[image.label()]++ < perClass) {
                 chosen.add(image);
             }
@@ -36,7 +36,7 @@ public final class TestData {
     /** Copies a subset into {@code target} in the class-per-folder layout; returns {@code target}. */
     public static Path copySubset(Path dir, int perClass, Path target) throws IOException {
         ImageSet set = subset(dir, perClass);
-        for (LabeledImage image : set.images()) {
+        for (LabelledImage image : set.images()) {
             Path classDir = target.resolve(set.classes().get(image.label()));
             Files.createDirectories(classDir);
             Files.copy(image.path(), classDir.resolve(image.path().getFileName()));

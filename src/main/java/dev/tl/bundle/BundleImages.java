@@ -14,7 +14,6 @@ public final class BundleImages {
 
     /** The validation images of the run, as a labels CSV (path,label). */
     public static final String VALIDATION_SET_FILE = "validation-set.csv";
-    private static final String FILENAME_LABELS = "filename:";
 
     /**
      * Images a bundle lists, labelled: which list they come from ("held-out test set", "validation set"), and
@@ -34,9 +33,7 @@ public final class BundleImages {
      */
     public static LabelSource labelling(BundleMetadata metadata, String flag) {
         String labels = metadata.training() == null ? null : metadata.training().labels();
-        return labels != null && labels.startsWith(FILENAME_LABELS)
-                ? LabelSource.fromFilename(labels.substring(FILENAME_LABELS.length()), flag)
-                : LabelSource.FOLDERS;
+        return LabelSource.sameFilenamePattern(labels, flag).orElse(LabelSource.FOLDERS);
     }
 
     /** The held-out test set if the run had one, else its validation set; an error when it listed neither. */

@@ -10,6 +10,7 @@ import dev.tl.data.InputSpec;
 import dev.tl.data.Preprocessing;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.ModelSpec;
+import dev.tl.train.ClassWeights;
 import dev.tl.train.EpochRecord;
 import dev.tl.train.Phase;
 import dev.tl.train.TrainAugmentation;
@@ -129,6 +130,92 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
                 throw new IllegalArgumentException(field + ": not a path: " + e.getMessage(), e);
             }
         }
+
+        /** Its components by name, since several are of one type; {@link Builder#build} checks them. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Fills in a {@link Training}; what is not set is absent (null, or no images). */
+        public static final class Builder {
+            private String data;
+            private String valData;
+            private Double valSplit;
+            private String weights;
+            private int trainImages;
+            private int valImages;
+            private Options options;
+            private String labels;
+            private String valLabels;
+            private Double testSplit;
+            private int testImages;
+            private String testSet;
+            private Augmentations augmentation;
+            private List<ClassCount> classCounts;
+            private List<Skipped> skippedFiles;
+
+            private Builder() {
+            }
+
+            /** The training images' directory and how they are labelled. */
+            public Builder data(String dir, String labelling) {
+                data = dir;
+                labels = labelling;
+                return this;
+            }
+
+            /** Separate validation images and how they are labelled. */
+            public Builder valData(String dir, String labelling) {
+                valData = dir;
+                valLabels = labelling;
+                return this;
+            }
+
+            public Builder valSplit(Double fraction) {
+                valSplit = fraction;
+                return this;
+            }
+
+            public Builder testSplit(Double fraction) {
+                testSplit = fraction;
+                return this;
+            }
+
+            public Builder weights(String choice) {
+                weights = choice;
+                return this;
+            }
+
+            /** The images of each part of the split, in total and per class, and the file listing the test set. */
+            public Builder split(DataSplit split, String testSetFile) {
+                trainImages = split.train().size();
+                valImages = split.validation().size();
+                testImages = split.test().size();
+                classCounts = ClassCount.of(split);
+                testSet = testSetFile;
+                return this;
+            }
+
+            public Builder options(Options value) {
+                options = value;
+                return this;
+            }
+
+            public Builder augmentation(Augmentations value) {
+                augmentation = value;
+                return this;
+            }
+
+            public Builder skippedFiles(List<Skipped> value) {
+                skippedFiles = value;
+                return this;
+            }
+
+            public Training build() {
+                return new Training(data, valData, valSplit, weights, trainImages, valImages, options, labels,
+                        valLabels, testSplit, testImages, testSet, augmentation, classCounts, skippedFiles);
+            }
+        }
     }
 
     /** How many images of a class went to training, validation and the held-out test set. */
@@ -178,17 +265,17 @@ public record BundleMetadata(int formatVersion, String createdBy, String created
                     + " is not a number of images");
         }
 
-        static Options of(TrainOptions options) {
+        static Options of(TrainOptions options, ClassWeights classWeights) {
             return new Options(options.batchSize(), options.frozenEpochs(), options.finetuneEpochs(),
                     options.unfreeze().toString(), options.batchNormTrainable(), options.learningRate(),
                     options.finetuneLearningRate(), options.seed(), Schedule.of(options.schedule()),
                     options.lrDecayPerBlock(), options.monitor().id(), options.patience(),
-                    options.classWeights() == null ? null : options.classWeights().byClass(),
+                    classWeights == null ? null : classWeights.byClass(),
                     options.microBatchSize());
         }
     }
 
-    /** A learning-rate schedule by name with its parameters (bundles before format 1.1 called the name "kind"). */
+    /** A learning-rate schedule by name with its parameters (bundles of earlier tl versions called the name "kind"). */
     public record Schedule(@JsonAlias("kind") String name, Map<String, Object> params, Double warmupEpochs) {
 
         public Schedule {

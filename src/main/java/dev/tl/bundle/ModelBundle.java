@@ -6,6 +6,9 @@ import dev.tl.TlException;
 import dev.tl.data.InputSpec;
 import dev.tl.engine.OnnxStore;
 import dev.tl.model.Classifier;
+import dev.tl.plot.EvaluationFiles;
+import dev.tl.plot.TrainingPlot;
+import dev.tl.train.listener.HistoryCsv;
 import dev.tl.zoo.Backbones;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -48,11 +53,15 @@ public final class ModelBundle {
     public static final String ONNX_FILE = "model.onnx";
     public static final String ONNX_SOURCE_KEY = "tl_model_file_sha256";
 
-    /** Every file tl writes into a bundle: saving over a bundle replaces these, and only these. */
-    public static final Set<String> OWN_FILES = Set.of(METADATA_FILE, MODEL_FILE, ONNX_FILE, TEST_SET_FILE,
-            EVALUATION_FILE,
-            BundleImages.VALIDATION_SET_FILE, "history.csv", "training.png", "confusion.png", "errors.png", "errors.csv",
-            "error-thumbnails.png", "report.html");
+    /** {@code tl report}'s page, where it goes by default. */
+    public static final String REPORT_FILE = "report.html";
+
+    /**
+     * Every file tl writes into a bundle, named by its writers: saving over a bundle replaces these, and only these.
+     */
+    public static final Set<String> OWN_FILES = Stream.concat(Stream.of(METADATA_FILE, MODEL_FILE, ONNX_FILE,
+                    TEST_SET_FILE, EVALUATION_FILE, REPORT_FILE, BundleImages.VALIDATION_SET_FILE, HistoryCsv.FILE,
+                    TrainingPlot.FILE), EvaluationFiles.FILES.stream()).collect(Collectors.toUnmodifiableSet());
 
     /** A save that would replace files tl did not write, refused. */
     public static final class NotReplaceable extends TlException {

@@ -5,10 +5,10 @@ import dev.tl.data.CsvLabels;
 import dev.tl.data.DataSplit;
 import dev.tl.model.HeadSpec;
 import dev.tl.plot.TrainingPlot;
-import dev.tl.train.HistoryCsv;
 import dev.tl.train.RunSettings;
 import dev.tl.train.TrainedModel;
 import dev.tl.train.TrainingRun;
+import dev.tl.train.listener.HistoryCsv;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -26,10 +26,9 @@ public final class TrainedBundle {
     /**
      * Saves the bundle to the run's output, replacing an earlier bundle there.
      *
-     * @param keepForeign whether files tl did not write may be in the output; they move into the new bundle
-     * @param onnx        the model's ONNX form, saved with it
+     * @param onnx the model's ONNX form, saved with it
      */
-    public static void save(TrainingRun run, TrainedModel trained, boolean keepForeign, ModelBundle.OnnxForm onnx) {
+    public static void save(TrainingRun run, TrainedModel trained, ModelBundle.OnnxForm onnx) {
         RunSettings settings = run.settings();
         DataSplit split = run.split();
         Map<String, String> files = new LinkedHashMap<>();
@@ -46,20 +45,24 @@ public final class TrainedBundle {
                     valData != null ? valData : data));
         }
         HeadSpec head = settings.head();
-        BundleMetadata.Training training = new BundleMetadata.Training(data.toString(),
-                valData == null ? null : valData.toString(),
-                settings.validation() == null ? settings.valSplit() : null, settings.weights().toString(),
-                split.train().size(), split.validation().size(), BundleMetadata.Options.of(run.options()),
-                settings.training().labels().description(),
-                settings.validation() == null ? null : settings.validation().labels().description(),
-                settings.testSplit() > 0 ? settings.testSplit() : null, split.test().size(), testSet,
-                BundleMetadata.Augmentations.of(settings.augmentation()), BundleMetadata.ClassCount.of(split),
-                BundleMetadata.Skipped.of(run.skipped()));
+        BundleMetadata.Training.Builder training = BundleMetadata.Training.builder()
+                .data(data.toString(), settings.training().labels().description())
+                .weights(settings.weights().toString())
+                .split(split, testSet)
+                .testSplit(settings.testSplit() > 0 ? settings.testSplit() : null)
+                .options(BundleMetadata.Options.of(run.options(), run.classWeights()))
+                .augmentation(BundleMetadata.Augmentations.of(settings.augmentation()))
+                .skippedFiles(BundleMetadata.Skipped.of(run.skipped()));
+        if (settings.validation() == null) {
+            training.valSplit(settings.valSplit());
+        } else {
+            training.valData(valData.toString(), settings.validation().labels().description());
+        }
         BundleMetadata metadata = new BundleMetadata(BundleMetadata.FORMAT_VERSION, BuildInfo.version(),
                 Instant.now().toString(), ModelBundle.MODEL_FILE, BundleMetadata.inputsOf(run.modelSpec()),
-                split.train().classes(), new BundleMetadata.Head(head.denseUnits(), head.dropout()), training,
+                split.train().classes(), new BundleMetadata.Head(head.denseUnits(), head.dropout()), training.build(),
                 BundleMetadata.historyOf(trained.history()), BundleMetadata.Epoch.of(trained.kept()));
-        ModelBundle.save(settings.output(), trained.graph(), metadata, files, keepForeign, onnx);
+        ModelBundle.save(settings.output(), trained.graph(), metadata, files, settings.overwrite(), onnx);
         TrainingPlot.write(trained.history(), trained.kept(), settings.output().resolve(TrainingPlot.FILE));
     }
 }

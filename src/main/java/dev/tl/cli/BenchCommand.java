@@ -1,12 +1,12 @@
 package dev.tl.cli;
 
 import dev.tl.device.ComputeBackend;
+import dev.tl.device.PeakMemory;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.NetworkCost;
 import dev.tl.model.Precision;
-import dev.tl.train.PeakMemory;
 import dev.tl.train.Throughput;
 import java.util.LinkedHashMap;
 import java.util.List;

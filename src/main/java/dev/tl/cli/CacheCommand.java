@@ -3,7 +3,7 @@ package dev.tl.cli;
 import dev.tl.TlException;
 import dev.tl.engine.OnnxModelCache;
 import dev.tl.engine.OrtNatives;
-import dev.tl.train.FeatureCache;
+import dev.tl.features.FeatureCache;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.Backbones;
 import dev.tl.zoo.weights.WeightCache;

@@ -2,22 +2,22 @@ package dev.tl.cli;
 
 import dev.tl.data.BatchLoader;
 import dev.tl.data.DecoderPreload;
-import dev.tl.data.ImageViews;
 import dev.tl.data.ImageSet;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.ImageViews;
+import dev.tl.data.LabelledImage;
 import dev.tl.data.UnlabelledImages;
 import dev.tl.engine.EngineChoice;
 import dev.tl.engine.Inference;
 import dev.tl.engine.OnnxModelCache;
 import dev.tl.engine.Session;
 import dev.tl.engine.Sessions;
+import dev.tl.features.FeatureFiles;
 import dev.tl.features.FeatureProvenance;
 import dev.tl.features.FeatureTable;
 import dev.tl.features.ParquetFeatures;
 import dev.tl.features.SparkEmbedding;
 import dev.tl.features.SparkSubmit;
 import dev.tl.model.BaseWeights;
-import dev.tl.model.FeatureFiles;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.zoo.weights.WeightCache;
@@ -79,13 +79,13 @@ final class EmbedCommand implements Callable<Integer>, Nd4jOnDemand {
 
     @Option(names = OUT, required = true, paramLabel = "FILE",
             description = "CSV (path,label,f0,f1,...), a .npy float32 matrix with FILE.index.csv (path,label) beside "
-                    + "it, or .parquet (path, label, features; what tl train --features reads).")
+                    + "it, or " + ParquetFeatures.EXTENSION + " (path, label, features; what tl train --features reads).")
     Path out;
 
     @Option(names = SPARK, paramLabel = "MASTER",
             description = "Run the feature pass on Apache Spark: local[N] on this machine, or a cluster (spark://..., "
                     + "yarn, k8s://... with SPARK_HOME set). --data and --out may then be on any Hadoop file system "
-                    + "(hdfs://, s3a://...); --out must end in .parquet and becomes a directory of part files.")
+                    + "(hdfs://, s3a://...); --out must end in " + ParquetFeatures.EXTENSION + " and becomes a directory of part files.")
     String spark;
 
     @Override
@@ -144,7 +144,7 @@ final class EmbedCommand implements Callable<Integer>, Nd4jOnDemand {
      * (as written: paths may be URIs of other file systems) and prints what it would.
      */
     private int onSpark(ModelSpec modelSpec) {
-        Flags.require(ParquetFeatures.isParquet(out), OUT, "the Spark job writes Parquet: name it FILE.parquet");
+        Flags.require(ParquetFeatures.isParquet(out), OUT, "the Spark job writes Parquet: name it FILE" + ParquetFeatures.EXTENSION);
         Flags.require(RunArguments.written(spec, LabelledImages.FILENAME) == null, LabelledImages.FILENAME,
                 "not with " + SPARK + ": label the images by class folders or " + LabelledImages.CSV);
         Optional<SparkEmbedding> inProcess = SparkEmbedding.inProcess();
@@ -165,7 +165,7 @@ final class EmbedCommand implements Callable<Integer>, Nd4jOnDemand {
     private static List<FeatureTable.Row> rows(ImageSet set, float[][] matrix) {
         List<FeatureTable.Row> rows = new ArrayList<>();
         for (int i = 0; i < set.size(); i++) {
-            LabeledImage image = set.images().get(i);
+            LabelledImage image = set.images().get(i);
             rows.add(new FeatureTable.Row(image.path().toString(),
                     image.label() < 0 ? "" : set.classes().get(image.label()), matrix[i])); // unlabelled: empty
         }

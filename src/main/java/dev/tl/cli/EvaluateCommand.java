@@ -11,7 +11,7 @@ import dev.tl.data.DecoderPreload;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabelSource;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.engine.EngineChoice;
 import dev.tl.engine.Inference;
 import dev.tl.engine.Session;
@@ -97,7 +97,7 @@ final class EvaluateCommand implements Callable<Integer>, Nd4jOnDemand {
             probabilities = Inference.outputs("evaluate", session, loader, set.images(), batch.batchSize, views);
         }
         EvaluationReport report = Metrics.report(probabilities,
-                set.images().stream().mapToInt(LabeledImage::label).toArray(), set.classes());
+                set.images().stream().mapToInt(LabelledImage::label).toArray(), set.classes());
         List<Mistake> mistakes = Mistake.of(probabilities, set.images(), set.classes());
         ObjectNode document = Json.MAPPER.valueToTree(report);
         document.put("model_dir", loaded.directory().toString());

@@ -1,6 +1,5 @@
 package dev.tl.cli;
 
-import dev.tl.TlException;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.export.ExportFormat;
 import dev.tl.export.OnnxExport;
@@ -40,7 +39,7 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     BundleOption bundle;
 
-    @Option(names = "--format", required = true, paramLabel = "onnx", converter = Formats.class,
+    @Option(names = "--format", required = true, paramLabel = "onnx",
             description = "Output format.")
     ExportFormat format;
 
@@ -60,17 +59,6 @@ final class ExportCommand implements Callable<Integer> {
             description = "Put the framing (crop, resize) and the backbone's preprocessing into the graph: it then "
                     + "takes decoded images of any size, RGB values 0-255, and gives tl's answer.")
     boolean withPreprocessing;
-
-    static final class Formats implements ITypeConverter<ExportFormat> {
-        @Override
-        public ExportFormat convert(String value) {
-            try {
-                return ExportFormat.parse(value);
-            } catch (TlException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
-    }
 
     static final class Opsets implements ITypeConverter<Integer> {
         @Override

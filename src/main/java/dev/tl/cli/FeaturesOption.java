@@ -22,7 +22,7 @@ final class FeaturesOption {
     static final String NAME = "--features";
 
     @Option(names = NAME, paramLabel = "FILE|DIR",
-            description = "Train the head on the features of a .parquet file or directory written by tl embed "
+            description = "Train the head on the features of a " + ParquetFeatures.EXTENSION + " file or directory written by tl embed "
                     + "(with or without --spark) instead of on --data's images. The model gets the backbone(s) and "
                     + "weights that computed them, as the file records (a random backbone its seed); --seed seeds "
                     + "the rest. Head only: no fine-tuning, no augmentation.")
@@ -36,7 +36,7 @@ final class FeaturesOption {
 
     FeatureTable table() {
         if (table == null) {
-            Flags.require(ParquetFeatures.isParquet(path), NAME, "expected a .parquet file or directory, got " + path);
+            Flags.require(ParquetFeatures.isParquet(path), NAME, "expected a " + ParquetFeatures.EXTENSION + " file or directory, got " + path);
             table = Flags.about(NAME, () -> ParquetFeatures.read(path));
         }
         return table;

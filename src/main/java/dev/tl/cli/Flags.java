@@ -24,6 +24,14 @@ final class Flags {
         }
     }
 
+    /** Runs {@code check}; a {@link TlException} it throws comes back prefixed with {@code flag}. */
+    static void check(String flag, Runnable check) {
+        about(flag, () -> {
+            check.run();
+            return flag;
+        });
+    }
+
     /** An error "flag: problem" unless {@code holds}. */
     static void require(boolean holds, String flag, String problem) {
         if (!holds) {

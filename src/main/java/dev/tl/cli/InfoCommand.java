@@ -9,7 +9,7 @@ import dev.tl.device.NvidiaDriver;
 import dev.tl.engine.Dl4jEngine;
 import dev.tl.engine.OnnxModelCache;
 import dev.tl.engine.OnnxRuntimeEngine;
-import dev.tl.train.FeatureCache;
+import dev.tl.features.FeatureCache;
 import dev.tl.zoo.weights.WeightCache;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,14 +1,14 @@
 package dev.tl.cli;
 
 import dev.tl.data.ImageSet;
+import dev.tl.features.FeatureCache;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Precision;
-import dev.tl.train.FeatureCache;
+import dev.tl.plot.RangeTestPlot;
 import dev.tl.train.LearningRateFinder;
 import dev.tl.train.RangeTest;
-import dev.tl.train.RangeTestPlot;
 import dev.tl.zoo.weights.WeightCache;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,7 +3,6 @@ package dev.tl.cli;
 import dev.tl.Json;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,7 +20,8 @@ final class OutputOptions {
     /** The options of this mixin: how a result prints, never what a command does. */
     static final List<String> NAMES = List.of(JSON, FORMAT);
 
-    enum Format { TEXT, JSON, CSV }
+    /** The values of {@code --output-format} as users write them (picocli matches them in any case). */
+    enum Format { text, json, csv }
 
     /** Marks a command whose results print as CSV too. */
     interface CsvOutput {
@@ -30,26 +30,19 @@ final class OutputOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    private Format format = Format.TEXT;
+    private Format format = Format.text;
 
     @Option(names = JSON, description = "Print one JSON document instead of text.")
     void json(boolean on) {
         if (on) {
-            format = Format.JSON;
+            format = Format.json;
         }
     }
 
     @Option(names = FORMAT, paramLabel = "text|json|csv", description = "How results print: text (default), json, "
             + "or csv (predict).")
-    void format(String name) {
-        Format chosen = switch (name.trim().toLowerCase(Locale.ROOT)) {
-            case "text" -> Format.TEXT;
-            case "json" -> Format.JSON;
-            case "csv" -> Format.CSV;
-            default -> throw new CommandLine.ParameterException(command.commandLine(),
-                    FORMAT + ": expected text, json or csv, got '" + name + "'");
-        };
-        if (chosen == Format.CSV && !(command.userObject() instanceof CsvOutput)) {
+    void format(Format chosen) {
+        if (chosen == Format.csv && !(command.userObject() instanceof CsvOutput)) {
             throw new CommandLine.ParameterException(command.commandLine(), FORMAT + " csv: tl " + command.name()
                     + " prints text or json");
         }
@@ -60,9 +53,9 @@ final class OutputOptions {
     <T> void print(CommandSpec spec, T result, Renderer<T> renderer) {
         PrintWriter out = spec.commandLine().getOut();
         String text = switch (format) {
-            case TEXT -> renderer.text(result);
-            case JSON -> Json.write(renderer.json(result));
-            case CSV -> renderer.csv(result).orElseThrow(() -> new IllegalStateException(
+            case text -> renderer.text(result);
+            case json -> Json.write(renderer.json(result));
+            case csv -> renderer.csv(result).orElseThrow(() -> new IllegalStateException(
                     spec.name() + " is marked CsvOutput but its renderer writes no CSV"));
         };
         out.println(text.endsWith("\n") ? text.substring(0, text.length() - 1) : text);

@@ -28,7 +28,7 @@ final class ReportCommand implements Callable<Integer> {
     BundleOption bundle;
 
     @Option(names = OUT, paramLabel = "FILE.html",
-            description = "Where to write the page. Default: " + HtmlReport.FILE + " in the model directory.")
+            description = "Where to write the page. Default: " + ModelBundle.REPORT_FILE + " in the model directory.")
     Path out;
 
     @Override
@@ -37,7 +37,7 @@ final class ReportCommand implements Callable<Integer> {
             Flags.outputFile(OUT, out, ".html", "an HTML page");
         }
         ModelBundle.Loaded loaded = Flags.about("--model-dir", () -> ModelBundle.load(bundle.dir()));
-        Path file = (out != null ? out : loaded.directory().resolve(HtmlReport.FILE)).toAbsolutePath().normalize();
+        Path file = (out != null ? out : loaded.directory().resolve(ModelBundle.REPORT_FILE)).toAbsolutePath().normalize();
         // under the bundle's lock: its files are read (and the page written) while no other tl writes there
         String notWritten = ModelBundle.whileHeld(loaded.opened(), () -> Flags.about(OUT, () -> {
             HtmlReport.write(loaded, usage(loaded.directory()), file);

@@ -8,9 +8,9 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine;
 
 /**
- * A run's options as arguments that recreate it, which its checkpoint keeps for {@code tl train --resume}: every
- * option given on the command line or set by a config file (defaults come back by themselves), as the user wrote
- * it, with paths made absolute so a resume works from any directory.
+ * A run's options as arguments that recreate it, which its checkpoint keeps to say how to start it anew (checkpoints
+ * of earlier versions resume with them): every option given on the command line or set by a config file (defaults
+ * come back by themselves), as the user wrote it, with paths made absolute so they work from any directory.
  */
 final class RunArguments {
 

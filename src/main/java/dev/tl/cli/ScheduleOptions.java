@@ -1,6 +1,5 @@
 package dev.tl.cli;
 
-import dev.tl.TlException;
 import dev.tl.train.schedule.ConstantSchedule;
 import dev.tl.train.schedule.CosineSchedule;
 import dev.tl.train.schedule.OneCycleSchedule;
@@ -47,10 +46,6 @@ final class ScheduleOptions {
         onlyWith(Name.step, "--step-gamma", stepGamma);
         onlyWith(Name.plateau, "--plateau-patience", plateauPatience);
         onlyWith(Name.plateau, "--plateau-factor", plateauFactor);
-        if (warmupEpochs != null && name == Name.onecycle) {
-            throw new TlException("--warmup-epochs: --schedule onecycle warms up by itself (over the first "
-                    + OneCycleSchedule.PCT_START + " of each phase)");
-        }
         Schedule schedule = switch (name) {
             case constant -> new ConstantSchedule();
             case step -> new StepSchedule(stepSize != null ? stepSize : StepSchedule.DEFAULT_STEP_SIZE,
@@ -61,7 +56,8 @@ final class ScheduleOptions {
                     plateauPatience != null ? plateauPatience : PlateauSchedule.DEFAULT_PATIENCE,
                     plateauFactor != null ? plateauFactor : PlateauSchedule.DEFAULT_FACTOR);
         };
-        return new ScheduleSettings(schedule, warmupEpochs == null || warmupEpochs == 0 ? null : warmupEpochs);
+        Double warmup = warmupEpochs == null || warmupEpochs == 0 ? null : warmupEpochs;
+        return Flags.about("--warmup-epochs", () -> new ScheduleSettings(schedule, warmup));
     }
 
     private void onlyWith(Name owner, String flag, Object value) {

@@ -69,6 +69,8 @@ public final class TlCli implements Runnable {
         cli.setExecutionStrategy(TlCli::execute);
         // An option given twice takes its last value, so a script can append an override to a stored command line.
         cli.setOverwrittenOptionsAllowed(true);
+        // Names (--output-format, --format, --schedule...) are taken in any case, as every other value of tl's.
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setUsageHelpAutoWidth(true); // help as wide as the terminal
         OptionHeadings.install(cli.getSubcommands().get("train"), TrainCommand.HELP_HEADINGS);
         return cli;

@@ -6,15 +6,16 @@ import dev.tl.bundle.ModelBundle;
 import dev.tl.bundle.TrainedBundle;
 import dev.tl.device.ComputeBackend;
 import dev.tl.export.OnnxExport;
+import dev.tl.features.FeatureCache;
+import dev.tl.features.FeatureStore;
+import dev.tl.features.PrecomputedFeatures;
 import dev.tl.model.BaseLayout;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.Unfreeze;
 import dev.tl.train.Checkpoint;
 import dev.tl.train.ClassWeights;
-import dev.tl.train.FeatureCache;
-import dev.tl.train.FeatureStore;
 import dev.tl.train.Monitor;
-import dev.tl.train.PrecomputedFeatures;
+import dev.tl.train.Outcome;
 import dev.tl.train.RunSettings;
 import dev.tl.train.TrainOptions;
 import dev.tl.train.TrainedModel;
@@ -51,6 +52,7 @@ final class TrainCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
 
     private static final String WORKERS = "--workers";
+    private static final String BN_TRAINABLE = "--bn-trainable";
 
     /** How {@code tl train --help} groups the options (see {@link OptionHeadings}). */
     static final List<OptionHeadings.Heading> HELP_HEADINGS = List.of(
@@ -60,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
             new OptionHeadings.Heading("Model", List.of("--model", "--image-size", WeightsOption.NAME, "--crop",
                     "--dense", "--dropout")),
             new OptionHeadings.Heading("Phases", List.of("--frozen-epochs", "--finetune-epochs", "--unfreeze",
-                    "--unfreeze-blocks", "--bn-trainable", MicroBatchOption.NAME)),
+                    "--unfreeze-blocks", BN_TRAINABLE, MicroBatchOption.NAME)),
             new OptionHeadings.Heading("Optimisation", List.of("--batch-size", "--lr", "--finetune-lr",
                     "--lr-decay-per-block", "--schedule", "--warmup-epochs", "--step-size", "--step-gamma",
                     "--plateau-patience", "--plateau-factor", "--monitor", "--patience", "--seed")),
@@ -149,7 +151,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "What the fine-tune phase trains: the whole base, or its top N layers. Default: ${DEFAULT-VALUE}.")
     Unfreeze unfreeze;
 
-    @Option(names = "--bn-trainable", negatable = true,
+    @Option(names = BN_TRAINABLE, negatable = true,
             description = "Let BatchNorm learn in the fine-tune phase (gamma/beta train, running statistics update). Default: BatchNorm stays in inference mode.")
     boolean bnTrainable;
 
@@ -219,10 +221,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return resume != null ? resumeRun() : run(null);
+        return resume != null ? resumeRun() : run(settings(), null);
     }
 
-    /** Re-creates the interrupted run from the options its checkpoint recorded and continues it. */
+    /**
+     * Continues the interrupted run with the settings its checkpoint recorded (a checkpoint of an earlier tl, which
+     * recorded the options, with those options parsed again).
+     */
     private int resumeRun() {
         List<String> given = spec.options().stream()
                 .filter(option -> !option.inherited() && RunArguments.given(spec, option))
@@ -230,23 +235,28 @@ final class TrainCommand implements Callable<Integer> {
         Flags.require(given.isEmpty(), RESUME, "continues a run with its original options; drop "
                 + String.join(", ", given));
         Checkpoint checkpoint = Flags.about(RESUME, () -> Checkpoint.load(resume));
+        if (checkpoint.run() != null) {
+            RunSettings settings = Flags.about(RESUME, () -> Flags.about(checkpoint.file().toString(),
+                    () -> checkpoint.run().settings()));
+            return run(settings, checkpoint);
+        }
         CommandLine original = new CommandLine(new TrainCommand());
         original.setOut(spec.commandLine().getOut());
         original.setErr(spec.commandLine().getErr());
         original.parseArgs(checkpoint.args().toArray(String[]::new));
         TrainCommand command = original.getCommand();
         command.printing = printing;
-        return command.run(checkpoint);
+        return command.run(command.settings(), checkpoint);
     }
 
     private static boolean isPrinting(String option) {
         return OutputOptions.NAMES.contains(option);
     }
 
-    private int run(Checkpoint resumeFrom) {
+    private int run(RunSettings settings, Checkpoint resumeFrom) {
         long start = System.nanoTime();
-        RunSettings settings = settings();
-        if (augment.previewing()) {
+        Path output = settings.output();
+        if (resumeFrom == null && augment.previewing()) {
             TrainingRun run = TrainingRun.prepare(settings);
             augment.writePreview(run.split().train(), run.modelSpec().inputSpecs().get(0), seed.seed,
                     spec.commandLine().getOut());
@@ -257,7 +267,7 @@ final class TrainCommand implements Callable<Integer> {
             if (resumeFrom == null) {
                 checkInterruptedRun();
             }
-            checkOutput();
+            checkOutput(output, settings.overwrite());
             TrainingRun run = TrainingRun.prepare(settings);
             if (resumeFrom != null) {
                 Flags.about(RESUME, () -> {
@@ -272,24 +282,25 @@ final class TrainCommand implements Callable<Integer> {
                     return resumeFrom;
                 });
             }
-            List<String> resumeArgs = RunArguments.of(spec, Stream.concat(Stream.of(RESUME, START_OVER),
-                    OutputOptions.NAMES.stream()).toArray(String[]::new));
+            List<String> resumeArgs = resumeFrom != null ? resumeFrom.args() : RunArguments.of(spec,
+                    Stream.concat(Stream.of(RESUME, START_OVER), OutputOptions.NAMES.stream()).toArray(String[]::new));
             TrainedModel trained = run.train(resumeFrom, resumeArgs, List.of());
-            if (trained.failure() != null && trained.kept() == null) {
-                throw new TrainingDiverged("training stopped: " + trained.failure() + "; no epoch ended with finite "
+            Outcome.Failed failed = trained.outcome() instanceof Outcome.Failed f ? f : null;
+            if (failed != null && trained.kept() == null) {
+                throw new TrainingDiverged("training stopped: " + failed.reason() + "; no epoch ended with finite "
                         + "numbers, so nothing was saved (" + checkpointNote(run) + "); try a lower --lr or "
                         + "--finetune-lr");
             }
             Flags.about(OUTPUT, () -> {
-                TrainedBundle.save(run, trained, overwrite,
+                TrainedBundle.save(run, trained,
                         (graph, metadata, sha256) -> OnnxExport.bundleModel(graph, metadata, sha256).toByteArray());
                 return output;
             });
             run.finish();
             printing.print(spec, TrainSummary.of(run, trained, output, (System.nanoTime() - start) / 1e9),
                     new TrainSummary.TextRenderer());
-            if (trained.failure() != null) {
-                throw new TrainingDiverged("training stopped: " + trained.failure() + "; the bundle holds the "
+            if (failed != null) {
+                throw new TrainingDiverged("training stopped: " + failed.reason() + "; the bundle holds the "
                         + "weights of " + trained.kept().phase() + " epoch " + trained.kept().epoch()
                         + ", the best before that; try a lower --lr or --finetune-lr");
             }
@@ -320,7 +331,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The rule of what may be replaced, checked before any work rather than after hours of it. */
-    private void checkOutput() {
+    private static void checkOutput(Path output, boolean overwrite) {
         try {
             String replacing = ModelBundle.checkTarget(output, overwrite);
             if (replacing != null) {
@@ -369,19 +380,15 @@ final class TrainCommand implements Callable<Integer> {
                         + layout.layerNames().size() + " layers (give all, or at most that)");
             }
         }
-        if (bnTrainable && microBatch.size != null && microBatch.size < batch.batchSize) {
-            throw new TlException(MicroBatchOption.NAME + " " + microBatch.size + " cannot be used with "
-                    + "--bn-trainable: trainable BatchNorm normalises with the statistics of the whole batch (use a "
-                    + "smaller --batch-size instead)");
-        }
+        Flags.check(MicroBatchOption.NAME + " with " + BN_TRAINABLE,
+                () -> TrainOptions.requireWholeBatches(bnTrainable, batch.batchSize, microBatch.size));
         if (features.given()) {
             requireHeadOnly();
         }
         int devices = ComputeBackend.current().devices().size();
         Flags.require(workers <= devices, WORKERS, workers + " workers need as many devices; this machine computes on "
                 + devices + " (" + ComputeBackend.current().describe() + ")");
-        Flags.require(workers == 1 || !bnTrainable, WORKERS, "not with --bn-trainable: trainable BatchNorm "
-                + "normalises with the statistics of the whole batch, which no device sees");
+        Flags.check(WORKERS + " with " + BN_TRAINABLE, () -> TrainOptions.requireOneDevice(bnTrainable, workers));
         TrainOptions options = TrainOptions.builder()
                 .batchSize(batch.batchSize)
                 .frozenEpochs(frozenEpochs)
@@ -408,9 +415,19 @@ final class TrainCommand implements Callable<Integer> {
                 images.validationSource(valLabelsCsv, "--val-labels-csv"), VAL_DATA);
         FeatureStore store = features.given() ? new PrecomputedFeatures(features.table())
                 : noFeatureCache ? null : FeatureCache.standard();
-        return new RunSettings(bases, head.head(), weightsChoice, training, validation, images.check(), valFraction,
-                testSplit, train -> Flags.about("--class-weights", () -> classWeights.resolve(train)), options,
-                augment.trainAugmentation(), store, output);
+        return RunSettings.builder()
+                .model(bases, head.head(), weightsChoice)
+                .training(training, images.check())
+                .validation(validation)
+                .valSplit(valFraction)
+                .testSplit(testSplit)
+                .classWeights(train -> Flags.about("--class-weights", () -> classWeights.resolve(train)))
+                .options(options)
+                .augmentation(augment.trainAugmentation())
+                .featureStore(store)
+                .output(output)
+                .overwrite(overwrite)
+                .build();
     }
 
     /**

@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * @param numClasses the width of the one-hot labels; 0 for unlabelled images
  */
-public record Batch(float[][] pixels, long[][] shapes, int[] classes, int numClasses, List<LabeledImage> images) {
+public record Batch(float[][] pixels, long[][] shapes, int[] classes, int numClasses, List<LabelledImage> images) {
 
     public int size() {
         return classes.length;

@@ -54,7 +54,7 @@ public final class BatchLoader implements AutoCloseable {
      * Batches of {@code batchSize} images in the given order (the last may be smaller), each image as
      * {@code views.perImage()} consecutive rows of the inputs (one label row per image).
      */
-    public Iterator<Batch> batches(List<LabeledImage> images, int batchSize, ImageViews views) {
+    public Iterator<Batch> batches(List<LabelledImage> images, int batchSize, ImageViews views) {
         return new Prefetcher(images, batchSize, views);
     }
 
@@ -69,19 +69,19 @@ public final class BatchLoader implements AutoCloseable {
      *
      * @param images the images, or empty for images that are not files here (labels then -1)
      */
-    public Assembly assembly(int count, List<LabeledImage> images, ImageViews views) {
+    public Assembly assembly(int count, List<LabelledImage> images, ImageViews views) {
         return new Assembly(count, images, views);
     }
 
     /** A batch whose images are written into it one by one, from any thread, each into its own place. */
     public final class Assembly {
-        private final List<LabeledImage> images;
+        private final List<LabelledImage> images;
         private final ImageViews views;
         private final float[][] pixels = new float[inputs.size()][];
         private final long[][] shapes = new long[inputs.size()][];
         private final int[] classes;
 
-        private Assembly(int count, List<LabeledImage> images, ImageViews views) {
+        private Assembly(int count, List<LabelledImage> images, ImageViews views) {
             this.images = images;
             this.views = views;
             this.classes = new int[count];
@@ -127,13 +127,13 @@ public final class BatchLoader implements AutoCloseable {
     }
 
     private final class Prefetcher implements Iterator<Batch> {
-        private final List<LabeledImage> images;
+        private final List<LabelledImage> images;
         private final int batchSize;
         private final ImageViews views;
         private final Deque<CompletableFuture<Batch>> ahead = new ArrayDeque<>();
         private int nextStart;
 
-        Prefetcher(List<LabeledImage> images, int batchSize, ImageViews views) {
+        Prefetcher(List<LabelledImage> images, int batchSize, ImageViews views) {
             this.images = images;
             this.batchSize = batchSize;
             this.views = views;
@@ -143,7 +143,7 @@ public final class BatchLoader implements AutoCloseable {
         private void fill() {
             while (ahead.size() < PREFETCH_BATCHES && nextStart < images.size()) {
                 int start = nextStart;
-                List<LabeledImage> slice = images.subList(start, Math.min(start + batchSize, images.size()));
+                List<LabelledImage> slice = images.subList(start, Math.min(start + batchSize, images.size()));
                 nextStart += slice.size();
                 Assembly assembly = assembly(slice.size(), slice, views);
                 List<CompletableFuture<Void>> parts = new ArrayList<>();

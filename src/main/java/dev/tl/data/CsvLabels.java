@@ -9,12 +9,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Labels from a CSV file with the header {@code path,label}: one image per line, its path relative to the root
  * (the {@code --data} directory) or absolute. Only the images listed belong to the set.
  */
 public final class CsvLabels implements LabelSource {
+
+    /** How a bundle records this source: this, then the file. */
+    private static final String DESCRIBED = "csv:";
 
     static final String PATH = "path";
     static final String LABEL = "label";
@@ -74,7 +78,13 @@ public final class CsvLabels implements LabelSource {
 
     @Override
     public String description() {
-        return "csv:" + csv.toAbsolutePath().normalize();
+        return DESCRIBED + csv.toAbsolutePath().normalize();
+    }
+
+    /** The file in a {@link #description()}; empty for another source's. */
+    static Optional<Path> fileOf(String description) {
+        return description != null && description.startsWith(DESCRIBED)
+                ? Optional.of(Path.of(description.substring(DESCRIBED.length()))) : Optional.empty();
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.tl.TlException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -17,6 +18,8 @@ import java.util.stream.Collectors;
 final class FilenameLabels implements LabelSource {
 
     private static final int NAMES_SHOWN = 5;
+    /** How a bundle records this source: this, then the pattern. */
+    private static final String DESCRIBED = "filename:";
 
     private final String regex;
     private final String flag;
@@ -79,6 +82,12 @@ final class FilenameLabels implements LabelSource {
 
     @Override
     public String description() {
-        return "filename:" + regex;
+        return DESCRIBED + regex;
+    }
+
+    /** The pattern in a {@link #description()}; empty for another source's. */
+    static Optional<String> patternOf(String description) {
+        return description != null && description.startsWith(DESCRIBED)
+                ? Optional.of(description.substring(DESCRIBED.length())) : Optional.empty();
     }
 }

@@ -34,7 +34,7 @@ public record ImageCheck(long maxPixels, boolean strict) {
     public Checked check(ImageSet set) {
         List<ImageProbe.Result> results = set.images().parallelStream()
                 .map(image -> ImageProbe.probe(image.path(), maxPixels)).toList();
-        List<LabeledImage> usable = new ArrayList<>();
+        List<LabelledImage> usable = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             ImageProbe.Result result = results.get(i);

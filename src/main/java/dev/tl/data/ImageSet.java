@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Labelled images plus the class names their labels index into. */
-public record ImageSet(List<String> classes, List<LabeledImage> images) {
+public record ImageSet(List<String> classes, List<LabelledImage> images) {
 
     private static final Logger log = LoggerFactory.getLogger(ImageSet.class);
 
@@ -28,8 +28,8 @@ public record ImageSet(List<String> classes, List<LabeledImage> images) {
     }
 
     /** Images in a random order that depends only on {@code seed}. */
-    public List<LabeledImage> shuffled(long seed) {
-        List<LabeledImage> order = new ArrayList<>(images);
+    public List<LabelledImage> shuffled(long seed) {
+        List<LabelledImage> order = new ArrayList<>(images);
         Collections.shuffle(order, new Random(seed));
         return order;
     }
@@ -40,12 +40,12 @@ public record ImageSet(List<String> classes, List<LabeledImage> images) {
      * depends only on the file list and the seed.
      */
     public Split stratifiedSplit(double fraction, long seed, String heldOutAs) {
-        List<LabeledImage> train = new ArrayList<>();
-        List<LabeledImage> validation = new ArrayList<>();
+        List<LabelledImage> train = new ArrayList<>();
+        List<LabelledImage> validation = new ArrayList<>();
         Random random = new Random(seed);
         for (int label = 0; label < classes.size(); label++) {
-            List<LabeledImage> ofClass = new ArrayList<>();
-            for (LabeledImage image : images) {
+            List<LabelledImage> ofClass = new ArrayList<>();
+            for (LabelledImage image : images) {
                 if (image.label() == label) {
                     ofClass.add(image);
                 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where the class of each image comes from: its class folder, a pattern on its file name, or a CSV file.
@@ -20,6 +21,28 @@ public interface LabelSource {
     /** @param flag the option that gave {@code regex}, for error messages */
     static LabelSource fromFilename(String regex, String flag) {
         return new FilenameLabels(regex, flag);
+    }
+
+    /**
+     * The file-name pattern of a source whose {@link #description()} is {@code description}, labelling images of
+     * the same kind by the same rule; empty for other sources (a CSV lists particular images).
+     *
+     * @param flag the option that names the pattern, for error messages
+     */
+    static Optional<LabelSource> sameFilenamePattern(String description, String flag) {
+        return FilenameLabels.patternOf(description).map(regex -> fromFilename(regex, flag));
+    }
+
+    /**
+     * The source whose {@link #description()} is {@code description} (folders, a file-name pattern, a CSV file);
+     * empty for a description of another kind.
+     */
+    static Optional<LabelSource> described(String description, String flag) {
+        if (FOLDERS.description().equals(description)) {
+            return Optional.of(FOLDERS);
+        }
+        return sameFilenamePattern(description, flag)
+                .or(() -> CsvLabels.fileOf(description).map(csv -> fromCsv(csv, flag)));
     }
 
     /** @param flag the option that named {@code csv}, for error messages */
@@ -51,14 +74,14 @@ public interface LabelSource {
     private static ImageSet label(List<Entry> entries, List<String> classes, String flag) {
         Map<String, Integer> index = new HashMap<>();
         classes.forEach(name -> index.put(name, index.size()));
-        List<LabeledImage> images = new ArrayList<>();
+        List<LabelledImage> images = new ArrayList<>();
         for (Entry entry : entries) {
             Integer label = index.get(entry.className());
             if (label == null) {
                 throw new TlException(flag + ": " + entry.origin() + ": class '" + entry.className()
                         + "' is not one of the model's classes " + classes);
             }
-            images.add(new LabeledImage(entry.path(), label));
+            images.add(new LabelledImage(entry.path(), label));
         }
         return new ImageSet(classes, images);
     }

@@ -25,9 +25,9 @@ public final class UnlabelledImages {
     public record Listing(List<Path> files, List<ImageCheck.Skipped> checks) {
 
         /** The usable images, in order. */
-        public List<LabeledImage> usable() {
+        public List<LabelledImage> usable() {
             return IntStream.range(0, files.size()).filter(i -> checks.get(i) == null)
-                    .mapToObj(i -> new LabeledImage(files.get(i), -1)).toList();
+                    .mapToObj(i -> new LabelledImage(files.get(i), -1)).toList();
         }
     }
 

@@ -3,7 +3,7 @@ package dev.tl.engine;
 import dev.tl.data.Batch;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageViews;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.progress.Progress;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -35,7 +35,7 @@ public final class Inference {
      * outputs, i.e. averaged class probabilities for a softmax classifier. A batch holds {@code batchSize / views}
      * images, so the network still sees about {@code batchSize} rows at a time.
      */
-    public static void run(String task, Session session, BatchLoader loader, List<LabeledImage> images,
+    public static void run(String task, Session session, BatchLoader loader, List<LabelledImage> images,
                            int batchSize, ImageViews views, BiConsumer<Batch, float[][]> onOutput) {
         try (Progress progress = Progress.start(task, images.size(), "img")) {
             run(progress, session, loader, images, batchSize, views, onOutput);
@@ -44,7 +44,7 @@ public final class Inference {
 
     /** As {@link #run(String, Session, BatchLoader, List, int, ImageViews, BiConsumer)}, on a part of a pass whose
      * progress the caller shows. */
-    public static void run(Progress progress, Session session, BatchLoader loader, List<LabeledImage> images,
+    public static void run(Progress progress, Session session, BatchLoader loader, List<LabelledImage> images,
                            int batchSize, ImageViews views, BiConsumer<Batch, float[][]> onOutput) {
         if (!loader.inputs().equals(session.inputs())) {
             throw new IllegalArgumentException("the loader assembles " + loader.inputs() + ", the " + session.engine()
@@ -78,7 +78,7 @@ public final class Inference {
     }
 
     /** The network's output for every image, averaged over its views, one row each, in order. */
-    public static float[][] outputs(String task, Session session, BatchLoader loader, List<LabeledImage> images,
+    public static float[][] outputs(String task, Session session, BatchLoader loader, List<LabelledImage> images,
                                     int batchSize, ImageViews views) {
         try (Progress progress = Progress.start(task, images.size(), "img")) {
             return outputs(progress, session, loader, images, batchSize, views);
@@ -87,7 +87,7 @@ public final class Inference {
 
     /** The network's output for every image of a part of a pass whose progress the caller shows. */
     public static float[][] outputs(Progress progress, Session session, BatchLoader loader,
-                                    List<LabeledImage> images, int batchSize, ImageViews views) {
+                                    List<LabelledImage> images, int batchSize, ImageViews views) {
         List<float[]> rows = new ArrayList<>(images.size());
         run(progress, session, loader, images, batchSize, views, (batch, output) -> rows.addAll(List.of(output)));
         return rows.toArray(float[][]::new);

@@ -1,6 +1,6 @@
 package dev.tl.eval;
 
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,7 +13,7 @@ import java.util.List;
 public record Mistake(Path path, String trueClass, String predicted, double probability, double loss) {
 
     /** Every misclassified image of an evaluation, highest loss first. */
-    public static List<Mistake> of(float[][] probabilities, List<LabeledImage> images, List<String> classes) {
+    public static List<Mistake> of(float[][] probabilities, List<LabelledImage> images, List<String> classes) {
         List<Mistake> mistakes = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             float[] row = probabilities[i];

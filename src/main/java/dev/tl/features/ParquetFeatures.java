@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.parquet.ParquetReadOptions;
@@ -44,6 +43,8 @@ import org.apache.parquet.schema.MessageTypeParser;
  */
 public final class ParquetFeatures {
 
+    /** The file name ending (or directory of part files, as Spark writes it) of Parquet features. */
+    public static final String EXTENSION = ".parquet";
     public static final String PATH = "path";
     public static final String LABEL = "label";
     public static final String FEATURES = "features";
@@ -67,7 +68,7 @@ public final class ParquetFeatures {
     }
 
     public static boolean isParquet(Path path) {
-        return path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".parquet");
+        return FeatureFiles.hasExtension(path, EXTENSION);
     }
 
     /** Writes one Parquet file, aside and renamed into place. */
@@ -149,7 +150,7 @@ public final class ParquetFeatures {
                             && !file.getFileName().toString().startsWith("."))
                     .sorted().toList();
             if (parts.isEmpty()) {
-                throw new TlException("no .parquet files in " + source.toAbsolutePath());
+                throw new TlException("no " + EXTENSION + " files in " + source.toAbsolutePath());
             }
             return parts;
         } catch (IOException e) {
@@ -176,7 +177,7 @@ public final class ParquetFeatures {
             throw new TlException(file + ": unreadable feature metadata: " + e.getOriginalMessage(), e);
         }
         throw new TlException(file + " is not a tl feature file (its features column says nothing about how "
-                + "they were computed); write one with tl embed --out FILE.parquet");
+                + "they were computed); write one with tl embed --out FILE" + EXTENSION);
     }
 
     private static void readRows(Path file, ParquetFileReader reader, int featureSize, List<FeatureTable.Row> rows)

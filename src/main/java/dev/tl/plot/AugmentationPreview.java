@@ -7,7 +7,7 @@ import dev.tl.data.ImageDecoder;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.InputSpec;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -32,20 +32,20 @@ public final class AugmentationPreview {
      * network's {@code input} gets it; returns how many images it shows.
      */
     public static int write(Path file, ImageSet train, InputSpec input, Augmenter augmenter) {
-        List<LabeledImage> images = sample(train, augmenter.seed());
+        List<LabelledImage> images = sample(train, augmenter.seed());
         AtomicFiles.writePng(file, render(images, train.classes(), input.imageSize(), input.framing(),
                 augmenter.epoch(1)));
         return images.size();
     }
 
     /** The images a preview shows: the first of a seeded shuffle, so both classes are likely to appear. */
-    public static List<LabeledImage> sample(ImageSet train, long seed) {
-        List<LabeledImage> shuffled = train.shuffled(seed);
+    public static List<LabelledImage> sample(ImageSet train, long seed) {
+        List<LabelledImage> shuffled = train.shuffled(seed);
         return shuffled.subList(0, Math.min(MAX_IMAGES, shuffled.size()));
     }
 
     /** The grid of the first view of each image, framed, at {@code size} x {@code size} pixels, labelled by class. */
-    public static BufferedImage render(List<LabeledImage> images, List<String> classes, int size, Framing framing,
+    public static BufferedImage render(List<LabelledImage> images, List<String> classes, int size, Framing framing,
             ImageViews views) {
         List<ImageGrid.Tile> tiles = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {

@@ -19,6 +19,9 @@ public final class EvaluationFiles {
 
     public static final String ERRORS_CSV = "errors.csv";
     public static final List<String> ERRORS_COLUMNS = List.of("path", "true", "predicted", "probability", "loss");
+    /** The files {@link #write} leaves in the bundle. */
+    public static final List<String> FILES = List.of(ConfusionPlot.FILE, ErrorGallery.FILE,
+            ErrorGallery.THUMBNAILS_FILE, ERRORS_CSV);
 
     private EvaluationFiles() {
     }

@@ -33,7 +33,6 @@ import javax.imageio.ImageIO;
  */
 public final class HtmlReport {
 
-    public static final String FILE = "report.html";
     /** The pictures tl draws are a few MB at most (a confusion matrix of hundreds of classes). */
     private static final long MAX_PICTURE_BYTES = 64L << 20;
     private static final long MAX_PICTURE_PIXELS = 50_000_000;

@@ -5,6 +5,7 @@ import dev.tl.Json;
 import dev.tl.TlException;
 import dev.tl.model.ArrayReader;
 import dev.tl.model.Params;
+import dev.tl.train.listener.HistoryCsv;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -36,14 +37,16 @@ import org.slf4j.LoggerFactory;
  * moments and step count), the history, and the best weights so far. One zip file, replaced atomically after every
  * epoch, so a run killed at any moment resumes from its last completed epoch exactly.
  *
- * @param args    the run's effective {@code tl train} options, to resume it with the same settings
+ * @param run     the run's settings, which a resume continues with (null in checkpoints of earlier versions)
+ * @param args    the run's effective {@code tl train} options: in a message, the command that starts it anew; what
+ *                a checkpoint without {@code run} resumes with
  * @param phase   {@link Phase#FROZEN} (the graph is the head) or {@link Phase#FINETUNE} (the whole model)
  * @param epoch   the last completed epoch of {@code phase}
  * @param phaseFinished whether {@code phase} ended after that epoch (all epochs run, or stopped early)
  * @param data    the images of the run's split (null in checkpoints of earlier versions)
  * @param file    where it was read from (null for one being written)
  */
-public record Checkpoint(List<String> args, Phase phase, int epoch, boolean phaseFinished,
+public record Checkpoint(RunRecord run, List<String> args, Phase phase, int epoch, boolean phaseFinished,
                          List<EpochRecord> history, EpochRecord best, int iterationCount, int epochCount,
                          Map<String, INDArray> params, INDArray updaterState, Map<String, INDArray> bestParams,
                          DataRecord data, Path file) {
@@ -63,7 +66,7 @@ public record Checkpoint(List<String> args, Phase phase, int epoch, boolean phas
     }
 
     /** What {@value #STATE} holds: everything but the arrays. */
-    private record State(List<String> args, Phase phase, int epoch, boolean phaseFinished,
+    private record State(RunRecord run, List<String> args, Phase phase, int epoch, boolean phaseFinished,
                          List<EpochRecord> history, EpochRecord best, int iterationCount, int epochCount,
                          DataRecord data) {
     }
@@ -74,10 +77,10 @@ public record Checkpoint(List<String> args, Phase phase, int epoch, boolean phas
         return absolute.resolveSibling(absolute.getFileName() + ".checkpoint");
     }
 
-    static Checkpoint of(List<String> args, DataRecord data, Phase phase, int epoch, boolean phaseFinished,
+    public static Checkpoint of(RunRecord run, List<String> args, DataRecord data, Phase phase, int epoch, boolean phaseFinished,
                          ComputationGraph graph, RunState state) {
         INDArray updater = graph.getUpdater() == null ? null : graph.getUpdater().getStateViewArray();
-        return new Checkpoint(args, phase, epoch, phaseFinished, state.history(), state.bestEpoch(),
+        return new Checkpoint(run, args, phase, epoch, phaseFinished, state.history(), state.bestEpoch(),
                 graph.getConfiguration().getIterationCount(), graph.getConfiguration().getEpochCount(),
                 graph.paramTable(), updater, state.bestParams(), data, null);
     }
@@ -106,7 +109,7 @@ public record Checkpoint(List<String> args, Phase phase, int epoch, boolean phas
                 ZipOutputStream zip = new ZipOutputStream(stream);
                 zip.setLevel(Deflater.NO_COMPRESSION);   // float weights barely compress; keep saving cheap
                 zip.putNextEntry(new ZipEntry(STATE));
-                zip.write(Json.write(new State(args, phase, epoch, phaseFinished, history, best, iterationCount,
+                zip.write(Json.write(new State(run, args, phase, epoch, phaseFinished, history, best, iterationCount,
                         epochCount, data)).getBytes(StandardCharsets.UTF_8));
                 writeArrays(zip, PARAMS, params);
                 if (updaterState != null) {
@@ -146,7 +149,7 @@ public record Checkpoint(List<String> args, Phase phase, int epoch, boolean phas
                 throw invalid(file, BEST, state.best() == null ? "is there, but state.json names no best epoch"
                         : "is missing, but state.json names a best epoch");
             }
-            return new Checkpoint(state.args(), state.phase(), state.epoch(), state.phaseFinished(), state.history(),
+            return new Checkpoint(state.run(), state.args(), state.phase(), state.epoch(), state.phaseFinished(), state.history(),
                     state.best(), state.iterationCount(), state.epochCount(), params,
                     updater == null ? null : updater.get("state"), best, state.data(), file);
         } catch (NoSuchFileException e) {

@@ -28,9 +28,9 @@ final class EpochLoop {
      * Runs {@code run}'s epochs from {@code firstEpoch}, adding each to {@code state}.
      *
      * @param preparationSeconds work done for the phase before its first epoch (a feature pass), counted in it
-     * @return why a listener failed the phase, or null
+     * @return how the phase ended
      */
-    String run(PhaseRun run, int firstEpoch, RunState state, double preparationSeconds) {
+    Outcome run(PhaseRun run, int firstEpoch, RunState state, double preparationSeconds) {
         Phase phase = run.phase();
         ComputationGraph graph = run.graph();
         PhaseControl control = new PhaseControl();
@@ -82,9 +82,9 @@ final class EpochLoop {
                 state.removeLast(); // a failed epoch is not part of the run
             }
         }
-        notify(listener -> listener.phaseEnded(new TrainingListener.PhaseEnd(phase, state.history(),
-                control.stopReason(), control.failed())));
-        return control.failed() ? control.stopReason() : null;
+        Outcome outcome = control.outcome();
+        notify(listener -> listener.phaseEnded(new TrainingListener.PhaseEnd(phase, state.history(), outcome)));
+        return outcome;
     }
 
     private void notify(Consumer<TrainingListener> event) {

@@ -1,7 +1,7 @@
 package dev.tl.train;
 
 import dev.tl.eval.Metrics;
-import dev.tl.model.Features;
+import dev.tl.features.Features;
 import java.util.Iterator;
 import java.util.function.IntFunction;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -18,13 +18,13 @@ record HeadOnFeatures(Phase phase, ComputationGraph graph, int epochs, double ba
 
     @Override
     public int batchesPerEpoch() {
-        return FeatureBatches.count(images, batchSize);
+        return ShuffledBatches.count(images, batchSize);
     }
 
     @Override
     public Iterator<MultiDataSet> batches(int epoch) {
         Features features = featuresOfEpoch.apply(epoch);
-        return FeatureBatches.shuffled(features.size(), batchSize, seeds.shuffle(epoch)).stream().map(rows -> {
+        return ShuffledBatches.shuffled(features.size(), batchSize, seeds.shuffle(epoch)).stream().map(rows -> {
             INDArray[] xy = features.batch(rows, numClasses);
             return new MultiDataSet(xy[0], xy[1]);
         }).iterator();

@@ -2,11 +2,15 @@ package dev.tl.train;
 
 import dev.tl.data.ImageSet;
 import dev.tl.engine.EngineChoice;
+import dev.tl.features.BaseFeatures;
+import dev.tl.features.FeatureCache;
+import dev.tl.features.Features;
 import dev.tl.model.BaseWeights;
-import dev.tl.model.Features;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
+import dev.tl.train.listener.RangeTestListener;
+import dev.tl.train.listener.StepProgress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

@@ -3,12 +3,12 @@ package dev.tl.train;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
-import dev.tl.data.LabeledImage;
-import dev.tl.eval.Metrics;
+import dev.tl.data.LabelledImage;
 import dev.tl.engine.EngineChoice;
 import dev.tl.engine.Inference;
 import dev.tl.engine.Network;
 import dev.tl.engine.Session;
+import dev.tl.eval.Metrics;
 import java.util.Iterator;
 import java.util.Spliterators;
 import java.util.function.IntFunction;
@@ -36,7 +36,7 @@ record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate
 
     @Override
     public int batchesPerEpoch() {
-        return FeatureBatches.count(train.size(), batchSize);
+        return ShuffledBatches.count(train.size(), batchSize);
     }
 
     @Override
@@ -62,7 +62,7 @@ record ModelOnImages(ComputationGraph graph, int epochs, double baseLearningRate
         if (validation.size() == 0) {
             return null;
         }
-        int[] labels = validation.images().stream().mapToInt(LabeledImage::label).toArray();
+        int[] labels = validation.images().stream().mapToInt(LabelledImage::label).toArray();
         // The weights change every epoch: the engine gets the current ones (see docs/BENCHMARKS.md for what the
         // conversion costs against the pass), or only the top does where the bottom is frozen.
         try (Session session = bottom != null ? bottom.inference()

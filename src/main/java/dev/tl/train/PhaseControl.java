@@ -45,4 +45,12 @@ public final class PhaseControl {
     public double learningRateFactor() {
         return learningRateFactor;
     }
+
+    /** How the phase ended, once the loop is done with it. */
+    Outcome outcome() {
+        if (failed) {
+            return new Outcome.Failed(stopReason);
+        }
+        return stopReason == null ? Outcome.COMPLETED : new Outcome.StoppedEarly(stopReason);
+    }
 }

@@ -102,7 +102,7 @@ public final class RangeTest {
     }
 
     /** The step of the lowest smoothed loss after the first tenth. */
-    int lowest() {
+    public int lowest() {
         int lowest = settled();
         for (int i = lowest + 1; i < points.size(); i++) {
             if (points.get(i).smoothedLoss() < points.get(lowest).smoothedLoss()) {

@@ -51,7 +51,7 @@ public final class RunState {
         return bestParams;
     }
 
-    void setBest(EpochRecord epoch, Map<String, INDArray> params) {
+    public void setBest(EpochRecord epoch, Map<String, INDArray> params) {
         bestEpoch = epoch;
         bestParams = params;
     }

@@ -1,5 +1,7 @@
 package dev.tl.train;
 
+import dev.tl.TlException;
+
 import dev.tl.engine.EngineRequest;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.Unfreeze;
@@ -13,7 +15,6 @@ import dev.tl.train.schedule.ScheduleSettings;
  * @param lrDecayPerBlock fine-tune phase: each block below the top learns at this factor of the block above it
  * @param monitor         the validation metric that picks the epoch kept and drives early stopping
  * @param patience        epochs without improvement of {@code monitor} after which a phase stops; 0 = never
- * @param classWeights    multipliers of each class's loss in both phases; null for the plain loss
  * @param microBatchSize  training on images: the largest micro-batch a batch is computed in (see
  *                        {@link MicroBatching}); null to size it from the model's memory needs
  * @param randomBaseSeed  what randomly initialised bases start from: the seed recorded with precomputed features
@@ -25,7 +26,7 @@ import dev.tl.train.schedule.ScheduleSettings;
 public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, Unfreeze unfreeze,
                            boolean batchNormTrainable, double learningRate, double finetuneLearningRate, long seed,
                            ScheduleSettings schedule, double lrDecayPerBlock, Monitor monitor, int patience,
-                           ClassWeights classWeights, Integer microBatchSize, Long randomBaseSeed, int workers,
+                           Integer microBatchSize, Long randomBaseSeed, int workers,
                            EngineRequest engine) {
 
     public TrainOptions {
@@ -35,17 +36,29 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
         if (workers < 1) {
             throw new IllegalArgumentException("at least one device computes");
         }
-        if (batchNormTrainable && workers > 1) {
-            throw new IllegalArgumentException("trainable BatchNorm needs whole batches on one device");
-        }
+        requireWholeBatches(batchNormTrainable, batchSize, microBatchSize);
+        requireOneDevice(batchNormTrainable, workers);
+    }
+
+    /** Trainable BatchNorm normalises with the statistics of the whole batch, which a micro-batch does not see. */
+    public static void requireWholeBatches(boolean batchNormTrainable, int batchSize, Integer microBatchSize) {
         if (batchNormTrainable && microBatchSize != null && microBatchSize < batchSize) {
-            throw new IllegalArgumentException("trainable BatchNorm needs whole batches, not micro-batches");
+            throw new TlException("micro-batches of " + microBatchSize + " images cannot train BatchNorm: trainable "
+                    + "BatchNorm normalises with the statistics of the whole batch (use a smaller batch size instead)");
+        }
+    }
+
+    /** Trainable BatchNorm normalises with the statistics of the whole batch, which no device sees. */
+    public static void requireOneDevice(boolean batchNormTrainable, int workers) {
+        if (batchNormTrainable && workers > 1) {
+            throw new TlException(workers + " devices cannot train BatchNorm: trainable BatchNorm normalises with "
+                    + "the statistics of the whole batch, which no device sees");
         }
     }
 
     /**
      * Batch size and learning rates must be set; the rest starts at off: no epochs, the whole base unfrozen,
-     * a constant schedule, no per-block decay, best validation accuracy kept, no early stopping or class weights.
+     * a constant schedule, no per-block decay, best validation accuracy kept, no early stopping.
      */
     public static Builder builder() {
         return new Builder();
@@ -55,18 +68,13 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
         return new Builder().batchSize(batchSize).frozenEpochs(frozenEpochs).finetuneEpochs(finetuneEpochs)
                 .unfreeze(unfreeze).batchNormTrainable(batchNormTrainable).learningRate(learningRate)
                 .finetuneLearningRate(finetuneLearningRate).seed(seed).schedule(schedule)
-                .lrDecayPerBlock(lrDecayPerBlock).monitor(monitor).patience(patience).classWeights(classWeights)
+                .lrDecayPerBlock(lrDecayPerBlock).monitor(monitor).patience(patience)
                 .microBatchSize(microBatchSize).randomBaseSeed(randomBaseSeed).workers(workers).engine(engine);
     }
 
     /** The seed randomly initialised bases start from. */
     public long baseSeed() {
         return randomBaseSeed == null ? BaseWeights.RANDOM_INIT_SEED : randomBaseSeed;
-    }
-
-    /** The loss weights in class order, or null for the plain loss. */
-    double[] lossWeights() {
-        return classWeights == null ? null : classWeights.vector();
     }
 
     /** Fills in {@link TrainOptions}; the unset optional settings are off. */
@@ -83,7 +91,6 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
         private double lrDecayPerBlock = 1.0;
         private Monitor monitor = Monitor.VAL_ACCURACY;
         private int patience;
-        private ClassWeights classWeights;
         private Integer microBatchSize;
         private Long randomBaseSeed;
         private int workers = 1;
@@ -152,11 +159,6 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
             return this;
         }
 
-        public Builder classWeights(ClassWeights value) {
-            classWeights = value;
-            return this;
-        }
-
         public Builder microBatchSize(Integer value) {
             microBatchSize = value;
             return this;
@@ -180,7 +182,7 @@ public record TrainOptions(int batchSize, int frozenEpochs, int finetuneEpochs, 
         public TrainOptions build() {
             return new TrainOptions(batchSize, frozenEpochs, finetuneEpochs, unfreeze, batchNormTrainable,
                     learningRate, finetuneLearningRate, seed, schedule, lrDecayPerBlock, monitor, patience,
-                    classWeights, microBatchSize, randomBaseSeed, workers, engine);
+                    microBatchSize, randomBaseSeed, workers, engine);
         }
     }
 }

@@ -7,13 +7,21 @@ import dev.tl.data.ImageViews;
 import dev.tl.device.ComputeBackend;
 import dev.tl.engine.EngineChoice;
 import dev.tl.engine.OnnxModelCache;
+import dev.tl.features.BaseFeatures;
+import dev.tl.features.FeatureCache;
+import dev.tl.features.FeatureStore;
+import dev.tl.features.Features;
 import dev.tl.model.BaseWeights;
-import dev.tl.model.Features;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
 import dev.tl.model.Precision;
+import dev.tl.train.listener.BestWeights;
+import dev.tl.train.listener.EarlyStopping;
+import dev.tl.train.listener.EpochLogger;
+import dev.tl.train.listener.NonFiniteGuard;
+import dev.tl.train.listener.ScheduleListener;
 import dev.tl.train.schedule.PlateauSchedule;
 import dev.tl.zoo.Block;
 import java.nio.file.Path;
@@ -53,6 +61,8 @@ public final class Trainer {
 
     private final ModelSpec spec;
     private final TrainOptions options;
+    /** The classes' loss multipliers in class order, in both phases; null for the plain loss. */
+    private final double[] lossWeights;
     private final FeatureStore featureStore;
     private final TrainAugmentation augmentation;
     private final Augmenter augmenter;
@@ -62,15 +72,17 @@ public final class Trainer {
     private final OnnxModelCache models;
 
     /**
+     * @param classWeights multipliers of each class's loss in both phases; null for the plain loss
      * @param featureStore where the frozen phase finds backbone features: the cache that keeps them across runs, or
      *                     features computed elsewhere; null to always compute
      * @param augmentation random changes to the training images, drawn from streams seeded by the run's seed
      * @param listeners    hear every event after the trainer's own listeners, in this order
      */
-    public Trainer(ModelSpec spec, TrainOptions options, FeatureStore featureStore, TrainAugmentation augmentation,
-                   List<TrainingListener> listeners) {
+    public Trainer(ModelSpec spec, TrainOptions options, ClassWeights classWeights, FeatureStore featureStore,
+                   TrainAugmentation augmentation, List<TrainingListener> listeners) {
         this.spec = spec;
         this.options = options;
+        this.lossWeights = classWeights == null ? null : classWeights.vector();
         this.featureStore = featureStore;
         this.augmentation = augmentation;
         this.augmenter = new Augmenter(augmentation.settings(), options.seed());
@@ -108,12 +120,11 @@ public final class Trainer {
                     resume.phaseFinished() ? " (that phase was finished)" : "");
         }
         boolean inFrozenPhase = resume == null || resume.phase() == Phase.FROZEN;
-        String failure = null;
-        if (options.frozenEpochs() > 0 && inFrozenPhase) {
-            failure = trainHead(model, train, validation, weightFiles, resume, state);
-        }
-        if (options.finetuneEpochs() > 0 && failure == null) {
-            failure = fineTune(model, fineTunePlan, train, validation, inFrozenPhase ? null : resume, state);
+        Outcome outcome = options.frozenEpochs() > 0 && inFrozenPhase
+                ? trainHead(model, train, validation, weightFiles, resume, state) : Outcome.COMPLETED;
+        if (options.finetuneEpochs() > 0) {
+            outcome = outcome.then(() -> fineTune(model, fineTunePlan, train, validation,
+                    inFrozenPhase ? null : resume, state));
         }
         EpochRecord kept = state.bestEpoch();
         if (kept != null) {
@@ -121,7 +132,7 @@ public final class Trainer {
             log.info("kept the weights of {} epoch {} (val_accuracy {}, val_loss {})", kept.phase(), kept.epoch(),
                     EpochLogger.format(kept.valAccuracy()), EpochLogger.format(kept.valLoss()));
         }
-        TrainedModel trained = new TrainedModel(model, state.history(), kept, failure);
+        TrainedModel trained = new TrainedModel(model, state.history(), kept, outcome);
         EpochRecord unhelpful = trained.unhelpfulFineTune(options.monitor());
         if (unhelpful != null) {
             log.info("fine-tuning did not help; its best epoch: {} {} (val_accuracy {})", unhelpful.phase(),
@@ -133,9 +144,9 @@ public final class Trainer {
     /**
      * The head learns either on pooled features (of the plain images, or of K augmented copies) or, with
      * augmentation and no feature copies, on augmented images run through the wholly frozen base. Validation
-     * always scores the head on the plain validation images' features, computed once. Returns why it failed, or null.
+     * always scores the head on the plain validation images' features, computed once.
      */
-    private String trainHead(ComputationGraph model, ImageSet train, ImageSet validation,
+    private Outcome trainHead(ComputationGraph model, ImageSet train, ImageSet validation,
                            List<Optional<Path>> weightFiles, Checkpoint resume, RunState state) {
         long start = System.nanoTime();
         try (BaseFeatures cached = baseFeatures(weightFiles);
@@ -156,12 +167,12 @@ public final class Trainer {
             log.info("features ready in {} s", String.format(Locale.ROOT, "%.1f", featureSeconds));
 
             ComputationGraph head = ModelGraphs.head(spec, new Adam(options.learningRate()), options.seed(),
-                    options.lossWeights());
+                    lossWeights);
             Params.copyShared(model, head);
             if (resume != null) {
                 resume.restoreInto(head);
             }
-            String failure = loop.run(new HeadOnFeatures(Phase.FROZEN, head, options.frozenEpochs(),
+            Outcome outcome = loop.run(new HeadOnFeatures(Phase.FROZEN, head, options.frozenEpochs(),
                             options.learningRate(), train.size(), trainFeatures, valFeatures, options.batchSize(),
                             spec.numClasses(), seeds), firstEpoch(resume, options.frozenEpochs()), state,
                     featureSeconds);
@@ -169,7 +180,7 @@ public final class Trainer {
             if (state.bestParams() != null) {
                 Params.restore(state.bestParams(), model);
             }
-            return failure;
+            return outcome;
         }
     }
 
@@ -205,17 +216,17 @@ public final class Trainer {
     }
 
     /**
-     * Returns why it failed, or null. Where the plan freezes a bottom part and inference runs on ONNX Runtime, that
+     * Where the plan freezes a bottom part and inference runs on ONNX Runtime, that
      * part runs forward there and DL4J trains the rest ({@link FrozenBottom}); on one device only.
      */
-    private String fineTune(ComputationGraph model, FreezePlan plan, ImageSet train, ImageSet validation,
+    private Outcome fineTune(ComputationGraph model, FreezePlan plan, ImageSet train, ImageSet validation,
                             Checkpoint resume, RunState state) {
         log.info("fine-tune phase: {}, BatchNorm {}", unfreezing(),
                 options.batchNormTrainable() ? "trainable" : "frozen (inference mode)");
         double lr = options.finetuneLearningRate();
         Map<String, Double> blockFactors = BlockLearningRates.factors(spec, plan, options.lrDecayPerBlock(), lr);
         ComputationGraph net = ModelGraphs.fineTuning(spec, plan,
-                layer -> new Adam(lr * blockFactors.getOrDefault(layer, 1.0)), options.seed(), options.lossWeights());
+                layer -> new Adam(lr * blockFactors.getOrDefault(layer, 1.0)), options.seed(), lossWeights);
         Params.copyAll(model, net);
         if (resume != null) {
             resume.restoreInto(net);
@@ -226,7 +237,7 @@ public final class Trainer {
         MicroBatching microBatching = MicroBatching.of(options.microBatchSize(), trains,
                 split.map(FrozenBottom::crossingTypes).orElse(MicroBatching.inputTypes(spec.inputSpecs())),
                 (options.batchSize() + options.workers() - 1) / options.workers(), options.batchNormTrainable());
-        String failure;
+        Outcome outcome;
         try (FrozenBottom bottom = split.orElse(null);
              BatchLoader loader = bottom != null ? bottom.loader(spec.numClasses())
                      : new BatchLoader(spec.inputSpecs(), spec.numClasses());
@@ -234,7 +245,7 @@ public final class Trainer {
                      : null) {
             BatchStep step = devices != null ? devices : microBatching;
             log.info("fine-tune phase: {}", step.describe(options.batchSize()));
-            failure = loop.run(new ModelOnImages(trains, options.finetuneEpochs(), lr, train,
+            outcome = loop.run(new ModelOnImages(trains, options.finetuneEpochs(), lr, train,
                             epoch -> trainingViews(options.frozenEpochs() + epoch), validation, loader,
                             options.batchSize(), step, seeds, engines, bottom),
                     firstEpoch(resume, options.finetuneEpochs()), state, 0);
@@ -245,7 +256,7 @@ public final class Trainer {
         if (state.bestParams() == null) {
             Params.copyAll(net, model);
         }
-        return failure;
+        return outcome;
     }
 
     /** The first epoch still to run in a phase: 1, or after the checkpointed one (none if that phase finished). */

@@ -33,8 +33,8 @@ public interface TrainingListener {
     record EpochEnd(EpochRecord record, int epochs, RunState state, ComputationGraph graph, PhaseControl control) {
     }
 
-    /** A phase ended, after all its epochs or stopped ({@code stopReason} non-null), perhaps failed. */
-    record PhaseEnd(Phase phase, List<EpochRecord> history, String stopReason, boolean failed) {
+    /** A phase ended: after all its epochs, stopped early or failed. */
+    record PhaseEnd(Phase phase, List<EpochRecord> history, Outcome outcome) {
     }
 
     default void phaseStarted(PhaseStart event) {

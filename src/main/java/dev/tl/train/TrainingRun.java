@@ -6,6 +6,10 @@ import dev.tl.data.ImageCheck;
 import dev.tl.data.ImageSet;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.ModelSpec;
+import dev.tl.train.listener.CheckpointWriter;
+import dev.tl.train.listener.EpochLogger;
+import dev.tl.train.listener.HistoryCsv;
+import dev.tl.train.listener.ProgressListener;
 import dev.tl.zoo.weights.WeightCache;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -29,15 +33,15 @@ public final class TrainingRun {
 
     private final RunSettings settings;
     private final DataSplit split;
-    private final TrainOptions options;
+    private final ClassWeights classWeights;
     private final ModelSpec modelSpec;
     private final List<ImageCheck.Skipped> skipped;
 
-    private TrainingRun(RunSettings settings, DataSplit split, TrainOptions options,
+    private TrainingRun(RunSettings settings, DataSplit split, ClassWeights classWeights,
                         List<ImageCheck.Skipped> skipped) {
         this.settings = settings;
         this.split = split;
-        this.options = options;
+        this.classWeights = classWeights;
         this.skipped = List.copyOf(skipped);
         this.modelSpec = new ModelSpec(settings.bases(), settings.head(), split.train().classes().size());
     }
@@ -62,14 +66,13 @@ public final class TrainingRun {
             warnShared(all, training.flag(), separate, validation.flag());
             split = DataSplit.of(all, settings.testSplit(), separate, settings.options().seed());
         }
-        TrainOptions options = settings.options().toBuilder()
-                .classWeights(settings.classWeights().apply(split.train())).build();
-        logCounts(split, options.classWeights());
+        ClassWeights classWeights = settings.classWeights().apply(split.train());
+        logCounts(split, classWeights);
         if (!skipped.isEmpty()) {
             log.warn("skipped {} image {} that cannot be used (listed in the bundle's tl-model.json)",
                     skipped.size(), skipped.size() == 1 ? "file" : "files");
         }
-        return new TrainingRun(settings, split, options, skipped);
+        return new TrainingRun(settings, split, classWeights, skipped);
     }
 
     /**
@@ -118,9 +121,13 @@ public final class TrainingRun {
         return split;
     }
 
-    /** The run's options with its class weights. */
     public TrainOptions options() {
-        return options;
+        return settings.options();
+    }
+
+    /** The class weights of the training images; null for none. */
+    public ClassWeights classWeights() {
+        return classWeights;
     }
 
     public ModelSpec modelSpec() {
@@ -137,7 +144,7 @@ public final class TrainingRun {
      * data it trained on (same classes, same images, hence the same split).
      */
     public void requireResumable(Checkpoint checkpoint) {
-        checkpoint.requireFits(options, DataRecord.of(split), settings.training().dir());
+        checkpoint.requireFits(settings.options(), DataRecord.of(split), settings.training().dir());
     }
 
     /** Where the run keeps its checkpoint and metrics file until the bundle is saved. */
@@ -149,7 +156,7 @@ public final class TrainingRun {
      * Trains (downloading ImageNet weights first if needed).
      *
      * @param resume     the interrupted run's checkpoint, or null to start afresh
-     * @param resumeArgs the options that recreate this run, saved in every checkpoint
+     * @param resumeArgs the options that start this run anew, saved in every checkpoint beside its settings
      * @param listeners  more listeners, hearing every event after the run's own
      */
     public TrainedModel train(Checkpoint resume, List<String> resumeArgs, List<TrainingListener> listeners) {
@@ -161,10 +168,11 @@ public final class TrainingRun {
         List<Optional<Path>> weightFiles = BaseWeights.resolve(modelSpec, settings.weights(), WeightCache.standard());
         Path checkpoints = checkpointDir();
         List<TrainingListener> all = new ArrayList<>(List.of(new ProgressListener(), new EpochLogger(),
-                new CheckpointWriter(checkpoints, resumeArgs, DataRecord.of(split)),
+                new CheckpointWriter(checkpoints, RunRecord.of(settings, classWeights), resumeArgs,
+                        DataRecord.of(split)),
                 new HistoryCsv(checkpoints.resolve(HistoryCsv.FILE))));
         all.addAll(listeners);
-        return new Trainer(modelSpec, options, settings.featureStore(),
+        return new Trainer(modelSpec, settings.options(), classWeights, settings.featureStore(),
                 settings.augmentation(), all).train(split.train(), split.validation(), weightFiles, resume);
     }
 

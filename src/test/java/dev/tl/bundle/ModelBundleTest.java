@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tl.TestData;
 import dev.tl.data.ImageSet;
+import dev.tl.engine.Dl4jOutputs;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.HeadSpec;
-import dev.tl.engine.Dl4jOutputs;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.train.TrainAugmentation;
@@ -43,7 +43,7 @@ class ModelBundleTest {
         val = TestData.subset(TestData.VAL, 4);
         TrainOptions options = TrainOptions.builder().batchSize(6).frozenEpochs(2).finetuneEpochs(1).learningRate(1e-3)
                 .finetuneLearningRate(1e-4).seed(9).build();
-        trained = new Trainer(SPEC, options, null, TrainAugmentation.NONE, List.of())
+        trained = new Trainer(SPEC, options, null, null, TrainAugmentation.NONE, List.of())
                 .train(train, val, List.of(Optional.empty()), null);
     }
 

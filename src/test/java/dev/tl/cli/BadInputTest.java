@@ -84,6 +84,17 @@ class BadInputTest {
     }
 
     @Test
+    void formatNamesAreTakenInAnyCaseAndAnUnknownOneListsTheChoices() {
+        assertUsageError(CliRunner.run("models", "--output-format", "xml"), "--output-format", "[text, json, csv]",
+                "'xml'");
+        assertUsageError(CliRunner.run("export", "--model-dir", dir.toString(), "--format", "pb", "--out",
+                dir.resolve("m.onnx").toString()), "--format", "[onnx]", "'pb'");
+        CliRunner.Result json = CliRunner.run("models", "--output-format", "JSON");
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        assertThat(json.out()).startsWith("[");
+    }
+
+    @Test
     void missingDataDirectory() {
         assertUsageError(CliRunner.run("train", "--model", "mobilenet", "--weights", "none", "--data",
                 dir.resolve("missing").toString(), "--output", dir.resolve("m").toString()), "--data", "missing");

@@ -10,7 +10,7 @@ import dev.tl.TestData;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.ImageCheck;
 import dev.tl.data.ImageSet;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -92,7 +92,7 @@ class CraftedInputTest {
         Path data = TestData.copySubset(TestData.VAL, 2, work.resolve("eval"));
         Files.write(data.resolve("horizontal/empty.jpg"), new byte[0]);
         // 629 bytes that declare 30000 x 30000 pixels took 5.6 GB to decode
-        Path sample = TestData.subset(TestData.VAL, 1).images().stream().map(LabeledImage::path)
+        Path sample = TestData.subset(TestData.VAL, 1).images().stream().map(LabelledImage::path)
                 .filter(p -> p.toString().endsWith(".jpg")).findFirst().orElseThrow();
         Files.write(data.resolve("vertical/bomb.jpg"), CraftedFiles.jpegDeclaring(Files.readAllBytes(sample),
                 30_000, 30_000));
@@ -122,7 +122,7 @@ class CraftedInputTest {
         ImageSet images = TestData.subset(TestData.VAL, 2);
         for (String label : List.of("horizontal", "vertical")) {
             Files.createDirectories(data.resolve(label));
-            for (LabeledImage image : images.images()) {
+            for (LabelledImage image : images.images()) {
                 Files.copy(image.path(), data.resolve(label).resolve(image.path().getFileName()));
             }
         }

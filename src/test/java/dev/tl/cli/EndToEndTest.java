@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
 import dev.tl.TestData;
+import dev.tl.bundle.ModelBundle;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,6 +156,18 @@ class EndToEndTest {
         CliRunner.Result bad = CliRunner.run("report", "--model-dir", model.toString(), "--out", "report.txt");
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("--out");
+    }
+
+    @Test
+    void everyFileTheCommandsLeaveInABundleIsOneASaveMayReplace() throws Exception {
+        assertThat(CliRunner.run("evaluate", "--model-dir", model.toString()).exitCode()).isZero();
+        assertThat(CliRunner.run("report", "--model-dir", model.toString()).exitCode()).isZero();
+
+        try (var files = Files.list(model)) {
+            assertThat(files.map(file -> file.getFileName().toString()).filter(name -> !name.startsWith(".")))
+                    .contains(ModelBundle.REPORT_FILE, "errors.csv", "confusion.png", "training.png")
+                    .allMatch(ModelBundle.OWN_FILES::contains);
+        }
     }
 
     @Test

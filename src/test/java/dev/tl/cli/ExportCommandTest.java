@@ -10,7 +10,7 @@ import dev.tl.bundle.ModelBundle;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageViews;
 import dev.tl.data.InputSpec;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.export.OnnxInputs;
 import dev.tl.export.OnnxRuntimeModel;
 import dev.tl.export.OnnxRuntimeWarnings;
@@ -224,10 +224,10 @@ class ExportCommandTest {
         assertThat(predicted.exitCode()).as(predicted.err()).isZero();
         BundleMetadata metadata = Json.MAPPER.readValue(bundle.resolve(ModelBundle.METADATA_FILE).toFile(),
                 BundleMetadata.class);
-        List<LabeledImage> predictedImages = new ArrayList<>();
+        List<LabelledImage> predictedImages = new ArrayList<>();
         List<float[]> tlRows = new ArrayList<>();
         for (JsonNode image : Json.MAPPER.readTree(predicted.out())) {
-            predictedImages.add(new LabeledImage(Path.of(image.get("path").asText()), -1));
+            predictedImages.add(new LabelledImage(Path.of(image.get("path").asText()), -1));
             float[] row = new float[metadata.classes().size()];
             for (JsonNode label : image.get("predictions")) {
                 row[metadata.classes().indexOf(label.get("label").asText())] = (float) label.get("probability")
@@ -259,7 +259,7 @@ class ExportCommandTest {
 
     /** The ONNX inputs, named as the file's metadata lists them, in tl's input order. */
     private static Map<String, OnnxRuntimeModel.Tensor> feed(JsonNode inputs, List<InputSpec> specs,
-                                                             List<LabeledImage> images) {
+                                                             List<LabelledImage> images) {
         INDArray[] preprocessed;
         try (BatchLoader loader = new BatchLoader(specs, 0)) {
             preprocessed = loader.batches(images, images.size(), ImageViews.PLAIN).next().inputs();

@@ -8,7 +8,7 @@ import dev.tl.CraftedFiles;
 import dev.tl.TestData;
 import dev.tl.bundle.BundleMetadata;
 import dev.tl.bundle.ModelBundle;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
 import dev.tl.zoo.layers.NativeConvolution;
 import java.awt.image.BufferedImage;
@@ -228,7 +228,7 @@ class FuzzTest {
     }
 
     private static Path sample(String extension) {
-        return TestData.subset(TestData.VAL, 20).images().stream().map(LabeledImage::path)
+        return TestData.subset(TestData.VAL, 20).images().stream().map(LabelledImage::path)
                 .filter(path -> path.toString().endsWith(extension)).findFirst().orElseThrow();
     }
 }

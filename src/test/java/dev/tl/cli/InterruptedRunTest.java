@@ -173,10 +173,18 @@ class InterruptedRunTest {
                         .remove(1)},
                 new Object[] {"data", (Consumer<ObjectNode>) s -> ((ObjectNode) s.get("data").get("train").get(0))
                         .put("label", "nope")},
-                // options the saved weights do not fit: a Dense layer the checkpoint has no weights for
-                new Object[] {"params.bin", (Consumer<ObjectNode>) s -> ((ArrayNode) s.get("args")).add("--dense")
-                        .add("8")},
-                new Object[] {"epoch", (Consumer<ObjectNode>) s -> replaceArg(s, "--finetune-epochs", "0")});
+                // settings the saved weights do not fit: a Dense layer the checkpoint has no weights for
+                new Object[] {"params.bin", (Consumer<ObjectNode>) s -> ((ObjectNode) s.get("run").get("head"))
+                        .put("dense_units", 8)},
+                new Object[] {"epoch", (Consumer<ObjectNode>) s -> ((ObjectNode) s.get("run").get("options"))
+                        .put("finetune_epochs", 0)},
+                new Object[] {"labels", (Consumer<ObjectNode>) s -> ((ObjectNode) s.get("run").get("training"))
+                        .put("labels", "bogus")},
+                // a checkpoint of an earlier tl, which recorded the options, is checked against them
+                new Object[] {"epoch", (Consumer<ObjectNode>) s -> {
+                    s.remove("run");
+                    replaceArg(s, "--finetune-epochs", "0");
+                }});
         for (int i = 0; i < crafted.size(); i++) {
             String field = (String) crafted.get(i)[0];
             @SuppressWarnings("unchecked")
@@ -188,6 +196,39 @@ class InterruptedRunTest {
             assertThat(result.err()).as("case %d", i).contains(file.toString(), field).doesNotContain("\tat ");
             assertThat((System.nanoTime() - start) / 1e9).as("case %d refused before training", i).isLessThan(20);
         }
+    }
+
+    @Test
+    void aResumeTakesTheSettingsTheCheckpointRecordsWhateverTheOptionsAreCalledNow() throws Exception {
+        Path out = work.resolve("renamed");
+        checkpointOf(out, state -> {
+            ((ObjectNode) state.get("run")).put("output", out.toString());
+            ArrayNode args = (ArrayNode) state.get("args");
+            for (int i = 0; i < args.size(); i++) {
+                if (args.get(i).asText().equals("--finetune-epochs")) {
+                    args.set(i, Json.MAPPER.getNodeFactory().textNode("--epochs-of-a-later-tl"));
+                }
+            }
+        });
+
+        CliRunner.Result resumed = CliRunner.run("train", "--resume", out.toString());
+
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(ModelBundle.load(out).metadata().history()).hasSize(1 + 4);
+    }
+
+    @Test
+    void aCheckpointOfAnEarlierTlResumesWithTheOptionsItRecorded() throws Exception {
+        Path out = work.resolve("earlier");
+        checkpointOf(out, state -> {
+            state.remove("run");
+            replaceArg(state, "--output", out.toAbsolutePath().toString());
+        });
+
+        CliRunner.Result resumed = CliRunner.run("train", "--resume", out.toString());
+
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(ModelBundle.load(out).metadata().history()).hasSize(1 + 4);
     }
 
     private static void replaceArg(ObjectNode state, String name, String value) {

@@ -7,7 +7,7 @@ import dev.tl.Json;
 import dev.tl.TestData;
 import dev.tl.bundle.ModelBundle;
 import dev.tl.data.ImageSet;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -40,7 +40,7 @@ class LabelsAndTestSplitTest {
         ImageSet originals = TestData.subset(TestData.TRAIN, 10);
         int n = 0;
         int vertical = 0;
-        for (LabeledImage image : originals.images()) {
+        for (LabelledImage image : originals.images()) {
             String name = originals.classes().get(image.label());
             if (!name.equals("vertical") || vertical++ < 5) {
                 Files.copy(image.path(), flat.resolve(name + "." + n++ + ".jpg"));

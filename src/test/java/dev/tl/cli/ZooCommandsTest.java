@@ -162,8 +162,8 @@ class ZooCommandsTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         List<String> lines = Files.readAllLines(csv);
         assertThat(lines).hasSize(5);
-        assertThat(lines.subList(1, 5)).allMatch(line -> line.startsWith(flat.toString()) && line.split(",")[1]
-                .isEmpty());
+        assertThat(lines.subList(1, 5)).allMatch(line -> line.replaceFirst("^\"", "").startsWith(flat.toString())
+                && line.split(",")[1].isEmpty());
     }
 
     @Test

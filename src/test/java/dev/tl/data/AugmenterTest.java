@@ -63,7 +63,7 @@ class AugmenterTest {
     @Test
     void batchesDoNotDependOnHowManyThreadsDecode() {
         List<InputSpec> inputs = List.of(new InputSpec(32, Preprocessing.TF, CNN2DFormat.NHWC, Framing.SQUASH));
-        List<LabeledImage> images = TestData.subset(TestData.TRAIN, 6).images();
+        List<LabelledImage> images = TestData.subset(TestData.TRAIN, 6).images();
         ImageViews views = new Augmenter(Augmentation.PRESET, 3).epoch(1);
 
         List<INDArray> single = load(new BatchLoader(inputs, 2, 1), images, views);
@@ -74,7 +74,7 @@ class AugmenterTest {
         assertThat(parallel).hasSize(3).isNotEqualTo(plain);
     }
 
-    private static List<INDArray> load(BatchLoader loader, List<LabeledImage> images, ImageViews views) {
+    private static List<INDArray> load(BatchLoader loader, List<LabelledImage> images, ImageViews views) {
         try (loader) {
             List<INDArray> batches = new ArrayList<>();
             Iterator<Batch> it = loader.batches(images, 5, views);

@@ -21,7 +21,7 @@ class DataSplitTest {
         assertThat(split.train().images()).doesNotContainAnyElementsOf(split.test().images())
                 .doesNotContainAnyElementsOf(split.validation().images());
         assertThat(split.validation().images()).doesNotContainAnyElementsOf(split.test().images());
-        List<LabeledImage> union = new ArrayList<>(split.train().images());
+        List<LabelledImage> union = new ArrayList<>(split.train().images());
         union.addAll(split.validation().images());
         union.addAll(split.test().images());
         assertThat(union).containsExactlyInAnyOrderElementsOf(all.images());

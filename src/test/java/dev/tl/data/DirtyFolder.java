@@ -29,7 +29,7 @@ public record DirtyFolder(Path root, List<Path> good, List<Path> bad) {
         ImageSet sample = TestData.subset(TestData.TRAIN, 4);
         Path horizontal = Files.createDirectories(root.resolve("horizontal"));
         Path linked = Files.createDirectories(dir.resolve("elsewhere/vertical"));
-        for (LabeledImage image : sample.images()) {
+        for (LabelledImage image : sample.images()) {
             Path target = (image.label() == 0 ? horizontal : linked).resolve(image.path().getFileName());
             good.add(Files.copy(image.path(), target));
         }

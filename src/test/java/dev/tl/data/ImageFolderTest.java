@@ -124,7 +124,7 @@ class ImageFolderTest {
             ImageSet set = LabelSource.FOLDERS.scan(dir, "--data");
             assertThat(set.classes()).containsExactly("horizontal", "vertical");
             assertThat(set.countsPerClass()).containsExactly(3, 3 + 1 + 1);
-            for (LabeledImage image : set.images()) {
+            for (LabelledImage image : set.images()) {
                 String name = image.path().getFileName().toString();
                 assertThat(name).as(image.path().toString()).startsWith(set.classes().get(image.label()));
             }

@@ -30,7 +30,7 @@ class LabelSourceTest {
         flat = Files.createDirectories(dir.resolve("flat"));
         ImageSet originals = TestData.subset(TestData.TRAIN, 3);
         for (int i = 0; i < originals.size(); i++) {
-            LabeledImage image = originals.images().get(i);
+            LabelledImage image = originals.images().get(i);
             String className = originals.classes().get(image.label());
             String name = className + "." + i + ".jpg";
             Files.copy(image.path(), flat.resolve(name));

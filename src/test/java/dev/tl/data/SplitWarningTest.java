@@ -13,13 +13,13 @@ class SplitWarningTest {
 
     @Test
     void aClassTooSmallForTheFractionKeepsATrainingImageAndIsNamed() {
-        List<LabeledImage> images = new ArrayList<>();
+        List<LabelledImage> images = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            images.add(new LabeledImage(Path.of("big" + i + ".jpg"), 0));
+            images.add(new LabelledImage(Path.of("big" + i + ".jpg"), 0));
         }
-        images.add(new LabeledImage(Path.of("pair0.jpg"), 1));
-        images.add(new LabeledImage(Path.of("pair1.jpg"), 1));
-        images.add(new LabeledImage(Path.of("single.jpg"), 2));
+        images.add(new LabelledImage(Path.of("pair0.jpg"), 1));
+        images.add(new LabelledImage(Path.of("pair1.jpg"), 1));
+        images.add(new LabelledImage(Path.of("single.jpg"), 2));
         ImageSet set = new ImageSet(List.of("big", "pair", "single"), images);
         List<ImageSet.Split> split = new ArrayList<>();
 

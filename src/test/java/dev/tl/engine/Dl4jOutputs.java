@@ -3,7 +3,7 @@ package dev.tl.engine;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageViews;
 import dev.tl.data.InputSpec;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.model.Precision;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -17,12 +17,12 @@ public final class Dl4jOutputs {
     private Dl4jOutputs() {
     }
 
-    public static INDArray of(ComputationGraph graph, List<InputSpec> inputs, List<LabeledImage> images,
+    public static INDArray of(ComputationGraph graph, List<InputSpec> inputs, List<LabelledImage> images,
                               int batchSize) {
         return of(graph, inputs, images, batchSize, ImageViews.PLAIN);
     }
 
-    public static INDArray of(ComputationGraph graph, List<InputSpec> inputs, List<LabeledImage> images,
+    public static INDArray of(ComputationGraph graph, List<InputSpec> inputs, List<LabelledImage> images,
                               int batchSize, ImageViews views) {
         Precision precision = graph.params().dataType() == DataType.HALF ? Precision.FP16 : Precision.FP32;
         try (Session session = new EngineChoice(EngineRequest.DL4J, precision).open(Network.of("test", graph, inputs));

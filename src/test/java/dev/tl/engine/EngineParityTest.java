@@ -6,7 +6,7 @@ import dev.tl.RandomParameters;
 import dev.tl.TestData;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageViews;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.FreezePlan;
 import dev.tl.model.HeadSpec;
@@ -42,7 +42,7 @@ class EngineParityTest {
 
     private static final double TOLERANCE = 5e-5;
     private static final int SIZE = 32;
-    private static final List<LabeledImage> IMAGES = TestData.subset(TestData.VAL, 1).images();
+    private static final List<LabelledImage> IMAGES = TestData.subset(TestData.VAL, 1).images();
 
     /** Families' largest variants repeat their smaller ones' layers at widths whose graphs take gigabytes. */
     private static final long MAX_BASE_PARAMETERS = 70_000_000;

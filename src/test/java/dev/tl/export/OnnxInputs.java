@@ -2,7 +2,7 @@ package dev.tl.export;
 
 import dev.tl.data.ImageDecoder;
 import dev.tl.data.InputSpec;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +23,7 @@ public final class OnnxInputs {
     }
 
     /** The images decoded, framed and resized as tl does for {@code input}, RGB values 0..255, [N, 3, size, size]. */
-    public static OnnxRuntimeModel.Tensor rawRgb(List<LabeledImage> images, InputSpec input) {
+    public static OnnxRuntimeModel.Tensor rawRgb(List<LabelledImage> images, InputSpec input) {
         int size = input.imageSize();
         int pixels = size * size;
         float[] values = new float[images.size() * 3 * pixels];
@@ -62,7 +62,7 @@ public final class OnnxInputs {
      * The probabilities of a model that frames images itself, image by image (they differ in size), every input
      * (one per backbone) fed the same decoded image.
      */
-    public static float[][] runOnDecoded(OnnxRuntimeModel model, List<String> inputNames, List<LabeledImage> images)
+    public static float[][] runOnDecoded(OnnxRuntimeModel model, List<String> inputNames, List<LabelledImage> images)
             throws ai.onnxruntime.OrtException {
         float[][] probabilities = new float[images.size()][];
         for (int n = 0; n < images.size(); n++) {

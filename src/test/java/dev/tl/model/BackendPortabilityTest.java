@@ -8,7 +8,7 @@ import dev.tl.TlException;
 import dev.tl.engine.Dl4jOutputs;
 import dev.tl.data.Framing;
 import dev.tl.data.InputSpec;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.zoo.Backbone;
 import dev.tl.zoo.BatchNormMode;
 import dev.tl.zoo.FeatureMap;
@@ -39,7 +39,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class BackendPortabilityTest {
 
     private static final int SIZE = 32;
-    private static final List<LabeledImage> IMAGES = TestData.subset(TestData.VAL, 1).images();
+    private static final List<LabelledImage> IMAGES = TestData.subset(TestData.VAL, 1).images();
 
     @ParameterizedTest
     @ValueSource(strings = {"vgg16", "resnet50", "mobilenet", "mobilenetv2", "densenet121", "efficientnetb0"})

@@ -7,7 +7,7 @@ import dev.tl.TestData;
 import dev.tl.engine.Dl4jOutputs;
 import dev.tl.data.ImageTransform;
 import dev.tl.data.ImageViews;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.data.TestTimeAugmentation;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -23,7 +23,7 @@ class TestTimeAugmentationTest {
     private static final ModelSpec SPEC = new ModelSpec(List.of(new BaseSpec("mobilenet", 32)), new HeadSpec(0, 0), 2);
 
     private static ComputationGraph graph;
-    private static List<LabeledImage> images;
+    private static List<LabelledImage> images;
 
     @BeforeAll
     static void setUp() {

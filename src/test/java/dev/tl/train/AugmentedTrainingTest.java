@@ -12,7 +12,9 @@ import dev.tl.data.Augmentation;
 import dev.tl.data.Augmenter;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
+import dev.tl.features.FeatureCache;
+import dev.tl.features.FeatureStore;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.BaseWeights;
 import dev.tl.model.HeadSpec;
@@ -65,7 +67,7 @@ class AugmentedTrainingTest {
         logger.setAdditive(false);
         logger.addAppender(appender);
         try {
-            TrainedModel trained = new Trainer(SPEC, HEAD_ONLY, cache, augmentation, List.of())
+            TrainedModel trained = new Trainer(SPEC, HEAD_ONLY, null, cache, augmentation, List.of())
                     .train(train, validation, List.of(Optional.empty()), null);
             assertThat(trained.history()).hasSize(HEAD_ONLY.frozenEpochs());
             return Params.snapshot(trained.graph());
@@ -131,7 +133,7 @@ class AugmentedTrainingTest {
 
     @Test
     void theCacheKeyCoversTheAugmentationSettingsSeedAndCopy() {
-        List<LabeledImage> images = train.images();
+        List<LabelledImage> images = train.images();
         FeatureCache cache = new FeatureCache(cacheDir);
         String plain = key(cache, ImageViews.PLAIN, images);
         String copy1 = key(cache, new Augmenter(Augmentation.PRESET, SEED).epoch(1), images);
@@ -145,12 +147,12 @@ class AugmentedTrainingTest {
                         images))).doesNotContain(copy1).doesNotHaveDuplicates();
     }
 
-    private static String key(FeatureCache cache, ImageViews views, List<LabeledImage> images) {
+    private static String key(FeatureCache cache, ImageViews views, List<LabelledImage> images) {
         return cache.key(source(views), 0, images);
     }
 
-    private static FeatureCache.Source source(ImageViews views) {
-        return new FeatureCache.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(),
+    private static FeatureStore.Source source(ImageViews views) {
+        return new FeatureStore.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(),
                 BaseWeights.RANDOM_INIT_SEED, BuildInfo.version(), views.key(), () -> "onnxruntime");
     }
 }

@@ -8,6 +8,7 @@ import dev.tl.data.ImageSet;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
+import dev.tl.train.listener.CheckpointWriter;
 import dev.tl.train.schedule.PlateauSchedule;
 import dev.tl.train.schedule.ScheduleSettings;
 import java.nio.file.Path;
@@ -44,9 +45,9 @@ class CheckpointResumeTest {
         ImageSet train = TestData.subset(TestData.TRAIN, 4);
         ImageSet validation = TestData.subset(TestData.VAL, 2);
         List<TrainingListener> listeners = new java.util.ArrayList<>(List.of(new CheckpointWriter(checkpoints,
-                List.of(), null)));
+                null, List.of(), null)));
         listeners.addAll(List.of(more));
-        return new Trainer(SPEC, OPTIONS, null, TrainAugmentation.NONE, listeners)
+        return new Trainer(SPEC, OPTIONS, null, null, TrainAugmentation.NONE, listeners)
                 .train(train, validation, List.of(Optional.<Path>empty()), resume);
     }
 

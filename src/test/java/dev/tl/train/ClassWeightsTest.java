@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tl.TestData;
 import dev.tl.TlException;
 import dev.tl.data.ImageSet;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelGraphs;
@@ -35,9 +35,9 @@ class ClassWeightsTest {
 
     /** 30 horizontal, 10 vertical. */
     private static ImageSet imbalanced() {
-        List<LabeledImage> images = new ArrayList<>();
+        List<LabelledImage> images = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            images.add(new LabeledImage(Path.of(i + ".jpg"), i < 30 ? 0 : 1));
+            images.add(new LabelledImage(Path.of(i + ".jpg"), i < 30 ? 0 : 1));
         }
         return new ImageSet(List.of("horizontal", "vertical"), images);
     }

@@ -45,7 +45,7 @@ class CraftedCheckpointTest {
 
     /** A checkpoint after one frozen epoch holding {@code params}. */
     private static Checkpoint checkpoint(Map<String, org.nd4j.linalg.api.ndarray.INDArray> params) {
-        return new Checkpoint(List.of("train"), Phase.FROZEN, 1, false,
+        return new Checkpoint(null, List.of("train"), Phase.FROZEN, 1, false,
                 List.of(new EpochRecord(Phase.FROZEN, 1, 0.5, null, null, null, 1e-3, 1)), null, 1, 1, params, null, null,
                 null, null);
     }

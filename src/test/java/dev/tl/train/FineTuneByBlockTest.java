@@ -56,7 +56,7 @@ class FineTuneByBlockTest {
                                                  double decay) {
         TrainOptions options = TrainOptions.builder().batchSize(train.size()).finetuneEpochs(1).unfreeze(unfreeze)
                 .learningRate(LR).finetuneLearningRate(LR).seed(SEED).schedule(schedule).lrDecayPerBlock(decay).build();
-        return Params.snapshot(new Trainer(spec, options, null, TrainAugmentation.NONE, List.of())
+        return Params.snapshot(new Trainer(spec, options, null, null, TrainAugmentation.NONE, List.of())
                 .train(train, EMPTY, List.of(Optional.<Path>empty()), null)
                 .graph());
     }

@@ -43,7 +43,7 @@ class FreezeSemanticsTest {
         TrainOptions options = TrainOptions.builder().batchSize(4).frozenEpochs(frozenEpochs).finetuneEpochs(finetuneEpochs)
                 .unfreeze(unfreeze).batchNormTrainable(bnTrainable).learningRate(1e-2).finetuneLearningRate(1e-2)
                 .seed(SEED).build();
-        ComputationGraph graph = new Trainer(SPEC, options, null, TrainAugmentation.NONE, List.of())
+        ComputationGraph graph = new Trainer(SPEC, options, null, null, TrainAugmentation.NONE, List.of())
                 .train(train, EMPTY, List.of(Optional.<Path>empty()), null).graph();
         return Params.snapshot(graph);
     }

@@ -14,6 +14,7 @@ import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
 import dev.tl.model.Unfreeze;
+import dev.tl.train.listener.CheckpointWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,7 @@ class FrozenBottomTest {
     private static TrainedModel fineTune(EngineRequest engine, Checkpoint resume, TrainingListener... listeners) {
         TrainOptions options = TrainOptions.builder().batchSize(4).finetuneEpochs(2).unfreeze(Unfreeze.blocks(2))
                 .learningRate(1e-2).finetuneLearningRate(1e-3).seed(SEED).engine(engine).build();
-        return new Trainer(SPEC, options, null, TrainAugmentation.NONE, List.of(listeners))
+        return new Trainer(SPEC, options, null, null, TrainAugmentation.NONE, List.of(listeners))
                 .train(train, validation, List.of(Optional.<Path>empty()), resume);
     }
 
@@ -97,9 +98,10 @@ class FrozenBottomTest {
 
     @Test
     void aKilledRunResumesBitIdenticallyAndItsCheckpointMovesBetweenEngines(@TempDir Path dir) {
-        TrainedModel whole = fineTune(EngineRequest.AUTO, null, new CheckpointWriter(dir.resolve("whole"), List.of(), null));
+        TrainedModel whole = fineTune(EngineRequest.AUTO, null,
+                new CheckpointWriter(dir.resolve("whole"), null, List.of(), null));
         Path killed = dir.resolve("killed");
-        assertThatThrownBy(() -> fineTune(EngineRequest.AUTO, null, new CheckpointWriter(killed, List.of(), null),
+        assertThatThrownBy(() -> fineTune(EngineRequest.AUTO, null, new CheckpointWriter(killed, null, List.of(), null),
                 KILLED_AFTER_EPOCH_1)).hasMessage("killed");
         Checkpoint checkpoint = Checkpoint.load(killed);
 

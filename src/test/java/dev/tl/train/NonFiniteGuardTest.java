@@ -7,6 +7,7 @@ import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
+import dev.tl.train.listener.NonFiniteGuard;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;

@@ -18,7 +18,7 @@ class TrainedModelTest {
 
     @Test
     void aFineTunePhaseBehindTheKeptFrozenEpochIsNamedByItsBestEpoch() {
-        TrainedModel trained = new TrainedModel(null, HISTORY, HISTORY.get(1), null);
+        TrainedModel trained = new TrainedModel(null, HISTORY, HISTORY.get(1), Outcome.COMPLETED);
 
         assertThat(trained.unhelpfulFineTune(Monitor.VAL_ACCURACY)).isEqualTo(HISTORY.get(2));
         assertThat(trained.unhelpfulFineTune(Monitor.VAL_LOSS)).isEqualTo(HISTORY.get(2));
@@ -26,10 +26,10 @@ class TrainedModelTest {
 
     @Test
     void aFineTunePhaseThatWasKeptOrNeverRanIsNotReported() {
-        assertThat(new TrainedModel(null, HISTORY, HISTORY.get(2), null).unhelpfulFineTune(Monitor.VAL_ACCURACY))
+        assertThat(new TrainedModel(null, HISTORY, HISTORY.get(2), Outcome.COMPLETED).unhelpfulFineTune(Monitor.VAL_ACCURACY))
                 .isNull();
-        assertThat(new TrainedModel(null, HISTORY.subList(0, 2), HISTORY.get(1), null)
+        assertThat(new TrainedModel(null, HISTORY.subList(0, 2), HISTORY.get(1), Outcome.COMPLETED)
                 .unhelpfulFineTune(Monitor.VAL_ACCURACY)).isNull();
-        assertThat(new TrainedModel(null, HISTORY, null, null).unhelpfulFineTune(Monitor.VAL_ACCURACY)).isNull();
+        assertThat(new TrainedModel(null, HISTORY, null, Outcome.COMPLETED).unhelpfulFineTune(Monitor.VAL_ACCURACY)).isNull();
     }
 }

@@ -60,19 +60,20 @@ class TrainingListenerTest {
 
         @Override
         public void phaseEnded(PhaseEnd e) {
-            events.add("end " + e.phase() + (e.stopReason() == null ? "" : " stopped: " + e.stopReason()));
+            events.add("end " + e.phase() + (e.outcome() instanceof Outcome.StoppedEarly stopped
+                    ? " stopped: " + stopped.reason() : ""));
         }
     }
 
     private static TrainedModel train(TrainOptions options, TrainingListener... listeners) {
-        return new Trainer(SPEC, options, null, TrainAugmentation.NONE, List.of(listeners))
+        return new Trainer(SPEC, options, null, null, TrainAugmentation.NONE, List.of(listeners))
                 .train(train, validation, List.of(Optional.<Path>empty()), null);
     }
 
     @Test
     void listenersHearEveryPhaseBatchAndEpochInOrder() {
         Recorder recorder = new Recorder();
-        train(OPTIONS, recorder);
+        TrainedModel trained = train(OPTIONS, recorder);
 
         assertThat(recorder.events).containsExactly(
                 "start frozen epochs 1..2 batches 2 images 6 history 0",
@@ -88,6 +89,7 @@ class TrainingListenerTest {
                 "  batch finetune 1.1/2", "  done finetune 1.1 images 2 loss",
                 "epoch finetune 1/1 validated true history 3",
                 "end finetune");
+        assertThat(trained.outcome()).isEqualTo(Outcome.COMPLETED);
     }
 
     /** A listener hook that does something to the run at one kind of event. */
@@ -123,6 +125,17 @@ class TrainingListenerTest {
         assertThat(recorder.events).doesNotContain("epoch frozen 3/5 validated true history 3");
         // the fine-tune epoch was cut short, so it is not in the history
         assertThat(trained.history()).extracting(EpochRecord::phase).containsExactly(Phase.FROZEN, Phase.FROZEN);
+        assertThat(trained.outcome()).isEqualTo(new Outcome.StoppedEarly("in the middle"));
+    }
+
+    @Test
+    void aFailedPhaseEndsTheRunWithItsReason() {
+        Recorder recorder = new Recorder();
+        TrainedModel trained = train(OPTIONS, new On(e -> e.control().fail("broken"), b -> { }), recorder);
+
+        assertThat(trained.outcome()).isEqualTo(new Outcome.Failed("broken"));
+        assertThat(recorder.events).contains("end frozen").doesNotContain("end finetune");
+        assertThat(trained.history()).isEmpty();
     }
 
     @Test

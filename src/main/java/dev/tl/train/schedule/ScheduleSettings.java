@@ -1,12 +1,16 @@
 package dev.tl.train.schedule;
 
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.tl.TlException;
+
 /**
  * The learning-rate schedule of a run, applied anew in each phase: a named {@link Schedule} and an optional linear
  * warmup over the first {@code warmupEpochs} epochs (fractions allowed) of each phase.
  *
+ * @param schedule     recorded (in a checkpoint) with its class, which says which schedule its parameters are of
  * @param warmupEpochs null for none
  */
-public record ScheduleSettings(Schedule schedule, Double warmupEpochs) {
+public record ScheduleSettings(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) Schedule schedule, Double warmupEpochs) {
 
     public static final ScheduleSettings CONSTANT = new ScheduleSettings(new ConstantSchedule(), null);
 
@@ -15,7 +19,8 @@ public record ScheduleSettings(Schedule schedule, Double warmupEpochs) {
             throw new IllegalArgumentException("warmup must be a positive number of epochs, or none");
         }
         if (warmupEpochs != null && schedule instanceof OneCycleSchedule) {
-            throw new IllegalArgumentException("the one-cycle schedule warms up by itself");
+            throw new TlException("not with the " + schedule.name() + " schedule, which warms up by itself (over the "
+                    + "first " + OneCycleSchedule.PCT_START + " of each phase)");
         }
     }
 

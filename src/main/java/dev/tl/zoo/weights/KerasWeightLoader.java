@@ -370,7 +370,7 @@ public final class KerasWeightLoader {
                     && (close(variance, std) || close(variance, squares(std)));
         }
         if (preprocessing != Preprocessing.TORCH || !ok) {
-            throw new TlException("weights file " + file + ": its input normalization layer '" + layer
+            throw new TlException("weights file " + file + ": its input Normalization layer '" + layer
                     + "' does not match the preprocessing tl applies (" + preprocessing.id() + ")");
         }
     }

@@ -2,8 +2,10 @@ package dev.tl.train.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.tl.TlException;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -89,8 +91,9 @@ class LearningRateScheduleTest {
     void aScheduleWithImpossibleParametersCannotBeMade() {
         assertThatIllegalArgumentException().isThrownBy(() -> new StepSchedule(0, 0.5));
         assertThatIllegalArgumentException().isThrownBy(() -> new PlateauSchedule(1, 1));
-        assertThatIllegalArgumentException()
-                .isThrownBy(() -> new ScheduleSettings(new OneCycleSchedule(), 1.0));
+        // a combination a user can ask for: refused with a message for the flag's owner to prefix
+        assertThatThrownBy(() -> new ScheduleSettings(new OneCycleSchedule(), 1.0)).isInstanceOf(TlException.class)
+                .hasMessageContaining("warms up by itself");
     }
 
     private static void assertDecreasing(double[] values) {

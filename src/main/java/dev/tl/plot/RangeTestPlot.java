@@ -1,6 +1,7 @@
-package dev.tl.train;
+package dev.tl.plot;
 
 import dev.tl.AtomicFiles;
+import dev.tl.train.RangeTest;
 import java.awt.Color;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,17 +1,20 @@
-package dev.tl.train;
+package dev.tl.train.listener;
 
 import dev.tl.model.Params;
+import dev.tl.train.EpochRecord;
+import dev.tl.train.Monitor;
+import dev.tl.train.TrainingListener;
 
 /**
  * Keeps the weights of the epoch that scores best on validation by the run's {@link Monitor}, across both phases;
  * they live in the {@link RunState}, so checkpoints save them. Epochs without finite validation numbers never
  * count.
  */
-final class BestWeights implements TrainingListener {
+public final class BestWeights implements TrainingListener {
 
     private final Monitor monitor;
 
-    BestWeights(Monitor monitor) {
+    public BestWeights(Monitor monitor) {
         this.monitor = monitor;
     }
 

@@ -1,5 +1,7 @@
-package dev.tl.train;
+package dev.tl.train.listener;
 
+import dev.tl.train.EpochRecord;
+import dev.tl.train.TrainingListener;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * such epoch is recorded, kept or checkpointed; it goes first, before anything that would. Warns once per phase
  * when an epoch's loss climbs to {@value #DIVERGENCE} times the phase's lowest, as the range test calls divergence.
  */
-final class NonFiniteGuard implements TrainingListener {
+public final class NonFiniteGuard implements TrainingListener {
 
     private static final Logger log = LoggerFactory.getLogger(NonFiniteGuard.class);
     static final double DIVERGENCE = 4;

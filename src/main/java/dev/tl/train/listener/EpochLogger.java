@@ -1,5 +1,8 @@
-package dev.tl.train;
+package dev.tl.train.listener;
 
+import dev.tl.train.EpochRecord;
+import dev.tl.train.Outcome;
+import dev.tl.train.TrainingListener;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,14 +25,14 @@ public final class EpochLogger implements TrainingListener {
 
     @Override
     public void phaseEnded(PhaseEnd event) {
-        if (event.failed()) {
-            log.warn("{} phase failed: {}", event.phase(), event.stopReason());
-        } else if (event.stopReason() != null) {
-            log.info("{} phase stopped early: {}", event.phase(), event.stopReason());
+        if (event.outcome() instanceof Outcome.Failed failed) {
+            log.warn("{} phase failed: {}", event.phase(), failed.reason());
+        } else if (event.outcome() instanceof Outcome.StoppedEarly stopped) {
+            log.info("{} phase stopped early: {}", event.phase(), stopped.reason());
         }
     }
 
-    static String format(Double value) {
+    public static String format(Double value) {
         return value == null ? "-" : String.format(Locale.ROOT, "%.4f", value);
     }
 }

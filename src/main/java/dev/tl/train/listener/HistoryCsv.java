@@ -1,7 +1,9 @@
-package dev.tl.train;
+package dev.tl.train.listener;
 
 import dev.tl.AtomicFiles;
 import dev.tl.Csv;
+import dev.tl.train.EpochRecord;
+import dev.tl.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,12 +1,15 @@
-package dev.tl.train;
+package dev.tl.train.listener;
 
+import dev.tl.train.EpochRecord;
+import dev.tl.train.Monitor;
+import dev.tl.train.TrainingListener;
 import java.util.List;
 
 /**
  * Stops a phase when the monitored validation metric has not improved for {@code patience} epochs of that phase.
  * Decided from the phase's history alone, so a resumed run stops exactly where an uninterrupted one would.
  */
-record EarlyStopping(Monitor monitor, int patience) implements TrainingListener {
+public record EarlyStopping(Monitor monitor, int patience) implements TrainingListener {
 
     @Override
     public void epochEnded(EpochEnd event) {

@@ -1,13 +1,14 @@
-package dev.tl.train;
+package dev.tl.train.listener;
 
 import dev.tl.progress.Progress;
+import dev.tl.train.TrainingListener;
 
 /** A loop of a known number of mini-batches, whatever its epochs (the range test), as one progress report. */
-final class StepProgress implements TrainingListener {
+public final class StepProgress implements TrainingListener {
 
     private final Progress progress;
 
-    StepProgress(String task, int steps) {
+    public StepProgress(String task, int steps) {
         this.progress = Progress.start(task, steps, "steps");
     }
 

@@ -1,10 +1,10 @@
-package dev.tl.train;
+package dev.tl.features;
 
 import dev.tl.AtomicFiles;
 import dev.tl.Digests;
 import dev.tl.TlHome;
 import dev.tl.data.InputSpec;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.engine.OnnxModelCache;
 import dev.tl.zoo.weights.WeightCache;
 import java.io.BufferedInputStream;
@@ -23,8 +23,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -95,32 +95,17 @@ public final class FeatureCache implements FeatureStore {
     }
 
     /**
-     * What the features of one backbone depend on besides the images; {@code views} is an {@code ImageViews} key,
-     * {@code engine} names the inference engine that computes them (engines agree to about 1e-6, not to the bit),
-     * asked only when a key is made.
-     */
-    public record Source(String backbone, InputSpec input, Optional<Path> weights, long seed, String tlVersion,
-                         String views, Supplier<String> engine) {
-    }
-
-    /** Computes the features of a chunk of images: those from position {@code from} of the whole list on. */
-    @FunctionalInterface
-    public interface Computation {
-        INDArray compute(int from, List<LabeledImage> chunk);
-    }
-
-    /**
      * The features of {@code images}, one row each: from the cache where it has them, else computed and cached,
      * in chunks of whole batches of {@code batchSize}, so the batches are those of a pass over the whole list.
      */
     @Override
-    public INDArray features(Source source, List<LabeledImage> images, int batchSize, Computation compute) {
+    public INDArray features(Source source, List<LabelledImage> images, int batchSize, Computation compute) {
         int chunkSize = Math.max(1, chunkImages / batchSize) * batchSize;
         List<INDArray> parts = new ArrayList<>();
         int cached = 0;
         try {
             for (int from = 0; from < images.size(); from += chunkSize) {
-                List<LabeledImage> chunk = images.subList(from, Math.min(from + chunkSize, images.size()));
+                List<LabelledImage> chunk = images.subList(from, Math.min(from + chunkSize, images.size()));
                 Path entry = directory.resolve(key(source, from, chunk) + ".features");
                 INDArray features = read(entry, chunk.size());
                 if (features == null) {
@@ -141,13 +126,13 @@ public final class FeatureCache implements FeatureStore {
         return parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(INDArray[]::new));
     }
 
-    String key(Source source, int from, List<LabeledImage> chunk) {
+    public String key(Source source, int from, List<LabelledImage> chunk) {
         List<String> parts = new ArrayList<>(List.of("tl-features-v2", source.tlVersion(), source.backbone(),
                 Integer.toString(source.input().imageSize()), source.input().preprocessing().id(),
                 source.input().layout().name(), source.input().framing().id(),
                 source.weights().map(WeightCache::md5).orElse("random-init:" + source.seed()), source.views(),
                 "engine:" + source.engine().get(), "from:" + from));
-        for (LabeledImage image : chunk) {
+        for (LabelledImage image : chunk) {
             parts.add(image.path().toAbsolutePath().normalize().toString());
             parts.add(fingerprints().of(image.path()));
         }

@@ -1,4 +1,4 @@
-package dev.tl.train;
+package dev.tl.features;
 
 import dev.tl.AtomicFiles;
 import dev.tl.Digests;

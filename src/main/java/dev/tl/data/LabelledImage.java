@@ -3,5 +3,5 @@ package dev.tl.data;
 import java.nio.file.Path;
 
 /** One image file and the index of its class. */
-public record LabeledImage(Path path, int label) {
+public record LabelledImage(Path path, int label) {
 }

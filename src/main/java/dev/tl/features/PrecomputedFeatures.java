@@ -1,8 +1,6 @@
-package dev.tl.train;
+package dev.tl.features;
 
-import dev.tl.data.LabeledImage;
-import dev.tl.features.FeatureProvenance;
-import dev.tl.features.FeatureTable;
+import dev.tl.data.LabelledImage;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,8 +25,8 @@ public final class PrecomputedFeatures implements FeatureStore {
     }
 
     @Override
-    public INDArray features(FeatureCache.Source source, List<LabeledImage> images, int batchSize,
-                             FeatureCache.Computation compute) {
+    public INDArray features(FeatureStore.Source source, List<LabelledImage> images, int batchSize,
+                             FeatureStore.Computation compute) {
         int base = baseIndex(source.backbone());
         int from = provenance.offset(base);
         int width = provenance.bases().get(base).featureSize();

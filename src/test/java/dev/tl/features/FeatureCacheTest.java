@@ -1,4 +1,4 @@
-package dev.tl.train;
+package dev.tl.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,12 +7,15 @@ import dev.tl.TestData;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
 import dev.tl.data.LabelSource;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.engine.EngineRequest;
 import dev.tl.model.BaseSpec;
 import dev.tl.model.HeadSpec;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
+import dev.tl.train.TrainAugmentation;
+import dev.tl.train.TrainOptions;
+import dev.tl.train.Trainer;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -44,13 +47,13 @@ class FeatureCacheTest {
     @TempDir
     Path data;
 
-    private static FeatureCache.Source source() {
-        return new FeatureCache.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(), 5, "tl test",
+    private static FeatureStore.Source source() {
+        return new FeatureStore.Source("mobilenet", SPEC.bases().get(0).inputSpec(), Optional.empty(), 5, "tl test",
                 PLAIN, () -> "onnxruntime");
     }
 
     /** Features of a cache, counting the images whose features had to be computed. */
-    private static INDArray features(FeatureCache cache, List<LabeledImage> images, AtomicInteger computed) {
+    private static INDArray features(FeatureCache cache, List<LabelledImage> images, AtomicInteger computed) {
         return cache.features(source(), images, 1, (from, chunk) -> {
             computed.addAndGet(chunk.size());
             return Nd4j.rand(chunk.size(), 3);
@@ -69,7 +72,7 @@ class FeatureCacheTest {
 
     @Test
     void anEntryIsReusedUntilAnImageFileChanges() throws Exception {
-        List<LabeledImage> images = images(2).images();
+        List<LabelledImage> images = images(2).images();
         FeatureCache cache = new FeatureCache(home);
         AtomicInteger computed = new AtomicInteger();
         INDArray first = features(cache, images, computed);
@@ -86,7 +89,7 @@ class FeatureCacheTest {
 
     @Test
     void aChangedImageIsSeenEvenWithItsSizeAndTimeRestored() throws Exception {
-        List<LabeledImage> images = images(2).images();
+        List<LabelledImage> images = images(2).images();
         AtomicInteger computed = new AtomicInteger();
         features(new FeatureCache(home), images, computed);
         Path changed = images.get(0).path();
@@ -105,22 +108,22 @@ class FeatureCacheTest {
 
     @Test
     void theKeyCoversWeightsSeedSizeEngineAndTheFileList() throws Exception {
-        List<LabeledImage> images = images(2).images();
+        List<LabelledImage> images = images(2).images();
         FeatureCache cache = new FeatureCache(home);
-        FeatureCache.Source base = source();
+        FeatureStore.Source base = source();
         String key = cache.key(base, 0, images);
         Path weights = Files.writeString(home.resolve("w.h5"), "weights");
 
         assertThat(cache.key(base, 0, images)).isEqualTo(key);
         assertThat(cache.key(base, 4, images)).isNotEqualTo(key);
-        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.of(weights), 5, "tl test",
+        assertThat(cache.key(new FeatureStore.Source("mobilenet", base.input(), Optional.of(weights), 5, "tl test",
                 PLAIN, base.engine()), 0, images)).isNotEqualTo(key);
-        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.empty(), 6, "tl test",
+        assertThat(cache.key(new FeatureStore.Source("mobilenet", base.input(), Optional.empty(), 6, "tl test",
                 PLAIN, base.engine()), 0, images)).isNotEqualTo(key);
-        assertThat(cache.key(new FeatureCache.Source("mobilenet", new ModelSpec(List.of(new BaseSpec("mobilenet", 48)),
+        assertThat(cache.key(new FeatureStore.Source("mobilenet", new ModelSpec(List.of(new BaseSpec("mobilenet", 48)),
                 SPEC.head(), 2).bases().get(0).inputSpec(), Optional.empty(), 5, "tl test", PLAIN, base.engine()), 0,
                 images)).isNotEqualTo(key);
-        assertThat(cache.key(new FeatureCache.Source("mobilenet", base.input(), Optional.empty(), 5, "tl test",
+        assertThat(cache.key(new FeatureStore.Source("mobilenet", base.input(), Optional.empty(), 5, "tl test",
                 PLAIN, () -> "dl4j"), 0, images)).isNotEqualTo(key);
         assertThat(cache.key(base, 0, images.subList(0, 3))).isNotEqualTo(key);
         assertThat(cache.key(base, 0, List.of(images.get(1), images.get(0), images.get(2), images.get(3))))
@@ -129,7 +132,7 @@ class FeatureCacheTest {
 
     @Test
     void aDamagedEntryIsReportedDeletedAndComputedAgain() throws Exception {
-        List<LabeledImage> images = images(2).images();
+        List<LabelledImage> images = images(2).images();
         AtomicInteger computed = new AtomicInteger();
         INDArray original = features(new FeatureCache(home), images, computed);
         Path entry = entries().get(0);
@@ -150,9 +153,9 @@ class FeatureCacheTest {
 
     @Test
     void anInterruptedFeaturePassContinuesWhereItStopped() throws Exception {
-        List<LabeledImage> images = images(5).images();
+        List<LabelledImage> images = images(5).images();
         List<Integer> starts = new ArrayList<>();
-        FeatureCache.Computation failingAtSix = (from, chunk) -> {
+        FeatureStore.Computation failingAtSix = (from, chunk) -> {
             starts.add(from);
             if (from >= 6) {
                 throw new IllegalStateException("killed");
@@ -192,12 +195,12 @@ class FeatureCacheTest {
         ImageSet validation = TestData.subset(TestData.VAL, 2);
         FeatureCache cache = new FeatureCache(home);
 
-        Map<String, INDArray> fromImages = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, null, TrainAugmentation.NONE,
+        Map<String, INDArray> fromImages = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, null, null, TrainAugmentation.NONE,
                 List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
-        Map<String, INDArray> filling = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, cache, TrainAugmentation.NONE,
+        Map<String, INDArray> filling = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, null, cache, TrainAugmentation.NONE,
                 List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
         assertThat(entries()).hasSize(2); // training, validation
-        Map<String, INDArray> fromCache = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, cache, TrainAugmentation.NONE,
+        Map<String, INDArray> fromCache = Params.snapshot(new Trainer(SPEC, HEAD_ONLY, null, cache, TrainAugmentation.NONE,
                 List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
 
         for (String key : List.of("head/dense_W", "head/dense_b", "head/output_W", "head/output_b")) {
@@ -217,12 +220,12 @@ class FeatureCacheTest {
         TrainOptions onnxRuntime = HEAD_ONLY.toBuilder().engine(EngineRequest.ONNXRUNTIME).build();
         TrainOptions dl4j = HEAD_ONLY.toBuilder().engine(EngineRequest.DL4J).build();
 
-        Map<String, INDArray> first = Params.snapshot(new Trainer(SPEC, onnxRuntime, cache, TrainAugmentation.NONE,
+        Map<String, INDArray> first = Params.snapshot(new Trainer(SPEC, onnxRuntime, null, cache, TrainAugmentation.NONE,
                 List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
-        Map<String, INDArray> onDl4j = Params.snapshot(new Trainer(SPEC, dl4j, cache, TrainAugmentation.NONE,
+        Map<String, INDArray> onDl4j = Params.snapshot(new Trainer(SPEC, dl4j, null, cache, TrainAugmentation.NONE,
                 List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
         assertThat(entries()).hasSize(4); // training and validation, per engine
-        Map<String, INDArray> again = Params.snapshot(new Trainer(SPEC, onnxRuntime, null, TrainAugmentation.NONE,
+        Map<String, INDArray> again = Params.snapshot(new Trainer(SPEC, onnxRuntime, null, null, TrainAugmentation.NONE,
                 List.of()).train(train, validation, List.of(Optional.empty()), null).graph());
 
         assertThat(again).isEqualTo(first);

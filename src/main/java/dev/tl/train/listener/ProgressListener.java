@@ -1,6 +1,7 @@
-package dev.tl.train;
+package dev.tl.train.listener;
 
 import dev.tl.progress.Progress;
+import dev.tl.train.TrainingListener;
 import java.util.Locale;
 
 /**

@@ -1,20 +1,26 @@
-package dev.tl.model;
+package dev.tl.features;
 
 import dev.tl.AtomicFiles;
+import dev.tl.Csv;
 import dev.tl.TlException;
 import dev.tl.data.ImageSet;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
+import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 /**
  * Writes one feature vector per image: CSV ({@code path,label,f0,f1,...}) or NumPy's .npy (a float32 matrix, with
@@ -22,17 +28,20 @@ import java.util.Locale;
  */
 public final class FeatureFiles {
 
+    private static final String CSV = ".csv";
+    private static final String NPY = ".npy";
+
     private FeatureFiles() {
     }
 
     /**
-     * Checks, before any work, that features can be written to {@code out}: a .csv, .npy or .parquet (written by
-     * the features package) file in a directory.
+     * Checks, before any work, that features can be written to {@code out}: a .csv, .npy or .parquet
+     * ({@link ParquetFeatures}) file in a directory.
      */
     public static Path checkTarget(Path out) {
-        String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!name.endsWith(".csv") && !name.endsWith(".npy") && !name.endsWith(".parquet")) {
-            throw new TlException("writes a .csv, .npy or .parquet file, not " + out.getFileName());
+        if (!hasExtension(out, CSV) && !isNpy(out) && !ParquetFeatures.isParquet(out)) {
+            throw new TlException("writes a " + CSV + ", " + NPY + " or " + ParquetFeatures.EXTENSION + " file, not "
+                    + out.getFileName());
         }
         Path dir = out.toAbsolutePath().normalize().getParent();
         if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
@@ -42,13 +51,17 @@ public final class FeatureFiles {
     }
 
     public static boolean isNpy(Path out) {
-        return out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy");
+        return hasExtension(out, NPY);
+    }
+
+    static boolean hasExtension(Path file, String extension) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(extension);
     }
 
     /** For an .npy output, where the row index (path, label) goes. */
     public static Path indexFileFor(Path npy) {
         String name = npy.getFileName().toString();
-        return npy.resolveSibling(name.substring(0, name.length() - 4) + ".index.csv");
+        return npy.resolveSibling(name.substring(0, name.length() - NPY.length()) + ".index" + CSV);
     }
 
     /** @param features one row per image, in order */
@@ -62,27 +75,22 @@ public final class FeatureFiles {
     }
 
     private static void writeCsv(OutputStream stream, ImageSet images, float[][] rows) throws IOException {
-        Writer writer = new BufferedWriter(new java.io.OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
-        writer.write("path,label");
-        if (rows != null && rows.length > 0) {
-            for (int j = 0; j < rows[0].length; j++) {
-                writer.write(",f" + j);
-            }
-        }
-        writer.write('\n');
-        for (int i = 0; i < images.size(); i++) {
-            LabeledImage image = images.images().get(i);
-            writer.write(quote(image.path().toString()));
-            writer.write(',');
-            writer.write(image.label() < 0 ? "" : quote(images.classes().get(image.label()))); // unlabelled: empty
+        List<String> header = new ArrayList<>(List.of("path", "label"));
+        int columns = rows == null || rows.length == 0 ? 0 : rows[0].length;
+        IntStream.range(0, columns).forEach(j -> header.add("f" + j));
+        Writer writer = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
+        Csv.write(writer, header, () -> IntStream.range(0, images.size()).mapToObj(i -> {
+            LabelledImage image = images.images().get(i);
+            List<String> row = new ArrayList<>(2 + columns);
+            row.add(image.path().toString());
+            row.add(image.label() < 0 ? "" : images.classes().get(image.label())); // unlabelled: empty
             if (rows != null) {
                 for (float value : rows[i]) {
-                    writer.write(',');
-                    writer.write(Float.toString(value));
+                    row.add(Float.toString(value));
                 }
             }
-            writer.write('\n');
-        }
+            return row;
+        }).iterator());
         writer.flush();
     }
 
@@ -93,7 +101,7 @@ public final class FeatureFiles {
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
         int headerLength = 10 + dict.length() + 1;
         String header = dict + " ".repeat((64 - headerLength % 64) % 64) + "\n";
-        DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(stream, 1 << 16));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(stream, 1 << 16));
         out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
         out.write(ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) header.length()).array());
         out.write(header.getBytes(StandardCharsets.US_ASCII));
@@ -104,11 +112,6 @@ public final class FeatureFiles {
             out.write(row.array());
         }
         out.flush();
-    }
-
-    private static String quote(String field) {
-        return field.contains(",") || field.contains("\"") || field.contains("\n")
-                ? '"' + field.replace("\"", "\"\"") + '"' : field;
     }
 
     private static void atomically(Path target, AtomicFiles.Content content) {

@@ -1,5 +1,7 @@
-package dev.tl.train;
+package dev.tl.train.listener;
 
+import dev.tl.train.EpochRecord;
+import dev.tl.train.TrainingListener;
 import dev.tl.train.schedule.LearningRateSchedule;
 import dev.tl.train.schedule.ScheduleSettings;
 
@@ -8,13 +10,13 @@ import dev.tl.train.schedule.ScheduleSettings;
  * the schedule each epoch's monitored loss. A resumed phase replays the epochs already run into the new curve,
  * so a plateau schedule's reductions come out where they would have.
  */
-final class ScheduleListener implements TrainingListener {
+public final class ScheduleListener implements TrainingListener {
 
     private final ScheduleSettings settings;
     private LearningRateSchedule curve;
     private int iteration;
 
-    ScheduleListener(ScheduleSettings settings) {
+    public ScheduleListener(ScheduleSettings settings) {
         this.settings = settings;
     }
 

@@ -1,4 +1,4 @@
-package dev.tl.model;
+package dev.tl.features;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,17 +1,16 @@
-package dev.tl.train;
+package dev.tl.features;
 
 import dev.tl.BuildInfo;
 import dev.tl.data.BatchLoader;
 import dev.tl.data.ImageSet;
 import dev.tl.data.ImageViews;
-import dev.tl.data.LabeledImage;
+import dev.tl.data.LabelledImage;
 import dev.tl.engine.EngineChoice;
 import dev.tl.engine.Inference;
 import dev.tl.engine.Network;
 import dev.tl.engine.OnnxModelCache;
 import dev.tl.engine.OnnxStore;
 import dev.tl.engine.Session;
-import dev.tl.model.Features;
 import dev.tl.model.ModelGraphs;
 import dev.tl.model.ModelSpec;
 import dev.tl.model.Params;
@@ -90,19 +89,19 @@ public final class BaseFeatures implements AutoCloseable {
             Supplier<String> engine = () -> decided.updateAndGet(known -> known != null ? known
                     : engines.engineFor(network));
             try (Progress progress = Progress.start(task(base), images.size(), "img")) {
-                FeatureCache.Computation compute = new PassOverChunks(progress, (from, chunk) -> {
+                FeatureStore.Computation compute = new PassOverChunks(progress, (from, chunk) -> {
                     Opened opened = sessions.computeIfAbsent(base, unused -> open(network));
                     return Nd4j.create(Inference.outputs(progress, opened.session(), opened.loader(), chunk,
                             batchSize, views.from(from)));
                 });
                 perBase[i] = cache == null ? compute.compute(0, images.images())
-                        : cache.features(new FeatureCache.Source(spec.bases().get(i).backboneName(),
+                        : cache.features(new FeatureStore.Source(spec.bases().get(i).backboneName(),
                         spec.bases().get(i).inputSpec(), weightFiles.get(i), seed, BuildInfo.version(), views.key(),
                         engine), images.images(), batchSize, compute);
             }
         }
         INDArray matrix = perBase.length == 1 ? perBase[0] : Nd4j.hstack(perBase);
-        return new Features(matrix, images.images().stream().mapToInt(LabeledImage::label).toArray());
+        return new Features(matrix, images.images().stream().mapToInt(LabelledImage::label).toArray());
     }
 
     @Override
@@ -138,18 +137,18 @@ public final class BaseFeatures implements AutoCloseable {
      * the gap before a computed chunk, leave the pass's total, so the count, rate and ETA are those of the images
      * computed.
      */
-    private static final class PassOverChunks implements FeatureCache.Computation {
+    private static final class PassOverChunks implements FeatureStore.Computation {
         private final Progress progress;
-        private final FeatureCache.Computation computation;
+        private final FeatureStore.Computation computation;
         private int next;
 
-        PassOverChunks(Progress progress, FeatureCache.Computation computation) {
+        PassOverChunks(Progress progress, FeatureStore.Computation computation) {
             this.progress = progress;
             this.computation = computation;
         }
 
         @Override
-        public INDArray compute(int from, List<LabeledImage> chunk) {
+        public INDArray compute(int from, List<LabelledImage> chunk) {
             progress.exclude(from - next);
             next = from + chunk.size();
             return computation.compute(from, chunk);

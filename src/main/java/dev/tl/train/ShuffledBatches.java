@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
 
-/** Mini-batches of feature-row indices in a seeded random order, as the head trains on pooled features. */
-final class FeatureBatches {
+/** Mini-batches of row indices (feature rows, images) in a seeded random order. */
+final class ShuffledBatches {
 
-    private FeatureBatches() {
+    private ShuffledBatches() {
     }
 
     static List<int[]> shuffled(int rows, int batchSize, long seed) {

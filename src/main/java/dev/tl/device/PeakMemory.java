@@ -1,4 +1,4 @@
-package dev.tl.train;
+package dev.tl.device;
 
 import java.io.IOException;
 import java.nio.file.Files;
