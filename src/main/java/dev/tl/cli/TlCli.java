@@ -8,9 +8,11 @@ import dev.tl.progress.Progress;
 import dev.tl.zoo.weights.WeightCache;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -23,15 +25,19 @@ import picocli.CommandLine;
  * bench | info | completion}. Exit 0 on success, 2 on bad usage or input, 1 on internal failure.
  */
 @Command(name = "tl", mixinStandardHelpOptions = true, versionProvider = TlCli.Version.class,
-        description = "Train image classifiers by transfer learning from ImageNet backbones.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ModelsCommand.class,
-                EmbedCommand.class, WeightsCommand.class, BenchCommand.class, LrFindCommand.class,
-                ExportCommand.class, InfoCommand.class, ReportCommand.class, CacheCommand.class, CompletionCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Train image classifiers by transfer learning from ImageNet backbones.")
 public final class TlCli implements Runnable {
 
     public static final int EXIT_INTERNAL = 1;
     public static final int EXIT_USAGE = 2;
+
+    /** The commands, in the order help lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(TrainCommand.class, EvaluateCommand.class,
+            PredictCommand.class, ModelsCommand.class, EmbedCommand.class, WeightsCommand.class, BenchCommand.class,
+            LrFindCommand.class, ExportCommand.class, InfoCommand.class, ReportCommand.class, CacheCommand.class,
+            CompletionCommand.class, CommandLine.HelpCommand.class);
+    /** Commands that read the whole command tree (the other commands' help, their options for completion). */
+    private static final Set<String> NEEDING_ALL = Set.of("help", "completion");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -57,12 +63,30 @@ public final class TlCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
-    /** The configured command line; tests call {@code execute} on it to run commands in-process. */
+    /** The configured command line with every command; tests call {@code execute} on it to run commands in-process. */
     public static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line that runs {@code args}: with only the command they name, where they name one that does not
+     * read the others. picocli builds a command's model from its annotations when the command is added, a tenth of a
+     * second per command on a cold JVM, so a one-image predict does not pay for all fourteen. Anything else (no
+     * command, a mistyped one, help, completion) gets them all, for listings and suggestions.
+     */
+    static CommandLine commandLine(String[] args) {
+        String named = Arrays.stream(args).filter(arg -> !arg.startsWith("-")).findFirst().orElse("");
+        List<Class<?>> commands = COMMANDS.stream().filter(command -> nameOf(command).equals(named)).toList();
+        if (commands.isEmpty() || NEEDING_ALL.contains(named)) {
+            commands = COMMANDS;
+        }
         CommandLine cli = new CommandLine(new TlCli());
+        for (Class<?> command : commands) {
+            cli.addSubcommand(command);
+        }
         cli.setExecutionExceptionHandler(TlCli::handleFailure);
         cli.setParameterExceptionHandler(TlCli::handleBadUsage);
         cli.setDefaultValueProvider(new ConfigFile());
@@ -72,8 +96,14 @@ public final class TlCli implements Runnable {
         // Names (--output-format, --format, --schedule...) are taken in any case, as every other value of tl's.
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setUsageHelpAutoWidth(true); // help as wide as the terminal
-        OptionHeadings.install(cli.getSubcommands().get("train"), TrainCommand.HELP_HEADINGS);
+        if (cli.getSubcommands().containsKey("train")) {
+            OptionHeadings.install(cli.getSubcommands().get("train"), TrainCommand.HELP_HEADINGS);
+        }
         return cli;
+    }
+
+    private static String nameOf(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
     }
 
     /**
