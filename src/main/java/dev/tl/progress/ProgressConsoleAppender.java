@@ -4,7 +4,7 @@ import ch.qos.logback.core.ConsoleAppender;
 
 /**
  * Logback's console appender, printing each log line above a progress bar on the terminal rather than into it.
- * Named in {@code logback.xml}.
+ * Set up by {@link LogSetup}.
  */
 public final class ProgressConsoleAppender<E> extends ConsoleAppender<E> {
 
