@@ -53,7 +53,7 @@ public final class SparkSubmit {
         String jar = System.getProperty("tl.spark.job");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new TlException("the Spark job is not built" + (jar == null ? "" : " (no " + jar + ")")
-                    + ": scripts/tl builds it for --spark, or build it with mvn -f src/spark/pom.xml package");
+                    + ": scripts/tl builds it for --spark, or build it with mvn -DskipTests package");
         }
         return new SparkSubmit(Path.of(jar));
     }

@@ -4,10 +4,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;
 
-/** Runs tl commands in-process and captures what they print. */
-final class CliRunner {
+/** Runs tl commands in-process and captures what they print (the Spark job's tests use it too). */
+public final class CliRunner {
 
-    record Result(int exitCode, String out, String err) {
+    public record Result(int exitCode, String out, String err) {
     }
 
     static {
@@ -22,7 +22,7 @@ final class CliRunner {
     private CliRunner() {
     }
 
-    static Result run(String... args) {
+    public static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = TlCli.commandLine();

@@ -11,6 +11,7 @@ import dev.tl.bundle.ModelBundle;
 import dev.tl.train.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -255,10 +256,7 @@ class ReliabilityTest {
         Process first = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             Path checkpoint = Checkpoint.dirFor(output).resolve(Checkpoint.FILE);
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (!Files.exists(checkpoint) && first.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            FileWatch.await(checkpoint, file -> true, first, Duration.ofMinutes(3));
             assertThat(checkpoint).as(Files.readString(log)).exists();
 
             assertUsageError(run(train(output)), "another tl run (pid " + first.pid() + ")");

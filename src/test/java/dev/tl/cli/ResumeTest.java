@@ -10,9 +10,9 @@ import dev.tl.train.Checkpoint;
 import dev.tl.train.Phase;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,20 +71,12 @@ class ResumeTest {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("killed.log").toFile()).start();
         Path checkpoints = Checkpoint.dirFor(killed);
-        Checkpoint atKill = null;
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (atKill == null && process.isAlive() && System.nanoTime() < deadline) {
-            if (Files.exists(checkpoints.resolve(Checkpoint.FILE))) {
-                Checkpoint checkpoint = Checkpoint.load(checkpoints);
-                if (checkpoint.phase() == Phase.FINETUNE) {
-                    process.destroyForcibly().waitFor();
-                    atKill = checkpoint;
-                }
-            }
-            Thread.sleep(5);
-        }
-        assertThat(atKill).as("killed during fine-tuning; log: %s", Files.readString(dir.resolve("killed.log")))
-                .isNotNull();
+        boolean fineTuning = FileWatch.await(checkpoints.resolve(Checkpoint.FILE),
+                file -> Checkpoint.load(checkpoints).phase() == Phase.FINETUNE, process, Duration.ofMinutes(3));
+        process.destroyForcibly().waitFor();
+        assertThat(fineTuning).as("killed during fine-tuning; log: %s", Files.readString(dir.resolve("killed.log")))
+                .isTrue();
+        Checkpoint atKill = Checkpoint.load(checkpoints);
         assertThat(atKill.epoch()).isLessThan(finetuneEpochs);
         assertThat(killed.resolve(ModelBundle.METADATA_FILE)).doesNotExist();
 

@@ -60,17 +60,7 @@ class TrainFromFeaturesTest {
         assertThat(run(concat(List.of("train", "--data", train.toString(), "--no-feature-cache", "--output",
                 fromImages.toString()), RANDOM_MOBILENET, HEAD_ONLY)).exitCode()).isZero();
 
-        JsonNode a = predictions(fromFeatures);
-        JsonNode b = predictions(fromImages);
-        assertThat(a).hasSize(40);
-        for (int i = 0; i < a.size(); i++) {
-            for (int k = 0; k < 2; k++) {
-                JsonNode p = a.get(i).get("predictions").get(k);
-                JsonNode q = b.get(i).get("predictions").get(k);
-                assertThat(p.get("label")).isEqualTo(q.get("label"));
-                assertThat(p.get("probability").asDouble()).isCloseTo(q.get("probability").asDouble(), within(1e-6));
-            }
-        }
+        HeadPredictions.assertSame(fromFeatures, fromImages, TestData.VAL, 40, 1e-6);
         JsonNode meta = Json.MAPPER.readTree(fromFeatures.resolve(ModelBundle.METADATA_FILE).toFile());
         assertThat(meta.get("training").get("labels").asText()).startsWith("features:");
         assertThat(meta.get("history")).hasSize(3);
@@ -116,13 +106,6 @@ class TrainFromFeaturesTest {
         CliRunner.Result result = run(concat(List.of("train"), List.of(args)));
         assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
         return result.err();
-    }
-
-    private static JsonNode predictions(Path model) throws Exception {
-        CliRunner.Result predicted = CliRunner.run("predict", "--model-dir", model.toString(), "--top-k", "2",
-                "--json", TestData.VAL.toString());
-        assertThat(predicted.exitCode()).as(predicted.err()).isZero();
-        return Json.MAPPER.readTree(predicted.out());
     }
 
     private static CliRunner.Result run(List<String> args) {

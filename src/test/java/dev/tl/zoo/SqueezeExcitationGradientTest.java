@@ -1,7 +1,5 @@
 package dev.tl.zoo;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -52,10 +50,8 @@ class SqueezeExcitationGradientTest {
         INDArray input = Nd4j.rand(DataType.DOUBLE, 2, 6, 6, 3).subi(0.5);
         INDArray labels = Nd4j.create(new double[][] {{1, 0}, {0, 1}});
 
-        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
+        GradientChecks.assertBackpropMatchesNumerical(new GradientCheckUtil.GraphConfig()
                 .net(network).inputs(new INDArray[] {input}).labels(new INDArray[] {labels})
-                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
-                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(true));
-        assertThat(ok).isTrue();
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
     }
 }

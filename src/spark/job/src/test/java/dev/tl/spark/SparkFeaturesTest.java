@@ -3,15 +3,13 @@ package dev.tl.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tl.Json;
-import dev.tl.cli.TlCli;
+import dev.tl.TestData;
+import dev.tl.cli.CliRunner;
+import dev.tl.cli.HeadPredictions;
 import dev.tl.features.FeatureProvenance;
 import dev.tl.features.FeatureTable;
 import dev.tl.features.ParquetFeatures;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SparkFeaturesTest {
 
-    /** The sample's validation images, from this module's directory. */
-    private static final Path IMAGES = Path.of("../../../data/sample/val");
+    private static final Path IMAGES = TestData.VAL;
     /** A fused pair of random bases, small and quick, seeded as the training below is. */
     private static final List<String> BASES = List.of("--model", "mobilenet,densenet121", "--image-size", "48,32",
             "--weights", "none", "--batch-size", "8");
@@ -44,16 +41,15 @@ class SparkFeaturesTest {
 
     @BeforeAll
     static void embed() throws Exception {
-        System.setProperty("tl.home", Files.createDirectories(dir.resolve("tl-home")).toString());
         fromSpark = dir.resolve("spark.parquet");
         fromOneMachine = dir.resolve("local.parquet");
-        Result spark = tl(Stream.concat(Stream.of("embed", "--spark", "local[2]", "--data", IMAGES.toString(),
-                "--out", fromSpark.toString()), BASES.stream()));
-        assertThat(spark.exitCode()).as(spark.out()).isZero();
-        assertThat(spark.out()).contains("wrote 40 x 2048 features to " + fromSpark);
-        Result local = tl(Stream.concat(Stream.of("embed", "--data", IMAGES.toString(), "--out",
+        CliRunner.Result spark = tl(Stream.concat(Stream.of("embed", "--spark", "local[2]", "--data",
+                IMAGES.toString(), "--out", fromSpark.toString()), BASES.stream()));
+        assertThat(spark.exitCode()).as(spark.err()).isZero();
+        assertThat(spark.out() + spark.err()).contains("wrote 40 x 2048 features to " + fromSpark);
+        CliRunner.Result local = tl(Stream.concat(Stream.of("embed", "--data", IMAGES.toString(), "--out",
                 fromOneMachine.toString()), BASES.stream()));
-        assertThat(local.exitCode()).as(local.out()).isZero();
+        assertThat(local.exitCode()).as(local.err()).isZero();
     }
 
     @Test
@@ -102,48 +98,20 @@ class SparkFeaturesTest {
         Path fromImages = dir.resolve("from-images");
         List<String> head = List.of("--frozen-epochs", "3", "--val-split", "0.25", "--seed", "5", "--batch-size", "8");
         List<String> bases = BASES.subList(0, BASES.indexOf("--batch-size"));
-        Result trained = tl(Stream.concat(Stream.of("train", "--features", fromSpark.toString(), "--output",
-                fromFeatures.toString()), head.stream()));
-        assertThat(trained.exitCode()).as(trained.out()).isZero();
+        CliRunner.Result trained = tl(Stream.concat(Stream.of("train", "--features", fromSpark.toString(),
+                "--output", fromFeatures.toString()), head.stream()));
+        assertThat(trained.exitCode()).as(trained.err()).isZero();
         List<String> images = new ArrayList<>(List.of("train", "--data", IMAGES.toString(), "--finetune-epochs", "0",
                 "--no-feature-cache", "--output", fromImages.toString()));
         images.addAll(bases);
         images.addAll(head);
-        Result fromImagesTrained = tl(images.stream());
-        assertThat(fromImagesTrained.exitCode()).as(fromImagesTrained.out()).isZero();
+        CliRunner.Result fromImagesTrained = tl(images.stream());
+        assertThat(fromImagesTrained.exitCode()).as(fromImagesTrained.err()).isZero();
 
-        JsonNode a = predictions(fromFeatures);
-        JsonNode b = predictions(fromImages);
-        assertThat(a).hasSize(40);
-        for (int i = 0; i < a.size(); i++) {
-            for (int k = 0; k < 2; k++) {
-                JsonNode p = a.get(i).get("predictions").get(k);
-                JsonNode q = b.get(i).get("predictions").get(k);
-                assertThat(p.get("label")).isEqualTo(q.get("label"));
-                assertThat(p.get("probability").asDouble()).isCloseTo(q.get("probability").asDouble(), within(1e-5));
-            }
-        }
+        HeadPredictions.assertSame(fromFeatures, fromImages, IMAGES, 40, 1e-5);
     }
 
-    private static JsonNode predictions(Path model) throws Exception {
-        Result predicted = tl(Stream.of("predict", "--model-dir", model.toString(), "--top-k", "2", "--json",
-                IMAGES.toString()));
-        assertThat(predicted.exitCode()).isZero();
-        return Json.MAPPER.readTree(predicted.out());
+    private static CliRunner.Result tl(Stream<String> args) {
+        return CliRunner.run(args.toArray(String[]::new));
     }
-
-    /** What a tl command printed: its result on standard output, then its errors. */
-    record Result(int exitCode, String out) {
-    }
-
-    private static Result tl(Stream<String> args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cli = TlCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args.toArray(String[]::new));
-        return new Result(code, out + err.toString());
-    }
-
 }
