@@ -117,8 +117,8 @@ public final class OrtNatives {
                 Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE);
                 log.debug("unpacked ONNX Runtime's libraries into {}", directory);
             } catch (IOException e) {
-                if (!Files.isDirectory(directory)) {
-                    throw e;
+                if (!whole(directory, sizes)) {
+                    throw e; // a copy missing a library is in the way: ONNX Runtime extracts its own
                 }
                 // another process put the same libraries there first
             }

@@ -1,7 +1,9 @@
 package dev.tl.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,6 +51,17 @@ class OrtNativesTest {
 
         assertThat(OrtNatives.unpacked(home)).isEqualTo(directory);
         assertThat(OrtNatives.ownFiles(home)).hasSize(2);
+    }
+
+    @Test
+    void aCopyMissingOneLibraryIsNeverHandedToOnnxRuntime() throws Exception {
+        Path directory = OrtNatives.unpacked(home);
+        Files.delete(directory.resolve(System.mapLibraryName("onnxruntime"))); // the other library stays
+
+        assertThatThrownBy(() -> OrtNatives.unpacked(home)).isInstanceOf(IOException.class);
+        try (var entries = Files.list(home)) {
+            assertThat(entries).containsExactly(directory); // the attempt's own copy is removed
+        }
     }
 
     @Test
