@@ -3,6 +3,7 @@ package dev.tl.zoo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tl.zoo.layers.NativeConvolution;
+import dev.tl.zoo.layers.NativeDepthwiseConvolution;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -10,6 +11,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -25,8 +27,9 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * The native convolution (oneDNN through libnd4j, channels-last input taken as it is, no forward pass repeated in
- * backprop) computes what DL4J's own convolution computes, in float as training runs it.
+ * tl's convolutions (oneDNN on channels-last input as it is, no forward pass repeated in backprop) compute what
+ * DL4J's own convolutions compute, in float as training runs them, parameters read from views of the network's
+ * parameter array as in training.
  */
 class NativeConvolutionTest {
 
@@ -36,9 +39,27 @@ class NativeConvolutionTest {
      */
     private static ComputationGraph network(boolean native_, int kernel, int stride, ConvolutionMode mode,
                                             boolean bias, Activation activation) {
+        return network(native_, kernel, stride, 1, mode, bias, activation);
+    }
+
+    private static ComputationGraph network(boolean native_, int kernel, int stride, int dilation,
+                                            ConvolutionMode mode, boolean bias, Activation activation) {
         ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(6)
-                .convolutionMode(mode).hasBias(bias).activation(activation).dataFormat(CNN2DFormat.NHWC);
-        Layer layer = native_ ? new NativeConvolution(conv) : conv.build();
+                .dilation(dilation, dilation).convolutionMode(mode).hasBias(bias).activation(activation)
+                .dataFormat(CNN2DFormat.NHWC);
+        return network(native_ ? new NativeConvolution(conv) : conv.build());
+    }
+
+    /** The depthwise convolution under test, with {@code multiplier} outputs per input channel. */
+    private static ComputationGraph depthwise(boolean native_, int kernel, int stride, ConvolutionMode mode,
+                                              boolean bias, int multiplier) {
+        DepthwiseConvolution2D conv = new DepthwiseConvolution2D.Builder(kernel, kernel).stride(stride, stride)
+                .depthMultiplier(multiplier).convolutionMode(mode).hasBias(bias).activation(Activation.IDENTITY)
+                .dataFormat(CNN2DFormat.NHWC).build();
+        return network(native_ ? NativeDepthwiseConvolution.of(conv) : conv);
+    }
+
+    private static ComputationGraph network(Layer layer) {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(11).dataType(DataType.FLOAT).updater(new NoOp())
                 .graphBuilder()
@@ -59,19 +80,38 @@ class NativeConvolutionTest {
 
     @ParameterizedTest
     @CsvSource({
-            "3, 1, Same, false, IDENTITY",
-            "3, 2, Same, true, IDENTITY",
-            "1, 1, Truncate, false, IDENTITY",
-            "3, 2, Truncate, true, IDENTITY",
-            "3, 1, Same, true, RELU"})
-    void sameOutputsAndGradientsAsDl4jConvolution(int kernel, int stride, ConvolutionMode mode, boolean bias,
-                                                   Activation activation) {
-        ComputationGraph reference = network(false, kernel, stride, mode, bias, activation);
-        ComputationGraph nativeConv = network(true, kernel, stride, mode, bias, activation);
+            "3, 1, 1, Same, false, IDENTITY",
+            "3, 2, 1, Same, true, IDENTITY",
+            "1, 1, 1, Truncate, false, IDENTITY",
+            "3, 2, 1, Truncate, true, IDENTITY",
+            "3, 1, 1, Same, true, RELU",
+            "3, 1, 2, Same, false, IDENTITY",
+            "2, 2, 1, Same, false, IDENTITY"})
+    void sameOutputsAndGradientsAsDl4jConvolution(int kernel, int stride, int dilation, ConvolutionMode mode,
+                                                   boolean bias, Activation activation) {
+        assertSameAsDl4j(network(false, kernel, stride, dilation, mode, bias, activation),
+                network(true, kernel, stride, dilation, mode, bias, activation), bias);
+    }
+
+    /** The depthwise convolution computes what DL4J's computes, whichever of its kernels runs it. */
+    @ParameterizedTest
+    @CsvSource({
+            "3, 1, Same, false, 1",
+            "3, 2, Same, true, 1",
+            "3, 2, Truncate, false, 2",
+            "5, 1, Same, true, 2"})
+    void depthwiseSameOutputsAndGradientsAsDl4j(int kernel, int stride, ConvolutionMode mode, boolean bias,
+                                                int multiplier) {
+        assertSameAsDl4j(depthwise(false, kernel, stride, mode, bias, multiplier),
+                depthwise(true, kernel, stride, mode, bias, multiplier), bias);
+    }
+
+    private static void assertSameAsDl4j(ComputationGraph reference, ComputationGraph nativeConv, boolean bias) {
         nativeConv.setParams(reference.params().dup());
         if (bias) {   // non-zero biases, so a dropped bias would show
-            reference.getLayer("conv").getParam("b").assign(Nd4j.linspace(DataType.FLOAT, -0.3, 0.1, 6));
-            nativeConv.getLayer("conv").getParam("b").assign(Nd4j.linspace(DataType.FLOAT, -0.3, 0.1, 6));
+            INDArray b = reference.getLayer("conv").getParam("b");
+            b.assign(Nd4j.linspace(DataType.FLOAT, -0.3, 0.1, b.length()).reshape(b.shape()));
+            nativeConv.getLayer("conv").getParam("b").assign(b);
         }
         INDArray input = Nd4j.rand(DataType.FLOAT, 4, 9, 9, 5).subi(0.5);
         INDArray labels = Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT);

@@ -5,9 +5,11 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
@@ -18,11 +20,12 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * DL4J's 2D convolution, run by libnd4j's {@code conv2d}/{@code conv2d_bp} operations (oneDNN in the oneDNN native
- * builds) instead of DL4J's Java-side im2col + GEMM, which leaves a permuted output that every following operation
- * has to copy. Same configuration and parameters as {@link ConvolutionLayer}.
+ * DL4J's 2D convolution computed by {@link OneDnnConvolution} on channels-last float data, and otherwise by
+ * libnd4j's {@code conv2d}/{@code conv2d_bp} operations, instead of DL4J's Java-side im2col + GEMM, which leaves a
+ * permuted output that every following operation has to copy. Same configuration and parameters as
+ * {@link ConvolutionLayer}.
  *
- * <p>DL4J ships a helper that does exactly this, but in 1.0.0-M2.1 its availability check looks for
+ * <p>DL4J ships a helper for libnd4j's operations, but in 1.0.0-M2.1 its availability check looks for
  * {@code org.nd4j.nativeblas.Nd4jCpu$Environment}, a class that moved, so it never engages; this layer installs it.
  */
 public class NativeConvolution extends ConvolutionLayer {
@@ -108,6 +111,16 @@ public class NativeConvolution extends ConvolutionLayer {
             INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
             INDArray bias = hasBias() || fold != null
                     ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
+            ConvolutionGeometry geometry = ConvolutionGeometry.of(conf, convolutionMode, input);
+            OneDnnConvolution.Shape shape = geometry.oneDnn(OneDnnConvolution.Weights.DENSE, input.size(0),
+                    weights.size(1), weights.size(0), bias != null);
+            if (shape != null) {
+                INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
+                        geometry.outputShape(input.size(0), weights.size(0)), 'c');
+                if (OneDnnConvolution.forward(shape, input, weights, bias, z)) {
+                    return new Pair<>(z, null);
+                }
+            }
             INDArray z = helper.preOutput(input, weights, bias, conf.getKernelSize(), conf.getStride(),
                     conf.getPadding(), conf.getCudnnAlgoMode(), conf.getCudnnFwdAlgo(), convolutionMode,
                     conf.getDilation(), conf.getCnn2dDataFormat(), workspaceMgr);
@@ -126,19 +139,46 @@ public class NativeConvolution extends ConvolutionLayer {
                 gradients = super.backpropGradient(epsilon, workspaceMgr);
             } else {
                 INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
-                INDArray bias = biasGradient == null ? null
-                        : getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, true, workspaceMgr);
-                gradients = helper.backpropGradient(input, weights, bias, epsilon,
-                        conf.getKernelSize(), conf.getStride(), conf.getPadding(), biasGradient, weightGradient,
-                        conf.getActivationFn(), conf.getCudnnAlgoMode(), conf.getCudnnBwdFilterAlgo(),
-                        conf.getCudnnBwdDataAlgo(), convolutionMode, conf.getDilation(), conf.getCnn2dDataFormat(),
-                        workspaceMgr);
+                gradients = oneDnnGradients(weights, epsilon, weightGradient, biasGradient, workspaceMgr);
+                if (gradients == null) {
+                    INDArray bias = biasGradient == null ? null
+                            : getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, true, workspaceMgr);
+                    gradients = helper.backpropGradient(input, weights, bias, epsilon,
+                            conf.getKernelSize(), conf.getStride(), conf.getPadding(), biasGradient, weightGradient,
+                            conf.getActivationFn(), conf.getCudnnAlgoMode(), conf.getCudnnBwdFilterAlgo(),
+                            conf.getCudnnBwdDataAlgo(), convolutionMode, conf.getDilation(),
+                            conf.getCnn2dDataFormat(), workspaceMgr);
+                }
                 gradients.setSecond(backpropDropOutIfPresent(gradients.getSecond()));
             }
             if (fold != null) {
                 fold.unfoldGradients(weightGradient, biasGradient);
             }
             return gradients;
+        }
+
+        /** The gradients as {@link OneDnnConvolution} computes them, or null where it does not apply. */
+        private Pair<Gradient, INDArray> oneDnnGradients(INDArray weights, INDArray epsilon,
+                                                         INDArray weightGradient, INDArray biasGradient,
+                                                         LayerWorkspaceMgr workspaceMgr) {
+            OneDnnConvolution.Shape shape = ConvolutionGeometry.of(layerConf(), convolutionMode, input)
+                    .oneDnn(OneDnnConvolution.Weights.DENSE, input.size(0), weights.size(1), weights.size(0),
+                            biasGradient != null);
+            if (shape == null) {
+                return null;
+            }
+            INDArray inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
+                    input.shape(), 'c');
+            if (!OneDnnConvolution.backward(shape, input, weights, epsilon, inputGradient, weightGradient,
+                    biasGradient)) {
+                return null;
+            }
+            Gradient gradient = new DefaultGradient();
+            if (biasGradient != null) {
+                gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradient);
+            }
+            gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradient, 'c');
+            return new Pair<>(gradient, inputGradient);
         }
     }
 }

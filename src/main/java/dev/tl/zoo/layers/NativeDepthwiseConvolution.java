@@ -4,8 +4,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -15,7 +13,6 @@ import org.deeplearning4j.nn.params.DepthwiseConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,8 +21,9 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * DL4J's depthwise convolution without two costs of its run-time layer: it zero-fills its output and its input
- * gradient although libnd4j's {@code depthwise_conv2d} and {@code depthwise_conv2d_bp} write every element, and
+ * DL4J's depthwise convolution computed by {@link OneDnnConvolution} on channels-last data (libnd4j's
+ * {@code depthwise_conv2d} and {@code depthwise_conv2d_bp} otherwise), without two costs of its run-time layer: it
+ * zero-fills its output and its input gradient although both operations write every element, and
  * its backward pass runs the forward convolution again for the activation's derivative (with the identity
  * activation, as before BatchNorm, the incoming gradient already is the pre-activation's). It can also compute the
  * frozen BatchNorm after it ({@link FoldedBatchNorm}). Same configuration and parameters as
@@ -95,17 +93,19 @@ public class NativeDepthwiseConvolution extends DepthwiseConvolution2D {
                 bias = fold.bias();
             }
             INDArray x = input.castTo(dataType);
-            Geometry geometry = geometry(x);
-            boolean nchw = layerConf().getCnn2dDataFormat() == CNN2DFormat.NCHW;
+            ConvolutionGeometry geometry = geometry(x);
             long channels = weights.size(2) * weights.size(3);
-            long[] shape = nchw ? new long[] {x.size(0), channels, geometry.outSize[0], geometry.outSize[1]}
-                    : new long[] {x.size(0), geometry.outSize[0], geometry.outSize[1], channels};
-            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, weights.dataType(), shape, 'c');
-            Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d")
-                    .addInputs(bias == null ? new INDArray[] {x, weights} : new INDArray[] {x, weights, bias})
-                    .addIntegerArguments(geometry.arguments(weights))
-                    .addOutputs(out)
-                    .build());
+            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, weights.dataType(),
+                    geometry.outputShape(x.size(0), channels), 'c');
+            OneDnnConvolution.Shape shape = geometry.oneDnn(OneDnnConvolution.Weights.DEPTHWISE, x.size(0),
+                    weights.size(2), channels, bias != null);
+            if (shape == null || !OneDnnConvolution.forward(shape, x, weights, bias, out)) {
+                Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d")
+                        .addInputs(bias == null ? new INDArray[] {x, weights} : new INDArray[] {x, weights, bias})
+                        .addIntegerArguments(geometry.depthwiseArguments())
+                        .addOutputs(out)
+                        .build());
+            }
             return new Pair<>(out, null);
         }
 
@@ -121,15 +121,21 @@ public class NativeDepthwiseConvolution extends DepthwiseConvolution2D {
             INDArray x = input.castTo(dataType);
             INDArray inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, weights.dataType(),
                     x.shape(), 'c');
-            INDArray[] inputs = biasGradient == null ? new INDArray[] {x, weights, epsilon}
-                    : new INDArray[] {x, weights, fold != null ? fold.bias() : getParam(DepthwiseConvolutionParamInitializer.BIAS_KEY), epsilon};
-            INDArray[] outputs = biasGradient == null ? new INDArray[] {inputGradient, weightGradient}
-                    : new INDArray[] {inputGradient, weightGradient, biasGradient};
-            Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d_bp")
-                    .addInputs(inputs)
-                    .addIntegerArguments(geometry(x).arguments(weights))
-                    .addOutputs(outputs)
-                    .build());
+            ConvolutionGeometry geometry = geometry(x);
+            OneDnnConvolution.Shape shape = geometry.oneDnn(OneDnnConvolution.Weights.DEPTHWISE, x.size(0),
+                    weights.size(2), weights.size(2) * weights.size(3), biasGradient != null);
+            if (shape == null || !OneDnnConvolution.backward(shape, x, weights, epsilon, inputGradient,
+                    weightGradient, biasGradient)) {
+                INDArray[] inputs = biasGradient == null ? new INDArray[] {x, weights, epsilon}
+                        : new INDArray[] {x, weights, fold != null ? fold.bias() : getParam(DepthwiseConvolutionParamInitializer.BIAS_KEY), epsilon};
+                INDArray[] outputs = biasGradient == null ? new INDArray[] {inputGradient, weightGradient}
+                        : new INDArray[] {inputGradient, weightGradient, biasGradient};
+                Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d_bp")
+                        .addInputs(inputs)
+                        .addIntegerArguments(geometry.depthwiseArguments())
+                        .addOutputs(outputs)
+                        .build());
+            }
             if (fold != null) {
                 fold.unfoldGradients(weightGradient, biasGradient);
             }
@@ -141,34 +147,8 @@ public class NativeDepthwiseConvolution extends DepthwiseConvolution2D {
             return new Pair<>(gradient, inputGradient);
         }
 
-        /** Output size and top-left padding, as DL4J's layer computes them. */
-        private record Geometry(int[] outSize, int[] padding, int[] kernel, int[] strides, int[] dilation,
-                                ConvolutionMode mode, CNN2DFormat format) {
-            /** libnd4j's integer arguments of the depthwise operations. */
-            int[] arguments(INDArray weights) {
-                return new int[] {(int) weights.size(0), (int) weights.size(1), strides[0], strides[1], padding[0],
-                        padding[1], dilation[0], dilation[1], mode == ConvolutionMode.Same ? 1 : 0,
-                        format == CNN2DFormat.NCHW ? 0 : 1};
-            }
-        }
-
-        private Geometry geometry(INDArray x) {
-            DepthwiseConvolution2D conf = (DepthwiseConvolution2D) layerConf();
-            CNN2DFormat format = conf.getCnn2dDataFormat();
-            int[] kernel = conf.getKernelSize();
-            int[] strides = conf.getStride();
-            int[] dilation = conf.getDilation();
-            boolean nchw = format == CNN2DFormat.NCHW;
-            int[] inSize = {(int) x.size(nchw ? 2 : 1), (int) x.size(nchw ? 3 : 2)};
-            if (convolutionMode == ConvolutionMode.Same) {
-                int[] outSize = ConvolutionUtils.getOutputSize(x, kernel, strides, null, convolutionMode, dilation,
-                        format);
-                return new Geometry(outSize, ConvolutionUtils.getSameModeTopLeftPadding(outSize, inSize, kernel,
-                        strides, dilation), kernel, strides, dilation, convolutionMode, format);
-            }
-            int[] padding = conf.getPadding();
-            return new Geometry(ConvolutionUtils.getOutputSize(x, kernel, strides, padding, convolutionMode, dilation,
-                    format), padding, kernel, strides, dilation, convolutionMode, format);
+        private ConvolutionGeometry geometry(INDArray x) {
+            return ConvolutionGeometry.of(layerConf(), convolutionMode, x);
         }
     }
 }

@@ -6,10 +6,12 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * oneDNN's kernels run the activations on the CPU (the fallback to ND4J's operations would hide a failure to load
- * them), and leave to ND4J what they cannot take. ActivationTest checks their values against DL4J's.
+ * them), on views too, and leave to ND4J what they cannot take. ActivationTest checks their values against DL4J's.
  */
 class EltwiseTest {
 
@@ -25,13 +27,22 @@ class EltwiseTest {
     }
 
     @Test
-    void leavesViewsAndDoublesToNd4j() {
+    void computesViewsLaidOutInOnePieceWhereTheyStart() {
+        INDArray z = Nd4j.randn(DataType.FLOAT, 4, 6).muli(5);
+        INDArray rows = z.get(NDArrayIndex.interval(1, 3));   // starts 6 elements into z's buffer
+        INDArray out = rows.ulike();
+
+        assertThat(Eltwise.forward(Eltwise.Function.RELU6, rows, out)).isTrue();
+        assertThat(out).isEqualTo(Transforms.relu6(rows.dup()));
+    }
+
+    @Test
+    void leavesScatteredViewsAndDoublesToNd4j() {
         INDArray z = Nd4j.randn(DataType.FLOAT, 4, 6);
         INDArray column = z.getColumn(1);
         assertThat(Eltwise.forward(Eltwise.Function.SWISH, column, column.ulike())).isFalse();
-        INDArray rows = z.getRows(1, 2);
-        assertThat(Eltwise.forward(Eltwise.Function.SWISH, z.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3)),
-                rows.ulike())).isFalse();
+        INDArray columns = z.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 3));
+        assertThat(Eltwise.forward(Eltwise.Function.SWISH, columns, columns.ulike())).isFalse();
         INDArray doubles = Nd4j.randn(DataType.DOUBLE, 4, 6);
         assertThat(Eltwise.forward(Eltwise.Function.SWISH, doubles, doubles.ulike())).isFalse();
     }
