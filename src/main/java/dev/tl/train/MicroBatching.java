@@ -91,6 +91,7 @@ public final class MicroBatching implements BatchStep {
     public StepResult fit(ComputationGraph net, MultiDataSet batch) {
         int n = (int) batch.getFeatures(0).size(0);
         if (parts(n) == 1) {
+            OwnGradientUpdater.install(net);
             int correct = TrainingHits.during(net, batch.getLabels(0), () -> net.fit(batch));
             return new StepResult(net.score(), correct);
         }
@@ -142,6 +143,7 @@ public final class MicroBatching implements BatchStep {
         }
         INDArray gradients = net.getGradientsViewArray();
         gradients.assign(sum);
+        OwnGradientUpdater.install(net);
         // What DL4J's own step does after computing the gradient: the updater (dividing by the whole batch size)
         // turns the gradient into the update in place, which is subtracted from the parameters.
         Gradient gradient = net.gradient() != null ? net.gradient() : viewsOf(net);
