@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Applies to float arrays in the CPU's memory, laid out densely; {@link #forward} and
  * {@link #backward} return false otherwise (or where oneDNN cannot load), and the caller computes with ND4J.
- * Primitives are created once per function, direction and element count.
+ * Primitives are created once per function, direction, element count and thread.
  */
 final class Eltwise {
 
@@ -45,7 +45,8 @@ final class Eltwise {
         }
     }
 
-    private static final Map<String, primitive> PRIMITIVES = new ConcurrentHashMap<>();
+    /** Per thread, as a primitive may not run on two threads at once (see {@link OneDnnConvolution}). */
+    private static final ThreadLocal<Map<String, primitive>> PRIMITIVES = ThreadLocal.withInitial(HashMap::new);
     private static final Map<Long, memory.desc> DESCRIPTORS = new ConcurrentHashMap<>();
 
     private Eltwise() {
@@ -56,7 +57,7 @@ final class Eltwise {
         if (!applies(in, out)) {
             return false;
         }
-        primitive forward = PRIMITIVES.computeIfAbsent(function + "/forward/" + in.length(),
+        primitive forward = PRIMITIVES.get().computeIfAbsent(function + "/forward/" + in.length(),
                 key -> new eltwise_forward(forwardDescriptor(function, in.length())));
         execute(forward, Map.of(DNNL_ARG_SRC, in, DNNL_ARG_DST, out));
         return true;
@@ -68,7 +69,7 @@ final class Eltwise {
             return false;
         }
         long length = in.length();
-        primitive backward = PRIMITIVES.computeIfAbsent(function + "/backward/" + length, key -> {
+        primitive backward = PRIMITIVES.get().computeIfAbsent(function + "/backward/" + length, key -> {
             memory.desc data = descriptor(length);
             return new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(
                     function.kind, data, data, function.alpha, function.beta), OneDnn.get().cpu,

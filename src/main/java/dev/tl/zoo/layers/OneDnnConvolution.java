@@ -13,7 +13,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
@@ -31,7 +30,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * fine-tune step those copies took 2.4 times as long as the convolutions themselves (oneDNN's verbose log). oneDNN
  * has JIT kernels for channels-last data, so here only the weights, a few hundred kilobytes, are reordered.
  *
- * <p>Primitives are created once per {@link Shape} and shared by threads. {@link #forward} and {@link #backward}
+ * <p>Primitives are created once per {@link Shape} and thread. {@link #forward} and {@link #backward}
  * return false where they do not apply (no oneDNN, not float, not laid out densely), and the caller computes
  * with ND4J.
  */
@@ -93,7 +92,11 @@ final class OneDnnConvolution {
         }
     }
 
-    private static final Map<Shape, Plan> PLANS = new ConcurrentHashMap<>();
+    /**
+     * Per thread: a primitive may not run on two threads at once (oneDNN shares its scratch memory between
+     * executions unless built otherwise), as data-parallel replicas would run it.
+     */
+    private static final ThreadLocal<Map<Shape, Plan>> PLANS = ThreadLocal.withInitial(HashMap::new);
 
     private OneDnnConvolution() {
     }
@@ -103,7 +106,7 @@ final class OneDnnConvolution {
         if (!applies(shape, x, weights, bias, out)) {
             return false;
         }
-        Plan plan = PLANS.computeIfAbsent(shape, Plan::new);
+        Plan plan = PLANS.get().computeIfAbsent(shape, Plan::new);
         memory blockedWeights = plan.forwardWeights.copy(weights);
         Map<Integer, OneDnn.Argument> arguments = new HashMap<>();
         arguments.put(DNNL_ARG_SRC, OneDnn.Argument.of(plan.input, x));
@@ -125,7 +128,7 @@ final class OneDnnConvolution {
         if (!applies(shape, x, weights, biasGradient, outGradient, inGradient, weightGradient)) {
             return false;
         }
-        Plan plan = PLANS.computeIfAbsent(shape, Plan::new);
+        Plan plan = PLANS.get().computeIfAbsent(shape, Plan::new);
         Backward backward = plan.backward();
         memory blockedWeights = backward.dataWeights.copy(weights);
         OneDnn.get().execute(backward.data, Map.of(
@@ -158,8 +161,8 @@ final class OneDnnConvolution {
         private final memory.desc wanted;
         private final primitive toWanted;
         private final primitive toArray;
-        /** A thread's buffer in the wanted layout (a few hundred kilobytes at most). */
-        private final ThreadLocal<memory> buffers;
+        /** The wanted layout's buffer (a few hundred kilobytes at most). */
+        private final memory buffer;
 
         WeightLayout(memory.desc array, memory.desc wanted) {
             this.array = array;
@@ -169,12 +172,12 @@ final class OneDnnConvolution {
                     OneDnn.get().cpu, wanted));
             toArray = same ? null : new reorder(new reorder.primitive_desc(OneDnn.get().cpu, wanted,
                     OneDnn.get().cpu, array));
-            buffers = ThreadLocal.withInitial(() -> same ? null : new memory(wanted, OneDnn.get().cpu));
+            buffer = same ? null : new memory(wanted, OneDnn.get().cpu);
         }
 
-        /** This thread's memory in the wanted layout, or null where the array itself serves. */
+        /** Memory in the wanted layout, or null where the array itself serves. */
         memory buffer() {
-            return buffers.get();
+            return buffer;
         }
 
         /** {@code weights} in the wanted layout, or null where the array itself serves. */
@@ -210,7 +213,7 @@ final class OneDnnConvolution {
         final convolution_forward.primitive_desc forwardDescriptor;
         final primitive forward;
         final WeightLayout forwardWeights;
-        private volatile Backward backward;
+        private Backward backward;
 
         Plan(Shape shape) {
             this.shape = shape;
@@ -233,16 +236,10 @@ final class OneDnnConvolution {
         }
 
         Backward backward() {
-            Backward made = backward;
-            if (made == null) {
-                synchronized (this) {
-                    if (backward == null) {
-                        backward = new Backward(this);
-                    }
-                    made = backward;
-                }
+            if (backward == null) {
+                backward = new Backward(this);
             }
-            return made;
+            return backward;
         }
     }
 

@@ -5,7 +5,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_0;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_1;
 
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
 import org.bytedeco.dnnl.binary;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.primitive;
@@ -25,7 +25,8 @@ final class OneDnnScale {
     private record Plan(primitive multiply, memory.desc matrix, memory.desc vector) {
     }
 
-    private static final Map<Shape, Plan> PLANS = new ConcurrentHashMap<>();
+    /** Per thread, as a primitive may not run on two threads at once (see {@link OneDnnConvolution}). */
+    private static final ThreadLocal<Map<Shape, Plan>> PLANS = ThreadLocal.withInitial(HashMap::new);
 
     private OneDnnScale() {
     }
@@ -38,7 +39,7 @@ final class OneDnnScale {
         if (OneDnn.get() == null || !OneDnn.dense(x, vector, out)) {
             return false;
         }
-        Plan plan = PLANS.computeIfAbsent(new Shape(rows, columns, perRow), OneDnnScale::plan);
+        Plan plan = PLANS.get().computeIfAbsent(new Shape(rows, columns, perRow), OneDnnScale::plan);
         OneDnn.get().execute(plan.multiply(), Map.of(DNNL_ARG_SRC_0, OneDnn.Argument.of(plan.matrix(), x),
                 DNNL_ARG_SRC_1, OneDnn.Argument.of(plan.vector(), vector),
                 DNNL_ARG_DST, OneDnn.Argument.of(plan.matrix(), out)));
