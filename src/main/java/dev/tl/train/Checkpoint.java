@@ -94,7 +94,7 @@ public record Checkpoint(RunRecord run, List<String> args, Phase phase, int epoc
     void restoreInto(ComputationGraph graph) {
         Params.restore(params, graph);
         if (updaterState != null) {
-            INDArray state = graph.getUpdater().getStateViewArray();
+            INDArray state = OwnGradientUpdater.of(graph).getStateViewArray();
             require(state.length() == updaterState.length(), file, UPDATER, "holds " + updaterState.length()
                     + " numbers, the optimizer of this phase " + state.length());
             state.assign(updaterState);

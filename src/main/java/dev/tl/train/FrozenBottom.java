@@ -176,7 +176,7 @@ final class FrozenBottom implements AutoCloseable {
     /** Copies what the top learnt into the whole fine-tune graph. */
     void copyInto(ComputationGraph net) {
         Params.copyShared(top, net);
-        net.getUpdater().getStateViewArray().assign(top.getUpdater().getStateViewArray());
+        OwnGradientUpdater.of(net).getStateViewArray().assign(OwnGradientUpdater.of(top).getStateViewArray());
         net.getConfiguration().setIterationCount(top.getConfiguration().getIterationCount());
         net.getConfiguration().setEpochCount(top.getConfiguration().getEpochCount());
     }
@@ -204,15 +204,13 @@ final class FrozenBottom implements AutoCloseable {
         top.init();
         BatchNormFolding.link(top); // the fine-tune graph's frozen BatchNorm, computed by its convolution
         Params.copyShared(net, top);
-        if (net.getUpdater() != null && top.getUpdater() != null) {
-            top.getUpdater().getStateViewArray().assign(net.getUpdater().getStateViewArray());
-        }
+        OwnGradientUpdater.of(top).getStateViewArray().assign(OwnGradientUpdater.of(net).getStateViewArray());
         return top;
     }
 
     /** Which layer's parameter each part of the optimizer state belongs to, in order (empty parts left out). */
     private static List<String> updaterLayout(ComputationGraph graph) {
-        Updater updater = graph.getUpdater();
+        Updater updater = OwnGradientUpdater.of(graph);
         List<String> layout = new ArrayList<>();
         if (updater instanceof BaseMultiLayerUpdater<?> blocks) {
             for (UpdaterBlock block : blocks.getUpdaterBlocks()) {

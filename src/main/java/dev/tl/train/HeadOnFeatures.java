@@ -32,7 +32,7 @@ record HeadOnFeatures(Phase phase, ComputationGraph graph, int epochs, double ba
 
     @Override
     public StepResult fit(MultiDataSet batch) {
-        OwnGradientUpdater.install(graph);
+        OwnGradientUpdater.of(graph);
         int correct = TrainingHits.during(graph, batch.getLabels(0), () -> graph.fit(batch));
         return new StepResult(graph.score(), correct);
     }

@@ -17,7 +17,7 @@ public final class LearningRateScaler {
     private final List<Double> baseRates = new ArrayList<>();
 
     public LearningRateScaler(ComputationGraph graph) {
-        for (UpdaterBlock block : graph.getUpdater().getUpdaterBlocks()) {
+        for (UpdaterBlock block : OwnGradientUpdater.of(graph).getUpdaterBlocks()) {
             IUpdater updater = block.getGradientUpdater().getConfig();
             if (updater.hasLearningRate()) {
                 updaters.add(updater);

@@ -91,7 +91,7 @@ public final class MicroBatching implements BatchStep {
     public StepResult fit(ComputationGraph net, MultiDataSet batch) {
         int n = (int) batch.getFeatures(0).size(0);
         if (parts(n) == 1) {
-            OwnGradientUpdater.install(net);
+            OwnGradientUpdater.of(net);
             int correct = TrainingHits.during(net, batch.getLabels(0), () -> net.fit(batch));
             return new StepResult(net.score(), correct);
         }
@@ -143,11 +143,10 @@ public final class MicroBatching implements BatchStep {
         }
         INDArray gradients = net.getGradientsViewArray();
         gradients.assign(sum);
-        OwnGradientUpdater.install(net);
         // What DL4J's own step does after computing the gradient: the updater (dividing by the whole batch size)
         // turns the gradient into the update in place, which is subtracted from the parameters.
         Gradient gradient = net.gradient() != null ? net.gradient() : viewsOf(net);
-        net.getUpdater().update(gradient, BaseOptimizer.getIterationCount(net),
+        OwnGradientUpdater.of(net).update(gradient, BaseOptimizer.getIterationCount(net),
                 BaseOptimizer.getEpochCount(net), n, LayerWorkspaceMgr.noWorkspaces());
         net.params().subi(gradients.reshape(net.params().shape()));
         BaseOptimizer.incrementIterationCount(net, 1);

@@ -24,12 +24,18 @@ final class OwnGradientUpdater extends ComputationGraphUpdater {
         ownGradient = getFlattenedGradientsView();
     }
 
-    /** Makes {@code graph} update through this class, keeping the updater state it has (Adam's moments, say). */
-    static void install(ComputationGraph graph) {
+    /**
+     * {@code graph}'s updater, made of this class if it has none yet. tl's training code asks for the updater only
+     * here, so a graph gets this class before its state is restored or its rates scaled; one that already has
+     * DL4J's own keeps it (DL4J's slower path, the same step).
+     */
+    static ComputationGraphUpdater of(ComputationGraph graph) {
         ComputationGraphUpdater current = graph.getUpdater(false);
-        if (!(current instanceof OwnGradientUpdater)) {
-            graph.setUpdater(new OwnGradientUpdater(graph, current == null ? null : current.getStateViewArray()));
+        if (current == null) {
+            current = new OwnGradientUpdater(graph, null);
+            graph.setUpdater(current);
         }
+        return current;
     }
 
     @Override
