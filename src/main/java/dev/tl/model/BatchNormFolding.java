@@ -100,7 +100,8 @@ public final class BatchNormFolding {
      * {@link FoldedBatchNorm}): one pass fewer over the tensor each way, no recomputation in the backward pass.
      * Parameters, their names and order, and so checkpoints and the updater state, are those of the unfolded graph;
      * DL4J's depthwise convolutions become tl's, which can fold. Frozen pairs (both inside FrozenLayer) fold their
-     * forward pass too. Modifies {@code conf}.
+     * forward pass too. Zero paddings that only feed a convolution are applied by it ({@link DeferredPaddings}).
+     * Modifies {@code conf}.
      */
     public static ComputationGraph training(ComputationGraphConfiguration conf) {
         for (Fold fold : trainingFolds(conf)) {
@@ -113,6 +114,7 @@ public final class BatchNormFolding {
                         : replacement);
             }
         }
+        DeferredPaddings.configure(conf);
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         return link(graph);
@@ -127,7 +129,7 @@ public final class BatchNormFolding {
         for (Fold fold : trainingFolds(graph.getConfiguration())) {
             FoldedBatchNorm.link(inside(graph.getLayer(fold.conv())), inside(graph.getLayer(fold.affineName())));
         }
-        return graph;
+        return DeferredPaddings.link(graph);
     }
 
     /** Frozen BatchNorm after a convolution, both trainable or both inside a FrozenLayer (nothing else folds). */

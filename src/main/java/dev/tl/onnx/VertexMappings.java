@@ -8,6 +8,7 @@ import dev.tl.zoo.layers.ChannelLayerNormalization;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
 import dev.tl.zoo.layers.LayerScale;
 import dev.tl.zoo.layers.NativeActivationLayer;
+import dev.tl.zoo.layers.DeferredZeroPadding;
 import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.NativeDepthwiseConvolution;
 import dev.tl.zoo.layers.ScaledSumVertex;
@@ -57,6 +58,8 @@ final class VertexMappings {
             entry(LayerScale.class, VertexMappings::layerScale),
             entry(NativeActivationLayer.class, VertexMappings::activation),
             entry(ZeroPaddingLayer.class, VertexMappings::zeroPadding),
+            entry(DeferredZeroPadding.class, VertexMappings::zeroPadding), // fine-tune graphs'
+
             entry(Cropping2D.class, VertexMappings::cropping),
             entry(SubsamplingLayer.class, VertexMappings::pooling),
             entry(GlobalPoolingLayer.class, VertexMappings::globalAveragePooling),

@@ -2,6 +2,7 @@ package dev.tl.zoo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tl.zoo.layers.DeferredZeroPadding;
 import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.NativeDepthwiseConvolution;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -60,14 +62,21 @@ class NativeConvolutionTest {
     }
 
     private static ComputationGraph network(Layer layer) {
+        return network(null, layer, DataType.FLOAT);
+    }
+
+    /** As {@link #network(Layer)}, with {@code padding} (if not null) between the first layer and the one under test. */
+    private static ComputationGraph network(Layer padding, Layer layer, DataType dataType) {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(11).dataType(DataType.FLOAT).updater(new NoOp())
+                .seed(11).dataType(dataType).updater(new NoOp())
                 .graphBuilder()
                 .addInputs("in")
                 .setInputTypes(InputType.convolutional(9, 9, 5, CNN2DFormat.NHWC))
                 .addLayer("first", new ConvolutionLayer.Builder(1, 1).nOut(5).activation(Activation.TANH)
                         .dataFormat(CNN2DFormat.NHWC).build(), "in")
-                .addLayer("conv", layer, "first")
+                .addLayer("pad", padding != null ? padding : new ZeroPaddingLayer.Builder(0, 0, 0, 0)
+                        .dataFormat(CNN2DFormat.NHWC).build(), "first")
+                .addLayer("conv", layer, "pad")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "conv")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build(), "pool")
@@ -106,15 +115,49 @@ class NativeConvolutionTest {
                 depthwise(true, kernel, stride, mode, bias, multiplier), bias);
     }
 
+    /**
+     * Keras' explicit padding before a stride-2 "valid" convolution, applied by tl's convolution as it reads (linked
+     * as training graphs link them): the same outputs and gradients as DL4J's padding layer and convolution, on
+     * oneDNN's path (float) and on the paths that pad explicitly (double).
+     */
+    @ParameterizedTest
+    @CsvSource({"false, FLOAT", "true, FLOAT", "false, DOUBLE", "true, DOUBLE"})
+    void deferredPaddingSameAsDl4jPaddingLayer(boolean depthwise, DataType dataType) {
+        ZeroPaddingLayer padding = new ZeroPaddingLayer.Builder(0, 1, 0, 1).dataFormat(CNN2DFormat.NHWC).build();
+        Layer reference;
+        Layer tested;
+        if (depthwise) {
+            DepthwiseConvolution2D conv = new DepthwiseConvolution2D.Builder(3, 3).stride(2, 2)
+                    .convolutionMode(ConvolutionMode.Truncate).hasBias(false).activation(Activation.IDENTITY)
+                    .dataFormat(CNN2DFormat.NHWC).build();
+            reference = conv;
+            tested = NativeDepthwiseConvolution.of(conv);
+        } else {
+            ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(6)
+                    .convolutionMode(ConvolutionMode.Truncate).hasBias(true).activation(Activation.IDENTITY)
+                    .dataFormat(CNN2DFormat.NHWC);
+            reference = conv.build();
+            tested = new NativeConvolution(conv);
+        }
+        ComputationGraph deferred = network(DeferredZeroPadding.of(padding), tested, dataType);
+        assertThat(DeferredZeroPadding.link(deferred.getLayer("pad"), deferred.getLayer("conv"))).isTrue();
+        assertSameAsDl4j(network(padding.clone(), reference, dataType), deferred, !depthwise, dataType);
+    }
+
     private static void assertSameAsDl4j(ComputationGraph reference, ComputationGraph nativeConv, boolean bias) {
+        assertSameAsDl4j(reference, nativeConv, bias, DataType.FLOAT);
+    }
+
+    private static void assertSameAsDl4j(ComputationGraph reference, ComputationGraph nativeConv, boolean bias,
+                                         DataType dataType) {
         nativeConv.setParams(reference.params().dup());
         if (bias) {   // non-zero biases, so a dropped bias would show
             INDArray b = reference.getLayer("conv").getParam("b");
-            b.assign(Nd4j.linspace(DataType.FLOAT, -0.3, 0.1, b.length()).reshape(b.shape()));
+            b.assign(Nd4j.linspace(dataType, -0.3, 0.1, b.length()).reshape(b.shape()));
             nativeConv.getLayer("conv").getParam("b").assign(b);
         }
-        INDArray input = Nd4j.rand(DataType.FLOAT, 4, 9, 9, 5).subi(0.5);
-        INDArray labels = Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT);
+        INDArray input = Nd4j.rand(dataType, 4, 9, 9, 5).subi(0.5);
+        INDArray labels = Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(dataType);
 
         INDArray convOut = reference.feedForward(input, false).get("conv");
         assertThat(convOut.amaxNumber().doubleValue()).isGreaterThan(1e-2);

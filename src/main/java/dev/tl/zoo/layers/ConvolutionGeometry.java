@@ -10,6 +10,31 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 record ConvolutionGeometry(int[] inSize, int[] outSize, int[] padding, int[] kernel, int[] strides, int[] dilation,
                            ConvolutionMode mode, CNN2DFormat format) {
 
+    /**
+     * As {@link #of(ConvolutionLayer, ConvolutionMode, INDArray)}, for an input that the layer first pads with
+     * zeros by {@code inputPadding} {top, bottom, left, right} (null for none; only in Truncate or Strict mode,
+     * channels last: see {@link DeferredZeroPadding}). The padding adds to the top-left one; the bottom-right one
+     * follows from the output size.
+     */
+    static ConvolutionGeometry of(ConvolutionLayer conf, ConvolutionMode mode, INDArray x, int[] inputPadding) {
+        if (inputPadding == null) {
+            return of(conf, mode, x);
+        }
+        int[] kernel = conf.getKernelSize();
+        int[] strides = conf.getStride();
+        int[] dilation = conf.getDilation();
+        int[] inSize = {(int) x.size(1), (int) x.size(2)};
+        int[] padded = {inSize[0] + inputPadding[0] + inputPadding[1], inSize[1] + inputPadding[2] + inputPadding[3]};
+        int[] padding = conf.getPadding();
+        int[] outSize = new int[2];
+        for (int axis = 0; axis < 2; axis++) {
+            int span = (kernel[axis] - 1) * dilation[axis] + 1;
+            outSize[axis] = (padded[axis] + 2 * padding[axis] - span) / strides[axis] + 1;
+        }
+        return new ConvolutionGeometry(inSize, outSize, new int[] {padding[0] + inputPadding[0],
+                padding[1] + inputPadding[2]}, kernel, strides, dilation, mode, conf.getCnn2dDataFormat());
+    }
+
     static ConvolutionGeometry of(ConvolutionLayer conf, ConvolutionMode mode, INDArray x) {
         CNN2DFormat format = conf.getCnn2dDataFormat();
         int[] kernel = conf.getKernelSize();

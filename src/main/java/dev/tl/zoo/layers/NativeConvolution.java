@@ -1,6 +1,7 @@
 package dev.tl.zoo.layers;
 
 import java.util.Collection;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -61,8 +62,31 @@ public class NativeConvolution extends ConvolutionLayer {
      * after it ({@link FoldedBatchNorm}), it convolves with the folded weights and bias on either path.
      */
     static final class Runtime extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer
-            implements FoldedBatchNorm.Foldable {
+            implements FoldedBatchNorm.Foldable, DeferredZeroPadding.Target {
         private FoldedBatchNorm fold;
+        private int[] inputPadding;
+
+        @Override
+        public void padInput(int[] padding) {
+            this.inputPadding = padding;
+        }
+
+        /**
+         * {@code compute} on the input padded by this layer's deferred padding, for the paths that cannot pad as
+         * they read (DL4J's and libnd4j's).
+         */
+        private <T> T onPaddedInput(Supplier<T> compute) {
+            int[] padding = inputPadding;
+            INDArray original = input;
+            inputPadding = null;
+            input = DeferredZeroPadding.pad(original, padding);
+            try {
+                return compute.get();
+            } finally {
+                input = original;
+                inputPadding = padding;
+            }
+        }
 
         Runtime(NeuralNetConfiguration conf, DataType dataType) {
             super(conf, dataType);
@@ -99,6 +123,9 @@ public class NativeConvolution extends ConvolutionLayer {
                         hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null);
             }
             ConvolutionLayer conf = layerConf();
+            if (inputPadding != null && !helperRuns()) {
+                return onPaddedInput(() -> preOutput(training, forBackprop, workspaceMgr));
+            }
             if (!helperRuns()) {
                 Pair<INDArray, INDArray> z = super.preOutput(training, forBackprop, workspaceMgr);
                 if (fold != null && !hasBias()) {   // DL4J's path adds a bias only where the layer has one
@@ -111,7 +138,7 @@ public class NativeConvolution extends ConvolutionLayer {
             INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
             INDArray bias = hasBias() || fold != null
                     ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
-            ConvolutionGeometry geometry = ConvolutionGeometry.of(conf, convolutionMode, input);
+            ConvolutionGeometry geometry = ConvolutionGeometry.of(conf, convolutionMode, input, inputPadding);
             OneDnnConvolution.Shape shape = geometry.oneDnn(OneDnnConvolution.Weights.DENSE, input.size(0),
                     weights.size(1), weights.size(0), bias != null);
             if (shape != null) {
@@ -120,6 +147,9 @@ public class NativeConvolution extends ConvolutionLayer {
                 if (OneDnnConvolution.forward(shape, input, weights, bias, z)) {
                     return new Pair<>(z, null);
                 }
+            }
+            if (inputPadding != null) {
+                return onPaddedInput(() -> preOutput(training, forBackprop, workspaceMgr));
             }
             INDArray z = helper.preOutput(input, weights, bias, conf.getKernelSize(), conf.getStride(),
                     conf.getPadding(), conf.getCudnnAlgoMode(), conf.getCudnnFwdAlgo(), convolutionMode,
@@ -133,13 +163,22 @@ public class NativeConvolution extends ConvolutionLayer {
             ConvolutionLayer conf = layerConf();
             INDArray weightGradient = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
             INDArray biasGradient = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
-            Pair<Gradient, INDArray> gradients;
-            if (!helperRuns() || epsilon.dataType() != DataType.FLOAT
-                    || !(conf.getActivationFn() instanceof ActivationIdentity)) {
+            boolean oneDnnMayRun = helperRuns() && epsilon.dataType() == DataType.FLOAT
+                    && conf.getActivationFn() instanceof ActivationIdentity;
+            Pair<Gradient, INDArray> gradients = !oneDnnMayRun ? null : oneDnnGradients(
+                    getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr), epsilon,
+                    weightGradient, biasGradient, workspaceMgr);
+            if (gradients == null && inputPadding != null) {   // the padded input's gradient, cropped
+                Pair<Gradient, INDArray> padded = onPaddedInput(() -> backpropGradient(epsilon, workspaceMgr));
+                INDArray inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD,
+                        padded.getSecond().dataType(), input.shape(), 'c');
+                return new Pair<>(padded.getFirst(),
+                        DeferredZeroPadding.crop(padded.getSecond(), inputGradient, inputPadding));
+            }
+            if (!oneDnnMayRun) {
                 gradients = super.backpropGradient(epsilon, workspaceMgr);
             } else {
                 INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
-                gradients = oneDnnGradients(weights, epsilon, weightGradient, biasGradient, workspaceMgr);
                 if (gradients == null) {
                     INDArray bias = biasGradient == null ? null
                             : getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, true, workspaceMgr);
@@ -161,7 +200,7 @@ public class NativeConvolution extends ConvolutionLayer {
         private Pair<Gradient, INDArray> oneDnnGradients(INDArray weights, INDArray epsilon,
                                                          INDArray weightGradient, INDArray biasGradient,
                                                          LayerWorkspaceMgr workspaceMgr) {
-            OneDnnConvolution.Shape shape = ConvolutionGeometry.of(layerConf(), convolutionMode, input)
+            OneDnnConvolution.Shape shape = ConvolutionGeometry.of(layerConf(), convolutionMode, input, inputPadding)
                     .oneDnn(OneDnnConvolution.Weights.DENSE, input.size(0), weights.size(1), weights.size(0),
                             biasGradient != null);
             if (shape == null) {

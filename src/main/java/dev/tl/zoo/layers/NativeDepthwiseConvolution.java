@@ -1,7 +1,5 @@
 package dev.tl.zoo.layers;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -35,25 +33,9 @@ public class NativeDepthwiseConvolution extends DepthwiseConvolution2D {
     public NativeDepthwiseConvolution() {
     }
 
-    /**
-     * The same layer as {@code conf}, computed by this class. DL4J's configuration classes have no copy
-     * constructor, so every field of {@code conf}'s classes is copied.
-     */
+    /** The same layer as {@code conf}, computed by this class. */
     public static NativeDepthwiseConvolution of(DepthwiseConvolution2D conf) {
-        NativeDepthwiseConvolution copy = new NativeDepthwiseConvolution();
-        try {
-            for (Class<?> type = DepthwiseConvolution2D.class; type != Object.class; type = type.getSuperclass()) {
-                for (Field field : type.getDeclaredFields()) {
-                    if (!Modifier.isStatic(field.getModifiers())) {
-                        field.setAccessible(true);
-                        field.set(copy, field.get(conf));
-                    }
-                }
-            }
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot copy the configuration of layer " + conf.getLayerName(), e);
-        }
-        return copy.clone();
+        return ConfigurationCopy.of(conf, DepthwiseConvolution2D.class, new NativeDepthwiseConvolution()).clone();
     }
 
     @Override
@@ -69,8 +51,15 @@ public class NativeDepthwiseConvolution extends DepthwiseConvolution2D {
         return (NativeDepthwiseConvolution) super.clone();
     }
 
-    static final class Runtime extends DepthwiseConvolution2DLayer implements FoldedBatchNorm.Foldable {
+    static final class Runtime extends DepthwiseConvolution2DLayer
+            implements FoldedBatchNorm.Foldable, DeferredZeroPadding.Target {
         private FoldedBatchNorm fold;
+        private int[] inputPadding;
+
+        @Override
+        public void padInput(int[] padding) {
+            this.inputPadding = padding;
+        }
 
         Runtime(NeuralNetConfiguration conf, DataType dataType) {
             super(conf, dataType);
@@ -100,9 +89,12 @@ public class NativeDepthwiseConvolution extends DepthwiseConvolution2D {
             OneDnnConvolution.Shape shape = geometry.oneDnn(OneDnnConvolution.Weights.DEPTHWISE, x.size(0),
                     weights.size(2), channels, bias != null);
             if (shape == null || !OneDnnConvolution.forward(shape, x, weights, bias, out)) {
+                INDArray padded = inputPadding == null ? x : DeferredZeroPadding.pad(x, inputPadding);
                 Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d")
-                        .addInputs(bias == null ? new INDArray[] {x, weights} : new INDArray[] {x, weights, bias})
-                        .addIntegerArguments(geometry.depthwiseArguments())
+                        .addInputs(bias == null ? new INDArray[] {padded, weights}
+                                : new INDArray[] {padded, weights, bias})
+                        .addIntegerArguments(ConvolutionGeometry.of(layerConf(), convolutionMode, padded)
+                                .depthwiseArguments())
                         .addOutputs(out)
                         .build());
             }
@@ -126,15 +118,21 @@ public class NativeDepthwiseConvolution extends DepthwiseConvolution2D {
                     weights.size(2), weights.size(2) * weights.size(3), biasGradient != null);
             if (shape == null || !OneDnnConvolution.backward(shape, x, weights, epsilon, inputGradient,
                     weightGradient, biasGradient)) {
-                INDArray[] inputs = biasGradient == null ? new INDArray[] {x, weights, epsilon}
-                        : new INDArray[] {x, weights, fold != null ? fold.bias() : getParam(DepthwiseConvolutionParamInitializer.BIAS_KEY), epsilon};
-                INDArray[] outputs = biasGradient == null ? new INDArray[] {inputGradient, weightGradient}
-                        : new INDArray[] {inputGradient, weightGradient, biasGradient};
+                INDArray padded = inputPadding == null ? x : DeferredZeroPadding.pad(x, inputPadding);
+                INDArray paddedGradient = inputPadding == null ? inputGradient : padded.ulike();
+                INDArray[] inputs = biasGradient == null ? new INDArray[] {padded, weights, epsilon}
+                        : new INDArray[] {padded, weights, fold != null ? fold.bias() : getParam(DepthwiseConvolutionParamInitializer.BIAS_KEY), epsilon};
+                INDArray[] outputs = biasGradient == null ? new INDArray[] {paddedGradient, weightGradient}
+                        : new INDArray[] {paddedGradient, weightGradient, biasGradient};
                 Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d_bp")
                         .addInputs(inputs)
-                        .addIntegerArguments(geometry.depthwiseArguments())
+                        .addIntegerArguments(ConvolutionGeometry.of(layerConf(), convolutionMode, padded)
+                                .depthwiseArguments())
                         .addOutputs(outputs)
                         .build());
+                if (inputPadding != null) {
+                    DeferredZeroPadding.crop(paddedGradient, inputGradient, inputPadding);
+                }
             }
             if (fold != null) {
                 fold.unfoldGradients(weightGradient, biasGradient);
@@ -148,7 +146,7 @@ public class NativeDepthwiseConvolution extends DepthwiseConvolution2D {
         }
 
         private ConvolutionGeometry geometry(INDArray x) {
-            return ConvolutionGeometry.of(layerConf(), convolutionMode, x);
+            return ConvolutionGeometry.of(layerConf(), convolutionMode, x, inputPadding);
         }
     }
 }
