@@ -114,6 +114,36 @@ class FrozenBatchNormalizationTest {
                 .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-10));
     }
 
+    /**
+     * In float, the layer computes BatchNorm (then ReLU) in one pass each way: its output and the gradient it passes
+     * down equal the definition's, dL/dx = s·dL/dy where the normalised input is positive, in both layouts.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"NCHW, true", "NHWC, true", "NCHW, false", "NHWC, false"})
+    void computesBatchNormAndReLUInOnePassEachWay(CNN2DFormat format, boolean relu) {
+        ComputationGraph graph = network(DataType.FLOAT, format, relu ? dev.tl.zoo.layers.ReLUActivation.relu()
+                : new org.nd4j.linalg.activations.impl.ActivationIdentity());
+        graph.initGradientsView();
+        org.deeplearning4j.nn.api.Layer bn = graph.getLayer("bn");
+        long[] shape = format == CNN2DFormat.NCHW ? new long[] {2, 4, 5, 5} : new long[] {2, 5, 5, 4};
+        long[] perChannel = format == CNN2DFormat.NCHW ? new long[] {1, 4, 1, 1} : new long[] {1, 1, 1, 4};
+        INDArray x = Nd4j.rand(DataType.FLOAT, shape).subi(0.5).muli(4);
+        INDArray epsilon = Nd4j.rand(DataType.FLOAT, shape).subi(0.5);
+        var workspaces = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+
+        INDArray y = bn.activate(x, true, workspaces).dup();
+        INDArray dx = bn.backpropGradient(epsilon, workspaces).getSecond();
+
+        INDArray scale = bn.getParam("gamma").reshape(perChannel).div(org.nd4j.linalg.ops.transforms.Transforms.sqrt(
+                bn.getParam("var").reshape(perChannel).add(EPS))).broadcast(shape);
+        INDArray z = x.sub(bn.getParam("mean").reshape(perChannel).broadcast(shape)).muli(scale)
+                .addi(bn.getParam("beta").reshape(perChannel).broadcast(shape));
+        INDArray mask = relu ? z.gt(0).castTo(DataType.FLOAT) : Nd4j.onesLike(z);
+        assertThat(y.equalsWithEps(relu ? z.mul(mask) : z, 1e-5)).as("forward").isTrue();
+        assertThat(dx.equalsWithEps(epsilon.mul(scale).muli(mask), 1e-6)).as("backward").isTrue();
+        assertThat(mask.minNumber().doubleValue()).as("ReLU cuts somewhere").isEqualTo(relu ? 0.0 : 1.0);
+    }
+
     @Test
     void fittingNeverChangesBatchNormParameters() {
         ComputationGraph graph = network(DataType.FLOAT);

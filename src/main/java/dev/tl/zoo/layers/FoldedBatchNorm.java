@@ -1,16 +1,10 @@
 package dev.tl.zoo.layers;
 
-import java.util.Arrays;
-import java.util.List;
-import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A frozen BatchNorm computed by the convolution before it while training. Frozen, BatchNorm is the fixed affine map
@@ -30,16 +24,13 @@ public final class FoldedBatchNorm {
         void foldBatchNorm(FoldedBatchNorm fold);
     }
 
-    private final FrozenBatchNormalizationLayer batchNorm;
+    private final FrozenBatchNormAffine affine;
     private final boolean depthwise;
-    private INDArray scale;
-    private INDArray shift;
-    private double[] foldedFrom;
     private INDArray foldedWeights;
     private INDArray foldedBias;
 
     private FoldedBatchNorm(FrozenBatchNormalizationLayer batchNorm, boolean depthwise) {
-        this.batchNorm = batchNorm;
+        this.affine = new FrozenBatchNormAffine(batchNorm);
         this.depthwise = depthwise;
     }
 
@@ -60,28 +51,15 @@ public final class FoldedBatchNorm {
 
     /**
      * s·W and s·b + t ({@code bias} is the convolution's own, or null for none) into this fold's buffers. Called by
-     * every forward pass; the backward pass that follows reads the same buffers. s and t are computed again only
-     * when the BatchNorm's parameters differ from those they were computed from (frozen, they change only when the
-     * network's parameters are restored): seven small operations per layer and step, a tenth of a MobileNet
-     * fine-tune step, were spent recomputing the same values.
+     * every forward pass; the backward pass that follows reads the same buffers.
      */
     void fold(INDArray w, INDArray bias) {
-        double[] current = batchNormParams();
+        boolean changed = affine.refresh();
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            boolean changed = current == null || !Arrays.equals(current, foldedFrom);
-            if (changed) {
-                INDArray std = Transforms.sqrt(param(BatchNormalizationParamInitializer.GLOBAL_VAR)
-                        .add(batchNorm.layerConf().getEps()), false);
-                scale = batchNorm.hasGamma() ? std.rdivi(param(BatchNormalizationParamInitializer.GAMMA))
-                        : std.rdivi(1.0); // Keras' scale=False
-                shift = param(BatchNormalizationParamInitializer.BETA)
-                        .sub(param(BatchNormalizationParamInitializer.GLOBAL_MEAN).mul(scale));
-                foldedFrom = current;
-            }
             if (bias != null) {
-                foldedBias = shift.add(bias.reshape(-1).mul(scale)).reshape(bias.shape());
+                foldedBias = affine.shift().add(bias.reshape(-1).mul(affine.scale())).reshape(bias.shape());
             } else if (changed || foldedBias == null) {
-                foldedBias = shift.reshape(1, shift.length());
+                foldedBias = affine.shift().reshape(1, affine.shift().length());
             }
             if (foldedWeights == null || foldedWeights.length() != w.length()
                     || foldedWeights.dataType() != w.dataType()) {
@@ -89,35 +67,6 @@ public final class FoldedBatchNorm {
             }
         }
         scalePerOutputChannel(w, foldedWeights);
-    }
-
-    /**
-     * The BatchNorm's parameters as they are now, read from the network's memory without an ND4J operation; null
-     * where they cannot be read so (not float, or not laid out in one piece), and then s and t are always recomputed.
-     */
-    private double[] batchNormParams() {
-        List<String> keys = batchNorm.hasGamma()
-                ? List.of(BatchNormalizationParamInitializer.GAMMA, BatchNormalizationParamInitializer.BETA,
-                        BatchNormalizationParamInitializer.GLOBAL_MEAN, BatchNormalizationParamInitializer.GLOBAL_VAR)
-                : List.of(BatchNormalizationParamInitializer.BETA, BatchNormalizationParamInitializer.GLOBAL_MEAN,
-                        BatchNormalizationParamInitializer.GLOBAL_VAR);
-        double[] values = null;
-        int at = 0;
-        for (String key : keys) {
-            INDArray param = batchNorm.getParam(key);
-            if (param.dataType() != DataType.FLOAT || !OneDnn.dense(param)) {
-                return null;
-            }
-            float[] read = new float[(int) param.length()];
-            new FloatPointer(param.data().addressPointer()).get(read);
-            if (values == null) {
-                values = new double[read.length * keys.size()];
-            }
-            for (float value : read) {
-                values[at++] = value;
-            }
-        }
-        return values;
     }
 
     /** s·W of the latest {@link #fold}, shaped as the convolution's weights. */
@@ -134,7 +83,7 @@ public final class FoldedBatchNorm {
     void unfoldGradients(INDArray weightGradient, INDArray biasGradient) {
         scalePerOutputChannel(weightGradient, weightGradient);
         if (biasGradient != null) {
-            biasGradient.reshape(-1).muli(scale);
+            biasGradient.reshape(-1).muli(affine.scale());
         }
     }
 
@@ -144,15 +93,12 @@ public final class FoldedBatchNorm {
      * contiguous, so the reshapes are views.
      */
     private void scalePerOutputChannel(INDArray w, INDArray out) {
+        INDArray scale = affine.scale();
         long channels = scale.length();
         long[] shape = depthwise ? new long[] {w.length() / channels, channels} : new long[] {channels, w.length() / channels};
         if (!OneDnnScale.multiply(w, shape[0], shape[1], !depthwise, scale, out)) {
             Nd4j.getExecutioner().exec(new BroadcastMulOp(w.reshape('c', shape), scale, out.reshape('c', shape),
                     depthwise ? 1 : 0));
         }
-    }
-
-    private INDArray param(String key) {
-        return batchNorm.getParam(key).reshape(-1);
     }
 }

@@ -9,12 +9,13 @@ import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Runtime side of {@link FrozenBatchNormalization}. Linked to the convolution before it ({@link FoldedBatchNorm}),
@@ -22,6 +23,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public class FrozenBatchNormalizationLayer extends BatchNormalization {
 
+    private final FrozenBatchNormAffine affine = new FrozenBatchNormAffine(this);
     private boolean foldedIntoInput;
     private boolean gradientZeroed;
 
@@ -40,7 +42,10 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
         foldedIntoInput = true;
     }
 
-    /** Normalised (and, if configured, activated) input; inference mode whatever the training flag. */
+    /**
+     * Normalised (and, if configured, activated) input; inference mode whatever the training flag. With ReLU or no
+     * activation, one pass ({@link OneDnnChannelAffine}).
+     */
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
@@ -54,8 +59,15 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
             activation.forward(input, out);
             return out;
         }
-        INDArray out = normalise(input, workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
-                input.shape(), 'c'));
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, input.shape(), 'c');
+        if (fusedReLU() != null) {
+            affine.refresh();
+            if (OneDnnChannelAffine.forward(input, channelAxis(input), affine.scale(), affine.shift(), fusedReLU(),
+                    out)) {
+                return out;
+            }
+        }
+        normalise(input, out);
         return activation != null ? layerConf().getActivationFn().getActivation(out, training) : out;
     }
 
@@ -86,9 +98,9 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
 
     /**
      * d(out)/d(in) = act'(z) * gamma / sqrt(var + eps) per channel (gamma 1 without scale), with z the normalised
-     * input recomputed into backprop working memory (rather than kept from the forward pass); folded, z is the
-     * input and the scale is the convolution's. The parameters' gradient is zero: written once, since nothing
-     * else writes it.
+     * input recomputed (rather than kept from the forward pass): in the same pass with ReLU or no activation
+     * ({@link OneDnnChannelAffine}), else into backprop working memory; folded, z is the input and the scale is the
+     * convolution's. The parameters' gradient is zero: written once, since nothing else writes it.
      */
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
@@ -109,10 +121,13 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
             activation.backward(input, epsilon, gradient);
             return new Pair<>(zero, gradient);
         }
-        INDArray std = Transforms.sqrt(param(BatchNormalizationParamInitializer.GLOBAL_VAR).add(layerConf().getEps()),
-                false);
-        INDArray scale = hasGamma() ? std.rdivi(param(BatchNormalizationParamInitializer.GAMMA)) : std.rdivi(1.0);
+        affine.refresh();
+        INDArray scale = affine.scale();
         INDArray epsOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, epsilon.shape(), 'c');
+        if (fusedReLU() != null && OneDnnChannelAffine.backward(input, epsilon, channelAxis(epsilon), scale,
+                affine.shift(), fusedReLU(), epsOut)) {
+            return new Pair<>(zero, epsOut);
+        }
         INDArray dLdz = epsilon;
         if (layerConf().getActivationFn() instanceof OutOfPlaceActivation activation) {
             INDArray z = normalise(input,
@@ -122,6 +137,18 @@ public class FrozenBatchNormalizationLayer extends BatchNormalization {
         }
         Nd4j.getExecutioner().exec(new BroadcastMulOp(dLdz, scale, epsOut, channelAxis(epsilon)));
         return new Pair<>(zero, epsOut);
+    }
+
+    /**
+     * Whether {@link OneDnnChannelAffine} computes this layer: true with a ReLU after it, false with none, null for
+     * other activations (computed with libnd4j).
+     */
+    private Boolean fusedReLU() {
+        IActivation activation = layerConf().getActivationFn();
+        if (activation instanceof ActivationIdentity) {
+            return false;
+        }
+        return activation instanceof ReLUActivation relu && relu.getMax() == null ? Boolean.TRUE : null;
     }
 
     boolean hasGamma() {
