@@ -100,7 +100,8 @@ public final class BatchNormFolding {
      * {@link FoldedBatchNorm}): one pass fewer over the tensor each way, no recomputation in the backward pass.
      * Parameters, their names and order, and so checkpoints and the updater state, are those of the unfolded graph;
      * DL4J's depthwise convolutions become tl's, which can fold. Frozen pairs (both inside FrozenLayer) fold their
-     * forward pass too. Zero paddings that only feed a convolution are applied by it ({@link DeferredPaddings}).
+     * forward pass too. Zero paddings that only feed a convolution are applied by it ({@link DeferredPaddings}), and
+     * concatenations copy with oneDNN ({@link ChannelConcats}).
      * Modifies {@code conf}.
      */
     public static ComputationGraph training(ComputationGraphConfiguration conf) {
@@ -115,6 +116,7 @@ public final class BatchNormFolding {
             }
         }
         DeferredPaddings.configure(conf);
+        ChannelConcats.configure(conf);
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         return link(graph);

@@ -8,6 +8,7 @@ import dev.tl.zoo.layers.ChannelLayerNormalization;
 import dev.tl.zoo.layers.FrozenBatchNormalization;
 import dev.tl.zoo.layers.LayerScale;
 import dev.tl.zoo.layers.NativeActivationLayer;
+import dev.tl.zoo.layers.ChannelConcat;
 import dev.tl.zoo.layers.DeferredZeroPadding;
 import dev.tl.zoo.layers.NativeConvolution;
 import dev.tl.zoo.layers.NativeDepthwiseConvolution;
@@ -59,7 +60,6 @@ final class VertexMappings {
             entry(NativeActivationLayer.class, VertexMappings::activation),
             entry(ZeroPaddingLayer.class, VertexMappings::zeroPadding),
             entry(DeferredZeroPadding.class, VertexMappings::zeroPadding), // fine-tune graphs'
-
             entry(Cropping2D.class, VertexMappings::cropping),
             entry(SubsamplingLayer.class, VertexMappings::pooling),
             entry(GlobalPoolingLayer.class, VertexMappings::globalAveragePooling),
@@ -67,6 +67,7 @@ final class VertexMappings {
             entry(OutputLayer.class, VertexMappings::dense),
             entry(DropoutLayer.class, (vertex, graph) -> vertex.input()),
             entry(MergeVertex.class, VertexMappings::concat),
+            entry(ChannelConcat.class, VertexMappings::concat), // fine-tune graphs'
             entry(ElementWiseVertex.class, VertexMappings::add),
             entry(BroadcastMultiplyVertex.class, VertexMappings::broadcastMultiply),
             entry(ScaledSumVertex.class, VertexMappings::scaledSum),

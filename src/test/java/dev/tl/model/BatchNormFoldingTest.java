@@ -124,6 +124,35 @@ class BatchNormFoldingTest {
         assertSameOutputs(graph, BatchNormFolding.fold(graph), 1e-5);
     }
 
+    /**
+     * DenseNet as the fine-tune phase trains it (BatchNorm folded, or with its ReLU in one pass after each
+     * concatenation, and the concatenations copied by oneDNN) has the plain graph's loss and gradient.
+     */
+    @Test
+    void denseNetTrainsAsItsPlainGraph() {
+        ModelSpec spec = spec("densenet121");
+        FreezePlan plan = FreezePlan.fineTune(spec, Unfreeze.ALL, false);
+        ComputationGraph plain = ModelGraphs.full(spec, plan, new Adam(1e-3), 3);
+        randomiseBatchNorm(plain);
+        ComputationGraph training = ModelGraphs.fineTuning(spec, plan, layer -> new Adam(1e-3), 3, null);
+        Params.copyAll(plain, training);
+        assertThat(training.getConfiguration().getVertices().values())
+                .hasAtLeastOneElementOfType(dev.tl.zoo.layers.ChannelConcat.class);
+
+        INDArray input = Nd4j.rand(DataType.FLOAT, 2, 32, 32, 3).muli(2).subi(1);
+        INDArray labels = Nd4j.create(new float[][] {{1, 0, 0}, {0, 0, 1}});
+        for (ComputationGraph graph : List.of(plain, training)) {
+            graph.setInputs(input);
+            graph.setLabels(labels);
+            graph.computeGradientAndScore();
+        }
+        INDArray expected = plain.gradient().gradient();
+        INDArray actual = training.gradient().gradient();
+        assertThat(training.score()).isCloseTo(plain.score(), org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(actual.sub(expected).amaxNumber().doubleValue())
+                .isLessThan(1e-4 * expected.amaxNumber().doubleValue());
+    }
+
     /** Folded in double, stored in half precision: within FP16's three digits of the FP16 graph. */
     @Test
     void halfPrecisionGraphsFoldToo() {
