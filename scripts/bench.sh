@@ -18,7 +18,8 @@
 # launcher uses (on a VM where page faults are dear, or beside another busy process, they speed PyTorch up as much
 # as tl); the targets are judged against the faster of the two. Prints a Markdown table of ratios (recorded in docs/BENCHMARKS.md).
 #
-# Needs: apt-get install -y python3-torch python3-torchvision
+# Needs: apt-get install -y python3-torch python3-torchvision libopenblas0-pthread (without OpenBLAS, Debian's PyTorch
+# multiplies matrices on the reference BLAS, some fifty times slower, and so computes some convolution gradients)
 # Usage: scripts/bench.sh [--data DIR] [--quick] [--models M1,M2] [--passes step,embed,memory,train]
 #                         [--engines onnxruntime,dl4j]
 #        DIR has train/ and val/ (default ../shared/datasets/hymenoptera, else the sample in data/sample, whose numbers
@@ -52,6 +53,16 @@ if [ ! -d "$data/train" ] || [ ! -d "$data/val" ]; then
 fi
 if ! /usr/bin/python3 -c 'import torch, torchvision' 2> /dev/null; then
   echo "bench: needs Debian's PyTorch: apt-get install -y python3-torch python3-torchvision" >&2
+  exit 2
+fi
+
+blas_gflops="$(/usr/bin/python3 -c 'import time, torch
+torch.set_num_threads(2); a = torch.randn(1024, 1024); a @ a; start = time.time()
+for _ in range(5): a @ a
+print(int(5 * 2 * 1024 ** 3 / (time.time() - start) / 1e9))')"
+if [ "$blas_gflops" -lt 20 ]; then
+  echo "bench: PyTorch multiplies matrices at $blas_gflops GFLOP/s, on the reference BLAS: a comparison with it would" \
+       "flatter tl; apt-get install -y libopenblas0-pthread" >&2
   exit 2
 fi
 
