@@ -95,8 +95,11 @@ public final class FoldedBatchNorm {
     private void scalePerOutputChannel(INDArray w, INDArray out) {
         INDArray scale = affine.scale();
         long channels = scale.length();
-        long[] shape = depthwise ? new long[] {w.length() / channels, channels} : new long[] {channels, w.length() / channels};
-        if (!OneDnnScale.multiply(w, shape[0], shape[1], !depthwise, scale, out)) {
+        long other = w.length() / channels;
+        boolean scaled = depthwise ? OneDnnChannelAffine.scale(w, other, channels, 1, scale, out)
+                : OneDnnChannelAffine.scale(w, 1, channels, other, scale, out);
+        if (!scaled) {
+            long[] shape = depthwise ? new long[] {other, channels} : new long[] {channels, other};
             Nd4j.getExecutioner().exec(new BroadcastMulOp(w.reshape('c', shape), scale, out.reshape('c', shape),
                     depthwise ? 1 : 0));
         }

@@ -165,9 +165,10 @@ public class NativeConvolution extends ConvolutionLayer {
             INDArray biasGradient = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
             boolean oneDnnMayRun = helperRuns() && epsilon.dataType() == DataType.FLOAT
                     && conf.getActivationFn() instanceof ActivationIdentity;
-            Pair<Gradient, INDArray> gradients = !oneDnnMayRun ? null : oneDnnGradients(
-                    getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr), epsilon,
-                    weightGradient, biasGradient, workspaceMgr);
+            INDArray weights = oneDnnMayRun
+                    ? getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr) : null;
+            Pair<Gradient, INDArray> gradients = !oneDnnMayRun ? null
+                    : oneDnnGradients(weights, epsilon, weightGradient, biasGradient, workspaceMgr);
             if (gradients == null && inputPadding != null) {   // the padded input's gradient, cropped
                 Pair<Gradient, INDArray> padded = onPaddedInput(() -> backpropGradient(epsilon, workspaceMgr));
                 INDArray inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD,
@@ -178,7 +179,6 @@ public class NativeConvolution extends ConvolutionLayer {
             if (!oneDnnMayRun) {
                 gradients = super.backpropGradient(epsilon, workspaceMgr);
             } else {
-                INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
                 if (gradients == null) {
                     INDArray bias = biasGradient == null ? null
                             : getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, true, workspaceMgr);

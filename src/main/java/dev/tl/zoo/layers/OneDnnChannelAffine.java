@@ -23,8 +23,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * passes forward and three back (normalise again, mask, scale).
  *
  * <p>Forward: y = max(s·x + t, 0). Backward: dL/dx = s·dL/dy where s·x + t &gt; 0 (everywhere without ReLU), the
- * mask recomputed from the input in the same pass rather than kept. Applies to dense float arrays in the CPU's
- * memory; both return false otherwise (or where oneDNN cannot load), and the caller computes with ND4J.
+ * mask recomputed from the input in the same pass rather than kept. {@link #scale} alone (t = 0, no ReLU) scales a
+ * folded convolution's weights and their gradient. Applies to dense float arrays in the CPU's memory; each method
+ * returns false otherwise (or where oneDNN cannot load), and the caller computes with ND4J.
  */
 final class OneDnnChannelAffine {
 
@@ -59,9 +60,19 @@ final class OneDnnChannelAffine {
         }
     }
 
-    private enum Pass { FORWARD, BACKWARD }
+    /** What one primitive computes, z = x·s + t standing for its first two steps. */
+    private enum Kind {
+        /** x·s. */
+        SCALE,
+        /** z. */
+        AFFINE,
+        /** max(z, 0). */
+        AFFINE_RELU,
+        /** dL/dy·s where z &gt; 0, else 0. */
+        RELU_GRADIENT
+    }
 
-    private record Key(Shape shape, Pass pass, boolean relu) {
+    private record Key(Shape shape, Kind kind) {
     }
 
     private record Plan(primitive primitive, memory.desc data, memory.desc perChannel, memory zero) {
@@ -80,7 +91,7 @@ final class OneDnnChannelAffine {
         if (!applies(x, scale, shift, out)) {
             return false;
         }
-        Plan plan = plan(new Key(Shape.of(x, channelAxis), Pass.FORWARD, relu));
+        Plan plan = plan(Shape.of(x, channelAxis), relu ? Kind.AFFINE_RELU : Kind.AFFINE);
         OneDnn.get().execute(plan.primitive(), Map.of(
                 DNNL_ARG_SRC_0, OneDnn.Argument.of(plan.data(), x),
                 DNNL_ARG_SRC_1, OneDnn.Argument.of(plan.perChannel(), scale),
@@ -92,17 +103,13 @@ final class OneDnnChannelAffine {
     /** gradient = dL/dx of {@link #forward} at {@code x}, given epsilon = dL/dy. */
     static boolean backward(INDArray x, INDArray epsilon, int channelAxis, INDArray scale, INDArray shift,
                             boolean relu, INDArray gradient) {
+        if (!relu) {
+            return scale(epsilon, Shape.of(epsilon, channelAxis), scale, gradient);
+        }
         if (!applies(x, scale, shift, epsilon, gradient)) {
             return false;
         }
-        Plan plan = plan(new Key(Shape.of(x, channelAxis), Pass.BACKWARD, relu));
-        if (!relu) {
-            OneDnn.get().execute(plan.primitive(), Map.of(
-                    DNNL_ARG_SRC_0, OneDnn.Argument.of(plan.data(), epsilon),
-                    DNNL_ARG_SRC_1, OneDnn.Argument.of(plan.perChannel(), scale),
-                    DNNL_ARG_DST, OneDnn.Argument.of(plan.data(), gradient)));
-            return true;
-        }
+        Plan plan = plan(Shape.of(x, channelAxis), Kind.RELU_GRADIENT);
         OneDnn.get().execute(plan.primitive(), Map.of(
                 DNNL_ARG_SRC_0, OneDnn.Argument.of(plan.data(), x),
                 DNNL_ARG_SRC_1, OneDnn.Argument.of(plan.perChannel(), scale),
@@ -111,6 +118,27 @@ final class OneDnnChannelAffine {
                 postOpInput(2), OneDnn.Argument.of(plan.data(), epsilon),
                 postOpInput(3), OneDnn.Argument.of(plan.perChannel(), scale),
                 DNNL_ARG_DST, OneDnn.Argument.of(plan.data(), gradient)));
+        return true;
+    }
+
+    /**
+     * out = s·x, {@code x} and {@code out} read as [outer, channels, inner] arrays and s one value per channel;
+     * out may be x. ND4J's broadcast multiply spends more on setting up a call than on multiplying a layer's
+     * weights, which a folded step scales twice per convolution.
+     */
+    static boolean scale(INDArray x, long outer, long channels, long inner, INDArray scale, INDArray out) {
+        return scale(x, new Shape(outer, channels, inner), scale, out);
+    }
+
+    private static boolean scale(INDArray x, Shape shape, INDArray scale, INDArray out) {
+        if (!applies(x, scale, null, out)) {
+            return false;
+        }
+        Plan plan = plan(shape, Kind.SCALE);
+        OneDnn.get().execute(plan.primitive(), Map.of(
+                DNNL_ARG_SRC_0, OneDnn.Argument.of(plan.data(), x),
+                DNNL_ARG_SRC_1, OneDnn.Argument.of(plan.perChannel(), scale),
+                DNNL_ARG_DST, OneDnn.Argument.of(plan.data(), out)));
         return true;
     }
 
@@ -126,27 +154,26 @@ final class OneDnnChannelAffine {
         return true;
     }
 
-    private static Plan plan(Key key) {
-        return PLANS.get().computeIfAbsent(key, OneDnnChannelAffine::create);
+    private static Plan plan(Shape shape, Kind kind) {
+        return PLANS.get().computeIfAbsent(new Key(shape, kind), OneDnnChannelAffine::create);
     }
 
     /**
-     * Forward: x·s, then + t and ReLU as post-ops. Backward with ReLU: x·s, + t, (> 0) as 1 or 0, · dL/dy, · s:
-     * the mask times the gradient is exact, so this rounds as scaling the masked gradient does. Without ReLU, only
-     * dL/dy·s.
+     * x·s, then what the kind adds as post-ops: + t (and ReLU) forward; + t, (&gt; 0) as 1 or 0, · dL/dy, · s for
+     * the ReLU's gradient, where the mask times the gradient is exact, so this rounds as scaling the masked gradient
+     * does.
      */
     private static Plan create(Key key) {
         memory.desc data = key.shape().data();
         memory.desc perChannel = key.shape().perChannel();
         memory.desc scalar = key.shape().scalar();
         post_ops ops = new post_ops();
-        if (key.pass() == Pass.FORWARD) {
+        if (key.kind() != Kind.SCALE) {
             ops.append_binary(algorithm.binary_add, perChannel);
-            if (key.relu()) {
-                ops.append_eltwise(1f, algorithm.eltwise_relu, 0f, 0f);
-            }
-        } else if (key.relu()) {
-            ops.append_binary(algorithm.binary_add, perChannel);
+        }
+        if (key.kind() == Kind.AFFINE_RELU) {
+            ops.append_eltwise(1f, algorithm.eltwise_relu, 0f, 0f);
+        } else if (key.kind() == Kind.RELU_GRADIENT) {
             ops.append_binary(algorithm.binary_gt, scalar);
             ops.append_binary(algorithm.binary_mul, data);
             ops.append_binary(algorithm.binary_mul, perChannel);
